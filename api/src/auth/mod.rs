@@ -1,0 +1,99 @@
+//! Authentication and the role check.
+//!
+//! Each role is a poem-openapi security scheme whose checker verifies the access token,
+//! loads the account (a disabled account, or a token older than the last password change,
+//! is refused) and checks the role. A handler that takes `TherapistAuth` therefore cannot
+//! run for anyone else: reaching it IS the role check. Which objects a principal may
+//! touch is decided in the services.
+
+pub mod jwt;
+pub mod password;
+pub mod throttle;
+pub mod tokens;
+
+use entity::{Role, user};
+use poem::{Request, http::StatusCode};
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use crate::{services::audit, state::AppState};
+
+/// Who is calling, as established from a verified access token and the live account.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub clinic_id: Uuid,
+    pub role: Role,
+    /// The caller's own patient record, for patients.
+    pub patient_id: Option<Uuid>,
+}
+
+/// Access token of a patient.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_patient")]
+pub struct PatientAuth(pub Principal);
+
+/// Access token of a therapist or a clinic admin (admins act on the whole clinic).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_therapist")]
+pub struct TherapistAuth(pub Principal);
+
+/// Access token of a clinic admin.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_admin")]
+pub struct AdminAuth(pub Principal);
+
+/// Access token of any signed-in user.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_any")]
+pub struct UserAuth(pub Principal);
+
+async fn check_patient(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate(req, &bearer.token, &[Role::Patient]).await
+}
+
+async fn check_therapist(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate(req, &bearer.token, &[Role::Therapist, Role::Admin]).await
+}
+
+async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate(req, &bearer.token, &[Role::Admin]).await
+}
+
+async fn check_any(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate(req, &bearer.token, &[Role::Admin, Role::Therapist, Role::Patient]).await
+}
+
+fn unauthorized() -> poem::Error {
+    poem::Error::from_string("missing, expired or invalid access token", StatusCode::UNAUTHORIZED)
+}
+
+async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Result<Principal> {
+    let state = req.data::<AppState>().expect("AppState is attached to every route");
+    let now = state.now();
+    let claims = state.jwt.verify(token, now).map_err(|_| unauthorized())?;
+    let user = user::Entity::find_by_id(claims.sub)
+        .one(&state.db)
+        .await
+        .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?
+        .ok_or_else(unauthorized)?;
+    let stale = claims.iat < user.password_changed_at.timestamp();
+    if user.disabled_at.is_some() || stale || user.role != claims.role || user.clinic_id != claims.cid {
+        return Err(unauthorized());
+    }
+    if claims.role == Role::Patient && claims.pid.is_none() {
+        return Err(unauthorized());
+    }
+    let principal = Principal { user_id: user.id, clinic_id: user.clinic_id, role: user.role, patient_id: claims.pid };
+    if !allowed.contains(&principal.role) {
+        let event = audit::Event::by(&principal, "authorization.refused")
+            .resource(format!("{} {}", req.method(), req.uri().path()))
+            .outcome(audit::Outcome::Denied);
+        audit::record(&state.db, now, event)
+            .await
+            .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?;
+        return Err(poem::Error::from_string("this role may not use this operation", StatusCode::FORBIDDEN));
+    }
+    Ok(principal)
+}

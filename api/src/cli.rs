@@ -1,0 +1,141 @@
+//! The `fascia` command: `serve` (default), `migrate`, `create-admin`, `demo`, `openapi`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::{
+    clock::{Clock, SystemClock},
+    config::Settings,
+    domain::{DisplayName, Email, NewPassword, TimeZoneName},
+    routes::openapi_service,
+    services::provisioning::{self, NewClinicAdmin},
+    startup::{Application, connect_and_migrate},
+};
+
+#[derive(Parser)]
+#[command(name = "fascia", version, about = "Backend for patient self-care between massage-therapy sessions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server (the default). Configuration comes from FASCIA_* variables.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a clinic and its first admin. The password is read from
+    /// FASCIA_ADMIN_PASSWORD or prompted for; it is never a command-line argument.
+    CreateAdmin {
+        /// Name of the new clinic.
+        #[arg(long)]
+        clinic: String,
+        /// Email the admin logs in with.
+        #[arg(long)]
+        email: String,
+        /// The admin's display name.
+        #[arg(long, default_value = "Clinic admin")]
+        name: String,
+        /// The clinic's default IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+    },
+    /// Seed a demo clinic (admin, therapist, two patients) and print their logins.
+    /// Refuses to run on a database that holds real clinics.
+    Demo {
+        /// Print the logins as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the OpenAPI spec (YAML) the server serves.
+    Openapi,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => connect_and_migrate(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
+            Command::CreateAdmin { clinic, email, name, timezone } => create_admin(settings, clinic, email, name, timezone).await,
+            Command::Demo { json } => demo(settings, json).await,
+            Command::Openapi => {
+                print!("{}", openapi_service().spec_yaml());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let public_url = settings.public_url.clone();
+    let app = Application::build(settings, std::sync::Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let addr = app.addr();
+    println!("Fascia is listening on http://{addr}");
+    println!("  API:      http://{addr}/api/v1   (public URL {public_url})");
+    println!("  Docs UI:  http://{addr}/docs");
+    println!("  Spec:     http://{addr}/api/openapi.json");
+    app.run_until(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+fn read_admin_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("FASCIA_ADMIN_PASSWORD") {
+        return Ok(p);
+    }
+    rpassword::prompt_password("Admin password (10+ characters): ").map_err(|e| format!("cannot read password: {e}"))
+}
+
+async fn create_admin(settings: Settings, clinic: String, email: String, name: String, timezone: String) -> Result<(), String> {
+    let new = NewClinicAdmin {
+        clinic_name: DisplayName::parse(&clinic).map_err(|e| format!("--clinic {e}"))?,
+        timezone: TimeZoneName::parse(&timezone).map_err(|e| format!("--timezone {e}"))?,
+        email: Email::parse(&email).map_err(|e| format!("--email {e}"))?,
+        display_name: DisplayName::parse(&name).map_err(|e| format!("--name {e}"))?,
+        password: NewPassword::parse(&read_admin_password()?).map_err(|e| format!("password {e}"))?,
+    };
+    let db = connect_and_migrate(&settings).await.map_err(|e| e.to_string())?;
+    let (clinic, admin) = provisioning::create_clinic_admin(&db, SystemClock.now(), new).await.map_err(|e| e.to_string())?;
+    println!("created clinic {} ({}) with admin {}", clinic.name, clinic.id, admin.email);
+    Ok(())
+}
+
+async fn demo(settings: Settings, json: bool) -> Result<(), String> {
+    let db = connect_and_migrate(&settings).await.map_err(|e| e.to_string())?;
+    let logins = provisioning::seed_demo(&db, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&logins).expect("logins serialise"));
+    } else {
+        println!("Demo clinic ready. Log in at POST /api/v1/auth/login (or the docs UI) with:");
+        for l in &logins {
+            println!("  {:<9} {:<32} {}", l.role.as_str(), l.email, l.password);
+        }
+        println!("Passwords are new on every run of `fascia demo`.");
+    }
+    Ok(())
+}

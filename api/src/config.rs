@@ -1,0 +1,197 @@
+//! Settings: read once at start-up from `FASCIA_*` environment variables, optionally
+//! preceded by a `KEY=VALUE` file named by `FASCIA_CONFIG_FILE` (the environment wins).
+//! Secrets are wrapped in [`Secret`] so `Debug` and logs never show them.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; may carry a password, hence secret.
+    pub database_url: Secret,
+    pub env: Environment,
+    /// Where the PWA and API are reached from outside; used in invite links.
+    pub public_url: String,
+    /// Exact origins allowed to call the API from a browser. Empty: no CORS at all.
+    pub cors_origins: Vec<String>,
+    /// A `tracing` filter directive, e.g. `info` or `fascia=debug`.
+    pub log: String,
+    /// ES256 private key (PKCS#8 PEM) that signs access tokens, and its key id.
+    pub jwt_private_key: Option<Secret>,
+    pub jwt_key_id: Option<String>,
+    /// The previous signing key's public half, still accepted during a rotation.
+    pub jwt_previous_public_key: Option<String>,
+    pub jwt_previous_key_id: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_idle_ttl: Duration,
+    pub refresh_absolute_ttl: Duration,
+    pub invite_ttl: Duration,
+    pub max_body_bytes: usize,
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{key}: {problem}")]
+    Invalid { key: &'static str, problem: String },
+    #[error("cannot read config file {path}: {source}")]
+    File { path: String, source: std::io::Error },
+}
+
+fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, problem: problem.into() }
+}
+
+impl Settings {
+    /// Settings from the process environment (and `FASCIA_CONFIG_FILE`, if set).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        if let Ok(path) = std::env::var("FASCIA_CONFIG_FILE") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| ConfigError::File { path: path.clone(), source })?;
+            vars.extend(parse_env_file(&text));
+        }
+        vars.extend(std::env::vars().filter(|(k, _)| k.starts_with("FASCIA_")));
+        Self::from_map(&vars)
+    }
+
+    /// Settings from an explicit map of `FASCIA_*` keys; unknown keys are ignored.
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| vars.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let env = match get("FASCIA_ENV").as_deref() {
+            None | Some("dev") => Environment::Dev,
+            Some("production") => Environment::Production,
+            Some(other) => return Err(invalid("FASCIA_ENV", format!("expected dev or production, got {other:?}"))),
+        };
+        let addr: SocketAddr = get("FASCIA_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|e| invalid("FASCIA_ADDR", format!("{e}")))?;
+        let data_dir = PathBuf::from(get("FASCIA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("FASCIA_DATABASE_URL") {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(_) => return Err(invalid("FASCIA_DATABASE_URL", "must start with sqlite: or postgres://")),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("fascia.db").display()),
+        };
+        let public_url = get("FASCIA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let cors_origins = get("FASCIA_CORS_ORIGINS")
+            .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+            .unwrap_or_default();
+        let secs = |key: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(key) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v.parse().map(Duration::from_secs).map_err(|_| invalid(key, "expected whole seconds")),
+            }
+        };
+        let access_token_ttl = secs("FASCIA_ACCESS_TOKEN_TTL", 15 * 60)?;
+        if access_token_ttl > Duration::from_secs(15 * 60) || access_token_ttl.is_zero() {
+            return Err(invalid("FASCIA_ACCESS_TOKEN_TTL", "must be between 1 and 900 seconds"));
+        }
+        let max_body_bytes = match get("FASCIA_MAX_BODY_BYTES") {
+            None => 256 * 1024,
+            Some(v) => v.parse().map_err(|_| invalid("FASCIA_MAX_BODY_BYTES", "expected a byte count"))?,
+        };
+        let db_max_connections = match get("FASCIA_DB_MAX_CONNECTIONS") {
+            None => 16,
+            Some(v) => v.parse().map_err(|_| invalid("FASCIA_DB_MAX_CONNECTIONS", "expected a number"))?,
+        };
+        Ok(Settings {
+            addr,
+            data_dir,
+            database_url: Secret::new(database_url),
+            env,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            cors_origins,
+            log: get("FASCIA_LOG").unwrap_or_else(|| "info".into()),
+            jwt_private_key: get("FASCIA_JWT_PRIVATE_KEY").map(Secret::new),
+            jwt_key_id: get("FASCIA_JWT_KEY_ID"),
+            jwt_previous_public_key: get("FASCIA_JWT_PREVIOUS_PUBLIC_KEY"),
+            jwt_previous_key_id: get("FASCIA_JWT_PREVIOUS_KEY_ID"),
+            access_token_ttl,
+            refresh_idle_ttl: secs("FASCIA_REFRESH_IDLE_TTL", 14 * 24 * 3600)?,
+            refresh_absolute_ttl: secs("FASCIA_REFRESH_ABSOLUTE_TTL", 90 * 24 * 3600)?,
+            invite_ttl: secs("FASCIA_INVITE_TTL", 7 * 24 * 3600)?,
+            max_body_bytes,
+            db_max_connections,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.expose().starts_with("sqlite:")
+    }
+}
+
+/// `KEY=VALUE` lines; `#` starts a comment; values may be wrapped in double quotes.
+fn parse_env_file(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    text.lines().filter_map(|line| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let (k, v) = line.split_once('=')?;
+        Some((k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_a_local_sqlite_server() {
+        let s = Settings::from_map(&HashMap::new()).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:8080");
+        assert!(s.is_sqlite());
+        assert_eq!(s.env, Environment::Dev);
+    }
+
+    #[test]
+    fn debug_output_never_contains_secrets() {
+        let vars = HashMap::from([
+            ("FASCIA_DATABASE_URL".to_owned(), "postgres://u:hunter2@db/x".to_owned()),
+            ("FASCIA_JWT_PRIVATE_KEY".to_owned(), "-----BEGIN PRIVATE KEY-----abc".to_owned()),
+        ]);
+        let s = Settings::from_map(&vars).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("BEGIN PRIVATE KEY"));
+    }
+
+    #[test]
+    fn access_tokens_longer_than_fifteen_minutes_are_refused() {
+        let vars = HashMap::from([("FASCIA_ACCESS_TOKEN_TTL".to_owned(), "3600".to_owned())]);
+        assert!(Settings::from_map(&vars).is_err());
+    }
+
+    #[test]
+    fn env_file_lines_parse_with_comments_and_quotes() {
+        let parsed: Vec<_> = parse_env_file("# c\nFASCIA_ADDR=\"0.0.0.0:1\"\n\n").collect();
+        assert_eq!(parsed, vec![("FASCIA_ADDR".to_owned(), "0.0.0.0:1".to_owned())]);
+    }
+}

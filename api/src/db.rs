@@ -1,0 +1,89 @@
+//! Connecting to the database and bringing its schema up to date.
+//!
+//! SQLite gets WAL, `synchronous=NORMAL`, a busy timeout and foreign keys, plus a periodic
+//! checkpoint: without it the WAL file grows without bound under sustained writes while
+//! readers keep old snapshots alive. PostgreSQL migrations run under an advisory lock so
+//! several replicas can start at once.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::config::Settings;
+
+/// Any value works as long as every replica uses the same one.
+const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
+
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    let url = settings.database_url.expose();
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .max_connections(settings.db_max_connections)
+        .acquire_timeout(Duration::from_secs(10));
+    if settings.is_sqlite() {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("create data dir: {e}")))?;
+            }
+        }
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    Database::connect(opts).await
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Applies pending migrations. On PostgreSQL the work happens on one dedicated connection
+/// holding a session advisory lock, so concurrent replicas apply each migration once.
+pub async fn migrate(db: &DatabaseConnection, settings: &Settings) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let mut opts = ConnectOptions::new(settings.database_url.expose().to_owned());
+    opts.sqlx_logging(false).max_connections(1).min_connections(1);
+    let single = Database::connect(opts).await?;
+    let lock = |sql: &str| Statement::from_sql_and_values(DbBackend::Postgres, sql, [MIGRATION_LOCK_KEY.into()]);
+    single.execute_raw(lock("SELECT pg_advisory_lock($1)")).await?;
+    let result = Migrator::up(&single, None).await;
+    single.execute_raw(lock("SELECT pg_advisory_unlock($1)")).await?;
+    single.close().await?;
+    result
+}
+
+/// True when the database answers and every known migration has been applied.
+pub async fn is_ready(db: &DatabaseConnection) -> bool {
+    match Migrator::get_pending_migrations(db).await {
+        Ok(pending) => pending.is_empty(),
+        Err(_) => false,
+    }
+}
+
+/// Keeps the SQLite WAL small; a no-op on other backends. Runs until the process ends.
+pub fn spawn_wal_checkpointer(db: DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // Busy is normal while a writer is active; the next tick tries again.
+            let _ = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
+        }
+    });
+}

@@ -1,0 +1,183 @@
+//! Validated values. Each type can only be built from input that passed its rules, so
+//! services never re-check them.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub &'static str);
+
+/// A login email: trimmed and lower-cased, one `@`, a dot in the domain, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let email = raw.trim().to_lowercase();
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err(Invalid("must be an email address"));
+        };
+        let ok = !local.is_empty()
+            && email.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok { Ok(Self(email)) } else { Err(Invalid("must be an email address")) }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password someone is choosing: 10 to 128 characters (the upper bound keeps hashing
+/// cost bounded), not only whitespace.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let chars = raw.chars().count();
+        if chars < 10 {
+            return Err(Invalid("must be at least 10 characters"));
+        }
+        if chars > 128 {
+            return Err(Invalid("must be at most 128 characters"));
+        }
+        if raw.trim().is_empty() {
+            return Err(Invalid("must not be only whitespace"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword([redacted])")
+    }
+}
+
+/// An IANA time zone name that chrono-tz knows, e.g. `Europe/Berlin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(|tz| Self(tz.name().to_owned()))
+            .map_err(|_| Invalid("must be an IANA time zone such as Europe/Berlin"))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A human name or title: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let name = raw.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Invalid("must be 1 to 200 characters"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(Invalid("must not contain control characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ICD-10 code such as `M54.2` or `M79.1`: a letter, two digits, optionally a dot and
+/// one to four more letters or digits. Stored upper-case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Icd10Code(String);
+
+impl Icd10Code {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let code = raw.trim().to_uppercase();
+        let b = code.as_bytes();
+        let head = b.len() >= 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_alphanumeric();
+        let tail = match &code[code.len().min(3)..] {
+            "" => true,
+            rest => rest
+                .strip_prefix('.')
+                .is_some_and(|r| (1..=4).contains(&r.len()) && r.bytes().all(|c| c.is_ascii_alphanumeric())),
+        };
+        if head && tail { Ok(Self(code)) } else { Err(Invalid("must be ICD-10 codes such as M54.2")) }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A 0–10 numeric pain rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PainScore(u8);
+
+impl PainScore {
+    pub fn new(value: i64) -> Result<Self, Invalid> {
+        u8::try_from(value).ok().filter(|v| *v <= 10).map(Self).ok_or(Invalid("must be between 0 and 10"))
+    }
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_junk_is_refused() {
+        assert_eq!(Email::parse("  Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
+        for bad in ["", "ana", "@x.org", "ana@x", "a b@x.org", "ana@.org", "a@b@c.org"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn icd10_codes_follow_the_letter_digit_digit_pattern() {
+        assert_eq!(Icd10Code::parse("m54.2").unwrap().as_str(), "M54.2");
+        assert!(Icd10Code::parse("M79").is_ok());
+        for bad in ["54.2", "M5", "M54.", "M54.12345", "M54,2", "DROP TABLE"] {
+            assert!(Icd10Code::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_must_be_long_enough_but_bounded() {
+        assert!(NewPassword::parse("short").is_err());
+        assert!(NewPassword::parse(&"x".repeat(129)).is_err());
+        assert!(NewPassword::parse("           ").is_err());
+        assert!(NewPassword::parse("a good long password").is_ok());
+    }
+
+    #[test]
+    fn time_zones_must_be_iana_names() {
+        assert_eq!(TimeZoneName::parse("America/New_York").unwrap().as_str(), "America/New_York");
+        assert!(TimeZoneName::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn pain_scores_are_zero_to_ten() {
+        assert!(PainScore::new(10).is_ok());
+        assert!(PainScore::new(11).is_err());
+        assert!(PainScore::new(-1).is_err());
+    }
+}

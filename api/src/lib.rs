@@ -1,0 +1,18 @@
+//! Fascia: the backend of a patient self-care PWA for medical massage therapy.
+//!
+//! `startup` builds the server; `routes` is the HTTP API (one file per resource) over
+//! `services` (domain logic, ownership checks, transactions); `auth` is passwords, tokens
+//! and the role-checking security schemes. See `shared/DESIGN.md` for the whole picture.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,86 @@
+//! `/api/v1/audit-events`: the clinic's audit trail, for its admin.
+
+use chrono::{DateTime, Utc};
+use entity::audit_event;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
+use uuid::Uuid;
+
+use super::{ApiTags, page_limit};
+use crate::{
+    auth::AdminAuth,
+    error::ApiError,
+    services::{audit, cursor},
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct AuditEventDto {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    /// What happened, e.g. `auth.login`, `patient.read`.
+    pub action: String,
+    pub patient_id: Option<Uuid>,
+    pub resource: Option<String>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    pub request_id: Option<String>,
+}
+
+impl From<audit_event::Model> for AuditEventDto {
+    fn from(e: audit_event::Model) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor_user_id: e.actor_user_id,
+            actor_role: e.actor_role,
+            action: e.action,
+            patient_id: e.patient_id,
+            resource: e.resource,
+            outcome: e.outcome,
+            request_id: e.request_id,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct AuditEventPage {
+    pub items: Vec<AuditEventDto>,
+    pub next_cursor: Option<String>,
+}
+
+pub struct AuditApi;
+
+#[OpenApi(prefix_path = "/api/v1/audit-events", tag = "ApiTags::Audit")]
+impl AuditApi {
+    /// List the clinic's audit events, newest first, with filters.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/", method = "get", operation_id = "list_audit_events")]
+    async fn list_audit_events(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        patient_id: Query<Option<Uuid>>,
+        actor_user_id: Query<Option<Uuid>>,
+        #[oai(validator(max_length = 64))] action: Query<Option<String>>,
+        #[oai(validator(max_length = 16))] outcome: Query<Option<String>>,
+        /// Events at or after this instant.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Events before this instant.
+        to: Query<Option<DateTime<Utc>>>,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<AuditEventPage>, ApiError> {
+        let after = cursor.0.as_deref().map(|c| cursor::decode(c).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this API"))).transpose()?;
+        let limit = page_limit(limit.0);
+        let filter = audit::Filter { patient_id: patient_id.0, actor_user_id: actor_user_id.0, action: action.0, outcome: outcome.0, from: from.0, to: to.0 };
+        let mut rows = audit::list(&state.db, auth.0.clinic_id, filter, after, limit + 1).await?;
+        let next_cursor = (rows.len() as u64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            cursor::encode(rows.last().expect("page is not empty").id)
+        });
+        Ok(Json(AuditEventPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    }
+}

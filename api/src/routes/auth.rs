@@ -1,0 +1,138 @@
+//! `/api/v1/auth/...`: sessions, invites and passwords.
+
+use poem::{Request, web::Data};
+use poem_openapi::{Object, OpenApi, payload::Json};
+
+use super::{ApiTags, NoContent};
+use crate::{
+    auth::UserAuth,
+    domain::NewPassword,
+    error::ApiError,
+    services::sessions::{self, SessionError, TokenPair},
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+#[derive(Debug, Object)]
+pub struct TokenResponse {
+    /// ES256 JWT to send as `Authorization: Bearer ...`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque token for `POST /api/v1/auth/refresh`; single use, rotated every time.
+    pub refresh_token: String,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(p: TokenPair) -> Self {
+        Self { access_token: p.access_token, token_type: "Bearer".into(), expires_in: p.expires_in, refresh_token: p.refresh_token }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[oai(validator(max_length = 200))]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    /// The token from the invite link.
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+    /// 10 to 128 characters.
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[oai(validator(max_length = 1024))]
+    pub current_password: String,
+    #[oai(validator(max_length = 1024))]
+    pub new_password: String,
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            SessionError::InvalidCredentials | SessionError::InvalidRefreshToken => ApiError::unauthorized(err.to_string()),
+            SessionError::Throttled { retry_after_secs } => ApiError::too_many_requests(retry_after_secs),
+            SessionError::WrongCurrentPassword => ApiError::invalid("current_password", "is wrong"),
+            SessionError::InviteNotFound => ApiError::not_found("invite"),
+            SessionError::InviteExpired => ApiError::invalid("token", "this invite has expired; ask for a new one"),
+            SessionError::InviteUsed => ApiError::conflict("this invite has already been used"),
+            SessionError::EmailTaken => ApiError::conflict(err.to_string()),
+            SessionError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn new_password(field: &str, raw: &str) -> Result<NewPassword, ApiError> {
+    NewPassword::parse(raw).map_err(|e| ApiError::invalid(field, e.0))
+}
+
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Log in with email and password; returns an access token and a refresh token.
+    #[oai(path = "/login", method = "post", operation_id = "create_session")]
+    async fn create_session(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
+        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let LoginRequest { email, password } = body.0;
+        let pair = sessions::login(&state, &email, password, &address).await?;
+        Ok(Json(pair.into()))
+    }
+
+    /// Trade a refresh token for a new token pair. Each refresh token works once.
+    #[oai(path = "/refresh", method = "post", operation_id = "refresh_session")]
+    async fn refresh_session(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> Result<Json<TokenResponse>, ApiError> {
+        Ok(Json(sessions::refresh(&state, &body.refresh_token).await?.into()))
+    }
+
+    /// Log out: the refresh token and every token rotated from the same login stop working.
+    #[oai(path = "/logout", method = "post", operation_id = "delete_session")]
+    async fn delete_session(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> Result<NoContent, ApiError> {
+        sessions::logout(&state, &body.refresh_token).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Accept an invite by choosing a password; creates the account and logs it in.
+    #[oai(path = "/invites/accept", method = "post", operation_id = "accept_invite")]
+    async fn accept_invite(&self, state: Data<&AppState>, body: Json<AcceptInviteRequest>) -> Result<Json<TokenResponse>, ApiError> {
+        let password = new_password("password", &body.password)?;
+        Ok(Json(sessions::accept_invite(&state, &body.token, &password).await?.into()))
+    }
+
+    /// Change your password. Every session ends, this one too: log in again afterwards.
+    #[oai(path = "/password", method = "post", operation_id = "change_password")]
+    async fn change_password(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        body: Json<ChangePasswordRequest>,
+    ) -> Result<NoContent, ApiError> {
+        let new = new_password("new_password", &body.new_password)?;
+        sessions::change_password(&state, &auth.0, body.0.current_password, &new).await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,0 +1,74 @@
+//! The HTTP API: one poem-openapi struct per resource, combined into one service.
+//! DTOs live next to the operations that use them and are never entity models.
+
+mod audit_events;
+mod auth;
+mod me;
+mod patients;
+mod therapists;
+
+use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
+
+pub use patients::PatientDto;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Logging in and out, token refresh, invites, passwords.
+    Auth,
+    /// The signed-in user's own account.
+    Me,
+    /// Patient records, for therapists and clinic admins.
+    Patients,
+    /// Clinic staff, for clinic admins.
+    Therapists,
+    /// The audit trail, for clinic admins.
+    Audit,
+}
+
+pub type Api = (auth::AuthApi, me::MeApi, patients::PatientsApi, therapists::TherapistsApi, audit_events::AuditApi);
+
+pub const API_TITLE: &str = "Fascia API";
+
+/// The OpenAPI service, built the same way for serving and for the committed spec.
+pub fn openapi_service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (auth::AuthApi, me::MeApi, patients::PatientsApi, therapists::TherapistsApi, audit_events::AuditApi),
+        API_TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Backend of a patient self-care PWA for medical massage therapy. \
+         Authenticate with `POST /api/v1/auth/login` and send the access token as a Bearer token.",
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RoleDto {
+    Admin,
+    Therapist,
+    Patient,
+}
+
+impl From<entity::Role> for RoleDto {
+    fn from(r: entity::Role) -> Self {
+        match r {
+            entity::Role::Admin => Self::Admin,
+            entity::Role::Therapist => Self::Therapist,
+            entity::Role::Patient => Self::Patient,
+        }
+    }
+}
+
+/// An empty success.
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// Page size: default 50, at most 200.
+pub fn page_limit(requested: Option<u32>) -> u64 {
+    u64::from(requested.unwrap_or(50).clamp(1, 200))
+}

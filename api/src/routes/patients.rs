@@ -1,0 +1,326 @@
+//! `/api/v1/patients`: patient records for their therapists and clinic admins.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::patient;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, page_limit};
+use crate::{
+    auth::TherapistAuth,
+    domain::{DisplayName, Email, Icd10Code, PainScore},
+    error::ApiError,
+    services::{
+        cursor,
+        patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Object)]
+pub struct PatientDto {
+    pub id: Uuid,
+    pub display_name: String,
+    /// The therapist who treats this patient.
+    pub primary_therapist_id: Uuid,
+    /// Whether the patient has accepted an invite and can use the app.
+    pub has_account: bool,
+    pub referring_physician_name: Option<String>,
+    pub referring_physician_contact: Option<String>,
+    pub diagnosis: Option<String>,
+    pub icd10_codes: Vec<String>,
+    pub precautions: Option<String>,
+    /// Pain (0–10) at intake.
+    pub baseline_pain: Option<i16>,
+    pub consent_reminders: bool,
+    pub consent_physician_sharing: bool,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<patient::Model> for PatientDto {
+    fn from(p: patient::Model) -> Self {
+        Self {
+            id: p.id,
+            display_name: p.display_name,
+            primary_therapist_id: p.primary_therapist_id,
+            has_account: p.user_id.is_some(),
+            referring_physician_name: p.referring_physician_name,
+            referring_physician_contact: p.referring_physician_contact,
+            diagnosis: p.diagnosis,
+            icd10_codes: p.icd10_codes.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            precautions: p.precautions,
+            baseline_pain: p.baseline_pain,
+            consent_reminders: p.consent_reminders,
+            consent_physician_sharing: p.consent_physician_sharing,
+            archived_at: p.archived_at,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreatePatientRequest {
+    #[oai(validator(max_length = 200))]
+    pub display_name: String,
+    /// Defaults to the caller. Only clinic admins may assign another therapist.
+    pub primary_therapist_id: Option<Uuid>,
+    #[oai(validator(max_length = 200))]
+    pub referring_physician_name: Option<String>,
+    #[oai(validator(max_length = 500))]
+    pub referring_physician_contact: Option<String>,
+    #[oai(validator(max_length = 4000))]
+    pub diagnosis: Option<String>,
+    #[oai(default, validator(max_items = 20))]
+    pub icd10_codes: Vec<String>,
+    #[oai(validator(max_length = 4000))]
+    pub precautions: Option<String>,
+    pub baseline_pain: Option<i64>,
+    #[oai(default)]
+    pub consent_reminders: bool,
+    #[oai(default)]
+    pub consent_physician_sharing: bool,
+}
+
+/// Send only what changes; `null` clears an optional field.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdatePatientRequest {
+    #[oai(validator(max_length = 200))]
+    pub display_name: Option<String>,
+    pub primary_therapist_id: Option<Uuid>,
+    #[oai(validator(max_length = 200))]
+    pub referring_physician_name: MaybeUndefined<String>,
+    #[oai(validator(max_length = 500))]
+    pub referring_physician_contact: MaybeUndefined<String>,
+    #[oai(validator(max_length = 4000))]
+    pub diagnosis: MaybeUndefined<String>,
+    #[oai(validator(max_items = 20))]
+    pub icd10_codes: Option<Vec<String>>,
+    #[oai(validator(max_length = 4000))]
+    pub precautions: MaybeUndefined<String>,
+    pub baseline_pain: MaybeUndefined<i64>,
+    pub consent_reminders: Option<bool>,
+    pub consent_physician_sharing: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct PatientPage {
+    pub items: Vec<PatientDto>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateInviteRequest {
+    /// Where the patient will log in; becomes their account email.
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+}
+
+#[derive(Debug, Object)]
+pub struct InviteDto {
+    pub invite_id: Uuid,
+    /// Shown once; give it to the invitee (only its hash is stored).
+    pub token: String,
+    /// A link into the PWA carrying the token in the fragment, which browsers never send
+    /// to servers.
+    pub accept_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl InviteDto {
+    pub fn new(issued: IssuedInvite, public_url: &str) -> Self {
+        Self {
+            invite_id: issued.invite_id,
+            accept_url: format!("{public_url}/invite#token={}", issued.token),
+            token: issued.token,
+            expires_at: issued.expires_at,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum PatientCreated {
+    /// The new record.
+    #[oai(status = 201)]
+    Created(Json<PatientDto>),
+}
+
+#[derive(ApiResponse)]
+pub enum InviteCreated {
+    /// The invite; its token is shown only in this response.
+    #[oai(status = 201)]
+    Created(Json<InviteDto>),
+}
+
+impl From<PatientError> for ApiError {
+    fn from(err: PatientError) -> Self {
+        match err {
+            PatientError::NotFound => ApiError::not_found("patient"),
+            PatientError::UnknownTherapist => ApiError::invalid("primary_therapist_id", err.to_string()),
+            PatientError::AlreadyHasAccount | PatientError::EmailTaken => ApiError::conflict(err.to_string()),
+            PatientError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn parse_codes(raw: &[String]) -> Result<Vec<Icd10Code>, ApiError> {
+    raw.iter().map(|c| Icd10Code::parse(c)).collect::<Result<_, _>>().map_err(|e| ApiError::invalid("icd10_codes", e.0))
+}
+
+fn parse_pain(raw: i64) -> Result<PainScore, ApiError> {
+    PainScore::new(raw).map_err(|e| ApiError::invalid("baseline_pain", e.0))
+}
+
+fn parse_name(raw: &str) -> Result<DisplayName, ApiError> {
+    DisplayName::parse(raw).map_err(|e| ApiError::invalid("display_name", e.0))
+}
+
+/// Optional free text: surrounding whitespace trimmed, empty means absent.
+fn text(raw: Option<&String>) -> Option<String> {
+    raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn maybe_text(raw: &MaybeUndefined<String>) -> Option<Option<String>> {
+    match raw {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(text(Some(v))),
+    }
+}
+
+impl TryFrom<CreatePatientRequest> for NewPatient {
+    type Error = ApiError;
+    fn try_from(r: CreatePatientRequest) -> Result<Self, ApiError> {
+        Ok(NewPatient {
+            display_name: parse_name(&r.display_name)?,
+            primary_therapist_id: r.primary_therapist_id,
+            referring_physician_name: text(r.referring_physician_name.as_ref()),
+            referring_physician_contact: text(r.referring_physician_contact.as_ref()),
+            diagnosis: text(r.diagnosis.as_ref()),
+            icd10_codes: parse_codes(&r.icd10_codes)?,
+            precautions: text(r.precautions.as_ref()),
+            baseline_pain: r.baseline_pain.map(parse_pain).transpose()?,
+            consent_reminders: r.consent_reminders,
+            consent_physician_sharing: r.consent_physician_sharing,
+        })
+    }
+}
+
+impl TryFrom<UpdatePatientRequest> for PatientChanges {
+    type Error = ApiError;
+    fn try_from(r: UpdatePatientRequest) -> Result<Self, ApiError> {
+        Ok(PatientChanges {
+            display_name: r.display_name.as_deref().map(parse_name).transpose()?,
+            primary_therapist_id: r.primary_therapist_id,
+            referring_physician_name: maybe_text(&r.referring_physician_name),
+            referring_physician_contact: maybe_text(&r.referring_physician_contact),
+            diagnosis: maybe_text(&r.diagnosis),
+            icd10_codes: r.icd10_codes.as_deref().map(parse_codes).transpose()?,
+            precautions: maybe_text(&r.precautions),
+            baseline_pain: match r.baseline_pain {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(parse_pain(v)?)),
+            },
+            consent_reminders: r.consent_reminders,
+            consent_physician_sharing: r.consent_physician_sharing,
+        })
+    }
+}
+
+pub struct PatientsApi;
+
+#[OpenApi(prefix_path = "/api/v1/patients", tag = "ApiTags::Patients")]
+impl PatientsApi {
+    /// Create a patient record (no account yet: invite the patient afterwards).
+    #[oai(path = "/", method = "post", operation_id = "create_patient")]
+    async fn create_patient(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        body: Json<CreatePatientRequest>,
+    ) -> Result<PatientCreated, ApiError> {
+        let new = NewPatient::try_from(body.0)?;
+        let record = patients::create(&state.db, state.now(), &auth.0, new).await?;
+        Ok(PatientCreated::Created(Json(record.into())))
+    }
+
+    /// List your patients (admins: the clinic's), oldest first, with name search.
+    #[oai(path = "/", method = "get", operation_id = "list_patients")]
+    async fn list_patients(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        /// Case-insensitive part of the patient's name.
+        #[oai(validator(max_length = 100))]
+        search: Query<Option<String>>,
+        /// Include archived patients.
+        #[oai(default)]
+        include_archived: Query<bool>,
+        cursor: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<PatientPage>, ApiError> {
+        let after = cursor.0.as_deref().map(|c| cursor::decode(c).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this API"))).transpose()?;
+        let limit = page_limit(limit.0);
+        let query = ListQuery { search: search.0, include_archived: include_archived.0, after, limit: limit + 1 };
+        let mut rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
+        let next_cursor = (rows.len() as u64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            cursor::encode(rows.last().expect("page is not empty").id)
+        });
+        Ok(Json(PatientPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    }
+
+    /// Read one patient record.
+    #[oai(path = "/:id", method = "get", operation_id = "get_patient")]
+    async fn get_patient(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PatientDto>, ApiError> {
+        Ok(Json(patients::get(&state.db, state.now(), &auth.0, id.0).await?.into()))
+    }
+
+    /// Update a patient record; only the fields sent change.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_patient")]
+    async fn update_patient(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<UpdatePatientRequest>,
+    ) -> Result<Json<PatientDto>, ApiError> {
+        let changes = PatientChanges::try_from(body.0)?;
+        Ok(Json(patients::update(&state.db, state.now(), &auth.0, id.0, changes).await?.into()))
+    }
+
+    /// Archive a patient: off the active roster, record and history kept.
+    #[oai(path = "/:id/archive", method = "post", operation_id = "archive_patient")]
+    async fn archive_patient(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PatientDto>, ApiError> {
+        Ok(Json(patients::archive(&state.db, state.now(), &auth.0, id.0).await?.into()))
+    }
+
+    /// Invite the patient to the app; earlier unused invites for them stop working.
+    #[oai(path = "/:id/invites", method = "post", operation_id = "create_patient_invite")]
+    async fn create_patient_invite(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<CreateInviteRequest>,
+    ) -> Result<InviteCreated, ApiError> {
+        let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e.0))?;
+        let ttl = Duration::from_std(state.settings.invite_ttl).unwrap_or(Duration::days(7));
+        let issued = patients::invite(&state.db, state.now(), ttl, &auth.0, id.0, email).await?;
+        Ok(InviteCreated::Created(Json(InviteDto::new(issued, &state.settings.public_url))))
+    }
+}

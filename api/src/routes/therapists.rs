@@ -1,0 +1,79 @@
+//! `/api/v1/therapists`: clinic staff, managed by the clinic admin.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::user;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+use super::{
+    ApiTags, RoleDto,
+    patients::{InviteCreated, InviteDto},
+};
+use crate::{
+    auth::AdminAuth,
+    domain::{DisplayName, Email},
+    error::ApiError,
+    services::staff::{self, StaffError},
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct StaffDto {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: RoleDto,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<user::Model> for StaffDto {
+    fn from(u: user::Model) -> Self {
+        Self { id: u.id, email: u.email, display_name: u.display_name, role: u.role.into(), disabled_at: u.disabled_at, created_at: u.created_at }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct InviteTherapistRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 200))]
+    pub display_name: String,
+}
+
+impl From<StaffError> for ApiError {
+    fn from(err: StaffError) -> Self {
+        match err {
+            StaffError::EmailTaken => ApiError::conflict(err.to_string()),
+            StaffError::Db(e) => e.into(),
+        }
+    }
+}
+
+pub struct TherapistsApi;
+
+#[OpenApi(prefix_path = "/api/v1/therapists", tag = "ApiTags::Therapists")]
+impl TherapistsApi {
+    /// Invite a therapist to the clinic; they accept with `accept_invite`.
+    #[oai(path = "/invites", method = "post", operation_id = "create_therapist_invite")]
+    async fn create_therapist_invite(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        body: Json<InviteTherapistRequest>,
+    ) -> Result<InviteCreated, ApiError> {
+        let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e.0))?;
+        let name = DisplayName::parse(&body.display_name).map_err(|e| ApiError::invalid("display_name", e.0))?;
+        let ttl = Duration::from_std(state.settings.invite_ttl).unwrap_or(Duration::days(7));
+        let issued = staff::invite_therapist(&state.db, state.now(), ttl, &auth.0, email, name).await?;
+        Ok(InviteCreated::Created(Json(InviteDto::new(issued, &state.settings.public_url))))
+    }
+
+    /// List the clinic's therapists and admins.
+    #[oai(path = "/", method = "get", operation_id = "list_therapists")]
+    async fn list_therapists(&self, state: Data<&AppState>, auth: AdminAuth) -> Result<Json<Vec<StaffDto>>, ApiError> {
+        Ok(Json(staff::list(&state.db, &auth.0).await?.into_iter().map(Into::into).collect()))
+    }
+}

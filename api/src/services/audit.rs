@@ -1,0 +1,141 @@
+//! The audit trail: one function every route uses to record who did what to whose data.
+//! Rows are append-only (enforced by database triggers); the request id ties an event to
+//! the log line of the request that caused it.
+
+use chrono::{DateTime, Utc};
+use entity::audit_event;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::{auth::Principal, middleware::current_request_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    clinic_id: Option<Uuid>,
+    actor_user_id: Option<Uuid>,
+    actor_role: Option<&'static str>,
+    action: &'static str,
+    patient_id: Option<Uuid>,
+    resource: Option<String>,
+    outcome: Outcome,
+}
+
+impl Event {
+    pub fn by(actor: &Principal, action: &'static str) -> Self {
+        Self {
+            clinic_id: Some(actor.clinic_id),
+            actor_user_id: Some(actor.user_id),
+            actor_role: Some(actor.role.as_str()),
+            action,
+            patient_id: None,
+            resource: None,
+            outcome: Outcome::Success,
+        }
+    }
+
+    /// An event by someone not (yet) authenticated, e.g. a failed login.
+    pub fn anonymous(action: &'static str) -> Self {
+        Self { clinic_id: None, actor_user_id: None, actor_role: None, action, patient_id: None, resource: None, outcome: Outcome::Success }
+    }
+
+    /// An event by a known account that did not present a token (login, refresh).
+    pub fn by_user(user: &entity::user::Model, action: &'static str) -> Self {
+        Self {
+            clinic_id: Some(user.clinic_id),
+            actor_user_id: Some(user.id),
+            actor_role: Some(user.role.as_str()),
+            ..Self::anonymous(action)
+        }
+    }
+
+    pub fn patient(mut self, patient_id: Uuid) -> Self {
+        self.patient_id = Some(patient_id);
+        self
+    }
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+}
+
+pub async fn record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: Event) -> Result<(), DbErr> {
+    let row = audit_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(now),
+        clinic_id: Set(event.clinic_id),
+        actor_user_id: Set(event.actor_user_id),
+        actor_role: Set(event.actor_role.map(str::to_owned)),
+        action: Set(event.action.to_owned()),
+        patient_id: Set(event.patient_id),
+        resource: Set(event.resource),
+        outcome: Set(event.outcome.as_str().to_owned()),
+        request_id: Set(current_request_id()),
+    };
+    audit_event::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub patient_id: Option<Uuid>,
+    pub actor_user_id: Option<Uuid>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Newest first, one clinic only, `limit` rows after the cursor row.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: Uuid,
+    filter: Filter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    use audit_event::Column as C;
+    let mut q = audit_event::Entity::find().filter(C::ClinicId.eq(clinic_id));
+    if let Some(v) = filter.patient_id {
+        q = q.filter(C::PatientId.eq(v));
+    }
+    if let Some(v) = filter.actor_user_id {
+        q = q.filter(C::ActorUserId.eq(v));
+    }
+    if let Some(v) = filter.action {
+        q = q.filter(C::Action.eq(v));
+    }
+    if let Some(v) = filter.outcome {
+        q = q.filter(C::Outcome.eq(v));
+    }
+    if let Some(v) = filter.from {
+        q = q.filter(C::At.gte(v));
+    }
+    if let Some(v) = filter.to {
+        q = q.filter(C::At.lt(v));
+    }
+    if let Some(v) = after {
+        q = q.filter(C::Id.lt(v));
+    }
+    q.order_by_desc(C::Id).limit(limit).all(db).await
+}

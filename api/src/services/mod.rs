@@ -1,0 +1,23 @@
+//! Domain logic. Services take already-validated inputs, own their transactions and
+//! decide who may touch which object (another owner's object is "not found").
+
+pub mod audit;
+pub mod patients;
+pub mod provisioning;
+pub mod sessions;
+pub mod staff;
+
+/// Opaque list cursors: the id of the last row of the previous page.
+pub mod cursor {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use uuid::Uuid;
+
+    pub fn encode(last: Uuid) -> String {
+        URL_SAFE_NO_PAD.encode(last.as_bytes())
+    }
+
+    pub fn decode(cursor: &str) -> Option<Uuid> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        Uuid::from_slice(&bytes).ok()
+    }
+}

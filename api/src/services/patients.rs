@@ -1,0 +1,312 @@
+//! Patient records: create, list, read, update, archive, and invite the patient to the app.
+//!
+//! Who sees a record is decided here, once, by [`visible`]: a therapist sees the patients
+//! they treat, a clinic admin every patient of the clinic, nobody anything of another
+//! clinic. Everything else answers "not found" so existence does not leak.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{Role, invite, patient, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    sea_query::{Expr, ExprTrait, LikeExpr},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, tokens},
+    domain::{DisplayName, Email, Icd10Code, PainScore},
+    services::audit::{self, Event},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PatientError {
+    #[error("patient not found")]
+    NotFound,
+    #[error("primary therapist must be a therapist of this clinic")]
+    UnknownTherapist,
+    #[error("this patient already has an account")]
+    AlreadyHasAccount,
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// What a therapist fills in for a new patient. Server-owned fields are not here.
+#[derive(Debug, Clone)]
+pub struct NewPatient {
+    pub display_name: DisplayName,
+    pub primary_therapist_id: Option<Uuid>,
+    pub referring_physician_name: Option<String>,
+    pub referring_physician_contact: Option<String>,
+    pub diagnosis: Option<String>,
+    pub icd10_codes: Vec<Icd10Code>,
+    pub precautions: Option<String>,
+    pub baseline_pain: Option<PainScore>,
+    pub consent_reminders: bool,
+    pub consent_physician_sharing: bool,
+}
+
+/// A partial update: `None` leaves a field alone, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct PatientChanges {
+    pub display_name: Option<DisplayName>,
+    pub primary_therapist_id: Option<Uuid>,
+    pub referring_physician_name: Option<Option<String>>,
+    pub referring_physician_contact: Option<Option<String>>,
+    pub diagnosis: Option<Option<String>>,
+    pub icd10_codes: Option<Vec<Icd10Code>>,
+    pub precautions: Option<Option<String>>,
+    pub baseline_pain: Option<Option<PainScore>>,
+    pub consent_reminders: Option<bool>,
+    pub consent_physician_sharing: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedInvite {
+    pub invite_id: Uuid,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The condition that limits patient rows to those `who` may see.
+pub fn visible(who: &Principal) -> Condition {
+    let clinic = Condition::all().add(patient::Column::ClinicId.eq(who.clinic_id));
+    match who.role {
+        Role::Admin => clinic,
+        Role::Therapist => clinic.add(patient::Column::PrimaryTherapistId.eq(who.user_id)),
+        // Patients reach their own record through /me, never through these routes.
+        Role::Patient => clinic.add(patient::Column::Id.eq(who.patient_id.unwrap_or_default())),
+    }
+}
+
+/// The record, if `who` may see it.
+pub async fn find_visible<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) -> Result<patient::Model, PatientError> {
+    patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
+}
+
+fn join_codes(codes: &[Icd10Code]) -> String {
+    codes.iter().map(Icd10Code::as_str).collect::<Vec<_>>().join(",")
+}
+
+async fn check_therapist<C: ConnectionTrait>(db: &C, who: &Principal, therapist_id: Uuid) -> Result<(), PatientError> {
+    let found = user::Entity::find_by_id(therapist_id)
+        .filter(user::Column::ClinicId.eq(who.clinic_id))
+        .filter(user::Column::Role.is_in([Role::Therapist, Role::Admin]))
+        .filter(user::Column::DisabledAt.is_null())
+        .one(db)
+        .await?;
+    found.map(|_| ()).ok_or(PatientError::UnknownTherapist)
+}
+
+pub async fn create<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    new: NewPatient,
+) -> Result<patient::Model, PatientError> {
+    let therapist = new.primary_therapist_id.unwrap_or(who.user_id);
+    // A therapist creates records for themselves; only an admin assigns them to others.
+    if therapist != who.user_id && who.role != Role::Admin {
+        return Err(PatientError::UnknownTherapist);
+    }
+    check_therapist(db, who, therapist).await?;
+    let txn = db.begin().await?;
+    let record = patient::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(who.clinic_id),
+        user_id: Set(None),
+        primary_therapist_id: Set(therapist),
+        search_name: Set(new.display_name.as_str().to_lowercase()),
+        display_name: Set(new.display_name.as_str().to_owned()),
+        referring_physician_name: Set(new.referring_physician_name),
+        referring_physician_contact: Set(new.referring_physician_contact),
+        diagnosis: Set(new.diagnosis),
+        icd10_codes: Set(join_codes(&new.icd10_codes)),
+        precautions: Set(new.precautions),
+        baseline_pain: Set(new.baseline_pain.map(|p| i16::from(p.get()))),
+        consent_reminders: Set(new.consent_reminders),
+        consent_physician_sharing: Set(new.consent_physician_sharing),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, now, Event::by(who, "patient.create").patient(record.id)).await?;
+    txn.commit().await?;
+    Ok(record)
+}
+
+pub struct ListQuery {
+    pub search: Option<String>,
+    pub include_archived: bool,
+    pub after: Option<Uuid>,
+    pub limit: u64,
+}
+
+fn like_pattern(search: &str) -> String {
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    query: ListQuery,
+) -> Result<Vec<patient::Model>, DbErr> {
+    let mut q = patient::Entity::find().filter(visible(who));
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(Expr::col(patient::Column::SearchName).like(LikeExpr::new(like_pattern(search)).escape('\\')));
+    }
+    if !query.include_archived {
+        q = q.filter(patient::Column::ArchivedAt.is_null());
+    }
+    if let Some(after) = query.after {
+        q = q.filter(patient::Column::Id.gt(after));
+    }
+    let rows = q.order_by_asc(patient::Column::Id).limit(query.limit).all(db).await?;
+    audit::record(db, now, Event::by(who, "patient.list").resource(format!("patients:{}", rows.len()))).await?;
+    Ok(rows)
+}
+
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<patient::Model, PatientError> {
+    let record = find_visible(db, who, id).await?;
+    audit::record(db, now, Event::by(who, "patient.read").patient(id)).await?;
+    Ok(record)
+}
+
+pub async fn update<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+    changes: PatientChanges,
+) -> Result<patient::Model, PatientError> {
+    let record = find_visible(db, who, id).await?;
+    // Handing a patient over is allowed, but only to an active therapist of the clinic.
+    if let Some(therapist) = changes.primary_therapist_id.filter(|t| *t != record.primary_therapist_id) {
+        check_therapist(db, who, therapist).await?;
+    }
+    let mut active: patient::ActiveModel = record.into();
+    if let Some(name) = changes.display_name {
+        active.search_name = Set(name.as_str().to_lowercase());
+        active.display_name = Set(name.as_str().to_owned());
+    }
+    if let Some(v) = changes.primary_therapist_id {
+        active.primary_therapist_id = Set(v);
+    }
+    if let Some(v) = changes.referring_physician_name {
+        active.referring_physician_name = Set(v);
+    }
+    if let Some(v) = changes.referring_physician_contact {
+        active.referring_physician_contact = Set(v);
+    }
+    if let Some(v) = changes.diagnosis {
+        active.diagnosis = Set(v);
+    }
+    if let Some(v) = changes.icd10_codes {
+        active.icd10_codes = Set(join_codes(&v));
+    }
+    if let Some(v) = changes.precautions {
+        active.precautions = Set(v);
+    }
+    if let Some(v) = changes.baseline_pain {
+        active.baseline_pain = Set(v.map(|p| i16::from(p.get())));
+    }
+    if let Some(v) = changes.consent_reminders {
+        active.consent_reminders = Set(v);
+    }
+    if let Some(v) = changes.consent_physician_sharing {
+        active.consent_physician_sharing = Set(v);
+    }
+    active.updated_at = Set(now);
+    let txn = db.begin().await?;
+    let updated = active.update(&txn).await?;
+    audit::record(&txn, now, Event::by(who, "patient.update").patient(id)).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Takes the patient off the active roster. Idempotent; the record and history stay.
+pub async fn archive<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<patient::Model, PatientError> {
+    let record = find_visible(db, who, id).await?;
+    if record.archived_at.is_some() {
+        audit::record(db, now, Event::by(who, "patient.archive").patient(id)).await?;
+        return Ok(record);
+    }
+    let mut active: patient::ActiveModel = record.into();
+    active.archived_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let txn = db.begin().await?;
+    let updated = active.update(&txn).await?;
+    audit::record(&txn, now, Event::by(who, "patient.archive").patient(id)).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Issues a single-use invite for the patient to create their account. Earlier pending
+/// invites for the same patient stop working, so only the newest link is live.
+pub async fn invite<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    ttl: Duration,
+    who: &Principal,
+    id: Uuid,
+    email: Email,
+) -> Result<IssuedInvite, PatientError> {
+    let record = find_visible(db, who, id).await?;
+    if record.user_id.is_some() {
+        return Err(PatientError::AlreadyHasAccount);
+    }
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?.is_some() {
+        return Err(PatientError::EmailTaken);
+    }
+    let token = tokens::generate();
+    let expires_at = now + ttl;
+    let txn = db.begin().await?;
+    invite::Entity::update_many()
+        .col_expr(invite::Column::ExpiresAt, Expr::value(now))
+        .filter(invite::Column::PatientId.eq(id))
+        .filter(invite::Column::AcceptedAt.is_null())
+        .filter(invite::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?;
+    let row = invite::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(who.clinic_id),
+        role: Set(Role::Patient),
+        email: Set(email.as_str().to_owned()),
+        display_name: Set(record.display_name.clone()),
+        patient_id: Set(Some(id)),
+        token_hash: Set(tokens::digest(&token)),
+        expires_at: Set(expires_at),
+        accepted_at: Set(None),
+        created_by: Set(who.user_id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, now, Event::by(who, "patient.invite").patient(id).resource(format!("invite:{}", row.id))).await?;
+    txn.commit().await?;
+    Ok(IssuedInvite { invite_id: row.id, token, expires_at })
+}

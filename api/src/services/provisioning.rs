@@ -1,0 +1,191 @@
+//! Setting up clinics from the command line: `create-admin` and the `demo` data set.
+
+use chrono::{DateTime, Utc};
+use entity::{Role, clinic, patient, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{password, tokens},
+    domain::{DisplayName, Email, NewPassword, TimeZoneName},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("an account with email {0} already exists")]
+    EmailTaken(String),
+    #[error("this database already holds real clinics; the demo only runs on an empty or demo-only database")]
+    RealClinicsPresent,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub struct NewClinicAdmin {
+    pub clinic_name: DisplayName,
+    pub timezone: TimeZoneName,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password: NewPassword,
+}
+
+async fn insert_user<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    clinic_id: Uuid,
+    role: Role,
+    email: &str,
+    name: &str,
+    timezone: &str,
+    password: &str,
+) -> Result<user::Model, DbErr> {
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(clinic_id),
+        role: Set(role),
+        email: Set(email.to_owned()),
+        password_hash: Set(password::hash(password)),
+        display_name: Set(name.to_owned()),
+        timezone: Set(timezone.to_owned()),
+        disabled_at: Set(None),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+async fn insert_clinic<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    name: &str,
+    timezone: &str,
+    is_demo: bool,
+) -> Result<clinic::Model, DbErr> {
+    clinic::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        timezone: Set(timezone.to_owned()),
+        is_demo: Set(is_demo),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+/// Creates a clinic and its first admin.
+pub async fn create_clinic_admin<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    new: NewClinicAdmin,
+) -> Result<(clinic::Model, user::Model), ProvisionError> {
+    if user::Entity::find().filter(user::Column::Email.eq(new.email.as_str())).one(db).await?.is_some() {
+        return Err(ProvisionError::EmailTaken(new.email.to_string()));
+    }
+    let txn = db.begin().await?;
+    let clinic = insert_clinic(&txn, now, new.clinic_name.as_str(), new.timezone.as_str(), false).await?;
+    let admin = insert_user(
+        &txn,
+        now,
+        clinic.id,
+        Role::Admin,
+        new.email.as_str(),
+        new.display_name.as_str(),
+        new.timezone.as_str(),
+        new.password.expose(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((clinic, admin))
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_id: Option<Uuid>,
+}
+
+const DEMO_TZ: &str = "America/New_York";
+const DEMO_DOMAIN: &str = "demo.fascia.invalid";
+
+/// Seeds (or re-seeds) the demo clinic and prints fresh passwords each time, so a
+/// newcomer who lost the output can simply run it again. Refuses to touch a database that
+/// holds any non-demo clinic.
+pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, ProvisionError> {
+    let real = clinic::Entity::find().filter(clinic::Column::IsDemo.eq(false)).count(db).await?;
+    if real > 0 {
+        return Err(ProvisionError::RealClinicsPresent);
+    }
+    let people = [
+        (Role::Admin, "admin", "Dana Admin"),
+        (Role::Therapist, "therapist", "Theo Therapist"),
+        (Role::Patient, "patient1", "Pat Rivera"),
+        (Role::Patient, "patient2", "Sam Okafor"),
+    ];
+    let txn = db.begin().await?;
+    let clinic = match clinic::Entity::find().filter(clinic::Column::IsDemo.eq(true)).one(&txn).await? {
+        Some(c) => c,
+        None => insert_clinic(&txn, now, "Demo Massage Therapy Clinic", DEMO_TZ, true).await?,
+    };
+    let mut logins = Vec::new();
+    let mut therapist_id = None;
+    for (role, local, name) in people {
+        let email = format!("{local}@{DEMO_DOMAIN}");
+        let password = format!("demo-{}", &tokens::generate()[..12]);
+        let account = match user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await? {
+            Some(existing) => {
+                let mut active: user::ActiveModel = existing.into();
+                active.password_hash = Set(password::hash(&password));
+                active.password_changed_at = Set(now);
+                active.updated_at = Set(now);
+                active.update(&txn).await?
+            }
+            None => insert_user(&txn, now, clinic.id, role, &email, name, DEMO_TZ, &password).await?,
+        };
+        let mut patient_id = None;
+        if role == Role::Therapist {
+            therapist_id = Some(account.id);
+        }
+        if role == Role::Patient {
+            let existing = patient::Entity::find().filter(patient::Column::UserId.eq(account.id)).one(&txn).await?;
+            let record = match existing {
+                Some(p) => p,
+                None => {
+                    patient::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        clinic_id: Set(clinic.id),
+                        user_id: Set(Some(account.id)),
+                        primary_therapist_id: Set(therapist_id.expect("therapist is seeded before patients")),
+                        display_name: Set(name.to_owned()),
+                        search_name: Set(name.to_lowercase()),
+                        referring_physician_name: Set(Some("Dr. Demo Referrer".into())),
+                        referring_physician_contact: Set(None),
+                        diagnosis: Set(Some("Neck and upper-back stiffness (demo data)".into())),
+                        icd10_codes: Set("M54.2".into()),
+                        precautions: Set(None),
+                        baseline_pain: Set(Some(6)),
+                        consent_reminders: Set(true),
+                        consent_physician_sharing: Set(false),
+                        archived_at: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    }
+                    .insert(&txn)
+                    .await?
+                }
+            };
+            patient_id = Some(record.id);
+        }
+        logins.push(DemoLogin { role, email, password, display_name: name.to_owned(), patient_id });
+    }
+    txn.commit().await?;
+    Ok(logins)
+}

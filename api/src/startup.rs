@@ -1,0 +1,138 @@
+//! Building and running the server: connect and migrate, bind (port 0 works, the real
+//! port is reported), assemble the middleware, serve until the shutdown future resolves.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Response, Route, Server, get, handler,
+    http::{Method, StatusCode},
+    listener::TcpAcceptor,
+    middleware::{CatchPanic, Cors},
+    web::{Data, Json},
+};
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::{
+    auth::{
+        jwt::{JwtKeys, KeyError},
+        password,
+        throttle::LoginThrottle,
+    },
+    clock::SharedClock,
+    config::Settings,
+    db,
+    error::error_response,
+    middleware,
+    routes::openapi_service,
+    state::AppState,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("cannot use data dir {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// Connects to the database (creating the SQLite data dir if needed) and applies
+/// migrations.
+pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
+    if settings.is_sqlite() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| StartupError::DataDir(settings.data_dir.display().to_string(), e))?;
+    }
+    let conn = db::connect(settings).await?;
+    db::migrate(&conn, settings).await?;
+    Ok(conn)
+}
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
+        let jwt = JwtKeys::from_settings(&settings)?;
+        let conn = connect_and_migrate(&settings).await?;
+        let listener = tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
+        let addr = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr, e))?;
+        let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
+        tokio::task::spawn_blocking(password::warm_up);
+        let state = AppState {
+            db: conn,
+            clock,
+            jwt: Arc::new(jwt),
+            throttle: Arc::new(LoginThrottle::default()),
+            settings: Arc::new(settings),
+        };
+        Ok(Self { acceptor, addr, state })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        db::spawn_wal_checkpointer(self.state.db.clone());
+        let app = app(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+    }
+}
+
+#[handler]
+fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[handler]
+async fn ready(state: Data<&AppState>) -> Response {
+    if db::is_ready(&state.db).await {
+        Json(serde_json::json!({ "status": "ready" })).into_response()
+    } else {
+        error_response(poem::Error::from_string("database not ready", StatusCode::SERVICE_UNAVAILABLE))
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> impl Endpoint {
+    let api = openapi_service();
+    let settings = state.settings.clone();
+    let routes = Route::new()
+        .at("/api/openapi.json", api.spec_endpoint())
+        .at("/api/openapi.yaml", api.spec_endpoint_yaml())
+        .nest("/docs", api.swagger_ui())
+        .at("/health", get(health))
+        .at("/ready", get(ready))
+        .nest("/", api)
+        .data(state)
+        .with(CatchPanic::new().with_handler(|_| error_response(poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))));
+    let routes = if settings.cors_origins.is_empty() {
+        routes.boxed()
+    } else {
+        routes
+            .with(
+                Cors::new()
+                    .allow_origins(settings.cors_origins.iter().map(String::as_str))
+                    .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+                    .allow_headers(["authorization", "content-type", "x-request-id"])
+                    .expose_header("x-request-id")
+                    .max_age(600),
+            )
+            .boxed()
+    };
+    let max_body = settings.max_body_bytes;
+    routes.around(move |next, req| middleware::edge(next, req, max_body))
+}

@@ -1,0 +1,18 @@
+//! Schema migrations. One file per change, named `m<YYYYMMDD>_<NNNNNN>_<verb_object>.rs`;
+//! a migration that has been applied anywhere is never edited, only followed by another.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_accounts;
+mod m20261126_000002_create_audit_event;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_accounts::Migration),
+            Box::new(m20261126_000002_create_audit_event::Migration),
+        ]
+    }
+}
