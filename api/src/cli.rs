@@ -71,8 +71,12 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
-            Command::Migrate => connect_and_migrate(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
-            Command::CreateAdmin { clinic, email, name, timezone } => create_admin(settings, clinic, email, name, timezone).await,
+            Command::Migrate => {
+                connect_and_migrate(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string())
+            }
+            Command::CreateAdmin { clinic, email, name, timezone } => {
+                create_admin(settings, clinic, email, name, timezone).await
+            }
             Command::Demo { json } => demo(settings, json).await,
             Command::Openapi => {
                 print!("{}", openapi_service().spec_yaml());
@@ -111,7 +115,13 @@ fn read_admin_password() -> Result<String, String> {
     rpassword::prompt_password("Admin password (10+ characters): ").map_err(|e| format!("cannot read password: {e}"))
 }
 
-async fn create_admin(settings: Settings, clinic: String, email: String, name: String, timezone: String) -> Result<(), String> {
+async fn create_admin(
+    settings: Settings,
+    clinic: String,
+    email: String,
+    name: String,
+    timezone: String,
+) -> Result<(), String> {
     let new = NewClinicAdmin {
         clinic_name: DisplayName::parse(&clinic).map_err(|e| format!("--clinic {e}"))?,
         timezone: TimeZoneName::parse(&timezone).map_err(|e| format!("--timezone {e}"))?,
@@ -120,7 +130,8 @@ async fn create_admin(settings: Settings, clinic: String, email: String, name: S
         password: NewPassword::parse(&read_admin_password()?).map_err(|e| format!("password {e}"))?,
     };
     let db = connect_and_migrate(&settings).await.map_err(|e| e.to_string())?;
-    let (clinic, admin) = provisioning::create_clinic_admin(&db, SystemClock.now(), new).await.map_err(|e| e.to_string())?;
+    let (clinic, admin) =
+        provisioning::create_clinic_admin(&db, SystemClock.now(), new).await.map_err(|e| e.to_string())?;
     println!("created clinic {} ({}) with admin {}", clinic.name, clinic.id, admin.email);
     Ok(())
 }

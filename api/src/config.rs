@@ -73,8 +73,8 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut vars: HashMap<String, String> = HashMap::new();
         if let Ok(path) = std::env::var("FASCIA_CONFIG_FILE") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|source| ConfigError::File { path: path.clone(), source })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::File { path: path.clone(), source })?;
             vars.extend(parse_env_file(&text));
         }
         vars.extend(std::env::vars().filter(|(k, _)| k.starts_with("FASCIA_")));
@@ -95,13 +95,19 @@ impl Settings {
             .map_err(|e| invalid("FASCIA_ADDR", format!("{e}")))?;
         let data_dir = PathBuf::from(get("FASCIA_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("FASCIA_DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url)
+                if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                url
+            }
             Some(_) => return Err(invalid("FASCIA_DATABASE_URL", "must start with sqlite: or postgres://")),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("fascia.db").display()),
         };
         let public_url = get("FASCIA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
         let cors_origins = get("FASCIA_CORS_ORIGINS")
-            .map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect())
+            .map(|v| {
+                v.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+            })
             .unwrap_or_default();
         let secs = |key: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(key) {

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -21,15 +22,8 @@ const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose();
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .max_connections(settings.db_max_connections)
-        .acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false).max_connections(settings.db_max_connections).acquire_timeout(Duration::from_secs(10));
     if settings.is_sqlite() {
-        if let Some(path) = sqlite_path(url) {
-            if let Some(parent) = std::path::Path::new(path).parent() {
-                std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("create data dir: {e}")))?;
-            }
-        }
         opts.map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -41,7 +35,8 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opts).await
 }
 
-fn sqlite_path(url: &str) -> Option<&str> {
+/// The file path of a SQLite URL, unless it is in-memory.
+pub fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
@@ -86,4 +81,16 @@ pub fn spawn_wal_checkpointer(db: DatabaseConnection) {
             let _ = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
         }
     });
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later fails
+/// with "database is locked" when another writer got in between, whatever the busy
+/// timeout. PostgreSQL ignores the option.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

@@ -46,7 +46,9 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> 
     let started = Instant::now();
     let is_api = path.starts_with("/api/");
 
-    let result = REQUEST_ID.scope(request_id.clone(), async move { next.call(limit_body(req, max_body_bytes).await?).await }).await;
+    let result = REQUEST_ID
+        .scope(request_id.clone(), async move { next.call(limit_body(req, max_body_bytes).await?).await })
+        .await;
     let mut response = match result {
         Ok(resp) => resp.into_response(),
         Err(err) => REQUEST_ID.scope(request_id.clone(), async move { crate::error::error_response(err) }).await,
@@ -78,7 +80,8 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> 
 /// runs, whether or not the client declared its length.
 async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
     let too_large = || poem::Error::from_string("request body is too large", StatusCode::PAYLOAD_TOO_LARGE);
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max) {
         return Err(too_large());
     }
@@ -90,8 +93,5 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
 /// Paths carry object ids only, but logs keep even those out: a patient id next to a
 /// route name says who was looked at.
 fn redact_ids(path: &str) -> String {
-    path.split('/')
-        .map(|seg| if Uuid::parse_str(seg).is_ok() { ":id" } else { seg })
-        .collect::<Vec<_>>()
-        .join("/")
+    path.split('/').map(|seg| if Uuid::parse_str(seg).is_ok() { ":id" } else { seg }).collect::<Vec<_>>().join("/")
 }

@@ -42,9 +42,9 @@ pub enum StartupError {
 /// Connects to the database (creating the SQLite data dir if needed) and applies
 /// migrations.
 pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
-    if settings.is_sqlite() {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| StartupError::DataDir(settings.data_dir.display().to_string(), e))?;
+    if let Some(file) = db::sqlite_path(settings.database_url.expose()) {
+        let dir = std::path::Path::new(file).parent().unwrap_or(&settings.data_dir);
+        std::fs::create_dir_all(dir).map_err(|e| StartupError::DataDir(dir.display().to_string(), e))?;
     }
     let conn = db::connect(settings).await?;
     db::migrate(&conn, settings).await?;
@@ -61,7 +61,8 @@ impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         let jwt = JwtKeys::from_settings(&settings)?;
         let conn = connect_and_migrate(&settings).await?;
-        let listener = tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
+        let listener =
+            tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
         let addr = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr, e))?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
         tokio::task::spawn_blocking(password::warm_up);
@@ -118,7 +119,10 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/ready", get(ready))
         .nest("/", api)
         .data(state)
-        .with(CatchPanic::new().with_handler(|_| error_response(poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))));
+        .with(
+            CatchPanic::new()
+                .with_handler(|_| error_response(poem::Error::from_status(StatusCode::INTERNAL_SERVER_ERROR))),
+        );
     let routes = if settings.cors_origins.is_empty() {
         routes.boxed()
     } else {

@@ -11,11 +11,7 @@ impl MigrationName for Migration {
 }
 
 fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
+    ForeignKey::create().from(from_table, from_col).to(to_table, "id").on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -143,9 +139,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, col) in [("ix_refresh_token_family", "family_id"), ("ix_refresh_token_user", "user_id")] {
-            manager
-                .create_index(Index::create().name(name).table("refresh_token").col(col).to_owned())
-                .await?;
+            manager.create_index(Index::create().name(name).table("refresh_token").col(col).to_owned()).await?;
         }
         Ok(())
     }

@@ -75,10 +75,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table("audit_event").to_owned()).await?;
         if manager.get_database_backend() == DbBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared("DROP FUNCTION IF EXISTS audit_event_append_only()")
-                .await?;
+            manager.get_connection().execute_unprepared("DROP FUNCTION IF EXISTS audit_event_append_only()").await?;
         }
         Ok(())
     }

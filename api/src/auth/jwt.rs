@@ -140,9 +140,8 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         // Expiry is checked below against the injected clock.
         validation.validate_exp = false;
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(|_| TokenError::Invalid)?.claims;
         let now = now.timestamp();
         if now > claims.exp + LEEWAY_SECS {
             return Err(TokenError::Expired);

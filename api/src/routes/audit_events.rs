@@ -6,13 +6,8 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, page_limit};
-use crate::{
-    auth::AdminAuth,
-    error::ApiError,
-    services::{audit, cursor},
-    state::AppState,
-};
+use super::{ApiTags, decode_cursor, into_page, page_limit};
+use crate::{auth::AdminAuth, error::ApiError, services::audit, state::AppState};
 
 #[derive(Debug, Object)]
 pub struct AuditEventDto {
@@ -73,14 +68,18 @@ impl AuditApi {
         cursor: Query<Option<String>>,
         limit: Query<Option<u32>>,
     ) -> Result<Json<AuditEventPage>, ApiError> {
-        let after = cursor.0.as_deref().map(|c| cursor::decode(c).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this API"))).transpose()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
         let limit = page_limit(limit.0);
-        let filter = audit::Filter { patient_id: patient_id.0, actor_user_id: actor_user_id.0, action: action.0, outcome: outcome.0, from: from.0, to: to.0 };
-        let mut rows = audit::list(&state.db, auth.0.clinic_id, filter, after, limit + 1).await?;
-        let next_cursor = (rows.len() as u64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            cursor::encode(rows.last().expect("page is not empty").id)
-        });
+        let filter = audit::Filter {
+            patient_id: patient_id.0,
+            actor_user_id: actor_user_id.0,
+            action: action.0,
+            outcome: outcome.0,
+            from: from.0,
+            to: to.0,
+        };
+        let rows = audit::list(&state.db, auth.0.clinic_id, filter, after, limit + 1).await?;
+        let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         Ok(Json(AuditEventPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 }

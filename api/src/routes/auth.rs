@@ -35,7 +35,12 @@ pub struct TokenResponse {
 
 impl From<TokenPair> for TokenResponse {
     fn from(p: TokenPair) -> Self {
-        Self { access_token: p.access_token, token_type: "Bearer".into(), expires_in: p.expires_in, refresh_token: p.refresh_token }
+        Self {
+            access_token: p.access_token,
+            token_type: "Bearer".into(),
+            expires_in: p.expires_in,
+            refresh_token: p.refresh_token,
+        }
     }
 }
 
@@ -69,7 +74,9 @@ pub struct ChangePasswordRequest {
 impl From<SessionError> for ApiError {
     fn from(err: SessionError) -> Self {
         match err {
-            SessionError::InvalidCredentials | SessionError::InvalidRefreshToken => ApiError::unauthorized(err.to_string()),
+            SessionError::InvalidCredentials | SessionError::InvalidRefreshToken => {
+                ApiError::unauthorized(err.to_string())
+            }
             SessionError::Throttled { retry_after_secs } => ApiError::too_many_requests(retry_after_secs),
             SessionError::WrongCurrentPassword => ApiError::invalid("current_password", "is wrong"),
             SessionError::InviteNotFound => ApiError::not_found("invite"),
@@ -105,7 +112,11 @@ impl AuthApi {
 
     /// Trade a refresh token for a new token pair. Each refresh token works once.
     #[oai(path = "/refresh", method = "post", operation_id = "refresh_session")]
-    async fn refresh_session(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> Result<Json<TokenResponse>, ApiError> {
+    async fn refresh_session(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RefreshRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
         Ok(Json(sessions::refresh(&state, &body.refresh_token).await?.into()))
     }
 
@@ -118,7 +129,11 @@ impl AuthApi {
 
     /// Accept an invite by choosing a password; creates the account and logs it in.
     #[oai(path = "/invites/accept", method = "post", operation_id = "accept_invite")]
-    async fn accept_invite(&self, state: Data<&AppState>, body: Json<AcceptInviteRequest>) -> Result<Json<TokenResponse>, ApiError> {
+    async fn accept_invite(
+        &self,
+        state: Data<&AppState>,
+        body: Json<AcceptInviteRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
         let password = new_password("password", &body.password)?;
         Ok(Json(sessions::accept_invite(&state, &body.token, &password).await?.into()))
     }

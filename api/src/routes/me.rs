@@ -56,16 +56,37 @@ impl MeApi {
     /// Your account: who you are, your role, clinic and time zone.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn get_me(&self, state: Data<&AppState>, auth: UserAuth) -> Result<Json<MeDto>, ApiError> {
-        let account = user::Entity::find_by_id(auth.0.user_id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("account"))?;
+        let account = user::Entity::find_by_id(auth.0.user_id)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))?;
         Ok(Json(to_dto(account, auth.0.patient_id)))
     }
 
     /// Change your display name or time zone.
     #[oai(path = "/me", method = "patch", operation_id = "update_me")]
-    async fn update_me(&self, state: Data<&AppState>, auth: UserAuth, body: Json<UpdateMeRequest>) -> Result<Json<MeDto>, ApiError> {
-        let name = body.display_name.as_deref().map(DisplayName::parse).transpose().map_err(|e| ApiError::invalid("display_name", e.0))?;
-        let tz = body.timezone.as_deref().map(TimeZoneName::parse).transpose().map_err(|e| ApiError::invalid("timezone", e.0))?;
-        let account = user::Entity::find_by_id(auth.0.user_id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("account"))?;
+    async fn update_me(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        body: Json<UpdateMeRequest>,
+    ) -> Result<Json<MeDto>, ApiError> {
+        let name = body
+            .display_name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("display_name", e.0))?;
+        let tz = body
+            .timezone
+            .as_deref()
+            .map(TimeZoneName::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("timezone", e.0))?;
+        let account = user::Entity::find_by_id(auth.0.user_id)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))?;
         let mut active: user::ActiveModel = account.into();
         if let Some(name) = name {
             active.display_name = Set(name.as_str().to_owned());

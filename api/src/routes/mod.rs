@@ -8,6 +8,9 @@ mod patients;
 mod therapists;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
+use uuid::Uuid;
+
+use crate::{error::ApiError, services};
 
 pub use patients::PatientDto;
 
@@ -71,4 +74,24 @@ pub enum NoContent {
 /// Page size: default 50, at most 200.
 pub fn page_limit(requested: Option<u32>) -> u64 {
     u64::from(requested.unwrap_or(50).clamp(1, 200))
+}
+
+/// The row id a `cursor` query parameter points after.
+pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    cursor
+        .map(|c| {
+            services::cursor::decode(c).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this API"))
+        })
+        .transpose()
+}
+
+/// Cuts a page fetched with `limit + 1` rows down to `limit`, and says where the next
+/// page starts if there is one.
+pub fn into_page<T>(mut rows: Vec<T>, limit: u64, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+    if rows.len() as u64 <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit as usize);
+    let next = rows.last().map(|r| services::cursor::encode(id(r)));
+    (rows, next)
 }

@@ -11,15 +11,12 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, page_limit};
+use super::{ApiTags, decode_cursor, into_page, page_limit};
 use crate::{
     auth::TherapistAuth,
     domain::{DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
-    services::{
-        cursor,
-        patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
-    },
+    services::patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
     state::AppState,
 };
 
@@ -273,20 +270,22 @@ impl PatientsApi {
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u32>>,
     ) -> Result<Json<PatientPage>, ApiError> {
-        let after = cursor.0.as_deref().map(|c| cursor::decode(c).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this API"))).transpose()?;
+        let after = decode_cursor(cursor.0.as_deref())?;
         let limit = page_limit(limit.0);
         let query = ListQuery { search: search.0, include_archived: include_archived.0, after, limit: limit + 1 };
-        let mut rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
-        let next_cursor = (rows.len() as u64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            cursor::encode(rows.last().expect("page is not empty").id)
-        });
+        let rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
+        let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         Ok(Json(PatientPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// Read one patient record.
     #[oai(path = "/:id", method = "get", operation_id = "get_patient")]
-    async fn get_patient(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PatientDto>, ApiError> {
+    async fn get_patient(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<PatientDto>, ApiError> {
         Ok(Json(patients::get(&state.db, state.now(), &auth.0, id.0).await?.into()))
     }
 
@@ -305,7 +304,12 @@ impl PatientsApi {
 
     /// Archive a patient: off the active roster, record and history kept.
     #[oai(path = "/:id/archive", method = "post", operation_id = "archive_patient")]
-    async fn archive_patient(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PatientDto>, ApiError> {
+    async fn archive_patient(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<PatientDto>, ApiError> {
         Ok(Json(patients::archive(&state.db, state.now(), &auth.0, id.0).await?.into()))
     }
 

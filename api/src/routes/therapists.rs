@@ -30,7 +30,14 @@ pub struct StaffDto {
 
 impl From<user::Model> for StaffDto {
     fn from(u: user::Model) -> Self {
-        Self { id: u.id, email: u.email, display_name: u.display_name, role: u.role.into(), disabled_at: u.disabled_at, created_at: u.created_at }
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role.into(),
+            disabled_at: u.disabled_at,
+            created_at: u.created_at,
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::{auth::Principal, middleware::current_request_id};
@@ -52,7 +54,15 @@ impl Event {
 
     /// An event by someone not (yet) authenticated, e.g. a failed login.
     pub fn anonymous(action: &'static str) -> Self {
-        Self { clinic_id: None, actor_user_id: None, actor_role: None, action, patient_id: None, resource: None, outcome: Outcome::Success }
+        Self {
+            clinic_id: None,
+            actor_user_id: None,
+            actor_role: None,
+            action,
+            patient_id: None,
+            resource: None,
+            outcome: Outcome::Success,
+        }
     }
 
     /// An event by a known account that did not present a token (login, refresh).

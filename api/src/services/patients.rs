@@ -7,14 +7,17 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{Role, invite, patient, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
 use uuid::Uuid;
 
 use crate::{
     auth::{Principal, tokens},
+    db,
     domain::{DisplayName, Email, Icd10Code, PainScore},
     services::audit::{self, Event},
 };
@@ -82,7 +85,11 @@ pub fn visible(who: &Principal) -> Condition {
 }
 
 /// The record, if `who` may see it.
-pub async fn find_visible<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) -> Result<patient::Model, PatientError> {
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    id: Uuid,
+) -> Result<patient::Model, PatientError> {
     patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
 }
 
@@ -112,7 +119,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
         return Err(PatientError::UnknownTherapist);
     }
     check_therapist(db, who, therapist).await?;
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let record = patient::ActiveModel {
         id: Set(Uuid::now_v7()),
         clinic_id: Set(who.clinic_id),
@@ -235,7 +242,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
         active.consent_physician_sharing = Set(v);
     }
     active.updated_at = Set(now);
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
     audit::record(&txn, now, Event::by(who, "patient.update").patient(id)).await?;
     txn.commit().await?;
@@ -257,7 +264,7 @@ pub async fn archive<C: TransactionTrait + ConnectionTrait>(
     let mut active: patient::ActiveModel = record.into();
     active.archived_at = Set(Some(now));
     active.updated_at = Set(now);
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
     audit::record(&txn, now, Event::by(who, "patient.archive").patient(id)).await?;
     txn.commit().await?;
@@ -283,7 +290,7 @@ pub async fn invite<C: TransactionTrait + ConnectionTrait>(
     }
     let token = tokens::generate();
     let expires_at = now + ttl;
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     invite::Entity::update_many()
         .col_expr(invite::Column::ExpiresAt, Expr::value(now))
         .filter(invite::Column::PatientId.eq(id))
@@ -306,7 +313,8 @@ pub async fn invite<C: TransactionTrait + ConnectionTrait>(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, now, Event::by(who, "patient.invite").patient(id).resource(format!("invite:{}", row.id))).await?;
+    audit::record(&txn, now, Event::by(who, "patient.invite").patient(id).resource(format!("invite:{}", row.id)))
+        .await?;
     txn.commit().await?;
     Ok(IssuedInvite { invite_id: row.id, token, expires_at })
 }

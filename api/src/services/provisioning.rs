@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{password, tokens},
+    db,
     domain::{DisplayName, Email, NewPassword, TimeZoneName},
 };
 
@@ -31,24 +32,24 @@ pub struct NewClinicAdmin {
     pub password: NewPassword,
 }
 
-async fn insert_user<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
+struct NewUser<'a> {
     clinic_id: Uuid,
     role: Role,
-    email: &str,
-    name: &str,
-    timezone: &str,
-    password: &str,
-) -> Result<user::Model, DbErr> {
+    email: &'a str,
+    name: &'a str,
+    timezone: &'a str,
+    password: &'a str,
+}
+
+async fn insert_user<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, new: NewUser<'_>) -> Result<user::Model, DbErr> {
     user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        clinic_id: Set(clinic_id),
-        role: Set(role),
-        email: Set(email.to_owned()),
-        password_hash: Set(password::hash(password)),
-        display_name: Set(name.to_owned()),
-        timezone: Set(timezone.to_owned()),
+        clinic_id: Set(new.clinic_id),
+        role: Set(new.role),
+        email: Set(new.email.to_owned()),
+        password_hash: Set(password::hash(new.password)),
+        display_name: Set(new.name.to_owned()),
+        timezone: Set(new.timezone.to_owned()),
         disabled_at: Set(None),
         password_changed_at: Set(now),
         created_at: Set(now),
@@ -86,17 +87,19 @@ pub async fn create_clinic_admin<C: TransactionTrait + ConnectionTrait>(
     if user::Entity::find().filter(user::Column::Email.eq(new.email.as_str())).one(db).await?.is_some() {
         return Err(ProvisionError::EmailTaken(new.email.to_string()));
     }
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let clinic = insert_clinic(&txn, now, new.clinic_name.as_str(), new.timezone.as_str(), false).await?;
     let admin = insert_user(
         &txn,
         now,
-        clinic.id,
-        Role::Admin,
-        new.email.as_str(),
-        new.display_name.as_str(),
-        new.timezone.as_str(),
-        new.password.expose(),
+        NewUser {
+            clinic_id: clinic.id,
+            role: Role::Admin,
+            email: new.email.as_str(),
+            name: new.display_name.as_str(),
+            timezone: new.timezone.as_str(),
+            password: new.password.expose(),
+        },
     )
     .await?;
     txn.commit().await?;
@@ -119,7 +122,10 @@ const DEMO_DOMAIN: &str = "demo.fascia.invalid";
 /// Seeds (or re-seeds) the demo clinic and prints fresh passwords each time, so a
 /// newcomer who lost the output can simply run it again. Refuses to touch a database that
 /// holds any non-demo clinic.
-pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, ProvisionError> {
+pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<Vec<DemoLogin>, ProvisionError> {
     let real = clinic::Entity::find().filter(clinic::Column::IsDemo.eq(false)).count(db).await?;
     if real > 0 {
         return Err(ProvisionError::RealClinicsPresent);
@@ -130,7 +136,7 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(db: &C, now: DateT
         (Role::Patient, "patient1", "Pat Rivera"),
         (Role::Patient, "patient2", "Sam Okafor"),
     ];
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let clinic = match clinic::Entity::find().filter(clinic::Column::IsDemo.eq(true)).one(&txn).await? {
         Some(c) => c,
         None => insert_clinic(&txn, now, "Demo Massage Therapy Clinic", DEMO_TZ, true).await?,
@@ -148,7 +154,11 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(db: &C, now: DateT
                 active.updated_at = Set(now);
                 active.update(&txn).await?
             }
-            None => insert_user(&txn, now, clinic.id, role, &email, name, DEMO_TZ, &password).await?,
+            None => {
+                let new =
+                    NewUser { clinic_id: clinic.id, role, email: &email, name, timezone: DEMO_TZ, password: &password };
+                insert_user(&txn, now, new).await?
+            }
         };
         let mut patient_id = None;
         if role == Role::Therapist {

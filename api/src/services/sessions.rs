@@ -8,13 +8,13 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{Role, invite, patient, refresh_token, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
     auth::{Principal, password, tokens},
+    db,
     domain::{Email, NewPassword},
     services::audit::{self, Event, Outcome},
     state::AppState,
@@ -64,12 +64,18 @@ pub async fn hash_password(password: &NewPassword) -> String {
     tokio::task::spawn_blocking(move || password::hash(&password)).await.expect("hashing task")
 }
 
-pub async fn login(state: &AppState, raw_email: &str, password: String, address: &str) -> Result<TokenPair, SessionError> {
+pub async fn login(
+    state: &AppState,
+    raw_email: &str,
+    password: String,
+    address: &str,
+) -> Result<TokenPair, SessionError> {
     let now = state.now();
     // An unparseable email cannot match an account, but costs the same as one that could.
     let email = Email::parse(raw_email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| raw_email.to_lowercase());
     if let Some(retry_after_secs) = state.throttle.retry_after(&email, address, now) {
-        audit::record(&state.db, now, Event::anonymous("auth.login").resource("throttled").outcome(Outcome::Denied)).await?;
+        audit::record(&state.db, now, Event::anonymous("auth.login").resource("throttled").outcome(Outcome::Denied))
+            .await?;
         return Err(SessionError::Throttled { retry_after_secs });
     }
     let account = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&state.db).await?;
@@ -170,7 +176,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Ses
         return Err(reuse_detected(state, &account, &link, now).await?);
     }
 
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     // The conditional UPDATE is the first statement, so on SQLite the transaction takes
     // the write lock at once and concurrent refreshes queue instead of deadlocking.
     let won = refresh_token::Entity::update_many()
@@ -198,7 +204,8 @@ async fn reuse_detected(
     now: DateTime<Utc>,
 ) -> Result<SessionError, DbErr> {
     revoke_family(&state.db, link.family_id, now).await?;
-    let event = Event::by_user(account, "auth.refresh_token_reuse").resource(format!("refresh_family:{}", link.family_id));
+    let event =
+        Event::by_user(account, "auth.refresh_token_reuse").resource(format!("refresh_family:{}", link.family_id));
     audit::record(&state.db, now, event.outcome(Outcome::Denied)).await?;
     tracing::warn!(user_id = %account.id, "refresh token reuse: family revoked");
     Ok(SessionError::InvalidRefreshToken)
@@ -229,13 +236,14 @@ pub async fn change_password(
     new: &NewPassword,
 ) -> Result<(), SessionError> {
     let now = state.now();
-    let account = user::Entity::find_by_id(who.user_id).one(&state.db).await?.ok_or(SessionError::InvalidCredentials)?;
+    let account =
+        user::Entity::find_by_id(who.user_id).one(&state.db).await?.ok_or(SessionError::InvalidCredentials)?;
     if !verify_password(current, Some(account.password_hash.clone())).await {
         audit::record(&state.db, now, Event::by(who, "auth.password_change").outcome(Outcome::Failure)).await?;
         return Err(SessionError::WrongCurrentPassword);
     }
     let hash = hash_password(new).await;
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     let mut active: user::ActiveModel = account.into();
     active.password_hash = Set(hash);
     active.password_changed_at = Set(now);
@@ -256,10 +264,8 @@ pub async fn change_password(
 /// invite to its record, and logs the new user in.
 pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword) -> Result<TokenPair, SessionError> {
     let now = state.now();
-    let Some(inv) = invite::Entity::find()
-        .filter(invite::Column::TokenHash.eq(tokens::digest(token)))
-        .one(&state.db)
-        .await?
+    let Some(inv) =
+        invite::Entity::find().filter(invite::Column::TokenHash.eq(tokens::digest(token))).one(&state.db).await?
     else {
         return Err(SessionError::InviteNotFound);
     };
@@ -273,7 +279,7 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword
     let clinic = entity::clinic::Entity::find_by_id(inv.clinic_id).one(&state.db).await?;
     let timezone = clinic.map(|c| c.timezone).unwrap_or_else(|| "UTC".into());
 
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     let claimed = invite::Entity::update_many()
         .col_expr(invite::Column::AcceptedAt, Expr::value(now))
         .filter(invite::Column::Id.eq(inv.id))

@@ -1,1 +1,11 @@
+//! One integration-test binary: every module talks HTTP to a real server from
+//! `fascia_tests::spawn_app()`.
 
+mod audit;
+mod auth;
+mod authorization_matrix;
+mod edge;
+mod forged_tokens;
+mod openapi;
+mod patients;
+mod provisioning;

@@ -1,0 +1,89 @@
+use fascia_tests::{PASSWORD, spawn_app};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+fn actions(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn logins_refusals_and_patient_record_access_are_audited() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let a = w.patient_a.patient_id.unwrap();
+    app.login(&w.therapist_x.email, "wrong password!").await.expect(401);
+    app.get(&format!("/api/v1/patients/{a}"), Some(&w.therapist_x.access_token)).await.expect(200);
+    app.get(&format!("/api/v1/patients/{a}"), Some(&w.patient_b.access_token)).await.expect(403);
+    app.refresh(&w.admin.refresh_token).await.expect(200);
+    app.refresh(&w.admin.refresh_token).await.expect(401);
+
+    let tok = Some(w.admin.access_token.as_str());
+    let reads = app.get(&format!("/api/v1/audit-events?patient_id={a}&action=patient.read"), tok).await.expect(200);
+    let read = &reads["items"][0];
+    assert_eq!(read["actor_user_id"], w.therapist_x.user_id.to_string());
+    assert_eq!(read["actor_role"], "therapist");
+    assert_eq!(read["outcome"], "success");
+    assert!(read["request_id"].is_string());
+
+    let failures = app.get("/api/v1/audit-events?action=auth.login&outcome=failure", tok).await.expect(200);
+    assert_eq!(failures["items"][0]["actor_user_id"], w.therapist_x.user_id.to_string());
+    let denied = app.get(&format!("/api/v1/audit-events?actor_user_id={}", w.patient_b.user_id), tok).await.expect(200);
+    assert!(actions(&denied).contains(&"authorization.refused".to_owned()));
+    let reuse = app.get("/api/v1/audit-events?action=auth.refresh_token_reuse", tok).await.expect(200);
+    assert_eq!(reuse["items"].as_array().unwrap().len(), 1);
+    let creations = app.get("/api/v1/audit-events?action=patient.create", tok).await.expect(200);
+    assert_eq!(creations["items"].as_array().unwrap().len(), 2, "patients A and B of clinic one");
+}
+
+#[tokio::test]
+async fn an_admin_sees_only_their_own_clinics_events() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let c = w.patient_c.patient_id.unwrap();
+    app.get(&format!("/api/v1/patients/{c}"), Some(&w.therapist_y.access_token)).await.expect(200);
+    let page = app.get(&format!("/api/v1/audit-events?patient_id={c}"), Some(&w.admin.access_token)).await.expect(200);
+    assert!(page["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_rewrite_or_delete_audit_events() {
+    let app = spawn_app().await;
+    let _admin = app.clinic_admin("Append Only Clinic").await;
+    let db = &app.state.db;
+    let before = audit_rows(db).await;
+    assert!(before > 0);
+    assert!(db.execute_unprepared("UPDATE audit_event SET outcome = 'success'").await.is_err());
+    assert!(db.execute_unprepared("DELETE FROM audit_event").await.is_err());
+    assert_eq!(audit_rows(db).await, before);
+}
+
+async fn audit_rows(db: &sea_orm::DatabaseConnection) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entity::audit_event::Entity::find().count(db).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_audit_list_pages_newest_first() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Audit Paging Clinic").await;
+    for _ in 0..3 {
+        app.login(&admin.email, PASSWORD).await.expect(200);
+    }
+    let tok = Some(admin.access_token.as_str());
+    let first = app.get("/api/v1/audit-events?limit=2", tok).await.expect(200);
+    let second = app
+        .get(&format!("/api/v1/audit-events?limit=2&cursor={}", first["next_cursor"].as_str().unwrap()), tok)
+        .await
+        .expect(200);
+    let ids: Vec<_> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(ids, sorted);
+    assert_eq!(ids.len(), 4);
+}

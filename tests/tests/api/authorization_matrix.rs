@@ -1,0 +1,137 @@
+//! Every operation in the spec × every kind of caller × own / other clinic's object,
+//! checked against one table. An operation without a row fails the test, so a new route
+//! cannot ship without deciding who may call it.
+
+use fascia_tests::{Actor, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Callers, in the column order of the table.
+const CALLERS: [&str; 6] = ["anonymous", "patient_a", "patient_b", "therapist_x", "therapist_y", "admin"];
+
+struct Row {
+    operation_id: &'static str,
+    body: Option<fn() -> Value>,
+    /// Expected status per caller when `{id}` is patient A (clinic one, therapist X's).
+    own: [u16; 6],
+    /// Expected status per caller when `{id}` is patient C (clinic two, therapist Y's).
+    /// Operations without an `{id}` use `own` only.
+    other: Option<[u16; 6]>,
+}
+
+const fn row(operation_id: &'static str, body: Option<fn() -> Value>, own: [u16; 6], other: Option<[u16; 6]>) -> Row {
+    Row { operation_id, body, own, other }
+}
+
+//                                   anon  pat_a pat_b  th_x  th_y admin
+const PATIENT_OWN: [u16; 6] = [401, 403, 403, 200, 404, 200];
+const PATIENT_OTHER: [u16; 6] = [401, 403, 403, 404, 200, 404];
+const ADMIN_ONLY: [u16; 6] = [401, 403, 403, 403, 403, 200];
+const SIGNED_IN: [u16; 6] = [401, 200, 200, 200, 200, 200];
+
+fn table() -> Vec<Row> {
+    vec![
+        // A fresh email per call, so the per-account login throttle stays out of the way.
+        row(
+            "create_session",
+            Some(|| json!({ "email": format!("{}@x.test", Uuid::new_v4()), "password": "wrong password" })),
+            [401; 6],
+            None,
+        ),
+        row("refresh_session", Some(|| json!({ "refresh_token": "bogus" })), [401; 6], None),
+        row("delete_session", Some(|| json!({ "refresh_token": "bogus" })), [204; 6], None),
+        row("accept_invite", Some(|| json!({ "token": "bogus", "password": "long enough password" })), [404; 6], None),
+        row(
+            "change_password",
+            Some(|| json!({ "current_password": "not the password", "new_password": "another long password" })),
+            [401, 422, 422, 422, 422, 422],
+            None,
+        ),
+        row("get_me", None, SIGNED_IN, None),
+        row("update_me", Some(|| json!({})), SIGNED_IN, None),
+        row(
+            "create_patient",
+            Some(|| json!({ "display_name": "Matrix Patient" })),
+            [401, 403, 403, 201, 201, 201],
+            None,
+        ),
+        row("list_patients", None, [401, 403, 403, 200, 200, 200], None),
+        row("get_patient", None, PATIENT_OWN, Some(PATIENT_OTHER)),
+        row("update_patient", Some(|| json!({ "precautions": "none noted" })), PATIENT_OWN, Some(PATIENT_OTHER)),
+        row("archive_patient", Some(|| json!({})), PATIENT_OWN, Some(PATIENT_OTHER)),
+        // Patients A and C already have accounts: a caller who may see the record learns
+        // that (409); one who may not gets 404 like for any other object.
+        row(
+            "create_patient_invite",
+            Some(|| json!({ "email": "someone.new@home.test" })),
+            [401, 403, 403, 409, 404, 409],
+            Some([401, 403, 403, 404, 409, 404]),
+        ),
+        row(
+            "create_therapist_invite",
+            Some(|| json!({ "email": "new.colleague@clinic.test", "display_name": "New" })),
+            [401, 403, 403, 403, 403, 201],
+            None,
+        ),
+        row("list_therapists", None, ADMIN_ONLY, None),
+        row("list_audit_events", None, ADMIN_ONLY, None),
+    ]
+}
+
+#[tokio::test]
+async fn every_operation_answers_each_caller_as_the_table_says() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let callers: [Option<&Actor>; 6] =
+        [None, Some(&w.patient_a), Some(&w.patient_b), Some(&w.therapist_x), Some(&w.therapist_y), Some(&w.admin)];
+    let own_id = w.patient_a.patient_id.unwrap();
+    let other_id = w.patient_c.patient_id.unwrap();
+
+    let spec = app.get("/api/openapi.json", None).await.expect(200);
+    let table = table();
+    let mut covered = Vec::new();
+    let mut failures = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let op_id = op["operationId"].as_str().expect("every operation has an operationId");
+            let Some(row) = table.iter().find(|r| r.operation_id == op_id) else {
+                failures.push(format!("{op_id} ({method} {path}) has no row in the authorization table"));
+                continue;
+            };
+            covered.push(op_id.to_owned());
+            let has_id = path.contains("{id}");
+            assert_eq!(
+                has_id,
+                row.other.is_some(),
+                "{op_id}: `other` column must be given exactly for operations with an {{id}}"
+            );
+            let cases: Vec<(Uuid, [u16; 6])> =
+                if has_id { vec![(own_id, row.own), (other_id, row.other.unwrap())] } else { vec![(own_id, row.own)] };
+            for (object, expected) in cases {
+                let url = path.replace("{id}", &object.to_string());
+                for (i, caller) in callers.iter().enumerate() {
+                    let body = row.body.map(|b| b());
+                    let method: Method = method.to_uppercase().parse().unwrap();
+                    let reply =
+                        app.request(method.clone(), &url, caller.map(|c| c.access_token.as_str()), body.as_ref()).await;
+                    if reply.status.as_u16() != expected[i] {
+                        failures.push(format!(
+                            "{op_id} as {} on {url}: expected {}, got {} {}",
+                            CALLERS[i], expected[i], reply.status, reply.body
+                        ));
+                    }
+                    if reply.status.is_client_error() && reply.body["code"].as_str().is_none() {
+                        failures.push(format!("{op_id} as {}: {} without the error body", CALLERS[i], reply.status));
+                    }
+                }
+            }
+        }
+    }
+    for row in &table {
+        if !covered.iter().any(|c| c == row.operation_id) {
+            failures.push(format!("row {} matches no operation in the spec", row.operation_id));
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
+}
