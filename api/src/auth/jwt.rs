@@ -5,7 +5,7 @@
 //! and only ES256 is accepted, which rules out `alg: none` and HS/ES key confusion.
 //! Expiry is checked against the injected clock rather than the system time.
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, sync::Mutex};
 
 use chrono::{DateTime, Utc};
 use entity::Role;
@@ -73,7 +73,13 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
     ttl_secs: i64,
+    /// Tokens whose signature and claims already verified, by SHA-256 of the token.
+    /// An ECDSA verification costs far more than the rest of a typical request, and a
+    /// PWA sends the same token for up to 15 minutes; expiry is still checked every time.
+    verified: Mutex<HashMap<[u8; 32], AccessClaims>>,
 }
+
+const VERIFIED_CACHE_MAX: usize = 10_000;
 
 impl JwtKeys {
     /// The configured key, or in dev a key generated once and kept in the data dir.
@@ -100,7 +106,13 @@ impl JwtKeys {
         let kid = kid.unwrap_or_else(|| hex(&Sha256::digest(public_der.as_bytes())[..8]));
         let encoding = EncodingKey::from_ec_pem(private_pem.as_bytes()).map_err(|_| KeyError::BadPrivateKey)?;
         let decoding = DecodingKey::from_ec_pem(public_pem.as_bytes()).map_err(|_| KeyError::BadPrivateKey)?;
-        Ok(Self { decoding: HashMap::from([(kid.clone(), decoding)]), kid, encoding, ttl_secs })
+        Ok(Self {
+            decoding: HashMap::from([(kid.clone(), decoding)]),
+            kid,
+            encoding,
+            ttl_secs,
+            verified: Mutex::default(),
+        })
     }
 
     pub fn ttl_secs(&self) -> i64 {
@@ -126,6 +138,32 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self.verified.lock().expect("jwt cache lock").get(&digest).cloned();
+        let claims = match cached {
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_signature(token)?;
+                let mut cache = self.verified.lock().expect("jwt cache lock");
+                if cache.len() >= VERIFIED_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(digest, claims.clone());
+                claims
+            }
+        };
+        let now = now.timestamp();
+        if now > claims.exp + LEEWAY_SECS {
+            return Err(TokenError::Expired);
+        }
+        if claims.iat > now + LEEWAY_SECS {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// Header, signature and the claims that do not depend on the time.
+    fn verify_signature(&self, token: &str) -> Result<AccessClaims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::ES256 {
             return Err(TokenError::Invalid);
@@ -138,15 +176,12 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        // Expiry is checked below against the injected clock.
+        // Expiry is checked by `verify` against the injected clock.
         validation.validate_exp = false;
         let claims =
             jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(|_| TokenError::Invalid)?.claims;
-        let now = now.timestamp();
-        if now > claims.exp + LEEWAY_SECS {
-            return Err(TokenError::Expired);
-        }
-        if claims.iat > now + LEEWAY_SECS || claims.exp - claims.iat > self.ttl_secs.max(900) {
+        // A token claiming a longer life than this server ever issues was not made here.
+        if claims.exp - claims.iat > self.ttl_secs.max(900) {
             return Err(TokenError::Invalid);
         }
         Ok(claims)

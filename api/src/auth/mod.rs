@@ -27,6 +27,8 @@ pub struct Principal {
     pub role: Role,
     /// The caller's own patient record, for patients.
     pub patient_id: Option<Uuid>,
+    /// The account as loaded while checking the token, so handlers need not load it again.
+    pub account: user::Model,
 }
 
 /// Access token of a patient.
@@ -85,7 +87,13 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
     if claims.role == Role::Patient && claims.pid.is_none() {
         return Err(unauthorized());
     }
-    let principal = Principal { user_id: user.id, clinic_id: user.clinic_id, role: user.role, patient_id: claims.pid };
+    let principal = Principal {
+        user_id: user.id,
+        clinic_id: user.clinic_id,
+        role: user.role,
+        patient_id: claims.pid,
+        account: user,
+    };
     if !allowed.contains(&principal.role) {
         let event = audit::Event::by(&principal, "authorization.refused")
             .resource(format!("{} {}", req.method(), req.uri().path()))

@@ -3,7 +3,6 @@
 use entity::user;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 use super::{ApiTags, RoleDto};
@@ -11,6 +10,7 @@ use crate::{
     auth::UserAuth,
     domain::{DisplayName, TimeZoneName},
     error::ApiError,
+    services::accounts,
     state::AppState,
 };
 
@@ -55,12 +55,9 @@ pub struct MeApi;
 impl MeApi {
     /// Your account: who you are, your role, clinic and time zone.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn get_me(&self, state: Data<&AppState>, auth: UserAuth) -> Result<Json<MeDto>, ApiError> {
-        let account = user::Entity::find_by_id(auth.0.user_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))?;
-        Ok(Json(to_dto(account, auth.0.patient_id)))
+    async fn get_me(&self, auth: UserAuth) -> Result<Json<MeDto>, ApiError> {
+        // Result only so the error responses the security scheme can give are documented.
+        Ok(Json(to_dto(auth.0.account, auth.0.patient_id)))
     }
 
     /// Change your display name or time zone.
@@ -71,31 +68,12 @@ impl MeApi {
         auth: UserAuth,
         body: Json<UpdateMeRequest>,
     ) -> Result<Json<MeDto>, ApiError> {
-        let name = body
-            .display_name
-            .as_deref()
-            .map(DisplayName::parse)
-            .transpose()
-            .map_err(|e| ApiError::invalid("display_name", e.0))?;
-        let tz = body
-            .timezone
-            .as_deref()
-            .map(TimeZoneName::parse)
-            .transpose()
-            .map_err(|e| ApiError::invalid("timezone", e.0))?;
-        let account = user::Entity::find_by_id(auth.0.user_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))?;
-        let mut active: user::ActiveModel = account.into();
-        if let Some(name) = name {
-            active.display_name = Set(name.as_str().to_owned());
-        }
-        if let Some(tz) = tz {
-            active.timezone = Set(tz.as_str().to_owned());
-        }
-        active.updated_at = Set(state.now());
-        let updated = active.update(&state.db).await?;
-        Ok(Json(to_dto(updated, auth.0.patient_id)))
+        let name = body.display_name.as_deref().map(DisplayName::parse).transpose();
+        let name = name.map_err(|e| ApiError::invalid("display_name", e.0))?;
+        let tz = body.timezone.as_deref().map(TimeZoneName::parse).transpose();
+        let tz = tz.map_err(|e| ApiError::invalid("timezone", e.0))?;
+        let patient_id = auth.0.patient_id;
+        let updated = accounts::update_profile(&state.db, state.now(), auth.0.account, name, tz).await?;
+        Ok(Json(to_dto(updated, patient_id)))
     }
 }

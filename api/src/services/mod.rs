@@ -1,6 +1,7 @@
 //! Domain logic. Services take already-validated inputs, own their transactions and
 //! decide who may touch which object (another owner's object is "not found").
 
+pub mod accounts;
 pub mod audit;
 pub mod patients;
 pub mod provisioning;
