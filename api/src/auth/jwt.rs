@@ -248,4 +248,25 @@ mod tests {
         let token = b.issue(Uuid::now_v7(), Role::Admin, Uuid::now_v7(), None, Utc::now());
         assert_eq!(a.verify(&token, Utc::now()), Err(TokenError::Invalid));
     }
+
+    #[test]
+    fn during_a_rotation_tokens_signed_with_the_previous_key_still_verify() {
+        use crate::config::{Secret, Settings};
+        let old_pem = generate_private_key_pem();
+        let old = JwtKeys::from_pem(&old_pem, Some("old".into()), 900).unwrap();
+        let old_public =
+            p256::SecretKey::from_pkcs8_pem(&old_pem).unwrap().public_key().to_public_key_pem(LineEnding::LF).unwrap();
+        let mut settings = Settings::from_map(&Default::default()).unwrap();
+        settings.jwt_private_key = Some(Secret::new(generate_private_key_pem()));
+        settings.jwt_key_id = Some("new".into());
+        settings.jwt_previous_public_key = Some(old_public);
+        settings.jwt_previous_key_id = Some("old".into());
+        let current = JwtKeys::from_settings(&settings).unwrap();
+
+        let now = Utc::now();
+        let from_old = old.issue(Uuid::now_v7(), Role::Therapist, Uuid::now_v7(), None, now);
+        assert!(current.verify(&from_old, now).is_ok());
+        let from_new = current.issue(Uuid::now_v7(), Role::Therapist, Uuid::now_v7(), None, now);
+        assert_eq!(jsonwebtoken::decode_header(&from_new).unwrap().kid.as_deref(), Some("new"));
+    }
 }
