@@ -2,9 +2,19 @@
 //! takes or returns them directly (DTOs live in `fascia::routes`).
 
 pub mod audit_event;
+pub mod care_plan;
+pub mod care_plan_version;
 pub mod clinic;
+pub mod exercise;
+pub mod exercise_log;
 pub mod invite;
+pub mod lesson;
+pub mod lesson_completion;
+pub mod library_hidden;
 pub mod patient;
+pub mod plan_exercise;
+pub mod plan_goal;
+pub mod plan_lesson;
 pub mod refresh_token;
 pub mod role;
 pub mod user;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_accounts;
 mod m20261126_000002_create_audit_event;
+mod m20261126_000003_create_care_plans;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_accounts::Migration),
             Box::new(m20261126_000002_create_audit_event::Migration),
+            Box::new(m20261126_000003_create_care_plans::Migration),
         ]
     }
 }

@@ -51,7 +51,6 @@ pub struct AuditApi;
 #[OpenApi(prefix_path = "/api/v1/audit-events", tag = "ApiTags::Audit")]
 impl AuditApi {
     /// List the clinic's audit events, newest first, with filters.
-    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/", method = "get", operation_id = "list_audit_events")]
     async fn list_audit_events(
         &self,

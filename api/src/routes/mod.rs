@@ -3,6 +3,8 @@
 
 mod audit_events;
 mod auth;
+mod exercises;
+mod lessons;
 mod me;
 mod patients;
 mod therapists;
@@ -26,16 +28,34 @@ pub enum ApiTags {
     Therapists,
     /// The audit trail, for clinic admins.
     Audit,
+    /// The exercise and lesson library.
+    Library,
 }
 
-pub type Api = (auth::AuthApi, me::MeApi, patients::PatientsApi, therapists::TherapistsApi, audit_events::AuditApi);
+pub type Api = (
+    auth::AuthApi,
+    me::MeApi,
+    patients::PatientsApi,
+    therapists::TherapistsApi,
+    audit_events::AuditApi,
+    exercises::ExercisesApi,
+    lessons::LessonsApi,
+);
 
 pub const API_TITLE: &str = "Fascia API";
 
 /// The OpenAPI service, built the same way for serving and for the committed spec.
 pub fn openapi_service() -> OpenApiService<Api, ()> {
     OpenApiService::new(
-        (auth::AuthApi, me::MeApi, patients::PatientsApi, therapists::TherapistsApi, audit_events::AuditApi),
+        (
+            auth::AuthApi,
+            me::MeApi,
+            patients::PatientsApi,
+            therapists::TherapistsApi,
+            audit_events::AuditApi,
+            exercises::ExercisesApi,
+            lessons::LessonsApi,
+        ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
     )

@@ -3,10 +3,27 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod library;
 pub mod patients;
 pub mod provisioning;
 pub mod sessions;
 pub mod staff;
+
+use sea_orm::sea_query::LikeExpr;
+
+/// A case-insensitive substring match for user input, with LIKE wildcards escaped.
+/// Columns compared against it hold lower-cased text.
+pub fn contains_pattern(search: &str) -> LikeExpr {
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
 
 /// Opaque list cursors: the id of the last row of the previous page.
 pub mod cursor {

@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
-    sea_query::{Expr, ExprTrait, LikeExpr},
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
@@ -19,7 +19,10 @@ use crate::{
     auth::{Principal, tokens},
     db,
     domain::{DisplayName, Email, Icd10Code, PainScore},
-    services::audit::{self, Event},
+    services::{
+        audit::{self, Event},
+        contains_pattern,
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -153,18 +156,6 @@ pub struct ListQuery {
     pub limit: u64,
 }
 
-fn like_pattern(search: &str) -> String {
-    let escaped: String = search
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{escaped}%")
-}
-
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -173,7 +164,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Vec<patient::Model>, DbErr> {
     let mut q = patient::Entity::find().filter(visible(who));
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Expr::col(patient::Column::SearchName).like(LikeExpr::new(like_pattern(search)).escape('\\')));
+        q = q.filter(Expr::col(patient::Column::SearchName).like(contains_pattern(search)));
     }
     if !query.include_archived {
         q = q.filter(patient::Column::ArchivedAt.is_null());

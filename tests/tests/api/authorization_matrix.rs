@@ -2,7 +2,7 @@
 //! checked against one table. An operation without a row fails the test, so a new route
 //! cannot ship without deciding who may call it.
 
-use fascia_tests::{Actor, spawn_app};
+use fascia_tests::{Actor, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -10,8 +10,19 @@ use uuid::Uuid;
 /// Callers, in the column order of the table.
 const CALLERS: [&str; 6] = ["anonymous", "patient_a", "patient_b", "therapist_x", "therapist_y", "admin"];
 
+/// Which objects stand in for `{id}`: the "own" one belongs to clinic one (therapist X,
+/// patient A), the "other" one to clinic two.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Object {
+    None,
+    Patient,
+    Exercise,
+    Lesson,
+}
+
 struct Row {
     operation_id: &'static str,
+    object: Object,
     body: Option<fn() -> Value>,
     /// Expected status per caller when `{id}` is patient A (clinic one, therapist X's).
     own: [u16; 6],
@@ -21,7 +32,32 @@ struct Row {
 }
 
 const fn row(operation_id: &'static str, body: Option<fn() -> Value>, own: [u16; 6], other: Option<[u16; 6]>) -> Row {
-    Row { operation_id, body, own, other }
+    let object = if other.is_some() { Object::Patient } else { Object::None };
+    Row { operation_id, object, body, own, other }
+}
+
+const fn on(
+    object: Object,
+    operation_id: &'static str,
+    body: Option<fn() -> Value>,
+    own: [u16; 6],
+    other: [u16; 6],
+) -> Row {
+    Row { operation_id, object, body, own, other: Some(other) }
+}
+
+fn exercise_body() -> Value {
+    json!({
+        "title": "Matrix stretch", "summary": "A stretch.", "regions": ["neck"], "steps": ["Do it."],
+        "default_dosage": { "sets": 1, "reps": 5, "hold_seconds": 10, "side": "both", "times_per_day": 2 }
+    })
+}
+
+fn lesson_body() -> Value {
+    json!({
+        "title": "Matrix lesson", "topic": "posture", "minutes": 3, "body": "Sit well.",
+        "questions": [{ "prompt": "Ok?", "options": ["yes", "no"], "correct": 0, "explanation": "Yes." }]
+    })
 }
 
 //                                   anon  pat_a pat_b  th_x  th_y admin
@@ -29,6 +65,12 @@ const PATIENT_OWN: [u16; 6] = [401, 403, 403, 200, 404, 200];
 const PATIENT_OTHER: [u16; 6] = [401, 403, 403, 404, 200, 404];
 const ADMIN_ONLY: [u16; 6] = [401, 403, 403, 403, 403, 200];
 const SIGNED_IN: [u16; 6] = [401, 200, 200, 200, 200, 200];
+const STAFF: [u16; 6] = [401, 403, 403, 200, 200, 200];
+const STAFF_CREATE: [u16; 6] = [401, 403, 403, 201, 201, 201];
+const CLINIC_OWN_CREATE: [u16; 6] = [401, 403, 403, 201, 404, 201];
+const CLINIC_OTHER_CREATE: [u16; 6] = [401, 403, 403, 404, 201, 404];
+const ADMIN_OWN_SET: [u16; 6] = [401, 403, 403, 403, 403, 204];
+const ADMIN_OTHER_SET: [u16; 6] = [401, 403, 403, 403, 403, 404];
 
 fn table() -> Vec<Row> {
     vec![
@@ -76,17 +118,53 @@ fn table() -> Vec<Row> {
         ),
         row("list_therapists", None, ADMIN_ONLY, None),
         row("list_audit_events", None, ADMIN_ONLY, None),
+        row("list_exercises", None, STAFF, None),
+        row("create_exercise", Some(exercise_body), STAFF_CREATE, None),
+        on(Object::Exercise, "get_exercise", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Exercise, "update_exercise", Some(exercise_body), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Exercise, "copy_exercise", None, CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
+        on(
+            Object::Exercise,
+            "set_exercise_hidden",
+            Some(|| json!({ "hidden": false })),
+            ADMIN_OWN_SET,
+            ADMIN_OTHER_SET,
+        ),
+        row("list_lessons", None, STAFF, None),
+        row("create_lesson", Some(lesson_body), STAFF_CREATE, None),
+        on(Object::Lesson, "get_lesson", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Lesson, "update_lesson", Some(lesson_body), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Lesson, "copy_lesson", None, CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
+        on(Object::Lesson, "set_lesson_hidden", Some(|| json!({ "hidden": false })), ADMIN_OWN_SET, ADMIN_OTHER_SET),
     ]
+}
+
+async fn created(app: &TestApp, actor: &Actor, path: &str, body: Value) -> Uuid {
+    let reply = app.post(path, Some(&actor.access_token), &body).await.expect(201);
+    reply["id"].as_str().unwrap().parse().unwrap()
 }
 
 #[tokio::test]
 async fn every_operation_answers_each_caller_as_the_table_says() {
     let app = spawn_app().await;
     let w = app.world().await;
+    let exercise_ids = (
+        created(&app, &w.therapist_x, "/api/v1/exercises", exercise_body()).await,
+        created(&app, &w.therapist_y, "/api/v1/exercises", exercise_body()).await,
+    );
+    let lesson_ids = (
+        created(&app, &w.therapist_x, "/api/v1/lessons", lesson_body()).await,
+        created(&app, &w.therapist_y, "/api/v1/lessons", lesson_body()).await,
+    );
     let callers: [Option<&Actor>; 6] =
         [None, Some(&w.patient_a), Some(&w.patient_b), Some(&w.therapist_x), Some(&w.therapist_y), Some(&w.admin)];
-    let own_id = w.patient_a.patient_id.unwrap();
-    let other_id = w.patient_c.patient_id.unwrap();
+    let ids = |object: Object| -> (Uuid, Uuid) {
+        match object {
+            Object::None | Object::Patient => (w.patient_a.patient_id.unwrap(), w.patient_c.patient_id.unwrap()),
+            Object::Exercise => (exercise_ids.0, exercise_ids.1),
+            Object::Lesson => (lesson_ids.0, lesson_ids.1),
+        }
+    };
 
     let spec = app.get("/api/openapi.json", None).await.expect(200);
     let table = table();
@@ -106,6 +184,7 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
                 row.other.is_some(),
                 "{op_id}: `other` column must be given exactly for operations with an {{id}}"
             );
+            let (own_id, other_id) = ids(row.object);
             let cases: Vec<(Uuid, [u16; 6])> =
                 if has_id { vec![(own_id, row.own), (other_id, row.other.unwrap())] } else { vec![(own_id, row.own)] };
             for (object, expected) in cases {

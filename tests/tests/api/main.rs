@@ -6,6 +6,7 @@ mod auth;
 mod authorization_matrix;
 mod edge;
 mod forged_tokens;
+mod library;
 mod openapi;
 mod patients;
 mod provisioning;

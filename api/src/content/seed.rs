@@ -1,0 +1,92 @@
+//! Writes the built-in library into the database on every start. Upserts by the
+//! slug-derived id, so it is idempotent, safe for replicas starting together, and a new
+//! release's wording reaches existing databases. Clinic copies are never touched.
+
+use chrono::{DateTime, Utc};
+use entity::{exercise, lesson};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+
+use super::{BuiltinExercise, BuiltinLesson, EXERCISES, LESSONS, builtin_id};
+
+pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::ActiveModel {
+    exercise::ActiveModel {
+        id: Set(builtin_id("exercise", e.slug)),
+        clinic_id: Set(None),
+        slug: Set(Some(e.slug.to_owned())),
+        source_id: Set(None),
+        title: Set(e.title.to_owned()),
+        search_title: Set(e.title.to_lowercase()),
+        summary: Set(e.summary.to_owned()),
+        regions: Set(crate::services::library::join_regions(e.regions)),
+        steps: Set(serde_json::to_string(e.steps).expect("strings serialise")),
+        cautions: Set(serde_json::to_string(e.cautions).expect("strings serialise")),
+        media_urls: Set("[]".to_owned()),
+        sets: Set(e.dosage.sets.into()),
+        reps: Set(e.dosage.reps.into()),
+        hold_seconds: Set(e.dosage.hold_seconds as i16),
+        side: Set(e.dosage.side.as_str().to_owned()),
+        rest_seconds: Set(e.dosage.rest_seconds as i16),
+        times_per_day: Set(e.dosage.times_per_day.into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+fn lesson_row(l: &BuiltinLesson, now: DateTime<Utc>) -> lesson::ActiveModel {
+    let questions: Vec<_> = l
+        .questions
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "prompt": q.prompt, "options": q.options, "correct": q.correct, "explanation": q.explanation,
+            })
+        })
+        .collect();
+    lesson::ActiveModel {
+        id: Set(builtin_id("lesson", l.slug)),
+        clinic_id: Set(None),
+        slug: Set(Some(l.slug.to_owned())),
+        source_id: Set(None),
+        title: Set(l.title.to_owned()),
+        search_title: Set(l.title.to_lowercase()),
+        topic: Set(l.topic.as_str().to_owned()),
+        minutes: Set(l.minutes.into()),
+        body: Set(l.body.to_owned()),
+        questions: Set(serde_json::to_string(&questions).expect("questions serialise")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+pub async fn seed<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<(), DbErr> {
+    use exercise::Column as E;
+    use lesson::Column as L;
+    let exercise_cols = [
+        E::Title,
+        E::SearchTitle,
+        E::Summary,
+        E::Regions,
+        E::Steps,
+        E::Cautions,
+        E::Sets,
+        E::Reps,
+        E::HoldSeconds,
+        E::Side,
+        E::RestSeconds,
+        E::TimesPerDay,
+    ];
+    for chunk in EXERCISES.chunks(20) {
+        exercise::Entity::insert_many(chunk.iter().map(|e| exercise_row(e, now)))
+            .on_conflict(OnConflict::column(E::Id).update_columns(exercise_cols).to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let lesson_cols = [L::Title, L::SearchTitle, L::Topic, L::Minutes, L::Body, L::Questions];
+    for chunk in LESSONS.chunks(10) {
+        lesson::Entity::insert_many(chunk.iter().map(|l| lesson_row(l, now)))
+            .on_conflict(OnConflict::column(L::Id).update_columns(lesson_cols).to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! `/api/v1/lessons`: the clinic's posture and body-mechanics lessons.
+
+use entity::lesson;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ApiTags, NoContent, decode_cursor, exercises::HiddenRequest, into_page, page_limit};
+use crate::{
+    auth::{AdminAuth, TherapistAuth},
+    content::Topic,
+    error::ApiError,
+    services::library::{self, LessonContent, LibraryQuery},
+    state::AppState,
+};
+
+/// A multiple-choice question checking the lesson was understood.
+#[derive(Debug, Clone, Object, Serialize, Deserialize)]
+#[oai(deny_unknown_fields)]
+pub struct CheckQuestionDto {
+    #[oai(validator(max_length = 500))]
+    pub prompt: String,
+    #[oai(validator(min_items = 2, max_items = 6))]
+    pub options: Vec<String>,
+    /// Index of the right option.
+    pub correct: u8,
+    #[oai(validator(max_length = 1000))]
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct LessonDto {
+    pub id: Uuid,
+    pub builtin: bool,
+    pub source_id: Option<Uuid>,
+    pub title: String,
+    pub topic: Topic,
+    pub minutes: i16,
+    /// Markdown.
+    pub body: String,
+    pub questions: Vec<CheckQuestionDto>,
+    pub hidden: bool,
+}
+
+pub fn questions_of(row: &lesson::Model) -> Vec<CheckQuestionDto> {
+    serde_json::from_str(&row.questions).unwrap_or_default()
+}
+
+impl LessonDto {
+    pub fn new(row: lesson::Model, hidden: bool) -> Self {
+        Self {
+            questions: questions_of(&row),
+            id: row.id,
+            builtin: row.clinic_id.is_none(),
+            source_id: row.source_id,
+            title: row.title,
+            topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
+            minutes: row.minutes,
+            body: row.body,
+            hidden,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct LessonPage {
+    pub items: Vec<LessonDto>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LessonRequest {
+    #[oai(validator(max_length = 200))]
+    pub title: String,
+    pub topic: Topic,
+    /// 1–60.
+    pub minutes: i16,
+    /// Markdown, up to 20,000 characters.
+    #[oai(validator(max_length = 20000))]
+    pub body: String,
+    /// 1–3 questions.
+    #[oai(validator(min_items = 1, max_items = 3))]
+    pub questions: Vec<CheckQuestionDto>,
+}
+
+#[derive(ApiResponse)]
+pub enum LessonCreated {
+    /// The new clinic-owned lesson.
+    #[oai(status = 201)]
+    Created(Json<LessonDto>),
+}
+
+impl TryFrom<LessonRequest> for LessonContent {
+    type Error = ApiError;
+    fn try_from(r: LessonRequest) -> Result<Self, ApiError> {
+        let title = r.title.trim().to_owned();
+        if title.is_empty() {
+            return Err(ApiError::invalid("title", "must not be empty"));
+        }
+        if !(1..=60).contains(&r.minutes) {
+            return Err(ApiError::invalid("minutes", "must be 1–60"));
+        }
+        if r.body.trim().is_empty() {
+            return Err(ApiError::invalid("body", "must not be empty"));
+        }
+        if r.questions.iter().any(|q| usize::from(q.correct) >= q.options.len() || q.prompt.trim().is_empty()) {
+            return Err(ApiError::invalid(
+                "questions",
+                "each needs a prompt and `correct` must index one of its options",
+            ));
+        }
+        Ok(LessonContent {
+            title,
+            topic: r.topic,
+            minutes: r.minutes,
+            body: r.body,
+            questions: serde_json::to_value(&r.questions).expect("questions serialise"),
+        })
+    }
+}
+
+pub struct LessonsApi;
+
+#[OpenApi(prefix_path = "/api/v1/lessons", tag = "ApiTags::Library")]
+impl LessonsApi {
+    /// List the clinic's lessons: built-ins not hidden plus its own, filterable.
+    #[oai(path = "/", method = "get", operation_id = "list_lessons")]
+    async fn list_lessons(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        topic: Query<Option<Topic>>,
+        /// Case-insensitive part of the title.
+        #[oai(validator(max_length = 100))]
+        search: Query<Option<String>>,
+        #[oai(default)] include_hidden: Query<bool>,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<LessonPage>, ApiError> {
+        let limit = page_limit(limit.0);
+        let query = LibraryQuery {
+            topic: topic.0,
+            search: search.0,
+            include_hidden: include_hidden.0,
+            after: decode_cursor(cursor.0.as_deref())?,
+            limit: limit + 1,
+            ..Default::default()
+        };
+        let rows = library::list_lessons(&state.db, auth.0.clinic_id, query).await?;
+        let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
+        Ok(Json(LessonPage { items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect(), next_cursor }))
+    }
+
+    /// Read one lesson of the library.
+    #[oai(path = "/:id", method = "get", operation_id = "get_lesson")]
+    async fn get_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<LessonDto>, ApiError> {
+        let (row, hidden) = library::get_lesson(&state.db, auth.0.clinic_id, id.0).await?;
+        Ok(Json(LessonDto::new(row, hidden)))
+    }
+
+    /// Add a clinic-owned lesson.
+    #[oai(path = "/", method = "post", operation_id = "create_lesson")]
+    async fn create_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        body: Json<LessonRequest>,
+    ) -> Result<LessonCreated, ApiError> {
+        let content = LessonContent::try_from(body.0)?;
+        let row = library::create_lesson(&state.db, state.now(), &auth.0, content, None).await?;
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
+    }
+
+    /// Replace a clinic-owned lesson's content (built-ins answer 409: copy them first).
+    #[oai(path = "/:id", method = "put", operation_id = "update_lesson")]
+    async fn update_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<LessonRequest>,
+    ) -> Result<Json<LessonDto>, ApiError> {
+        let content = LessonContent::try_from(body.0)?;
+        let row = library::update_lesson(&state.db, state.now(), &auth.0, id.0, content).await?;
+        Ok(Json(LessonDto::new(row, false)))
+    }
+
+    /// Copy a lesson (typically a built-in) into the clinic's own library to edit it.
+    #[oai(path = "/:id/copy", method = "post", operation_id = "copy_lesson")]
+    async fn copy_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<LessonCreated, ApiError> {
+        let row = library::copy_lesson(&state.db, state.now(), &auth.0, id.0).await?;
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
+    }
+
+    /// Hide a lesson from (or show it again in) the clinic's library lists.
+    #[oai(path = "/:id/hidden", method = "put", operation_id = "set_lesson_hidden")]
+    async fn set_lesson_hidden(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        id: Path<Uuid>,
+        body: Json<HiddenRequest>,
+    ) -> Result<NoContent, ApiError> {
+        library::get_lesson(&state.db, auth.0.clinic_id, id.0).await?;
+        library::set_hidden(&state.db, state.now(), &auth.0, id.0, body.hidden).await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+/// A patient's home programme. At most one is `active` per patient (a partial unique
+/// index). `version` goes up with every change; each version's content is kept in
+/// `care_plan_version`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "care_plan")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub clinic_id: Uuid,
+    pub patient_id: Uuid,
+    pub therapist_id: Uuid,
+    pub title: String,
+    /// `active`, `paused` or `completed`.
+    pub status: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
