@@ -3,6 +3,7 @@
 
 mod audit_events;
 mod auth;
+mod care_plans;
 mod exercises;
 mod lessons;
 mod me;
@@ -30,6 +31,8 @@ pub enum ApiTags {
     Audit,
     /// The exercise and lesson library.
     Library,
+    /// Care plans: goals, prescribed exercises and lessons, and their history.
+    CarePlans,
 }
 
 pub type Api = (
@@ -40,6 +43,7 @@ pub type Api = (
     audit_events::AuditApi,
     exercises::ExercisesApi,
     lessons::LessonsApi,
+    care_plans::CarePlansApi,
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -55,6 +59,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             audit_events::AuditApi,
             exercises::ExercisesApi,
             lessons::LessonsApi,
+            care_plans::CarePlansApi,
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -3,13 +3,17 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod care_plans;
 pub mod library;
+pub mod localtime;
 pub mod patients;
 pub mod provisioning;
 pub mod sessions;
 pub mod staff;
 
 use sea_orm::sea_query::LikeExpr;
+
+pub use localtime::{local_date, local_day_end, local_day_start, patient_timezone};
 
 /// A case-insensitive substring match for user input, with LIKE wildcards escaped.
 /// Columns compared against it hold lower-cased text.

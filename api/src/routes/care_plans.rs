@@ -1,0 +1,343 @@
+//! `/api/v1/care-plans` and `/api/v1/patients/{id}/care-plans`: prescribing home care.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::care_plan;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::TherapistAuth,
+    content::Side,
+    error::ApiError,
+    services::care_plans::{
+        self, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView, Prescription, Weekdays,
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct PlanSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub status: PlanStatus,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<care_plan::Model> for PlanSummary {
+    fn from(p: care_plan::Model) -> Self {
+        Self {
+            id: p.id,
+            title: p.title,
+            status: PlanStatus::parse(&p.status),
+            start_date: p.start_date,
+            end_date: p.end_date,
+            version: p.version,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreatePlanRequest {
+    #[oai(validator(max_length = 200))]
+    pub title: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdatePlanRequest {
+    #[oai(validator(max_length = 200))]
+    pub title: Option<String>,
+    /// `paused` or `completed` ends reminders and today's list; `active` resumes.
+    pub status: Option<PlanStatus>,
+    /// `null` removes the end date.
+    pub end_date: MaybeUndefined<NaiveDate>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct GoalRequest {
+    #[oai(validator(max_length = 200))]
+    pub activity: String,
+    /// 0–10.
+    pub baseline: i16,
+    /// 0–10.
+    pub target: i16,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateGoalRequest {
+    pub target: Option<i16>,
+    pub status: Option<GoalStatus>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PrescriptionRequest {
+    /// 1–10.
+    pub sets: i16,
+    /// 1–100.
+    pub reps: i16,
+    /// 0–600 seconds.
+    pub hold_seconds: i16,
+    pub side: Side,
+    /// 1–10.
+    pub times_per_day: i16,
+    /// ISO weekdays 1 (Monday) – 7 (Sunday); default every day.
+    #[oai(default = "every_day", validator(max_items = 7))]
+    pub days_of_week: Vec<u8>,
+    /// 0–600 seconds.
+    #[oai(default)]
+    pub rest_seconds: i16,
+    #[oai(validator(max_length = 2000))]
+    pub notes: Option<String>,
+}
+
+fn every_day() -> Vec<u8> {
+    (1..=7).collect()
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AddExerciseRequest {
+    pub exercise_id: Uuid,
+    pub prescription: PrescriptionRequest,
+    /// Order in today's list; default: last.
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AddLessonRequest {
+    pub lesson_id: Uuid,
+    /// The patient can open it from this local date; default: the plan's start.
+    pub unlock_date: Option<NaiveDate>,
+}
+
+#[derive(ApiResponse)]
+pub enum PlanCreated {
+    /// The new plan, version 1.
+    #[oai(status = 201)]
+    Created(Json<PlanView>),
+}
+
+impl From<PlanError> for ApiError {
+    fn from(err: PlanError) -> Self {
+        match err {
+            PlanError::NotFound => ApiError::not_found("care plan"),
+            PlanError::ActivePlanExists => ApiError::conflict(err.to_string()),
+            PlanError::UnknownLibraryItem(what) => ApiError::invalid(&format!("{what}_id"), err.to_string()),
+            PlanError::BadDates => ApiError::invalid("end_date", err.to_string()),
+            PlanError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn bounded(field: &str, value: i16, min: i16, max: i16) -> Result<i16, ApiError> {
+    if (min..=max).contains(&value) { Ok(value) } else { Err(ApiError::invalid(field, format!("must be {min}–{max}"))) }
+}
+
+fn title(raw: &str) -> Result<String, ApiError> {
+    let t = raw.trim();
+    if t.is_empty() { Err(ApiError::invalid("title", "must not be empty")) } else { Ok(t.to_owned()) }
+}
+
+impl TryFrom<PrescriptionRequest> for Prescription {
+    type Error = ApiError;
+    fn try_from(r: PrescriptionRequest) -> Result<Self, ApiError> {
+        Ok(Prescription {
+            sets: bounded("sets", r.sets, 1, 10)?,
+            reps: bounded("reps", r.reps, 1, 100)?,
+            hold_seconds: bounded("hold_seconds", r.hold_seconds, 0, 600)?,
+            side: r.side,
+            times_per_day: bounded("times_per_day", r.times_per_day, 1, 10)?,
+            days: Weekdays::from_iso(&r.days_of_week)
+                .ok_or_else(|| ApiError::invalid("days_of_week", "needs at least one day, each 1–7"))?,
+            rest_seconds: bounded("rest_seconds", r.rest_seconds, 0, 600)?,
+            notes: r.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        })
+    }
+}
+
+pub struct CarePlansApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::CarePlans")]
+impl CarePlansApi {
+    /// Start a care plan for a patient (one active plan per patient).
+    #[oai(path = "/patients/:id/care-plans", method = "post", operation_id = "create_care_plan")]
+    async fn create_care_plan(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<CreatePlanRequest>,
+    ) -> Result<PlanCreated, ApiError> {
+        let new = NewPlan { title: title(&body.title)?, start_date: body.start_date, end_date: body.end_date };
+        Ok(PlanCreated::Created(Json(care_plans::create(&state.db, state.now(), &auth.0, id.0, new).await?)))
+    }
+
+    /// List a patient's care plans, newest first.
+    #[oai(path = "/patients/:id/care-plans", method = "get", operation_id = "list_care_plans")]
+    async fn list_care_plans(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+        let plans = care_plans::list_for_patient(&state.db, state.now(), &auth.0, id.0).await?;
+        Ok(Json(plans.into_iter().map(Into::into).collect()))
+    }
+
+    /// Read a care plan as it stands now, with goals, exercises and lessons.
+    #[oai(path = "/care-plans/:id", method = "get", operation_id = "get_care_plan")]
+    async fn get_care_plan(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PlanView>, ApiError> {
+        Ok(Json(care_plans::get(&state.db, state.now(), &auth.0, id.0).await?))
+    }
+
+    /// Rename a plan, pause, complete or resume it, or change its end date.
+    #[oai(path = "/care-plans/:id", method = "patch", operation_id = "update_care_plan")]
+    async fn update_care_plan(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<UpdatePlanRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let changes = PlanChanges {
+            title: body.title.as_deref().map(title).transpose()?,
+            status: body.status,
+            end_date: match body.end_date {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(Some(d)),
+            },
+        };
+        Ok(Json(care_plans::update(&state.db, state.now(), &auth.0, id.0, changes).await?))
+    }
+
+    /// What was prescribed on a given local day (the plan version in force at its end).
+    #[oai(path = "/care-plans/:id/prescribed", method = "get", operation_id = "get_prescribed_plan")]
+    async fn get_prescribed_plan(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        /// Local date in the patient's time zone.
+        date: Query<NaiveDate>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let found = care_plans::prescribed_on(&state.db, state.now(), &auth.0, id.0, date.0).await?;
+        found.map(Json).ok_or_else(|| ApiError::not_found("plan version on that date"))
+    }
+
+    /// Add a functional goal rated 0–10.
+    #[oai(path = "/care-plans/:id/goals", method = "post", operation_id = "add_plan_goal")]
+    async fn add_plan_goal(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<GoalRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let activity = body.activity.trim().to_owned();
+        if activity.is_empty() {
+            return Err(ApiError::invalid("activity", "must not be empty"));
+        }
+        let goal =
+            NewGoal { activity, baseline: bounded("baseline", body.baseline, 0, 10)?, target: bounded("target", body.target, 0, 10)? };
+        Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, id.0, goal).await?))
+    }
+
+    /// Change a goal's target or mark it achieved or dropped.
+    #[oai(path = "/care-plans/:id/goals/:item_id", method = "patch", operation_id = "update_plan_goal")]
+    async fn update_plan_goal(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+        body: Json<UpdateGoalRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let target = body.target.map(|t| bounded("target", t, 0, 10)).transpose()?;
+        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, id.0, item_id.0, target, body.status).await?))
+    }
+
+    /// Prescribe an exercise from the clinic's library with its dosage and schedule.
+    #[oai(path = "/care-plans/:id/exercises", method = "post", operation_id = "add_plan_exercise")]
+    async fn add_plan_exercise(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<AddExerciseRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let AddExerciseRequest { exercise_id, prescription, position } = body.0;
+        let p = Prescription::try_from(prescription)?;
+        Ok(Json(care_plans::add_exercise(&state.db, state.now(), &auth.0, id.0, exercise_id, p, position).await?))
+    }
+
+    /// Change the dosage or schedule of a prescribed exercise.
+    #[oai(path = "/care-plans/:id/exercises/:item_id", method = "put", operation_id = "update_plan_exercise")]
+    async fn update_plan_exercise(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+        body: Json<PrescriptionRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let p = Prescription::try_from(body.0)?;
+        Ok(Json(care_plans::update_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0, p).await?))
+    }
+
+    /// Stop prescribing an exercise (its logs stay in the history).
+    #[oai(path = "/care-plans/:id/exercises/:item_id", method = "delete", operation_id = "remove_plan_exercise")]
+    async fn remove_plan_exercise(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        Ok(Json(care_plans::remove_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0).await?))
+    }
+
+    /// Assign a lesson, readable from its unlock date.
+    #[oai(path = "/care-plans/:id/lessons", method = "post", operation_id = "add_plan_lesson")]
+    async fn add_plan_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<AddLessonRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let plan = care_plans::find_plan(&state.db, &auth.0, id.0).await?;
+        let unlock = body.unlock_date.unwrap_or(plan.start_date);
+        Ok(Json(care_plans::add_lesson(&state.db, state.now(), &auth.0, id.0, body.lesson_id, unlock).await?))
+    }
+
+    /// Withdraw an assigned lesson.
+    #[oai(path = "/care-plans/:id/lessons/:item_id", method = "delete", operation_id = "remove_plan_lesson")]
+    async fn remove_plan_lesson(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        Ok(Json(care_plans::remove_lesson(&state.db, state.now(), &auth.0, id.0, item_id.0).await?))
+    }
+}

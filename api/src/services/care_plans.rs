@@ -1,0 +1,703 @@
+//! Care plans: what a therapist prescribes for home, and its history.
+//!
+//! Every change runs in one write transaction that applies it, bumps the plan's
+//! version and stores a snapshot of the whole plan as it now stands. Snapshots are never
+//! changed, so "what was prescribed on day D" is the last snapshot taken before D ended.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{care_plan, care_plan_version, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
+use poem_openapi::{Enum, Object};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    content::Side,
+    db,
+    services::{
+        audit::{self, Event},
+        patients::{self, PatientError},
+    },
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Active,
+    Paused,
+    Completed,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Active => "active",
+            PlanStatus::Paused => "paused",
+            PlanStatus::Completed => "completed",
+        }
+    }
+    pub fn parse(s: &str) -> PlanStatus {
+        match s {
+            "active" => PlanStatus::Active,
+            "paused" => PlanStatus::Paused,
+            _ => PlanStatus::Completed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum GoalStatus {
+    Active,
+    Achieved,
+    Dropped,
+}
+
+impl GoalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalStatus::Active => "active",
+            GoalStatus::Achieved => "achieved",
+            GoalStatus::Dropped => "dropped",
+        }
+    }
+    pub fn parse(s: &str) -> GoalStatus {
+        match s {
+            "achieved" => GoalStatus::Achieved,
+            "dropped" => GoalStatus::Dropped,
+            _ => GoalStatus::Active,
+        }
+    }
+}
+
+/// Days of the week as a set of ISO weekday numbers (1 = Monday … 7 = Sunday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weekdays(u8);
+
+impl Weekdays {
+    /// At least one day, each 1–7.
+    pub fn from_iso(days: &[u8]) -> Option<Weekdays> {
+        if days.is_empty() || days.iter().any(|d| !(1..=7).contains(d)) {
+            return None;
+        }
+        Some(Weekdays(days.iter().fold(0, |mask, d| mask | 1 << (d - 1))))
+    }
+    pub fn from_mask(mask: i16) -> Weekdays {
+        Weekdays((mask & 0x7f) as u8)
+    }
+    pub fn mask(self) -> i16 {
+        i16::from(self.0)
+    }
+    pub fn iso_days(self) -> Vec<u8> {
+        (1..=7).filter(|d| self.0 & (1 << (d - 1)) != 0).collect()
+    }
+    pub fn contains(self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.0 & (1 << (date.weekday().number_from_monday() - 1)) != 0
+    }
+}
+
+/// A validated dose for one patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prescription {
+    pub sets: i16,
+    pub reps: i16,
+    pub hold_seconds: i16,
+    pub side: Side,
+    pub times_per_day: i16,
+    pub days: Weekdays,
+    pub rest_seconds: i16,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct GoalView {
+    pub id: Uuid,
+    /// The activity, e.g. "turn my head to check the blind spot".
+    pub activity: String,
+    /// 0 (unable) – 10 (as before the problem).
+    pub baseline: i16,
+    pub target: i16,
+    pub status: GoalStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct PrescribedExercise {
+    /// The assignment; exercise logs refer to it.
+    pub plan_exercise_id: Uuid,
+    pub exercise_id: Uuid,
+    pub title: String,
+    pub sets: i16,
+    pub reps: i16,
+    pub hold_seconds: i16,
+    pub side: Side,
+    pub times_per_day: i16,
+    /// ISO weekdays, 1 = Monday … 7 = Sunday.
+    pub days_of_week: Vec<u8>,
+    pub rest_seconds: i16,
+    pub notes: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct AssignedLesson {
+    pub plan_lesson_id: Uuid,
+    pub lesson_id: Uuid,
+    pub title: String,
+    pub minutes: i16,
+    /// The patient can open it from this local date on.
+    pub unlock_date: NaiveDate,
+}
+
+/// A whole plan at one version: the API's view of a plan and what history stores.
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub therapist_id: Uuid,
+    pub title: String,
+    pub status: PlanStatus,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// Goes up by one with every change.
+    pub version: i32,
+    pub goals: Vec<GoalView>,
+    pub exercises: Vec<PrescribedExercise>,
+    pub lessons: Vec<AssignedLesson>,
+}
+
+impl PlanView {
+    /// Whether exercises are prescribed on `date` at all (plan running and in its dates).
+    pub fn runs_on(&self, date: NaiveDate) -> bool {
+        self.status == PlanStatus::Active && date >= self.start_date && self.end_date.is_none_or(|end| date <= end)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("not found")]
+    NotFound,
+    #[error("the patient already has an active plan; pause or complete it first")]
+    ActivePlanExists,
+    #[error("the {0} is not in this clinic's library")]
+    UnknownLibraryItem(&'static str),
+    #[error("end_date is before start_date")]
+    BadDates,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<PatientError> for PlanError {
+    fn from(e: PatientError) -> Self {
+        match e {
+            PatientError::Db(e) => PlanError::Db(e),
+            _ => PlanError::NotFound,
+        }
+    }
+}
+
+/// The plan, if `who` may see its patient.
+pub async fn find_plan<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: Uuid) -> Result<care_plan::Model, PlanError> {
+    let plan = care_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or(PlanError::NotFound)?;
+    patients::find_visible(db, who, plan.patient_id).await?;
+    Ok(plan)
+}
+
+/// The plan as it stands now, read from its rows.
+pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result<PlanView, DbErr> {
+    let goals = plan_goal::Entity::find()
+        .filter(plan_goal::Column::PlanId.eq(plan.id))
+        .order_by_asc(plan_goal::Column::Id)
+        .all(db)
+        .await?;
+    let items = plan_exercise::Entity::find()
+        .filter(plan_exercise::Column::PlanId.eq(plan.id))
+        .filter(plan_exercise::Column::RemovedAt.is_null())
+        .order_by_asc(plan_exercise::Column::Position)
+        .order_by_asc(plan_exercise::Column::Id)
+        .find_also_related_manual(db)
+        .await?;
+    let lessons = plan_lesson::Entity::find()
+        .filter(plan_lesson::Column::PlanId.eq(plan.id))
+        .filter(plan_lesson::Column::RemovedAt.is_null())
+        .order_by_asc(plan_lesson::Column::UnlockDate)
+        .order_by_asc(plan_lesson::Column::Id)
+        .all(db)
+        .await?;
+    let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.lesson_id).collect();
+    let lesson_rows = lesson::Entity::find().filter(lesson::Column::Id.is_in(lesson_ids)).all(db).await?;
+    Ok(PlanView {
+        id: plan.id,
+        patient_id: plan.patient_id,
+        therapist_id: plan.therapist_id,
+        title: plan.title.clone(),
+        status: PlanStatus::parse(&plan.status),
+        start_date: plan.start_date,
+        end_date: plan.end_date,
+        version: plan.version,
+        goals: goals
+            .into_iter()
+            .map(|g| GoalView {
+                id: g.id,
+                activity: g.activity,
+                baseline: g.baseline,
+                target: g.target,
+                status: GoalStatus::parse(&g.status),
+            })
+            .collect(),
+        exercises: items
+            .into_iter()
+            .map(|(pe, title)| PrescribedExercise {
+                plan_exercise_id: pe.id,
+                exercise_id: pe.exercise_id,
+                title,
+                sets: pe.sets,
+                reps: pe.reps,
+                hold_seconds: pe.hold_seconds,
+                side: Side::parse(&pe.side).unwrap_or(Side::None),
+                times_per_day: pe.times_per_day,
+                days_of_week: Weekdays::from_mask(pe.days_mask).iso_days(),
+                rest_seconds: pe.rest_seconds,
+                notes: pe.notes,
+                position: pe.position,
+            })
+            .collect(),
+        lessons: lessons
+            .into_iter()
+            .map(|pl| {
+                let row = lesson_rows.iter().find(|l| l.id == pl.lesson_id);
+                AssignedLesson {
+                    plan_lesson_id: pl.id,
+                    lesson_id: pl.lesson_id,
+                    title: row.map(|l| l.title.clone()).unwrap_or_default(),
+                    minutes: row.map(|l| l.minutes).unwrap_or_default(),
+                    unlock_date: pl.unlock_date,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Plan exercises with their library titles, in one extra query.
+trait FindWithTitles {
+    async fn find_also_related_manual<C: ConnectionTrait>(self, db: &C) -> Result<Vec<(plan_exercise::Model, String)>, DbErr>;
+}
+
+impl FindWithTitles for sea_orm::Select<plan_exercise::Entity> {
+    async fn find_also_related_manual<C: ConnectionTrait>(self, db: &C) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
+        let items = self.all(db).await?;
+        let ids: Vec<Uuid> = items.iter().map(|i| i.exercise_id).collect();
+        let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
+        Ok(items
+            .into_iter()
+            .map(|i| {
+                let title = rows.iter().find(|r| r.id == i.exercise_id).map(|r| r.title.clone()).unwrap_or_default();
+                (i, title)
+            })
+            .collect())
+    }
+}
+
+/// Bumps the version and stores the snapshot; call inside the change's transaction.
+async fn commit_change<C: ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    change: &'static str,
+) -> Result<PlanView, DbErr> {
+    care_plan::Entity::update_many()
+        .col_expr(care_plan::Column::Version, Expr::col(care_plan::Column::Version).add(1))
+        .col_expr(care_plan::Column::UpdatedAt, Expr::value(now))
+        .filter(care_plan::Column::Id.eq(plan_id))
+        .exec(txn)
+        .await?;
+    let plan = care_plan::Entity::find_by_id(plan_id).one(txn).await?.ok_or(DbErr::RecordNotFound("plan".into()))?;
+    let snapshot = view(txn, &plan).await?;
+    care_plan_version::ActiveModel {
+        plan_id: Set(plan_id),
+        version: Set(plan.version),
+        created_at: Set(now),
+        changed_by: Set(who.user_id),
+        change: Set(change.to_owned()),
+        snapshot: Set(serde_json::to_string(&snapshot).expect("plan serialises")),
+    }
+    .insert(txn)
+    .await?;
+    audit::record(txn, now, Event::by(who, "care_plan.update").patient(plan.patient_id).resource(format!("care_plan:{plan_id}:{change}")))
+        .await?;
+    Ok(snapshot)
+}
+
+pub struct NewPlan {
+    pub title: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+    new: NewPlan,
+) -> Result<PlanView, PlanError> {
+    let patient = patients::find_visible(db, who, patient_id).await?;
+    if new.end_date.is_some_and(|end| end < new.start_date) {
+        return Err(PlanError::BadDates);
+    }
+    let txn = db::begin_write(db).await?;
+    let active = care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.eq(patient_id))
+        .filter(care_plan::Column::Status.eq("active"))
+        .one(&txn)
+        .await?;
+    if active.is_some() {
+        return Err(PlanError::ActivePlanExists);
+    }
+    let plan = care_plan::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(patient.clinic_id),
+        patient_id: Set(patient_id),
+        therapist_id: Set(who.user_id),
+        title: Set(new.title),
+        status: Set("active".into()),
+        start_date: Set(new.start_date),
+        end_date: Set(new.end_date),
+        version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let view = commit_change(&txn, now, who, plan.id, "created").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn list_for_patient<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+) -> Result<Vec<care_plan::Model>, PlanError> {
+    patients::find_visible(db, who, patient_id).await?;
+    let plans = care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.eq(patient_id))
+        .order_by_desc(care_plan::Column::Id)
+        .all(db)
+        .await?;
+    audit::record(db, now, Event::by(who, "care_plan.list").patient(patient_id)).await?;
+    Ok(plans)
+}
+
+pub async fn get<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal, plan_id: Uuid) -> Result<PlanView, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    audit::record(db, now, Event::by(who, "care_plan.read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"))).await?;
+    Ok(view(db, &plan).await?)
+}
+
+#[derive(Debug, Default)]
+pub struct PlanChanges {
+    pub title: Option<String>,
+    pub status: Option<PlanStatus>,
+    pub end_date: Option<Option<NaiveDate>>,
+}
+
+pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    changes: PlanChanges,
+) -> Result<PlanView, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    let end = changes.end_date.unwrap_or(plan.end_date);
+    if end.is_some_and(|end| end < plan.start_date) {
+        return Err(PlanError::BadDates);
+    }
+    let txn = db::begin_write(db).await?;
+    if changes.status == Some(PlanStatus::Active) && plan.status != "active" {
+        let other_active = care_plan::Entity::find()
+            .filter(care_plan::Column::PatientId.eq(plan.patient_id))
+            .filter(care_plan::Column::Status.eq("active"))
+            .one(&txn)
+            .await?;
+        if other_active.is_some() {
+            return Err(PlanError::ActivePlanExists);
+        }
+    }
+    let mut active: care_plan::ActiveModel = plan.into();
+    if let Some(title) = changes.title {
+        active.title = Set(title);
+    }
+    if let Some(status) = changes.status {
+        active.status = Set(status.as_str().to_owned());
+    }
+    active.end_date = Set(end);
+    active.update(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "plan_updated").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub struct NewGoal {
+    pub activity: String,
+    pub baseline: i16,
+    pub target: i16,
+}
+
+pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    goal: NewGoal,
+) -> Result<PlanView, PlanError> {
+    find_plan(db, who, plan_id).await?;
+    let txn = db::begin_write(db).await?;
+    plan_goal::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        plan_id: Set(plan_id),
+        activity: Set(goal.activity),
+        baseline: Set(goal.baseline),
+        target: Set(goal.target),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let view = commit_change(&txn, now, who, plan_id, "goal_added").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    goal_id: Uuid,
+    target: Option<i16>,
+    status: Option<GoalStatus>,
+) -> Result<PlanView, PlanError> {
+    find_plan(db, who, plan_id).await?;
+    let goal = plan_goal::Entity::find_by_id(goal_id)
+        .filter(plan_goal::Column::PlanId.eq(plan_id))
+        .one(db)
+        .await?
+        .ok_or(PlanError::NotFound)?;
+    let txn = db::begin_write(db).await?;
+    let mut active: plan_goal::ActiveModel = goal.into();
+    if let Some(t) = target {
+        active.target = Set(t);
+    }
+    if let Some(s) = status {
+        active.status = Set(s.as_str().to_owned());
+    }
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "goal_updated").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn check_visible_item<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: Uuid,
+    exercise_id: Option<Uuid>,
+    lesson_id: Option<Uuid>,
+) -> Result<(), PlanError> {
+    let visible = |clinic: Option<Uuid>| clinic.is_none_or(|c| c == clinic_id);
+    if let Some(id) = exercise_id {
+        let row = exercise::Entity::find_by_id(id).one(db).await?;
+        if !row.is_some_and(|r| visible(r.clinic_id)) {
+            return Err(PlanError::UnknownLibraryItem("exercise"));
+        }
+    }
+    if let Some(id) = lesson_id {
+        let row = lesson::Entity::find_by_id(id).one(db).await?;
+        if !row.is_some_and(|r| visible(r.clinic_id)) {
+            return Err(PlanError::UnknownLibraryItem("lesson"));
+        }
+    }
+    Ok(())
+}
+
+fn apply_prescription(row: &mut plan_exercise::ActiveModel, p: &Prescription) {
+    row.sets = Set(p.sets);
+    row.reps = Set(p.reps);
+    row.hold_seconds = Set(p.hold_seconds);
+    row.side = Set(p.side.as_str().to_owned());
+    row.times_per_day = Set(p.times_per_day);
+    row.days_mask = Set(p.days.mask());
+    row.rest_seconds = Set(p.rest_seconds);
+    row.notes = Set(p.notes.clone());
+}
+
+pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    exercise_id: Uuid,
+    prescription: Prescription,
+    position: Option<i32>,
+) -> Result<PlanView, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    check_visible_item(db, plan.clinic_id, Some(exercise_id), None).await?;
+    let txn = db::begin_write(db).await?;
+    let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).all(&txn).await?.len();
+    let mut row = plan_exercise::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        plan_id: Set(plan_id),
+        exercise_id: Set(exercise_id),
+        position: Set(position.unwrap_or(count as i32)),
+        removed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply_prescription(&mut row, &prescription);
+    row.insert(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "exercise_added").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn find_item<C: ConnectionTrait>(db: &C, plan_id: Uuid, item_id: Uuid) -> Result<plan_exercise::Model, PlanError> {
+    plan_exercise::Entity::find_by_id(item_id)
+        .filter(plan_exercise::Column::PlanId.eq(plan_id))
+        .filter(plan_exercise::Column::RemovedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(PlanError::NotFound)
+}
+
+pub async fn update_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    item_id: Uuid,
+    prescription: Prescription,
+) -> Result<PlanView, PlanError> {
+    find_plan(db, who, plan_id).await?;
+    let item = find_item(db, plan_id, item_id).await?;
+    let txn = db::begin_write(db).await?;
+    let mut row: plan_exercise::ActiveModel = item.into();
+    apply_prescription(&mut row, &prescription);
+    row.updated_at = Set(now);
+    row.update(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "exercise_changed").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn remove_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    item_id: Uuid,
+) -> Result<PlanView, PlanError> {
+    find_plan(db, who, plan_id).await?;
+    let item = find_item(db, plan_id, item_id).await?;
+    let txn = db::begin_write(db).await?;
+    let mut row: plan_exercise::ActiveModel = item.into();
+    row.removed_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.update(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "exercise_removed").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn add_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    lesson_id: Uuid,
+    unlock_date: NaiveDate,
+) -> Result<PlanView, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    check_visible_item(db, plan.clinic_id, None, Some(lesson_id)).await?;
+    let txn = db::begin_write(db).await?;
+    plan_lesson::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        plan_id: Set(plan_id),
+        lesson_id: Set(lesson_id),
+        unlock_date: Set(unlock_date),
+        removed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let view = commit_change(&txn, now, who, plan_id, "lesson_added").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    item_id: Uuid,
+) -> Result<PlanView, PlanError> {
+    find_plan(db, who, plan_id).await?;
+    let item = plan_lesson::Entity::find_by_id(item_id)
+        .filter(plan_lesson::Column::PlanId.eq(plan_id))
+        .filter(plan_lesson::Column::RemovedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(PlanError::NotFound)?;
+    let txn = db::begin_write(db).await?;
+    let mut row: plan_lesson::ActiveModel = item.into();
+    row.removed_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.update(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, "lesson_removed").await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Every version's snapshot, oldest first, with the instant it took effect.
+pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<(DateTime<Utc>, PlanView)>, DbErr> {
+    let rows = care_plan_version::Entity::find()
+        .filter(care_plan_version::Column::PlanId.eq(plan_id))
+        .order_by_asc(care_plan_version::Column::Version)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r.snapshot).ok().map(|v| (r.created_at, v))).collect())
+}
+
+/// The snapshot in force at the end of local day `date` in `tz`, if the plan existed then.
+pub fn in_force_on(versions: &[(DateTime<Utc>, PlanView)], date: NaiveDate, tz: chrono_tz::Tz) -> Option<&PlanView> {
+    let end_of_day = crate::services::local_day_end(date, tz);
+    versions.iter().rev().find(|(at, _)| *at < end_of_day).map(|(_, v)| v)
+}
+
+pub async fn prescribed_on<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    date: NaiveDate,
+) -> Result<Option<PlanView>, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    let tz = crate::services::patient_timezone(db, plan.patient_id).await?;
+    let all = versions(db, plan_id).await?;
+    audit::record(db, now, Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"))).await?;
+    Ok(in_force_on(&all, date, tz).cloned())
+}
