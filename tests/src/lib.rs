@@ -291,6 +291,12 @@ impl TestApp {
         self.actor_from_tokens(email, PASSWORD, tokens).await
     }
 
+    /// A fresh access token for `actor`, e.g. after moving the clock.
+    pub async fn relogin(&self, actor: &Actor) -> String {
+        let tokens = self.login(&actor.email, &actor.password).await.expect(200);
+        tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
     pub fn clock_now(&self) -> DateTime<Utc> {
         use fascia::clock::Clock;
         self.clock.now()

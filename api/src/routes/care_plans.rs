@@ -11,13 +11,21 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{
+    ApiTags,
+    home::{AdherenceDto, date_range},
+};
 use crate::{
     auth::TherapistAuth,
     content::Side,
     error::ApiError,
-    services::care_plans::{
-        self, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView, Prescription, Weekdays,
+    services::{
+        self, adherence,
+        audit::{self, Event},
+        care_plans::{
+            self, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView, Prescription, Weekdays,
+        },
+        patients,
     },
     state::AppState,
 };
@@ -148,7 +156,11 @@ impl From<PlanError> for ApiError {
 }
 
 fn bounded(field: &str, value: i16, min: i16, max: i16) -> Result<i16, ApiError> {
-    if (min..=max).contains(&value) { Ok(value) } else { Err(ApiError::invalid(field, format!("must be {min}–{max}"))) }
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ApiError::invalid(field, format!("must be {min}–{max}")))
+    }
 }
 
 fn title(raw: &str) -> Result<String, ApiError> {
@@ -204,7 +216,12 @@ impl CarePlansApi {
 
     /// Read a care plan as it stands now, with goals, exercises and lessons.
     #[oai(path = "/care-plans/:id", method = "get", operation_id = "get_care_plan")]
-    async fn get_care_plan(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<Json<PlanView>, ApiError> {
+    async fn get_care_plan(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<PlanView>, ApiError> {
         Ok(Json(care_plans::get(&state.db, state.now(), &auth.0, id.0).await?))
     }
 
@@ -236,11 +253,31 @@ impl CarePlansApi {
         state: Data<&AppState>,
         auth: TherapistAuth,
         id: Path<Uuid>,
-        /// Local date in the patient's time zone.
-        date: Query<NaiveDate>,
+        /// Local date in the patient's time zone (default: their today).
+        date: Query<Option<NaiveDate>>,
     ) -> Result<Json<PlanView>, ApiError> {
         let found = care_plans::prescribed_on(&state.db, state.now(), &auth.0, id.0, date.0).await?;
         found.map(Json).ok_or_else(|| ApiError::not_found("plan version on that date"))
+    }
+
+    /// A patient's adherence over a local date range (default: the last 7 days).
+    #[oai(path = "/patients/:id/adherence", method = "get", operation_id = "get_patient_adherence")]
+    async fn get_patient_adherence(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<AdherenceDto>, ApiError> {
+        let now = state.now();
+        let patient = patients::get(&state.db, now, &auth.0, id.0).await?;
+        let tz = services::patient_timezone(&state.db, patient.id).await?;
+        let today = services::local_date(now, tz);
+        let (from, to) = date_range(from.0, to.0, today)?;
+        let a = adherence::for_patient(&state.db, patient.id, from, to, today, tz).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "adherence.read").patient(patient.id)).await?;
+        Ok(Json(AdherenceDto::new(a, from, to)))
     }
 
     /// Add a functional goal rated 0–10.
@@ -256,8 +293,11 @@ impl CarePlansApi {
         if activity.is_empty() {
             return Err(ApiError::invalid("activity", "must not be empty"));
         }
-        let goal =
-            NewGoal { activity, baseline: bounded("baseline", body.baseline, 0, 10)?, target: bounded("target", body.target, 0, 10)? };
+        let goal = NewGoal {
+            activity,
+            baseline: bounded("baseline", body.baseline, 0, 10)?,
+            target: bounded("target", body.target, 0, 10)?,
+        };
         Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, id.0, goal).await?))
     }
 

@@ -5,6 +5,7 @@ mod audit_events;
 mod auth;
 mod care_plans;
 mod exercises;
+mod home;
 mod lessons;
 mod me;
 mod patients;
@@ -33,6 +34,8 @@ pub enum ApiTags {
     Library,
     /// Care plans: goals, prescribed exercises and lessons, and their history.
     CarePlans,
+    /// The patient's own day: today's plan, logging, lessons, sync, adherence.
+    Home,
 }
 
 pub type Api = (
@@ -44,6 +47,7 @@ pub type Api = (
     exercises::ExercisesApi,
     lessons::LessonsApi,
     care_plans::CarePlansApi,
+    home::HomeApi,
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -60,6 +64,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             exercises::ExercisesApi,
             lessons::LessonsApi,
             care_plans::CarePlansApi,
+            home::HomeApi,
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

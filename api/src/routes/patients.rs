@@ -16,7 +16,10 @@ use crate::{
     auth::TherapistAuth,
     domain::{DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
-    services::patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
+    services::{
+        adherence,
+        patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
+    },
     state::AppState,
 };
 
@@ -40,6 +43,9 @@ pub struct PatientDto {
     pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Percent of prescribed exercises done over the last 7 local days (roster only;
+    /// absent when nothing was prescribed).
+    pub adherence_7d: Option<f64>,
 }
 
 impl From<patient::Model> for PatientDto {
@@ -60,6 +66,7 @@ impl From<patient::Model> for PatientDto {
             archived_at: p.archived_at,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            adherence_7d: None,
         }
     }
 }
@@ -275,7 +282,12 @@ impl PatientsApi {
         let query = ListQuery { search: search.0, include_archived: include_archived.0, after, limit: limit + 1 };
         let rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        Ok(Json(PatientPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
+            items.push(PatientDto { adherence_7d: adherence, ..row.into() });
+        }
+        Ok(Json(PatientPage { items, next_cursor }))
     }
 
     /// Read one patient record.

@@ -8,8 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{care_plan, care_plan_version, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
 use poem_openapi::{Enum, Object};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -204,7 +205,11 @@ impl From<PatientError> for PlanError {
 }
 
 /// The plan, if `who` may see its patient.
-pub async fn find_plan<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: Uuid) -> Result<care_plan::Model, PlanError> {
+pub async fn find_plan<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    plan_id: Uuid,
+) -> Result<care_plan::Model, PlanError> {
     let plan = care_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or(PlanError::NotFound)?;
     patients::find_visible(db, who, plan.patient_id).await?;
     Ok(plan)
@@ -287,11 +292,17 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
 
 /// Plan exercises with their library titles, in one extra query.
 trait FindWithTitles {
-    async fn find_also_related_manual<C: ConnectionTrait>(self, db: &C) -> Result<Vec<(plan_exercise::Model, String)>, DbErr>;
+    async fn find_also_related_manual<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Vec<(plan_exercise::Model, String)>, DbErr>;
 }
 
 impl FindWithTitles for sea_orm::Select<plan_exercise::Entity> {
-    async fn find_also_related_manual<C: ConnectionTrait>(self, db: &C) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
+    async fn find_also_related_manual<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
         let items = self.all(db).await?;
         let ids: Vec<Uuid> = items.iter().map(|i| i.exercise_id).collect();
         let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
@@ -331,8 +342,12 @@ async fn commit_change<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
-    audit::record(txn, now, Event::by(who, "care_plan.update").patient(plan.patient_id).resource(format!("care_plan:{plan_id}:{change}")))
-        .await?;
+    audit::record(
+        txn,
+        now,
+        Event::by(who, "care_plan.update").patient(plan.patient_id).resource(format!("care_plan:{plan_id}:{change}")),
+    )
+    .await?;
     Ok(snapshot)
 }
 
@@ -398,9 +413,19 @@ pub async fn list_for_patient<C: ConnectionTrait>(
     Ok(plans)
 }
 
-pub async fn get<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal, plan_id: Uuid) -> Result<PlanView, PlanError> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
-    audit::record(db, now, Event::by(who, "care_plan.read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"))).await?;
+    audit::record(
+        db,
+        now,
+        Event::by(who, "care_plan.read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+    )
+    .await?;
     Ok(view(db, &plan).await?)
 }
 
@@ -573,7 +598,11 @@ pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     Ok(view)
 }
 
-async fn find_item<C: ConnectionTrait>(db: &C, plan_id: Uuid, item_id: Uuid) -> Result<plan_exercise::Model, PlanError> {
+async fn find_item<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    item_id: Uuid,
+) -> Result<plan_exercise::Model, PlanError> {
     plan_exercise::Entity::find_by_id(item_id)
         .filter(plan_exercise::Column::PlanId.eq(plan_id))
         .filter(plan_exercise::Column::RemovedAt.is_null())
@@ -609,8 +638,16 @@ pub async fn remove_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     plan_id: Uuid,
     item_id: Uuid,
 ) -> Result<PlanView, PlanError> {
-    find_plan(db, who, plan_id).await?;
-    let item = find_item(db, plan_id, item_id).await?;
+    let plan = find_plan(db, who, plan_id).await?;
+    let item = plan_exercise::Entity::find_by_id(item_id)
+        .filter(plan_exercise::Column::PlanId.eq(plan_id))
+        .one(db)
+        .await?
+        .ok_or(PlanError::NotFound)?;
+    // Removing twice is not an error (DELETE is idempotent) and changes nothing.
+    if item.removed_at.is_some() {
+        return Ok(view(db, &plan).await?);
+    }
     let txn = db::begin_write(db).await?;
     let mut row: plan_exercise::ActiveModel = item.into();
     row.removed_at = Set(Some(now));
@@ -655,13 +692,15 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     plan_id: Uuid,
     item_id: Uuid,
 ) -> Result<PlanView, PlanError> {
-    find_plan(db, who, plan_id).await?;
+    let plan = find_plan(db, who, plan_id).await?;
     let item = plan_lesson::Entity::find_by_id(item_id)
         .filter(plan_lesson::Column::PlanId.eq(plan_id))
-        .filter(plan_lesson::Column::RemovedAt.is_null())
         .one(db)
         .await?
         .ok_or(PlanError::NotFound)?;
+    if item.removed_at.is_some() {
+        return Ok(view(db, &plan).await?);
+    }
     let txn = db::begin_write(db).await?;
     let mut row: plan_lesson::ActiveModel = item.into();
     row.removed_at = Set(Some(now));
@@ -688,16 +727,23 @@ pub fn in_force_on(versions: &[(DateTime<Utc>, PlanView)], date: NaiveDate, tz: 
     versions.iter().rev().find(|(at, _)| *at < end_of_day).map(|(_, v)| v)
 }
 
+/// The plan as prescribed on local `date` (default: the patient's today).
 pub async fn prescribed_on<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
     plan_id: Uuid,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
 ) -> Result<Option<PlanView>, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
     let tz = crate::services::patient_timezone(db, plan.patient_id).await?;
+    let date = date.unwrap_or_else(|| crate::services::local_date(now, tz));
     let all = versions(db, plan_id).await?;
-    audit::record(db, now, Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"))).await?;
+    audit::record(
+        db,
+        now,
+        Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+    )
+    .await?;
     Ok(in_force_on(&all, date, tz).cloned())
 }

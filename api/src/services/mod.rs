@@ -2,14 +2,18 @@
 //! decide who may touch which object (another owner's object is "not found").
 
 pub mod accounts;
+pub mod adherence;
 pub mod audit;
 pub mod care_plans;
+pub mod exercise_logs;
 pub mod library;
 pub mod localtime;
 pub mod patients;
 pub mod provisioning;
 pub mod sessions;
 pub mod staff;
+pub mod sync;
+pub mod today;
 
 use sea_orm::sea_query::LikeExpr;
 

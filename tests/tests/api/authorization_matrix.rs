@@ -18,6 +18,13 @@ enum Object {
     Patient,
     Exercise,
     Lesson,
+    Plan,
+    /// `{id}` is a plan and `{item_id}` one of its goals.
+    PlanGoal,
+    PlanExercise,
+    /// A plan exercise kept for `remove_plan_exercise`, so removal does not disturb others.
+    RemovableExercise,
+    PlanLesson,
 }
 
 struct Row {
@@ -53,6 +60,61 @@ fn exercise_body() -> Value {
     })
 }
 
+fn prescription() -> Value {
+    json!({ "sets": 2, "reps": 10, "hold_seconds": 5, "side": "none", "times_per_day": 2 })
+}
+
+/// A clinic's plan for a patient with a goal, two exercises and two lessons:
+/// [plan, goal, exercise to keep, lesson to keep (`lesson_id`), exercise to remove, lesson to remove].
+async fn plan_with_items(app: &TestApp, therapist: &Actor, patient: &Actor, lesson_id: Uuid) -> [Uuid; 6] {
+    let t = Some(therapist.access_token.as_str());
+    let patient_id = patient.patient_id.unwrap();
+    let plan = app
+        .post(
+            &format!("/api/v1/patients/{patient_id}/care-plans"),
+            t,
+            &json!({ "title": "Neck plan", "start_date": "2026-05-25" }),
+        )
+        .await
+        .expect(201);
+    let id = plan["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/care-plans/{id}/goals"),
+        t,
+        &json!({ "activity": "Check blind spot", "baseline": 4, "target": 8 }),
+    )
+    .await
+    .expect(200);
+    let chin_tuck = fascia::content::builtin_id("exercise", "chin-tuck");
+    app.post(
+        &format!("/api/v1/care-plans/{id}/exercises"),
+        t,
+        &json!({ "exercise_id": chin_tuck, "prescription": prescription() }),
+    )
+    .await
+    .expect(200);
+    let calf = fascia::content::builtin_id("exercise", "calf-stretch-wall");
+    let body = json!({ "exercise_id": calf, "prescription": prescription() });
+    app.post(&format!("/api/v1/care-plans/{id}/exercises"), t, &body).await.expect(200);
+    app.post(&format!("/api/v1/care-plans/{id}/lessons"), t, &json!({ "lesson_id": lesson_id })).await.expect(200);
+    let desk = fascia::content::builtin_id("lesson", "sitting-and-desk-setup");
+    let plan =
+        app.post(&format!("/api/v1/care-plans/{id}/lessons"), t, &json!({ "lesson_id": desk })).await.expect(200);
+    let uuid = |v: &Value| v.as_str().unwrap().parse::<Uuid>().unwrap();
+    let lesson_item = |wanted: Uuid| {
+        let lessons = plan["lessons"].as_array().unwrap();
+        uuid(&lessons.iter().find(|l| uuid(&l["lesson_id"]) == wanted).unwrap()["plan_lesson_id"])
+    };
+    [
+        uuid(&plan["id"]),
+        uuid(&plan["goals"][0]["id"]),
+        uuid(&plan["exercises"][0]["plan_exercise_id"]),
+        lesson_item(lesson_id),
+        uuid(&plan["exercises"][1]["plan_exercise_id"]),
+        lesson_item(desk),
+    ]
+}
+
 fn lesson_body() -> Value {
     json!({
         "title": "Matrix lesson", "topic": "posture", "minutes": 3, "body": "Sit well.",
@@ -69,6 +131,8 @@ const STAFF: [u16; 6] = [401, 403, 403, 200, 200, 200];
 const STAFF_CREATE: [u16; 6] = [401, 403, 403, 201, 201, 201];
 const CLINIC_OWN_CREATE: [u16; 6] = [401, 403, 403, 201, 404, 201];
 const CLINIC_OTHER_CREATE: [u16; 6] = [401, 403, 403, 404, 201, 404];
+/// Patient-only operations on one's own data.
+const PATIENT_SELF: [u16; 6] = [401, 200, 200, 403, 403, 403];
 const ADMIN_OWN_SET: [u16; 6] = [401, 403, 403, 403, 403, 204];
 const ADMIN_OTHER_SET: [u16; 6] = [401, 403, 403, 403, 403, 404];
 
@@ -136,6 +200,69 @@ fn table() -> Vec<Row> {
         on(Object::Lesson, "update_lesson", Some(lesson_body), PATIENT_OWN, PATIENT_OTHER),
         on(Object::Lesson, "copy_lesson", None, CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
         on(Object::Lesson, "set_lesson_hidden", Some(|| json!({ "hidden": false })), ADMIN_OWN_SET, ADMIN_OTHER_SET),
+        // Patients A and C already have an active plan: one per patient.
+        on(
+            Object::Patient,
+            "create_care_plan",
+            Some(|| json!({ "title": "Second plan", "start_date": "2026-06-01" })),
+            [401, 403, 403, 409, 404, 409],
+            [401, 403, 403, 404, 409, 404],
+        ),
+        on(Object::Patient, "list_care_plans", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Patient, "get_patient_adherence", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Plan, "get_care_plan", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Plan, "update_care_plan", Some(|| json!({ "title": "Renamed plan" })), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Plan, "get_prescribed_plan", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Plan,
+            "add_plan_goal",
+            Some(|| json!({ "activity": "Reach a shelf", "baseline": 3, "target": 7 })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(Object::PlanGoal, "update_plan_goal", Some(|| json!({ "target": 8 })), PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Plan,
+            "add_plan_exercise",
+            Some(|| json!({ "exercise_id": "$BUILTIN_EXERCISE", "prescription": prescription() })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(Object::PlanExercise, "update_plan_exercise", Some(prescription), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::RemovableExercise, "remove_plan_exercise", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Plan,
+            "add_plan_lesson",
+            Some(|| json!({ "lesson_id": "$BUILTIN_LESSON" })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(Object::PlanLesson, "remove_plan_lesson", None, PATIENT_OWN, PATIENT_OTHER),
+        row("get_today", None, PATIENT_SELF, None),
+        row("get_my_plan", None, [401, 200, 404, 403, 403, 403], None),
+        row(
+            "create_exercise_logs",
+            Some(|| {
+                json!({ "items": [{ "id": "$UUID", "plan_exercise_id": "$OWN_PLAN_EXERCISE",
+                "performed_at": "2026-06-01T11:00:00Z", "local_date": "2026-06-01" }] })
+            }),
+            PATIENT_SELF,
+            None,
+        ),
+        row("list_my_exercise_logs", None, PATIENT_SELF, None),
+        row("sync_home", None, PATIENT_SELF, None),
+        row("get_my_adherence", None, PATIENT_SELF, None),
+        // {id} is a lesson assigned in patient A's (own) or patient C's (other) plan.
+        on(Object::Lesson, "get_my_lesson", None, [401, 200, 404, 403, 403, 403], [401, 404, 404, 403, 403, 403]),
+        on(
+            Object::Lesson,
+            "complete_lesson",
+            Some(
+                || json!({ "id": "$UUID", "completed_at": "2026-06-01T11:00:00Z", "local_date": "2026-06-01", "answers": [0] }),
+            ),
+            [401, 201, 404, 403, 403, 403],
+            [401, 404, 404, 403, 403, 403],
+        ),
     ]
 }
 
@@ -158,12 +285,32 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     );
     let callers: [Option<&Actor>; 6] =
         [None, Some(&w.patient_a), Some(&w.patient_b), Some(&w.therapist_x), Some(&w.therapist_y), Some(&w.admin)];
-    let ids = |object: Object| -> (Uuid, Uuid) {
+    let own_plan = plan_with_items(&app, &w.therapist_x, &w.patient_a, lesson_ids.0).await;
+    let other_plan = plan_with_items(&app, &w.therapist_y, &w.patient_c, lesson_ids.1).await;
+    // (own {id}, own {item_id}, other {id}, other {item_id})
+    let ids = |object: Object| -> (Uuid, Uuid, Uuid, Uuid) {
+        let nil = Uuid::nil();
         match object {
-            Object::None | Object::Patient => (w.patient_a.patient_id.unwrap(), w.patient_c.patient_id.unwrap()),
-            Object::Exercise => (exercise_ids.0, exercise_ids.1),
-            Object::Lesson => (lesson_ids.0, lesson_ids.1),
+            Object::None | Object::Patient => {
+                (w.patient_a.patient_id.unwrap(), nil, w.patient_c.patient_id.unwrap(), nil)
+            }
+            Object::Exercise => (exercise_ids.0, nil, exercise_ids.1, nil),
+            Object::Lesson => (lesson_ids.0, nil, lesson_ids.1, nil),
+            Object::Plan => (own_plan[0], nil, other_plan[0], nil),
+            Object::PlanGoal => (own_plan[0], own_plan[1], other_plan[0], other_plan[1]),
+            Object::PlanExercise => (own_plan[0], own_plan[2], other_plan[0], other_plan[2]),
+            Object::RemovableExercise => (own_plan[0], own_plan[4], other_plan[0], other_plan[4]),
+            Object::PlanLesson => (own_plan[0], own_plan[5], other_plan[0], other_plan[5]),
         }
+    };
+    let fill_body = |body: Value| -> Value {
+        let text = body
+            .to_string()
+            .replace("$BUILTIN_EXERCISE", &fascia::content::builtin_id("exercise", "cat-cow").to_string())
+            .replace("$BUILTIN_LESSON", &fascia::content::builtin_id("lesson", "sitting-and-desk-setup").to_string())
+            .replace("$OWN_PLAN_EXERCISE", &own_plan[2].to_string())
+            .replace("$UUID", &Uuid::now_v7().to_string());
+        serde_json::from_str(&text).unwrap()
     };
 
     let spec = app.get("/api/openapi.json", None).await.expect(200);
@@ -184,13 +331,16 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
                 row.other.is_some(),
                 "{op_id}: `other` column must be given exactly for operations with an {{id}}"
             );
-            let (own_id, other_id) = ids(row.object);
-            let cases: Vec<(Uuid, [u16; 6])> =
-                if has_id { vec![(own_id, row.own), (other_id, row.other.unwrap())] } else { vec![(own_id, row.own)] };
-            for (object, expected) in cases {
-                let url = path.replace("{id}", &object.to_string());
+            let (own_id, own_item, other_id, other_item) = ids(row.object);
+            let cases: Vec<(Uuid, Uuid, [u16; 6])> = if has_id {
+                vec![(own_id, own_item, row.own), (other_id, other_item, row.other.unwrap())]
+            } else {
+                vec![(own_id, own_item, row.own)]
+            };
+            for (object, item, expected) in cases {
+                let url = path.replace("{id}", &object.to_string()).replace("{item_id}", &item.to_string());
                 for (i, caller) in callers.iter().enumerate() {
-                    let body = row.body.map(|b| b());
+                    let body = row.body.map(|b| fill_body(b()));
                     let method: Method = method.to_uppercase().parse().unwrap();
                     let reply =
                         app.request(method.clone(), &url, caller.map(|c| c.access_token.as_str()), body.as_ref()).await;

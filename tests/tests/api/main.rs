@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod authorization_matrix;
+mod care_plans;
 mod edge;
 mod forged_tokens;
 mod library;

@@ -1,0 +1,155 @@
+//! Adherence: how much of what was prescribed got done, day by day.
+//!
+//! For each local day the plan version in force at the end of that day says what was
+//! prescribed (an exercise on its scheduled weekdays, `times_per_day` times). Logs count
+//! towards it, capped per day, so doing a stretch six times on Monday does not make up
+//! for skipping it on Tuesday. Logs flagged off-plan count for nothing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use entity::{care_plan, exercise_log};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::services::care_plans::{self, PlanView};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayAdherence {
+    pub date: NaiveDate,
+    pub prescribed: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExerciseAdherence {
+    pub plan_exercise_id: Uuid,
+    pub exercise_id: Uuid,
+    pub title: String,
+    pub prescribed: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adherence {
+    pub prescribed: i64,
+    pub done: i64,
+    /// Consecutive days, counting back from the end of the range, on which everything
+    /// prescribed was done. Days with nothing prescribed neither count nor break it; the
+    /// range's last day does not break it while it is still `today`.
+    pub streak_days: i64,
+    pub days: Vec<DayAdherence>,
+    pub exercises: Vec<ExerciseAdherence>,
+}
+
+pub fn percent(done: i64, prescribed: i64) -> Option<f64> {
+    (prescribed > 0).then(|| (done as f64 * 1000.0 / prescribed as f64).round() / 10.0)
+}
+
+/// Pure computation over plan histories and logs; `logs` are (local date, plan exercise).
+pub fn compute(
+    histories: &[Vec<(chrono::DateTime<chrono::Utc>, PlanView)>],
+    logs: &[(NaiveDate, Uuid)],
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    tz: Tz,
+) -> Adherence {
+    let mut counts: HashMap<(NaiveDate, Uuid), i64> = HashMap::new();
+    for (date, item) in logs {
+        *counts.entry((*date, *item)).or_default() += 1;
+    }
+    let mut per_exercise: Vec<ExerciseAdherence> = Vec::new();
+    let mut days = Vec::new();
+    for date in from.iter_days().take_while(|d| *d <= to) {
+        let (mut prescribed, mut done) = (0, 0);
+        for history in histories {
+            let Some(plan) = care_plans::in_force_on(history, date, tz).filter(|p| p.runs_on(date)) else {
+                continue;
+            };
+            for ex in &plan.exercises {
+                let days_of_week = care_plans::Weekdays::from_iso(&ex.days_of_week);
+                if !days_of_week.is_some_and(|d| d.contains(date)) {
+                    continue;
+                }
+                let due = i64::from(ex.times_per_day);
+                let did = counts.get(&(date, ex.plan_exercise_id)).copied().unwrap_or(0).min(due);
+                prescribed += due;
+                done += did;
+                match per_exercise.iter_mut().find(|e| e.plan_exercise_id == ex.plan_exercise_id) {
+                    Some(e) => {
+                        e.prescribed += due;
+                        e.done += did;
+                    }
+                    None => per_exercise.push(ExerciseAdherence {
+                        plan_exercise_id: ex.plan_exercise_id,
+                        exercise_id: ex.exercise_id,
+                        title: ex.title.clone(),
+                        prescribed: due,
+                        done: did,
+                    }),
+                }
+            }
+        }
+        days.push(DayAdherence { date, prescribed, done });
+    }
+    let mut streak_days = 0;
+    for day in days.iter().rev() {
+        if day.prescribed == 0 || (day.date == today && day.done < day.prescribed) {
+            continue;
+        }
+        if day.done < day.prescribed {
+            break;
+        }
+        streak_days += 1;
+    }
+    Adherence {
+        prescribed: days.iter().map(|d| d.prescribed).sum(),
+        done: days.iter().map(|d| d.done).sum(),
+        streak_days,
+        days,
+        exercises: per_exercise,
+    }
+}
+
+/// Loads what `compute` needs for one patient and runs it.
+pub async fn for_patient<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    tz: Tz,
+) -> Result<Adherence, DbErr> {
+    let plans = care_plan::Entity::find().filter(care_plan::Column::PatientId.eq(patient_id)).all(db).await?;
+    let mut histories = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        if plan.start_date <= to && plan.end_date.is_none_or(|end| end >= from) {
+            histories.push(care_plans::versions(db, plan.id).await?);
+        }
+    }
+    let logs: Vec<(NaiveDate, Uuid)> = exercise_log::Entity::find()
+        .filter(exercise_log::Column::PatientId.eq(patient_id))
+        .filter(exercise_log::Column::LocalDate.gte(from))
+        .filter(exercise_log::Column::LocalDate.lte(to))
+        .filter(exercise_log::Column::OffPlan.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.local_date, l.plan_exercise_id))
+        .collect();
+    Ok(compute(&histories, &logs, from, to, today, tz))
+}
+
+/// Percent done over the last 7 local days including today, for the roster.
+pub async fn last_week<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<f64>, DbErr> {
+    let tz = crate::services::patient_timezone(db, patient_id).await?;
+    let today = crate::services::local_date(now, tz);
+    let a = for_patient(db, patient_id, today - chrono::Duration::days(6), today, today, tz).await?;
+    Ok(percent(a.done, a.prescribed))
+}
