@@ -1,6 +1,7 @@
-//! HTTP benchmark: login latency (the argon2 cost) and `GET /api/v1/me` throughput at 64
-//! connections, next to a bare poem route returning the same JSON, measured in one run
-//! so the ratio is meaningful on a noisy machine.
+//! HTTP benchmark: login latency (the argon2 cost), and throughput at 64 connections of
+//! `GET /api/v1/me`, `GET /api/v1/me/today` and a 20-item `POST /api/v1/me/exercise-logs`,
+//! next to a bare poem route returning the same JSON as `/me`, measured in one run so the
+//! ratios are meaningful on a noisy machine.
 //!
 //! `cargo bench -p fascia-tests --bench http` (SQLite), or with
 //! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
@@ -31,21 +32,30 @@ impl Load {
     }
 }
 
-async fn load(url: String, token: Option<String>, secs: u64) -> Load {
+/// Builds one request; called for every request so bodies can carry fresh ids.
+type MakeRequest = std::sync::Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>;
+
+fn get_with(url: String, token: Option<String>) -> MakeRequest {
+    std::sync::Arc::new(move |client: &reqwest::Client| {
+        let req = client.get(&url);
+        match &token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    })
+}
+
+async fn load(make: MakeRequest, secs: u64) -> Load {
     let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(CONNECTIONS).build().unwrap();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let workers = (0..CONNECTIONS).map(|_| {
-        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        let (client, make) = (client.clone(), make.clone());
         tokio::spawn(async move {
             let (mut lat, mut errors) = (Vec::new(), 0usize);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let mut req = client.get(&url);
-                if let Some(token) = &token {
-                    req = req.bearer_auth(token);
-                }
-                match req.send().await {
+                match make(&client).send().await {
                     Ok(resp) if resp.status().is_success() => {
                         let _ = resp.bytes().await;
                         lat.push(t.elapsed().as_micros() as u64);
@@ -101,11 +111,57 @@ fn main() {
         let body = app.get("/api/v1/me", Some(&admin.access_token)).await.expect(200);
         let bare_url = bare_server(body).await;
 
-        // Warm both up, then measure them back to back.
-        load(bare_url.clone(), None, 1).await;
-        load(me_url.clone(), Some(admin.access_token.clone()), 1).await;
-        let bare = load(bare_url, None, secs).await;
-        let me = load(me_url, Some(admin.access_token.clone()), secs).await;
+        // A patient with a plan of five daily exercises, for the care-plan routes.
+        let therapist = app.therapist(&admin).await;
+        let patient = app.patient(&therapist).await;
+        let plan = app
+            .post(
+                &format!("/api/v1/patients/{}/care-plans", patient.patient_id.unwrap()),
+                Some(&therapist.access_token),
+                &serde_json::json!({ "title": "Bench plan", "start_date": "2026-05-01" }),
+            )
+            .await
+            .expect(201);
+        let plan_id = plan["id"].as_str().unwrap().to_owned();
+        let mut items = Vec::new();
+        for slug in ["chin-tuck", "cat-cow", "upper-trapezius-stretch", "doorway-chest-stretch", "calf-stretch-wall"] {
+            let body = serde_json::json!({
+                "exercise_id": fascia::content::builtin_id("exercise", slug),
+                "prescription": { "sets": 2, "reps": 10, "hold_seconds": 20, "side": "both", "times_per_day": 3 }
+            });
+            let view = app
+                .post(&format!("/api/v1/care-plans/{plan_id}/exercises"), Some(&therapist.access_token), &body)
+                .await
+                .expect(200);
+            items = view["exercises"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["plan_exercise_id"].as_str().unwrap().to_owned())
+                .collect();
+        }
+        let today_url = app.url("/api/v1/me/today");
+        let logs_url = app.url("/api/v1/me/exercise-logs");
+        let patient_token = patient.access_token.clone();
+        let post_batch: MakeRequest = std::sync::Arc::new(move |client: &reqwest::Client| {
+            let batch: Vec<Value> = (0..20)
+                .map(|i| {
+                    serde_json::json!({
+                        "id": uuid::Uuid::now_v7(), "plan_exercise_id": items[i % items.len()],
+                        "performed_at": "2026-06-01T10:00:00Z", "local_date": "2026-06-01", "pain_during": 3
+                    })
+                })
+                .collect();
+            client.post(&logs_url).bearer_auth(&patient_token).json(&serde_json::json!({ "items": batch }))
+        });
+
+        // Warm up, then measure back to back.
+        load(get_with(bare_url.clone(), None), 1).await;
+        load(get_with(me_url.clone(), Some(admin.access_token.clone())), 1).await;
+        let bare = load(get_with(bare_url, None), secs).await;
+        let me = load(get_with(me_url, Some(admin.access_token.clone())), secs).await;
+        let today = load(get_with(today_url, Some(patient.access_token.clone())), secs).await;
+        let batch = load(post_batch, secs).await;
 
         println!("Fascia HTTP benchmark — {backend}, {CONNECTIONS} connections, {secs} s per phase, loopback");
         println!(
@@ -114,7 +170,12 @@ fn main() {
             logins[logins.len() * 99 / 100]
         );
         println!("{:<28} {:>10} {:>9} {:>9} {:>7}", "route", "req/s", "p50 ms", "p99 ms", "errors");
-        for (name, l) in [("bare poem route (same JSON)", &bare), ("GET /api/v1/me (JWT)", &me)] {
+        for (name, l) in [
+            ("bare poem route (same JSON)", &bare),
+            ("GET /api/v1/me (JWT)", &me),
+            ("GET /api/v1/me/today", &today),
+            ("POST 20 exercise logs", &batch),
+        ] {
             println!(
                 "{:<28} {:>10.0} {:>9.2} {:>9.2} {:>7}",
                 name,
@@ -124,6 +185,12 @@ fn main() {
                 l.errors
             );
         }
-        println!("ratio GET /me / bare: {:.2}", me.rps() / bare.rps());
+        println!(
+            "ratios to bare: /me {:.2}, /me/today {:.2}, 20-log batch {:.3} ({:.0} logs/s)",
+            me.rps() / bare.rps(),
+            today.rps() / bare.rps(),
+            batch.rps() / bare.rps(),
+            batch.rps() * 20.0
+        );
     });
 }

@@ -5,6 +5,8 @@
 //! body is a replay (answered with the stored record), a different body is a conflict.
 //! However often or concurrently a batch is replayed, each id is stored once.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
@@ -58,6 +60,10 @@ fn same_log(stored: &exercise_log::Model, input: &LogInput, patient_id: Uuid) ->
 }
 
 /// Stores a batch of logs for the calling patient, each item on its own.
+///
+/// A fixed number of statements whatever the batch size: the referenced assignments and
+/// plans are read first, then inside one write transaction the ids already stored are
+/// read, the new rows go in with one multi-row insert, and each item is classified.
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -65,45 +71,107 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     items: Vec<LogInput>,
 ) -> Result<Vec<Stored<exercise_log::Model>>, DbErr> {
     let patient_id = who.patient_id.unwrap_or_default();
+    let assignment_ids: Vec<Uuid> = items.iter().map(|i| i.plan_exercise_id).collect();
+    let assignments =
+        plan_exercise::Entity::find().filter(plan_exercise::Column::Id.is_in(assignment_ids)).all(db).await?;
+    let plans = care_plan::Entity::find()
+        .filter(care_plan::Column::Id.is_in(assignments.iter().map(|a| a.plan_id)))
+        .filter(care_plan::Column::PatientId.eq(patient_id))
+        .all(db)
+        .await?;
+    // The row each item would store, or None when it names someone else's exercise.
+    let rows: Vec<Option<exercise_log::Model>> = items
+        .iter()
+        .map(|input| {
+            let assignment = assignments.iter().find(|a| a.id == input.plan_exercise_id)?;
+            let plan = plans.iter().find(|p| p.id == assignment.plan_id)?;
+            // Kept either way; flagged when the exercise had left the running plan.
+            let off_plan = plan.status != "active" || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
+            Some(exercise_log::Model {
+                id: input.id,
+                patient_id,
+                plan_id: plan.id,
+                plan_exercise_id: assignment.id,
+                exercise_id: assignment.exercise_id,
+                performed_at: input.performed_at,
+                local_date: input.local_date,
+                sets_done: input.sets_done,
+                pain_during: input.pain_during,
+                difficulty: input.difficulty,
+                note: input.note.clone(),
+                off_plan,
+                created_at: now,
+            })
+        })
+        .collect();
+
     let txn = db::begin_write(db).await?;
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let mut known: HashMap<Uuid, exercise_log::Model> = exercise_log::Entity::find()
+        .filter(exercise_log::Column::Id.is_in(ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     let mut results = Vec::with_capacity(items.len());
-    for input in items {
-        let assignment = plan_exercise::Entity::find_by_id(input.plan_exercise_id).one(&txn).await?;
-        let plan = match &assignment {
-            Some(a) => care_plan::Entity::find_by_id(a.plan_id).one(&txn).await?,
-            None => None,
-        };
-        let (Some(assignment), Some(plan)) = (assignment, plan.filter(|p| p.patient_id == patient_id)) else {
+    let mut fresh = Vec::new();
+    for (input, row) in items.iter().zip(rows) {
+        let Some(row) = row else {
             results.push(Stored::NotFound);
             continue;
         };
-        // Kept either way; flagged when the exercise had left the running plan.
-        let off_plan = plan.status != "active" || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
-        let row = exercise_log::ActiveModel {
-            id: Set(input.id),
-            patient_id: Set(patient_id),
-            plan_id: Set(plan.id),
-            plan_exercise_id: Set(assignment.id),
-            exercise_id: Set(assignment.exercise_id),
-            performed_at: Set(input.performed_at),
-            local_date: Set(input.local_date),
-            sets_done: Set(input.sets_done),
-            pain_during: Set(input.pain_during),
-            difficulty: Set(input.difficulty),
-            note: Set(input.note.clone()),
-            off_plan: Set(off_plan),
-            created_at: Set(now),
-        };
-        let inserted = exercise_log::Entity::insert(row)
-            .on_conflict(OnConflict::column(exercise_log::Column::Id).do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await?;
-        let stored = exercise_log::Entity::find_by_id(input.id).one(&txn).await?;
-        results.push(match stored {
-            Some(row) if inserted == 1 => Stored::Created(row),
-            Some(row) if same_log(&row, &input, patient_id) => Stored::Replayed(row),
-            _ => Stored::Conflict,
+        results.push(match known.get(&input.id) {
+            Some(stored) if same_log(stored, input, patient_id) => Stored::Replayed(stored.clone()),
+            Some(_) => Stored::Conflict,
+            None => {
+                known.insert(row.id, row.clone());
+                fresh.push(row.clone());
+                Stored::Created(row)
+            }
         });
+    }
+    if !fresh.is_empty() {
+        let active = fresh.iter().cloned().map(|r| exercise_log::ActiveModel {
+            id: Set(r.id),
+            patient_id: Set(r.patient_id),
+            plan_id: Set(r.plan_id),
+            plan_exercise_id: Set(r.plan_exercise_id),
+            exercise_id: Set(r.exercise_id),
+            performed_at: Set(r.performed_at),
+            local_date: Set(r.local_date),
+            sets_done: Set(r.sets_done),
+            pain_during: Set(r.pain_during),
+            difficulty: Set(r.difficulty),
+            note: Set(r.note),
+            off_plan: Set(r.off_plan),
+            created_at: Set(r.created_at),
+        });
+        // On PostgreSQL a concurrent transaction may have stored some of these ids since
+        // the read above; DO NOTHING skips them and RETURNING says which rows are ours.
+        let inserted: HashSet<Uuid> = match exercise_log::Entity::insert_many(active)
+            .on_conflict(OnConflict::column(exercise_log::Column::Id).do_nothing().to_owned())
+            .exec_with_returning_keys(&txn)
+            .await
+        {
+            Ok(keys) => keys.into_iter().collect(),
+            Err(DbErr::RecordNotInserted) => HashSet::new(),
+            Err(e) => return Err(e),
+        };
+        let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
+        if !lost.is_empty() {
+            let winners =
+                exercise_log::Entity::find().filter(exercise_log::Column::Id.is_in(lost.clone())).all(&txn).await?;
+            for (input, result) in items.iter().zip(results.iter_mut()) {
+                if !lost.contains(&input.id) || !matches!(result, Stored::Created(_)) {
+                    continue;
+                }
+                *result = match winners.iter().find(|w| w.id == input.id) {
+                    Some(w) if same_log(w, input, patient_id) => Stored::Replayed(w.clone()),
+                    _ => Stored::Conflict,
+                };
+            }
+        }
     }
     let created = results.iter().filter(|r| matches!(r, Stored::Created(_))).count();
     let event = Event::by(who, "exercise_log.write").patient(patient_id).resource(format!("exercise_logs:{created}"));

@@ -345,3 +345,27 @@ async fn a_patient_reads_a_lesson_answers_its_questions_and_syncs() {
     assert_eq!(next["lesson_completions"].as_array().unwrap().len(), 1);
     app.get("/api/v1/me/sync?since=garbage", p).await.expect_error(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn a_log_for_an_exercise_removed_from_the_plan_is_kept_but_flagged() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = c.therapist.access_token.as_str();
+    let plan = new_plan(&app, t, c.patient.patient_id.unwrap(), "2026-05-01").await;
+    let view = prescribe(&app, t, &plan, "chin-tuck", dose(1, &[1, 2, 3, 4, 5, 6, 7])).await;
+    let item = view["exercises"][0]["plan_exercise_id"].as_str().unwrap().to_owned();
+    let p = Some(c.patient.access_token.as_str());
+    let before = log(&item, "2026-06-01", "2026-06-01T08:00:00Z");
+    app.request(reqwest::Method::DELETE, &format!("/api/v1/care-plans/{plan}/exercises/{item}"), Some(t), None)
+        .await
+        .expect(200);
+    // Synced after the removal: done offline before it (kept, counts), and after it (kept, flagged).
+    let after = log(&item, "2026-06-01", "2026-06-01T12:00:00Z");
+    let reply = app.post("/api/v1/me/exercise-logs", p, &json!({ "items": [before, after] })).await.expect(200);
+    assert_eq!(reply["results"][0]["status"], 201);
+    assert_eq!(reply["results"][0]["log"]["off_plan"], false);
+    assert_eq!(reply["results"][1]["status"], 201);
+    assert_eq!(reply["results"][1]["log"]["off_plan"], true);
+    let logs = app.get("/api/v1/me/exercise-logs?from=2026-06-01&to=2026-06-01", p).await.expect(200);
+    assert_eq!(logs["items"].as_array().unwrap().len(), 2);
+}
