@@ -227,8 +227,9 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
         .filter(plan_exercise::Column::RemovedAt.is_null())
         .order_by_asc(plan_exercise::Column::Position)
         .order_by_asc(plan_exercise::Column::Id)
-        .find_also_related_manual(db)
+        .all(db)
         .await?;
+    let items = with_titles(db, items).await?;
     let lessons = plan_lesson::Entity::find()
         .filter(plan_lesson::Column::PlanId.eq(plan.id))
         .filter(plan_lesson::Column::RemovedAt.is_null())
@@ -291,29 +292,19 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
 }
 
 /// Plan exercises with their library titles, in one extra query.
-trait FindWithTitles {
-    async fn find_also_related_manual<C: ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(plan_exercise::Model, String)>, DbErr>;
-}
-
-impl FindWithTitles for sea_orm::Select<plan_exercise::Entity> {
-    async fn find_also_related_manual<C: ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
-        let items = self.all(db).await?;
-        let ids: Vec<Uuid> = items.iter().map(|i| i.exercise_id).collect();
-        let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
-        Ok(items
-            .into_iter()
-            .map(|i| {
-                let title = rows.iter().find(|r| r.id == i.exercise_id).map(|r| r.title.clone()).unwrap_or_default();
-                (i, title)
-            })
-            .collect())
-    }
+async fn with_titles<C: ConnectionTrait>(
+    db: &C,
+    items: Vec<plan_exercise::Model>,
+) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
+    let ids: Vec<Uuid> = items.iter().map(|i| i.exercise_id).collect();
+    let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
+    Ok(items
+        .into_iter()
+        .map(|i| {
+            let title = rows.iter().find(|r| r.id == i.exercise_id).map(|r| r.title.clone()).unwrap_or_default();
+            (i, title)
+        })
+        .collect())
 }
 
 /// Bumps the version and stores the snapshot; call inside the change's transaction.

@@ -103,7 +103,13 @@ pub async fn list_exercises<C: ConnectionTrait>(
         find = find.filter(exercise::Column::Id.gt(after));
     }
     let rows = find.order_by_asc(exercise::Column::Id).limit(q.limit).all(db).await?;
-    Ok(rows.into_iter().map(|r| (r.clone(), hidden.contains(&r.id))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let is_hidden = hidden.contains(&r.id);
+            (r, is_hidden)
+        })
+        .collect())
 }
 
 pub async fn list_lessons<C: ConnectionTrait>(
@@ -126,7 +132,13 @@ pub async fn list_lessons<C: ConnectionTrait>(
         find = find.filter(lesson::Column::Id.gt(after));
     }
     let rows = find.order_by_asc(lesson::Column::Id).limit(q.limit).all(db).await?;
-    Ok(rows.into_iter().map(|r| (r.clone(), hidden.contains(&r.id))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let is_hidden = hidden.contains(&r.id);
+            (r, is_hidden)
+        })
+        .collect())
 }
 
 async fn is_hidden<C: ConnectionTrait>(db: &C, clinic_id: Uuid, id: Uuid) -> Result<bool, DbErr> {
