@@ -271,7 +271,7 @@ impl CarePlansApi {
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<AdherenceDto>, ApiError> {
         let now = state.now();
-        let patient = patients::get(&state.db, now, &auth.0, id.0).await?;
+        let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let tz = services::patient_timezone(&state.db, patient.id).await?;
         let today = services::local_date(now, tz);
         let (from, to) = date_range(from.0, to.0, today)?;
@@ -364,9 +364,7 @@ impl CarePlansApi {
         id: Path<Uuid>,
         body: Json<AddLessonRequest>,
     ) -> Result<Json<PlanView>, ApiError> {
-        let plan = care_plans::find_plan(&state.db, &auth.0, id.0).await?;
-        let unlock = body.unlock_date.unwrap_or(plan.start_date);
-        Ok(Json(care_plans::add_lesson(&state.db, state.now(), &auth.0, id.0, body.lesson_id, unlock).await?))
+        Ok(Json(care_plans::add_lesson(&state.db, state.now(), &auth.0, id.0, body.lesson_id, body.unlock_date).await?))
     }
 
     /// Withdraw an assigned lesson.

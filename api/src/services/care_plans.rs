@@ -10,7 +10,7 @@ use poem_openapi::{Enum, Object};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -571,7 +571,7 @@ pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let plan = find_plan(db, who, plan_id).await?;
     check_visible_item(db, plan.clinic_id, Some(exercise_id), None).await?;
     let txn = db::begin_write(db).await?;
-    let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).all(&txn).await?.len();
+    let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).count(&txn).await?;
     let mut row = plan_exercise::ActiveModel {
         id: Set(Uuid::now_v7()),
         plan_id: Set(plan_id),
@@ -655,10 +655,12 @@ pub async fn add_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     who: &Principal,
     plan_id: Uuid,
     lesson_id: Uuid,
-    unlock_date: NaiveDate,
+    unlock_date: Option<NaiveDate>,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
     check_visible_item(db, plan.clinic_id, None, Some(lesson_id)).await?;
+    // A lesson without a date opens with the plan.
+    let unlock_date = unlock_date.unwrap_or(plan.start_date);
     let txn = db::begin_write(db).await?;
     plan_lesson::ActiveModel {
         id: Set(Uuid::now_v7()),
