@@ -15,7 +15,13 @@ pub mod patient;
 pub mod plan_exercise;
 pub mod plan_goal;
 pub mod plan_lesson;
+pub mod push_delivery;
+pub mod push_subscription;
 pub mod refresh_token;
+pub mod reminder_occurrence;
+pub mod reminder_preference;
+pub mod reminder_rule;
+pub mod reminder_watermark;
 pub mod role;
 pub mod user;
 

@@ -3,6 +3,8 @@
 //! is set) and a manual clock; dropping the `TestApp` stops the server and deletes the
 //! database. Helpers build the usual cast: clinics, therapists, patients, logged in.
 
+pub mod fake_push;
+
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -87,6 +89,8 @@ pub async fn spawn_app_with(extra: HashMap<&str, &str>) -> TestApp {
         ("FASCIA_DATABASE_URL".into(), database_url),
         ("FASCIA_DB_MAX_CONNECTIONS".into(), "5".into()),
         ("FASCIA_PUBLIC_URL".into(), "https://app.fascia.test".into()),
+        // Tests drive the reminder dispatcher step by step with the manual clock.
+        ("FASCIA_REMINDER_WORKER".into(), "false".into()),
     ]);
     vars.extend(extra.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
     let settings = Settings::from_map(&vars).expect("test settings");
@@ -295,6 +299,31 @@ impl TestApp {
     pub async fn relogin(&self, actor: &Actor) -> String {
         let tokens = self.login(&actor.email, &actor.password).await.expect(200);
         tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// One reminder-dispatcher step at `at`, as the background worker would run it.
+    pub async fn run_reminders(&self, at: DateTime<Utc>) -> fascia::reminders::Report {
+        let opts = fascia::reminders::DispatchOptions::from_settings(&self.state.settings);
+        fascia::reminders::run_due(&self.state.db, &self.state.push, at, &opts).await.expect("dispatcher step")
+    }
+
+    /// A fake push service that checks messages against this server's VAPID key and
+    /// judges their expiry by this app's clock.
+    pub async fn fake_push(&self) -> fake_push::FakePushService {
+        let key = self.get("/api/v1/push/vapid-public-key", None).await.expect(200);
+        let clock = self.clock.clone();
+        let now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync> = Arc::new(move || {
+            use fascia::clock::Clock;
+            clock.now()
+        });
+        fake_push::FakePushService::start(key["application_server_key"].as_str().unwrap(), now).await
+    }
+
+    /// Subscribes `actor`'s new device at `fake`; returns (subscription id, endpoint).
+    pub async fn subscribe(&self, actor: &Actor, fake: &fake_push::FakePushService) -> (Uuid, String) {
+        let (endpoint, body) = fake.subscription_json();
+        let reply = self.post("/api/v1/me/push-subscriptions", Some(&actor.access_token), &body).await.expect(201);
+        (reply["id"].as_str().unwrap().parse().unwrap(), endpoint)
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {

@@ -9,6 +9,8 @@ mod home;
 mod lessons;
 mod me;
 mod patients;
+mod push;
+mod reminders;
 mod therapists;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
@@ -36,6 +38,10 @@ pub enum ApiTags {
     CarePlans,
     /// The patient's own day: today's plan, logging, lessons, sync, adherence.
     Home,
+    /// Web Push: the server's key and your devices.
+    Push,
+    /// When reminders come: rules per kind and quiet hours.
+    Reminders,
 }
 
 pub type Api = (
@@ -48,6 +54,8 @@ pub type Api = (
     lessons::LessonsApi,
     care_plans::CarePlansApi,
     home::HomeApi,
+    push::PushApi,
+    reminders::RemindersApi,
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -65,6 +73,8 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             lessons::LessonsApi,
             care_plans::CarePlansApi,
             home::HomeApi,
+            push::PushApi,
+            reminders::RemindersApi,
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -10,6 +10,8 @@ pub mod library;
 pub mod localtime;
 pub mod patients;
 pub mod provisioning;
+pub mod push_subscriptions;
+pub mod reminder_rules;
 pub mod sessions;
 pub mod staff;
 pub mod sync;

@@ -11,3 +11,5 @@ mod library;
 mod openapi;
 mod patients;
 mod provisioning;
+mod push;
+mod reminders;
