@@ -182,6 +182,12 @@ impl FakePushService {
         self.received().into_iter().filter(|r| r.verified && (200..300).contains(&r.status)).collect()
     }
 
+    /// How many messages passed every check and were answered 2xx (cheap to poll).
+    pub fn delivered_count(&self) -> usize {
+        let inner = self.shared.inner.lock().unwrap();
+        inner.received.iter().filter(|r| r.verified && (200..300).contains(&r.status)).count()
+    }
+
     pub fn sink_count(&self) -> u64 {
         self.shared.inner.lock().unwrap().sink_count
     }

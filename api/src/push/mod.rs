@@ -89,43 +89,76 @@ pub async fn record<C: ConnectionTrait>(
     purpose: &str,
     result: &SendResult,
 ) -> Result<(), DbErr> {
-    push_delivery::Entity::insert(push_delivery::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        occurrence_id: Set(occurrence_id),
-        subscription_id: Set(subscription_id),
-        purpose: Set(purpose.to_owned()),
-        http_status: Set(result.http_status().map(i32::from)),
-        outcome: Set(result.outcome().to_owned()),
-        at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await?;
-    let update = push_subscription::Entity::update_many().filter(push_subscription::Column::Id.eq(subscription_id));
-    let update = match result {
-        SendResult::Delivered { .. } => update
+    record_many(db, now, purpose, std::iter::once((subscription_id, occurrence_id, result))).await
+}
+
+/// Stores attempts (one insert) and updates the subscriptions' health (a statement per
+/// kind of outcome): delivered resets the failure count, 404/410 and refused endpoints
+/// expire the subscription, anything else counts as one more consecutive failure.
+pub async fn record_many<'a, C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    purpose: &str,
+    attempts: impl Iterator<Item = (Uuid, Option<Uuid>, &'a SendResult)>,
+) -> Result<(), DbErr> {
+    let mut rows = Vec::new();
+    let (mut ok, mut gone, mut failing) = (Vec::new(), Vec::new(), Vec::new());
+    for (subscription_id, occurrence_id, result) in attempts {
+        rows.push(push_delivery::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            occurrence_id: Set(occurrence_id),
+            subscription_id: Set(subscription_id),
+            purpose: Set(purpose.to_owned()),
+            http_status: Set(result.http_status().map(i32::from)),
+            outcome: Set(result.outcome().to_owned()),
+            at: Set(now),
+        });
+        match result {
+            SendResult::Delivered { .. } => ok.push(subscription_id),
+            SendResult::Expired { .. } | SendResult::Refused(_) => gone.push(subscription_id),
+            SendResult::Rejected { status } => {
+                tracing::error!(
+                    subscription_id = %subscription_id,
+                    status,
+                    "push service refused the VAPID credentials; check FASCIA_VAPID_PRIVATE_KEY and the key the PWA subscribed with"
+                );
+                failing.push(subscription_id);
+            }
+            SendResult::Retry { .. } | SendResult::Failed { .. } => failing.push(subscription_id),
+        }
+    }
+    for chunk in rows.chunks(500) {
+        push_delivery::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    let subscriptions = || push_subscription::Entity::update_many();
+    if !ok.is_empty() {
+        subscriptions()
             .col_expr(push_subscription::Column::LastSuccessAt, Expr::value(now))
-            .col_expr(push_subscription::Column::ConsecutiveFailures, Expr::value(0)),
-        // Gone for good, or an address the server must never call: never use it again.
-        SendResult::Expired { .. } | SendResult::Refused(_) => update
+            .col_expr(push_subscription::Column::ConsecutiveFailures, Expr::value(0))
+            .filter(push_subscription::Column::Id.is_in(ok))
+            .exec(db)
+            .await?;
+    }
+    if !gone.is_empty() {
+        subscriptions()
             .col_expr(push_subscription::Column::ExpiredAt, Expr::value(now))
-            .col_expr(push_subscription::Column::UpdatedAt, Expr::value(now)),
-        SendResult::Rejected { status } => {
-            tracing::error!(
-                subscription_id = %subscription_id,
-                status,
-                "push service refused the VAPID credentials; check FASCIA_VAPID_PRIVATE_KEY and the key the PWA subscribed with"
-            );
-            update.col_expr(
+            .col_expr(push_subscription::Column::UpdatedAt, Expr::value(now))
+            .filter(push_subscription::Column::Id.is_in(gone))
+            .exec(db)
+            .await?;
+    }
+    if !failing.is_empty() {
+        failing.sort();
+        failing.dedup();
+        subscriptions()
+            .col_expr(
                 push_subscription::Column::ConsecutiveFailures,
                 Expr::col(push_subscription::Column::ConsecutiveFailures).add(1),
             )
-        }
-        SendResult::Retry { .. } | SendResult::Failed { .. } => update.col_expr(
-            push_subscription::Column::ConsecutiveFailures,
-            Expr::col(push_subscription::Column::ConsecutiveFailures).add(1),
-        ),
-    };
-    update.exec(db).await?;
+            .filter(push_subscription::Column::Id.is_in(failing))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -11,9 +11,11 @@
 //! SQLite has one writer at a time, and `BEGIN IMMEDIATE` makes the select-then-update
 //! atomic.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{patient, push_delivery, reminder_occurrence, reminder_preference, user};
+use entity::{patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user};
 use futures::StreamExt;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -26,7 +28,7 @@ use uuid::Uuid;
 use super::{DispatchOptions, ReminderKind, Report, schedule};
 use crate::{
     db,
-    push::{self, Notification, PushSender, SendResult},
+    push::{self, Notification, Outgoing, PushSender, SendResult},
     services::today,
 };
 
@@ -146,6 +148,82 @@ pub async fn acknowledge<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
+/// What a batch needs to know about its patients, loaded with a handful of queries for
+/// the whole batch rather than per occurrence.
+struct BatchContext {
+    patients: HashMap<Uuid, patient::Model>,
+    users: HashMap<Uuid, user::Model>,
+    quiet: HashMap<Uuid, (i16, i16)>,
+    subscriptions: HashMap<Uuid, Vec<push_subscription::Model>>,
+    /// Subscriptions that already got an occurrence on an earlier attempt.
+    delivered_before: HashMap<Uuid, Vec<Uuid>>,
+}
+
+impl BatchContext {
+    async fn load<C: ConnectionTrait>(db: &C, batch: &[Leased]) -> Result<Self, DbErr> {
+        let patient_ids: HashSet<Uuid> = batch.iter().map(|l| l.occurrence.patient_id).collect();
+        let patients: HashMap<Uuid, patient::Model> = patient::Entity::find()
+            .filter(patient::Column::Id.is_in(patient_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let user_ids: HashSet<Uuid> = patients.values().filter_map(|p| p.user_id).collect();
+        let users: HashMap<Uuid, user::Model> = user::Entity::find()
+            .filter(user::Column::Id.is_in(user_ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let quiet = reminder_preference::Entity::find()
+            .filter(reminder_preference::Column::UserId.is_in(user_ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|p| Some((p.user_id, (p.quiet_start_minute?, p.quiet_end_minute?))))
+            .collect();
+        let mut subscriptions: HashMap<Uuid, Vec<push_subscription::Model>> = HashMap::new();
+        for s in push_subscription::Entity::find()
+            .filter(push_subscription::Column::UserId.is_in(user_ids))
+            .filter(push_subscription::Column::ExpiredAt.is_null())
+            .all(db)
+            .await?
+        {
+            subscriptions.entry(s.user_id).or_default().push(s);
+        }
+        let retried: Vec<Uuid> = batch.iter().filter(|l| l.occurrence.attempts > 1).map(|l| l.occurrence.id).collect();
+        let mut delivered_before: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        if !retried.is_empty() {
+            let rows: Vec<(Option<Uuid>, Uuid)> = push_delivery::Entity::find()
+                .select_only()
+                .columns([push_delivery::Column::OccurrenceId, push_delivery::Column::SubscriptionId])
+                .filter(push_delivery::Column::OccurrenceId.is_in(retried))
+                .filter(push_delivery::Column::Outcome.eq("delivered"))
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (occurrence, subscription) in rows {
+                if let Some(occurrence) = occurrence {
+                    delivered_before.entry(occurrence).or_default().push(subscription);
+                }
+            }
+        }
+        Ok(Self { patients, users, quiet, subscriptions, delivered_before })
+    }
+}
+
+/// A processed occurrence: its lease, how it ends, and the pushes it took.
+type Handled = (Leased, Ack, Vec<Attempt>);
+
+/// One push attempt, recorded after the batch.
+struct Attempt {
+    subscription_id: Uuid,
+    occurrence_id: Uuid,
+    result: SendResult,
+}
+
 pub(super) async fn process_batch<C: ConnectionTrait>(
     db: &C,
     sender: &PushSender,
@@ -154,7 +232,9 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
     batch: Vec<Leased>,
 ) -> Result<Report, DbErr> {
     let mut report = Report { leased: batch.len() as u64, ..Report::default() };
-    let results: Vec<Result<(Ack, bool), DbErr>> = futures::stream::iter(batch)
+    let context = BatchContext::load(db, &batch).await?;
+    let context = &context;
+    let results: Vec<Result<Handled, DbErr>> = futures::stream::iter(batch)
         .map(|leased| async move {
             let span = tracing::info_span!(
                 "reminder",
@@ -164,13 +244,10 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
                 attempt = leased.occurrence.attempts,
             );
             async {
-                let ack = process_one(db, sender, now, opts, &leased).await?;
-                let fresh = acknowledge(db, now, &leased, &ack).await?;
-                if !fresh {
-                    tracing::warn!("lease was taken over before the acknowledgement; it changed nothing");
-                }
+                let mut attempts = Vec::new();
+                let ack = process_one(db, sender, now, opts, context, &leased, &mut attempts).await?;
                 tracing::debug!(?ack, "reminder handled");
-                Ok((ack, fresh))
+                Ok((leased, ack, attempts))
             }
             .instrument(span)
             .await
@@ -178,21 +255,78 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
+    let mut attempts = Vec::new();
+    // Acknowledgements with the same outcome go in one statement; held and retried ones
+    // each have their own next attempt time.
+    let mut groups: HashMap<(&'static str, Option<&'static str>), Vec<Uuid>> = HashMap::new();
+    let mut token = None;
     for result in results {
-        let (ack, fresh) = result?;
-        if !fresh {
-            report.stale_acks += 1;
-            continue;
-        }
+        let (leased, ack, mut tried) = result?;
+        attempts.append(&mut tried);
+        token = Some(leased.token);
         match ack {
-            Ack::Sent => report.sent += 1,
-            Ack::Skipped(_) => report.skipped += 1,
-            Ack::Later { retry: true, .. } => report.retrying += 1,
-            Ack::Later { retry: false, .. } => report.held += 1,
-            Ack::Failed(_) => report.failed += 1,
+            Ack::Sent => groups.entry(("sent", None)).or_default().push(leased.occurrence.id),
+            Ack::Skipped(why) => groups.entry(("skipped", Some(why))).or_default().push(leased.occurrence.id),
+            Ack::Failed(why) => groups.entry(("failed", Some(why))).or_default().push(leased.occurrence.id),
+            Ack::Later { retry, .. } => {
+                if acknowledge(db, now, &leased, &ack).await? {
+                    if retry { report.retrying += 1 } else { report.held += 1 }
+                } else {
+                    report.stale_acks += 1;
+                }
+            }
+        }
+    }
+    push::record_many(
+        db,
+        now,
+        "reminder",
+        attempts.iter().map(|a| (a.subscription_id, Some(a.occurrence_id), &a.result)),
+    )
+    .await?;
+    if let Some(token) = token {
+        for ((status, why), ids) in groups {
+            let expected = ids.len() as u64;
+            let done = acknowledge_many(db, now, token, ids, status, why).await?;
+            if done < expected {
+                tracing::warn!(
+                    stale = expected - done,
+                    "leases were taken over before the acknowledgement; they changed nothing"
+                );
+            }
+            report.stale_acks += expected - done;
+            match status {
+                "sent" => report.sent += done,
+                "skipped" => report.skipped += done,
+                _ => report.failed += done,
+            }
         }
     }
     Ok(report)
+}
+
+/// Ends several occurrences of one lease with the same outcome; returns how many were
+/// still ours.
+async fn acknowledge_many<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    token: Uuid,
+    ids: Vec<Uuid>,
+    status: &'static str,
+    why: Option<&'static str>,
+) -> Result<u64, DbErr> {
+    let result = reminder_occurrence::Entity::update_many()
+        .col_expr(reminder_occurrence::Column::Status, Expr::value(status))
+        .col_expr(reminder_occurrence::Column::LeaseToken, Expr::value(Option::<Uuid>::None))
+        .col_expr(reminder_occurrence::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(reminder_occurrence::Column::LastError, Expr::value(why.map(str::to_owned)))
+        .col_expr(reminder_occurrence::Column::UpdatedAt, Expr::value(now))
+        .filter(reminder_occurrence::Column::Id.is_in(ids))
+        .filter(reminder_occurrence::Column::LeaseToken.eq(token))
+        .filter(reminder_occurrence::Column::Status.eq("leased"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// Quiet hours as minutes after local midnight, `start..end`, possibly wrapping midnight.
@@ -225,30 +359,27 @@ async fn process_one<C: ConnectionTrait>(
     sender: &PushSender,
     now: DateTime<Utc>,
     opts: &DispatchOptions,
+    context: &BatchContext,
     leased: &Leased,
+    attempts: &mut Vec<Attempt>,
 ) -> Result<Ack, DbErr> {
     let occ = &leased.occurrence;
     let Some(kind) = ReminderKind::parse(&occ.kind) else {
         return Ok(Ack::Failed("unknown reminder kind"));
     };
-    let Some(patient) = patient::Entity::find_by_id(occ.patient_id).one(db).await? else {
+    let Some(patient) = context.patients.get(&occ.patient_id) else {
         return Ok(Ack::Skipped("patient not found"));
     };
-    let Some(user_id) = patient.user_id else {
+    let Some(account) = patient.user_id.and_then(|u| context.users.get(&u)) else {
         return Ok(Ack::Skipped("patient has no account"));
     };
     if !patient.consent_reminders || patient.archived_at.is_some() {
         return Ok(Ack::Skipped("reminders not consented"));
     }
-    let Some(account) = user::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(Ack::Skipped("patient has no account"));
-    };
     if account.disabled_at.is_some() {
         return Ok(Ack::Skipped("account disabled"));
     }
-    if let Some(pref) = reminder_preference::Entity::find_by_id(user_id).one(db).await?
-        && let (Some(start), Some(end)) = (pref.quiet_start_minute, pref.quiet_end_minute)
-    {
+    if let Some((start, end)) = context.quiet.get(&account.id).copied() {
         let tz: Tz = account.timezone.parse().unwrap_or(Tz::UTC);
         let local = now.with_timezone(&tz);
         let minute = (local.hour() * 60 + local.minute()) as i16;
@@ -259,20 +390,12 @@ async fn process_one<C: ConnectionTrait>(
     if let Some(why) = already_done(db, kind, occ.patient_id, occ.local_date).await? {
         return Ok(Ack::Skipped(why));
     }
-    let mut subscriptions = push::active_subscriptions(db, user_id).await?;
-    let delivered_before: Vec<Uuid> = if occ.attempts > 1 {
-        push_delivery::Entity::find()
-            .select_only()
-            .column(push_delivery::Column::SubscriptionId)
-            .filter(push_delivery::Column::OccurrenceId.eq(occ.id))
-            .filter(push_delivery::Column::Outcome.eq("delivered"))
-            .into_tuple()
-            .all(db)
-            .await?
-    } else {
-        vec![]
-    };
-    subscriptions.retain(|s| !delivered_before.contains(&s.id));
+    let delivered_before = context.delivered_before.get(&occ.id).map(Vec::as_slice).unwrap_or_default();
+    let subscriptions: Vec<&push_subscription::Model> = context
+        .subscriptions
+        .get(&account.id)
+        .map(|subs| subs.iter().filter(|s| !delivered_before.contains(&s.id)).collect())
+        .unwrap_or_default();
     if subscriptions.is_empty() {
         return Ok(if delivered_before.is_empty() { Ack::Skipped("no active subscription") } else { Ack::Sent });
     }
@@ -284,20 +407,29 @@ async fn process_one<C: ConnectionTrait>(
         tag: format!("fascia-{}", kind.as_str()),
         occurrence_id: Some(occ.id),
     };
+    let payload = serde_json::to_vec(&notification).expect("notification serialises");
+    let delivery = kind.delivery();
     let mut delivered = !delivered_before.is_empty();
     let mut retry: Option<Option<Duration>> = None;
     let mut rejected = false;
-    for subscription in &subscriptions {
-        let result = push::deliver(db, sender, now, subscription, &notification, kind.delivery()).await?;
-        match result {
+    for subscription in subscriptions {
+        let out = Outgoing {
+            endpoint: &subscription.endpoint,
+            p256dh: &subscription.p256dh,
+            auth: &subscription.auth,
+            payload: &payload,
+            ttl: delivery.ttl,
+            urgency: delivery.urgency,
+            topic: delivery.topic,
+        };
+        let result = sender.send(now, &out).await;
+        match &result {
             SendResult::Delivered { .. } => delivered = true,
-            SendResult::Retry { retry_after, .. } => {
-                let longest = retry.flatten().max(retry_after);
-                retry = Some(longest);
-            }
+            SendResult::Retry { retry_after, .. } => retry = Some(retry.flatten().max(*retry_after)),
             SendResult::Rejected { .. } => rejected = true,
             SendResult::Expired { .. } | SendResult::Failed { .. } | SendResult::Refused(_) => {}
         }
+        attempts.push(Attempt { subscription_id: subscription.id, occurrence_id: occ.id, result });
     }
     Ok(match retry {
         Some(_) if occ.attempts >= MAX_ATTEMPTS => {

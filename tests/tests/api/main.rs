@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod authorization_matrix;
 mod care_plans;
+mod crash;
 mod edge;
 mod forged_tokens;
 mod library;
