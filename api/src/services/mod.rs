@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod adherence;
+pub mod alerts;
 pub mod audit;
 pub mod care_plans;
+pub mod check_ins;
 pub mod exercise_logs;
 pub mod library;
 pub mod localtime;
