@@ -17,7 +17,7 @@ use crate::{
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
     services::{
-        adherence,
+        adherence, alerts,
         patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
     },
     state::AppState,
@@ -298,10 +298,13 @@ impl PatientsApi {
         let query = ListQuery { search: search.0, include_archived: include_archived.0, after, limit: limit + 1 };
         let rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let open_alerts = alerts::open_counts(&state.db, &ids).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
-            items.push(PatientDto { adherence_7d: adherence, ..row.into() });
+            let open = open_alerts.get(&row.id).copied().unwrap_or(0);
+            items.push(PatientDto { adherence_7d: adherence, open_alerts: open, ..row.into() });
         }
         Ok(Json(PatientPage { items, next_cursor }))
     }

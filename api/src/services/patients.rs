@@ -98,6 +98,11 @@ pub async fn find_visible<C: ConnectionTrait>(
     patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
 }
 
+/// The calling patient's own record (patients reach it through `/me`).
+pub async fn own_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<patient::Model, PatientError> {
+    patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(PatientError::NotFound)
+}
+
 fn join_codes(codes: &[Icd10Code]) -> String {
     codes.iter().map(Icd10Code::as_str).collect::<Vec<_>>().join(",")
 }

@@ -1,10 +1,12 @@
 //! One integration-test binary: every module talks HTTP to a real server from
 //! `fascia_tests::spawn_app()`.
 
+mod alerts;
 mod audit;
 mod auth;
 mod authorization_matrix;
 mod care_plans;
+mod check_ins;
 mod edge;
 mod forged_tokens;
 mod library;
