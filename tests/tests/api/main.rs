@@ -10,6 +10,8 @@ mod check_ins;
 mod edge;
 mod forged_tokens;
 mod library;
+mod measures;
 mod openapi;
 mod patients;
 mod provisioning;
+mod trends;
