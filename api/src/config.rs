@@ -54,6 +54,9 @@ pub struct Settings {
     pub invite_ttl: Duration,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
+    /// How often the alert worker checks for disengaged patients and low adherence;
+    /// zero turns it off in this process.
+    pub alert_interval: Duration,
     /// Web Push and the reminder worker.
     pub push: PushSettings,
 }
@@ -169,6 +172,7 @@ impl Settings {
             invite_ttl: secs("FASCIA_INVITE_TTL", 7 * 24 * 3600)?,
             max_body_bytes,
             db_max_connections,
+            alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
         })
     }
 

@@ -139,6 +139,28 @@ impl PainScore {
     }
 }
 
+/// A 0–10 rating (stress, sleep quality, intensity of one pain site, a measure item).
+pub type Rating = PainScore;
+
+/// Days without a check-in before a disengaged alert: 1–60, 3 unless the therapist says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisengagedDays(i16);
+
+impl DisengagedDays {
+    pub fn new(value: i64) -> Result<Self, Invalid> {
+        i16::try_from(value).ok().filter(|v| (1..=60).contains(v)).map(Self).ok_or(Invalid("must be between 1 and 60"))
+    }
+    pub fn get(self) -> i16 {
+        self.0
+    }
+}
+
+impl Default for DisengagedDays {
+    fn default() -> Self {
+        Self(3)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,7 @@ impl Application {
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         db::spawn_wal_checkpointer(self.state.db.clone());
+        spawn_alert_worker(&self.state);
         let worker = self.state.settings.push.worker.then(|| spawn_reminder_worker(&self.state));
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
@@ -115,6 +116,28 @@ impl Application {
         }
         result
     }
+}
+
+/// Runs the alert rules that depend on time passing (disengagement, low adherence) every
+/// `alert_interval`. Replicas may all run it: the database keeps alerts unique.
+fn spawn_alert_worker(state: &AppState) {
+    let interval = state.settings.alert_interval;
+    if interval.is_zero() {
+        return;
+    }
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            match crate::services::alerts::evaluate(&db, clock.now()).await {
+                Ok(report) if !report.raised.is_empty() => {
+                    tracing::info!(raised = report.raised.len(), "alert rules ran")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "alert rules failed; retrying next round"),
+            }
+        }
+    });
 }
 
 /// The reminder worker on the process's database, clock and push sender.

@@ -1,16 +1,22 @@
 //! Sea-orm entities, one file per table. These are storage shapes only: the API never
 //! takes or returns them directly (DTOs live in `fascia::routes`).
 
+pub mod alert;
+pub mod appointment;
 pub mod audit_event;
 pub mod care_plan;
 pub mod care_plan_version;
+pub mod check_in;
 pub mod clinic;
+pub mod clinic_instrument;
 pub mod exercise;
 pub mod exercise_log;
 pub mod invite;
 pub mod lesson;
 pub mod lesson_completion;
 pub mod library_hidden;
+pub mod measure_response;
+pub mod measure_schedule;
 pub mod patient;
 pub mod plan_exercise;
 pub mod plan_goal;
@@ -23,6 +29,8 @@ pub mod reminder_preference;
 pub mod reminder_rule;
 pub mod reminder_watermark;
 pub mod role;
+pub mod rom_measure;
+pub mod session_note;
 pub mod user;
 
 pub use role::Role;

@@ -21,6 +21,8 @@ pub struct Model {
     pub icd10_codes: String,
     pub precautions: Option<String>,
     pub baseline_pain: Option<i16>,
+    /// Days without a check-in before the therapist gets a disengaged alert.
+    pub disengaged_after_days: i16,
     pub consent_reminders: bool,
     pub consent_physician_sharing: bool,
     pub archived_at: Option<DateTimeUtc>,

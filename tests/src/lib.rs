@@ -217,6 +217,14 @@ impl TestApp {
         self.request(Method::PATCH, path, token, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.post("/api/v1/auth/login", None, &json!({ "email": email, "password": password })).await
     }

@@ -14,21 +14,26 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{
-    ApiTags, decode_cursor,
+    ApiTags,
+    appointments::AppointmentDto,
+    check_ins::CheckInDto,
+    decode_cursor,
     exercises::ExerciseDto,
     into_page,
     lessons::{LessonDto, questions_of},
+    measures::MyMeasureDto,
     page_limit,
 };
 use crate::{
     auth::{PatientAuth, Principal},
     error::{ApiError, ErrorBody},
     services::{
-        adherence,
+        adherence, appointments,
         audit::{self, Event},
         care_plans::{AssignedLesson, PlanView, PrescribedExercise},
+        check_ins,
         exercise_logs::{self, CompletionInput, LogInput, Stored},
-        library, local_date, sync, today,
+        library, local_date, measures, patients, sync, today,
     },
     state::AppState,
 };
@@ -73,6 +78,12 @@ pub struct TodayDto {
     pub exercises: Vec<TodayExerciseDto>,
     /// Lessons open on this date.
     pub lessons: Vec<TodayLessonDto>,
+    /// Whether you have checked in (pain / stress) on this date.
+    pub check_in_done: bool,
+    /// Outcome measures to answer on this date.
+    pub measures_due: Vec<MyMeasureDto>,
+    /// Your next in-clinic session, if one is scheduled.
+    pub next_appointment: Option<AppointmentDto>,
 }
 
 #[derive(Debug, Object)]
@@ -242,6 +253,8 @@ pub struct SyncDto {
     pub lessons: Vec<PatientLessonDto>,
     pub exercise_logs: Vec<ExerciseLogDto>,
     pub lesson_completions: Vec<CompletionSummary>,
+    /// Check-ins created, corrected or withdrawn (`deleted_at` set) since the cursor.
+    pub check_ins: Vec<CheckInDto>,
     /// Pass as `since` next time.
     pub next_cursor: String,
 }
@@ -410,6 +423,10 @@ impl HomeApi {
         let date = date.0.unwrap_or_else(|| local_date(now, tz));
         let patient_id = who.patient_id.unwrap_or_default();
         let t = today::today(&state.db, patient_id, date).await?;
+        let record = patients::own_record(&state.db, patient_id).await?;
+        let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
+        let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
+        let next_appointment = appointments::upcoming(&state.db, patient_id, now, 1).await?.pop();
         audit::record(&state.db, now, Event::by(who, "home.today_read").patient(patient_id)).await?;
         Ok(Json(TodayDto {
             date,
@@ -435,6 +452,9 @@ impl HomeApi {
                 .into_iter()
                 .map(|l| TodayLessonDto { lesson: l.assigned, completed: l.completed })
                 .collect(),
+            check_in_done,
+            measures_due: measures_due.map(Into::into).collect(),
+            next_appointment: next_appointment.map(Into::into),
         }))
     }
 
@@ -619,6 +639,7 @@ impl HomeApi {
             lessons: changes.lessons.into_iter().map(|l| LessonDto::new(l, false).into()).collect(),
             exercise_logs: changes.logs.into_iter().map(Into::into).collect(),
             lesson_completions: changes.completions.into_iter().map(Into::into).collect(),
+            check_ins: changes.check_ins.into_iter().map(Into::into).collect(),
             next_cursor: encode_since(changes.cursor),
         }))
     }

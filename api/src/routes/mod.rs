@@ -1,17 +1,22 @@
 //! The HTTP API: one poem-openapi struct per resource, combined into one service.
 //! DTOs live next to the operations that use them and are never entity models.
 
+mod alerts;
+mod appointments;
 mod audit_events;
 mod auth;
 mod care_plans;
+mod check_ins;
 mod exercises;
 mod home;
 mod lessons;
 mod me;
+mod measures;
 mod patients;
 mod push;
 mod reminders;
 mod therapists;
+mod trends;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -38,6 +43,16 @@ pub enum ApiTags {
     CarePlans,
     /// The patient's own day: today's plan, logging, lessons, sync, adherence.
     Home,
+    /// Pain and stress check-ins with the body map.
+    CheckIns,
+    /// Outcome measures: the instrument registry, schedules and answers.
+    Measures,
+    /// In-clinic sessions and session notes.
+    Sessions,
+    /// Alerts to therapists when a patient worsens, reports a red flag or drops off.
+    Alerts,
+    /// Pain, stress, sleep, adherence and outcome trends.
+    Trends,
     /// Web Push: the server's key and your devices.
     Push,
     /// When reminders come: rules per kind and quiet hours.
@@ -54,6 +69,11 @@ pub type Api = (
     lessons::LessonsApi,
     care_plans::CarePlansApi,
     home::HomeApi,
+    check_ins::CheckInsApi,
+    measures::MeasuresApi,
+    appointments::AppointmentsApi,
+    alerts::AlertsApi,
+    trends::TrendsApi,
     push::PushApi,
     reminders::RemindersApi,
 );
@@ -73,6 +93,11 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             lessons::LessonsApi,
             care_plans::CarePlansApi,
             home::HomeApi,
+            check_ins::CheckInsApi,
+            measures::MeasuresApi,
+            appointments::AppointmentsApi,
+            alerts::AlertsApi,
+            trends::TrendsApi,
             push::PushApi,
             reminders::RemindersApi,
         ),

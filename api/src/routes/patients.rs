@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::{ApiTags, decode_cursor, into_page, page_limit};
 use crate::{
     auth::TherapistAuth,
-    domain::{DisplayName, Email, Icd10Code, PainScore},
+    domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
     services::{
-        adherence,
+        adherence, alerts,
         patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
     },
     state::AppState,
@@ -38,6 +38,8 @@ pub struct PatientDto {
     pub precautions: Option<String>,
     /// Pain (0–10) at intake.
     pub baseline_pain: Option<i16>,
+    /// Days without a check-in before the therapist is alerted (default 3).
+    pub disengaged_after_days: i16,
     pub consent_reminders: bool,
     pub consent_physician_sharing: bool,
     pub archived_at: Option<DateTime<Utc>>,
@@ -46,6 +48,8 @@ pub struct PatientDto {
     /// Percent of prescribed exercises done over the last 7 local days (roster only;
     /// absent when nothing was prescribed).
     pub adherence_7d: Option<f64>,
+    /// Unacknowledged alerts (roster only).
+    pub open_alerts: u64,
 }
 
 impl From<patient::Model> for PatientDto {
@@ -61,12 +65,14 @@ impl From<patient::Model> for PatientDto {
             icd10_codes: p.icd10_codes.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
             precautions: p.precautions,
             baseline_pain: p.baseline_pain,
+            disengaged_after_days: p.disengaged_after_days,
             consent_reminders: p.consent_reminders,
             consent_physician_sharing: p.consent_physician_sharing,
             archived_at: p.archived_at,
             created_at: p.created_at,
             updated_at: p.updated_at,
             adherence_7d: None,
+            open_alerts: 0,
         }
     }
 }
@@ -89,6 +95,8 @@ pub struct CreatePatientRequest {
     #[oai(validator(max_length = 4000))]
     pub precautions: Option<String>,
     pub baseline_pain: Option<i64>,
+    /// 1–60; default 3.
+    pub disengaged_after_days: Option<i64>,
     #[oai(default)]
     pub consent_reminders: bool,
     #[oai(default)]
@@ -113,6 +121,8 @@ pub struct UpdatePatientRequest {
     #[oai(validator(max_length = 4000))]
     pub precautions: MaybeUndefined<String>,
     pub baseline_pain: MaybeUndefined<i64>,
+    /// 1–60.
+    pub disengaged_after_days: Option<i64>,
     pub consent_reminders: Option<bool>,
     pub consent_physician_sharing: Option<bool>,
 }
@@ -187,6 +197,10 @@ fn parse_pain(raw: i64) -> Result<PainScore, ApiError> {
     PainScore::new(raw).map_err(|e| ApiError::invalid("baseline_pain", e.0))
 }
 
+fn parse_days(raw: i64) -> Result<DisengagedDays, ApiError> {
+    DisengagedDays::new(raw).map_err(|e| ApiError::invalid("disengaged_after_days", e.0))
+}
+
 fn parse_name(raw: &str) -> Result<DisplayName, ApiError> {
     DisplayName::parse(raw).map_err(|e| ApiError::invalid("display_name", e.0))
 }
@@ -216,6 +230,7 @@ impl TryFrom<CreatePatientRequest> for NewPatient {
             icd10_codes: parse_codes(&r.icd10_codes)?,
             precautions: text(r.precautions.as_ref()),
             baseline_pain: r.baseline_pain.map(parse_pain).transpose()?,
+            disengaged_after_days: r.disengaged_after_days.map(parse_days).transpose()?.unwrap_or_default(),
             consent_reminders: r.consent_reminders,
             consent_physician_sharing: r.consent_physician_sharing,
         })
@@ -238,6 +253,7 @@ impl TryFrom<UpdatePatientRequest> for PatientChanges {
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(v) => Some(Some(parse_pain(v)?)),
             },
+            disengaged_after_days: r.disengaged_after_days.map(parse_days).transpose()?,
             consent_reminders: r.consent_reminders,
             consent_physician_sharing: r.consent_physician_sharing,
         })
@@ -282,10 +298,13 @@ impl PatientsApi {
         let query = ListQuery { search: search.0, include_archived: include_archived.0, after, limit: limit + 1 };
         let rows = patients::list(&state.db, state.now(), &auth.0, query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let open_alerts = alerts::open_counts(&state.db, &ids).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
-            items.push(PatientDto { adherence_7d: adherence, ..row.into() });
+            let open = open_alerts.get(&row.id).copied().unwrap_or(0);
+            items.push(PatientDto { adherence_7d: adherence, open_alerts: open, ..row.into() });
         }
         Ok(Json(PatientPage { items, next_cursor }))
     }

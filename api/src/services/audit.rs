@@ -75,6 +75,11 @@ impl Event {
         }
     }
 
+    /// An event by the server itself (a worker step), within a clinic.
+    pub fn system(clinic_id: Uuid, action: &'static str) -> Self {
+        Self { clinic_id: Some(clinic_id), actor_role: Some("system"), ..Self::anonymous(action) }
+    }
+
     pub fn patient(mut self, patient_id: Uuid) -> Self {
         self.patient_id = Some(patient_id);
         self

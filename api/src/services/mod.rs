@@ -3,11 +3,15 @@
 
 pub mod accounts;
 pub mod adherence;
+pub mod alerts;
+pub mod appointments;
 pub mod audit;
 pub mod care_plans;
+pub mod check_ins;
 pub mod exercise_logs;
 pub mod library;
 pub mod localtime;
+pub mod measures;
 pub mod patients;
 pub mod provisioning;
 pub mod push_subscriptions;
@@ -16,6 +20,7 @@ pub mod sessions;
 pub mod staff;
 pub mod sync;
 pub mod today;
+pub mod trends;
 
 use sea_orm::sea_query::LikeExpr;
 

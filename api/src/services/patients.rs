@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, tokens},
     db,
-    domain::{DisplayName, Email, Icd10Code, PainScore},
+    domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     services::{
         audit::{self, Event},
         contains_pattern,
@@ -50,6 +50,7 @@ pub struct NewPatient {
     pub icd10_codes: Vec<Icd10Code>,
     pub precautions: Option<String>,
     pub baseline_pain: Option<PainScore>,
+    pub disengaged_after_days: DisengagedDays,
     pub consent_reminders: bool,
     pub consent_physician_sharing: bool,
 }
@@ -65,6 +66,7 @@ pub struct PatientChanges {
     pub icd10_codes: Option<Vec<Icd10Code>>,
     pub precautions: Option<Option<String>>,
     pub baseline_pain: Option<Option<PainScore>>,
+    pub disengaged_after_days: Option<DisengagedDays>,
     pub consent_reminders: Option<bool>,
     pub consent_physician_sharing: Option<bool>,
 }
@@ -94,6 +96,11 @@ pub async fn find_visible<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<patient::Model, PatientError> {
     patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
+}
+
+/// The calling patient's own record (patients reach it through `/me`).
+pub async fn own_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<patient::Model, PatientError> {
+    patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(PatientError::NotFound)
 }
 
 fn join_codes(codes: &[Icd10Code]) -> String {
@@ -136,6 +143,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
         icd10_codes: Set(join_codes(&new.icd10_codes)),
         precautions: Set(new.precautions),
         baseline_pain: Set(new.baseline_pain.map(|p| i16::from(p.get()))),
+        disengaged_after_days: Set(new.disengaged_after_days.get()),
         consent_reminders: Set(new.consent_reminders),
         consent_physician_sharing: Set(new.consent_physician_sharing),
         archived_at: Set(None),
@@ -225,6 +233,9 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     }
     if let Some(v) = changes.baseline_pain {
         active.baseline_pain = Set(v.map(|p| i16::from(p.get())));
+    }
+    if let Some(v) = changes.disengaged_after_days {
+        active.disengaged_after_days = Set(v.get());
     }
     if let Some(v) = changes.consent_reminders {
         active.consent_reminders = Set(v);

@@ -182,6 +182,7 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(
                         icd10_codes: Set("M54.2".into()),
                         precautions: Set(None),
                         baseline_pain: Set(Some(6)),
+                        disengaged_after_days: Set(3),
                         consent_reminders: Set(true),
                         consent_physician_sharing: Set(false),
                         archived_at: Set(None),

@@ -5,7 +5,7 @@
 //! records carry their ids, so the PWA simply overwrites what it gets twice.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{care_plan, exercise, exercise_log, lesson, lesson_completion};
+use entity::{care_plan, check_in, exercise, exercise_log, lesson, lesson_completion};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -22,6 +22,8 @@ pub struct Changes {
     pub lessons: Vec<lesson::Model>,
     pub logs: Vec<exercise_log::Model>,
     pub completions: Vec<lesson_completion::Model>,
+    /// Check-ins created, edited or withdrawn (withdrawn ones carry `deleted_at`).
+    pub check_ins: Vec<check_in::Model>,
     pub cursor: DateTime<Utc>,
 }
 
@@ -69,5 +71,11 @@ pub async fn changes<C: ConnectionTrait>(
         .filter(lesson_completion::Column::CreatedAt.gt(from))
         .all(db)
         .await?;
-    Ok(Changes { plan, exercises, lessons, logs, completions, cursor: now })
+    let check_ins = check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::UpdatedAt.gt(from))
+        .order_by_asc(check_in::Column::UpdatedAt)
+        .all(db)
+        .await?;
+    Ok(Changes { plan, exercises, lessons, logs, completions, check_ins, cursor: now })
 }

@@ -27,6 +27,16 @@ enum Object {
     /// A plan exercise kept for `remove_plan_exercise`, so removal does not disturb others.
     RemovableExercise,
     PlanLesson,
+    /// A check-in of patient A (own) or C (other).
+    CheckIn,
+    /// Another check-in, kept for `delete_my_check_in`.
+    RemovableCheckIn,
+    /// An instrument id (not a clinic's object: both columns use `pss4`).
+    Instrument,
+    /// `{id}` is the patient and `{item_id}` one of their measure schedules.
+    MeasureSchedule,
+    Appointment,
+    Alert,
     /// A push subscription of patient A (own) or patient C (other).
     PushSubscription,
     /// Another one, kept for `delete_push_subscription`.
@@ -163,6 +173,8 @@ const CLINIC_OTHER_CREATE: [u16; 6] = [401, 403, 403, 404, 201, 404];
 const PATIENT_SELF: [u16; 6] = [401, 200, 200, 403, 403, 403];
 const ADMIN_OWN_SET: [u16; 6] = [401, 403, 403, 403, 403, 204];
 const ADMIN_OTHER_SET: [u16; 6] = [401, 403, 403, 403, 403, 404];
+/// Patient A's own record, reached only through `/me`.
+const OWN_RECORD: [u16; 6] = [401, 200, 404, 403, 403, 403];
 
 fn table() -> Vec<Row> {
     vec![
@@ -291,6 +303,89 @@ fn table() -> Vec<Row> {
             [401, 201, 404, 403, 403, 403],
             [401, 404, 404, 403, 403, 403],
         ),
+        row(
+            "create_check_ins",
+            Some(|| json!({ "items": [{ "id": "$UUID", "recorded_at": "2026-06-01T11:00:00Z", "pain": 3 }] })),
+            PATIENT_SELF,
+            None,
+        ),
+        row("list_my_check_ins", None, PATIENT_SELF, None),
+        on(
+            Object::CheckIn,
+            "update_my_check_in",
+            Some(|| json!({ "id": "$PATH_ID", "recorded_at": "2026-06-01T11:00:00Z", "pain": 4 })),
+            OWN_RECORD,
+            [401, 404, 404, 403, 403, 403],
+        ),
+        on(
+            Object::RemovableCheckIn,
+            "delete_my_check_in",
+            None,
+            [401, 204, 404, 403, 403, 403],
+            [401, 404, 404, 403, 403, 403],
+        ),
+        on(Object::Patient, "list_patient_check_ins", None, PATIENT_OWN, PATIENT_OTHER),
+        row("list_instruments", None, STAFF, None),
+        on(
+            Object::Instrument,
+            "put_instrument_text",
+            Some(|| json!({ "items": ["one", "two", "three", "four"] })),
+            ADMIN_OWN_SET,
+            ADMIN_OWN_SET,
+        ),
+        on(
+            Object::Patient,
+            "schedule_measure",
+            Some(|| json!({ "instrument": "nprs", "every_days": 7 })),
+            CLINIC_OWN_CREATE,
+            CLINIC_OTHER_CREATE,
+        ),
+        on(Object::Patient, "list_patient_measures", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::MeasureSchedule,
+            "end_patient_measure",
+            None,
+            [401, 403, 403, 204, 404, 204],
+            [401, 403, 403, 404, 204, 404],
+        ),
+        row("list_my_measures", None, PATIENT_SELF, None),
+        // Patient A has a running NPRS schedule; patient B has none.
+        row(
+            "create_measure_response",
+            Some(
+                || json!({ "id": "$UUID", "instrument": "nprs", "recorded_at": "2026-06-01T11:00:00Z", "answers": [3] }),
+            ),
+            [401, 201, 404, 403, 403, 403],
+            None,
+        ),
+        on(
+            Object::Patient,
+            "create_appointment",
+            Some(|| json!({ "starts_at": "2026-06-03T09:00:00Z", "ends_at": "2026-06-03T10:00:00Z" })),
+            CLINIC_OWN_CREATE,
+            CLINIC_OTHER_CREATE,
+        ),
+        on(Object::Patient, "list_patient_appointments", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Appointment,
+            "update_appointment",
+            Some(|| json!({ "status": "scheduled" })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(
+            Object::Appointment,
+            "put_session_note",
+            Some(|| json!({ "subjective": "Better." })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(Object::Appointment, "get_session_note", None, PATIENT_OWN, PATIENT_OTHER),
+        row("list_my_appointments", None, PATIENT_SELF, None),
+        row("list_alerts", None, STAFF, None),
+        on(Object::Alert, "acknowledge_alert", Some(|| json!({})), PATIENT_OWN, PATIENT_OTHER),
+        row("get_my_trends", None, PATIENT_SELF, None),
+        on(Object::Patient, "get_patient_trends", None, PATIENT_OWN, PATIENT_OTHER),
         row("get_vapid_public_key", None, [200; 6], None),
         row("create_push_subscription", Some(push_subscription_body), [401, 201, 201, 201, 201, 201], None),
         row("list_push_subscriptions", None, SIGNED_IN, None),
@@ -324,6 +419,36 @@ fn table() -> Vec<Row> {
     ]
 }
 
+/// A patient's health records the matrix needs, made by their therapist and themselves:
+/// [check-in, check-in to delete, PEG schedule, appointment with a note, red-flag alert].
+/// Also schedules NPRS, so the patient can answer it.
+async fn health_records(app: &TestApp, therapist: &Actor, patient: &Actor) -> [Uuid; 5] {
+    let (t, p) = (Some(therapist.access_token.as_str()), Some(patient.access_token.as_str()));
+    let patient_id = patient.patient_id.unwrap();
+    let uuid = |v: &Value| v.as_str().unwrap().parse::<Uuid>().unwrap();
+    let (kept, removable) = (Uuid::new_v4(), Uuid::new_v4());
+    let items = json!({ "items": [
+        { "id": kept, "recorded_at": "2026-06-01T10:00:00Z", "pain": 3, "red_flags": ["chest_pain"] },
+        { "id": removable, "recorded_at": "2026-06-01T10:30:00Z", "stress": 3 }
+    ] });
+    app.post("/api/v1/me/check-ins", p, &items).await.expect(200);
+    let measures = format!("/api/v1/patients/{patient_id}/measures");
+    app.post(&measures, t, &json!({ "instrument": "nprs", "every_days": 7 })).await.expect(201);
+    let peg = app.post(&measures, t, &json!({ "instrument": "peg", "every_days": 14 })).await.expect(201);
+    let appt = app
+        .post(
+            &format!("/api/v1/patients/{patient_id}/appointments"),
+            t,
+            &json!({ "starts_at": "2026-06-02T09:00:00Z", "ends_at": "2026-06-02T10:00:00Z" }),
+        )
+        .await
+        .expect(201);
+    let appt_id = uuid(&appt["id"]);
+    app.put(&format!("/api/v1/appointments/{appt_id}/note"), t, &json!({ "subjective": "Stiff." })).await.expect(200);
+    let alerts = app.get(&format!("/api/v1/alerts?patient_id={patient_id}&kind=red_flag"), t).await.expect(200);
+    [kept, removable, uuid(&peg["id"]), appt_id, uuid(&alerts["items"][0]["id"])]
+}
+
 async fn created(app: &TestApp, actor: &Actor, path: &str, body: Value) -> Uuid {
     let reply = app.post(path, Some(&actor.access_token), &body).await.expect(201);
     reply["id"].as_str().unwrap().parse().unwrap()
@@ -345,6 +470,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         [None, Some(&w.patient_a), Some(&w.patient_b), Some(&w.therapist_x), Some(&w.therapist_y), Some(&w.admin)];
     let own_plan = plan_with_items(&app, &w.therapist_x, &w.patient_a, lesson_ids.0).await;
     let other_plan = plan_with_items(&app, &w.therapist_y, &w.patient_c, lesson_ids.1).await;
+    let own_health = health_records(&app, &w.therapist_x, &w.patient_a).await;
+    let other_health = health_records(&app, &w.therapist_y, &w.patient_c).await;
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -355,33 +482,43 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         rules.push(listed[0]["id"].as_str().unwrap().parse::<Uuid>().unwrap());
     }
     // (own {id}, own {item_id}, other {id}, other {item_id})
-    let ids = |object: Object| -> (Uuid, Uuid, Uuid, Uuid) {
+    let ids = |object: Object| -> (String, String, String, String) {
         let nil = Uuid::nil();
-        match object {
+        let [a, b, c, d] = match object {
             Object::None | Object::Patient => {
-                (w.patient_a.patient_id.unwrap(), nil, w.patient_c.patient_id.unwrap(), nil)
+                [w.patient_a.patient_id.unwrap(), nil, w.patient_c.patient_id.unwrap(), nil]
             }
-            Object::Exercise => (exercise_ids.0, nil, exercise_ids.1, nil),
-            Object::Lesson => (lesson_ids.0, nil, lesson_ids.1, nil),
-            Object::Plan => (own_plan[0], nil, other_plan[0], nil),
-            Object::PlanGoal => (own_plan[0], own_plan[1], other_plan[0], other_plan[1]),
-            Object::PlanExercise => (own_plan[0], own_plan[2], other_plan[0], other_plan[2]),
-            Object::RemovableExercise => (own_plan[0], own_plan[4], other_plan[0], other_plan[4]),
-            Object::PlanLesson => (own_plan[0], own_plan[5], other_plan[0], other_plan[5]),
-            Object::PushSubscription => (subscriptions[0], nil, subscriptions[2], nil),
-            Object::RemovablePushSubscription => (subscriptions[1], nil, subscriptions[3], nil),
-            Object::ReminderRule => (rules[0], nil, rules[1], nil),
+            Object::Exercise => [exercise_ids.0, nil, exercise_ids.1, nil],
+            Object::Lesson => [lesson_ids.0, nil, lesson_ids.1, nil],
+            Object::Plan => [own_plan[0], nil, other_plan[0], nil],
+            Object::PlanGoal => [own_plan[0], own_plan[1], other_plan[0], other_plan[1]],
+            Object::PlanExercise => [own_plan[0], own_plan[2], other_plan[0], other_plan[2]],
+            Object::RemovableExercise => [own_plan[0], own_plan[4], other_plan[0], other_plan[4]],
+            Object::PlanLesson => [own_plan[0], own_plan[5], other_plan[0], other_plan[5]],
+            Object::CheckIn => [own_health[0], nil, other_health[0], nil],
+            Object::RemovableCheckIn => [own_health[1], nil, other_health[1], nil],
+            Object::MeasureSchedule => {
+                [w.patient_a.patient_id.unwrap(), own_health[2], w.patient_c.patient_id.unwrap(), other_health[2]]
+            }
+            Object::Appointment => [own_health[3], nil, other_health[3], nil],
+            Object::Alert => [own_health[4], nil, other_health[4], nil],
+            Object::PushSubscription => [subscriptions[0], nil, subscriptions[2], nil],
+            Object::RemovablePushSubscription => [subscriptions[1], nil, subscriptions[3], nil],
+            Object::ReminderRule => [rules[0], nil, rules[1], nil],
             Object::PatientReminderRule => {
-                (w.patient_a.patient_id.unwrap(), rules[0], w.patient_c.patient_id.unwrap(), rules[1])
+                [w.patient_a.patient_id.unwrap(), rules[0], w.patient_c.patient_id.unwrap(), rules[1]]
             }
-        }
+            Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
+        };
+        (a.to_string(), b.to_string(), c.to_string(), d.to_string())
     };
-    let fill_body = |body: Value| -> Value {
+    let fill_body = |body: Value, path_id: &str| -> Value {
         let text = body
             .to_string()
             .replace("$BUILTIN_EXERCISE", &fascia::content::builtin_id("exercise", "cat-cow").to_string())
             .replace("$BUILTIN_LESSON", &fascia::content::builtin_id("lesson", "sitting-and-desk-setup").to_string())
             .replace("$OWN_PLAN_EXERCISE", &own_plan[2].to_string())
+            .replace("$PATH_ID", path_id)
             .replace("$UUID", &Uuid::now_v7().to_string());
         serde_json::from_str(&text).unwrap()
     };
@@ -405,15 +542,15 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
                 "{op_id}: `other` column must be given exactly for operations with an {{id}}"
             );
             let (own_id, own_item, other_id, other_item) = ids(row.object);
-            let cases: Vec<(Uuid, Uuid, [u16; 6])> = if has_id {
+            let cases: Vec<(String, String, [u16; 6])> = if has_id {
                 vec![(own_id, own_item, row.own), (other_id, other_item, row.other.unwrap())]
             } else {
                 vec![(own_id, own_item, row.own)]
             };
             for (object, item, expected) in cases {
-                let url = path.replace("{id}", &object.to_string()).replace("{item_id}", &item.to_string());
+                let url = path.replace("{id}", &object).replace("{item_id}", &item);
                 for (i, caller) in callers.iter().enumerate() {
-                    let body = row.body.map(|b| fill_body(b()));
+                    let body = row.body.map(|b| fill_body(b(), &object));
                     let method: Method = method.to_uppercase().parse().unwrap();
                     let reply =
                         app.request(method.clone(), &url, caller.map(|c| c.access_token.as_str()), body.as_ref()).await;

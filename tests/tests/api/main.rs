@@ -1,16 +1,20 @@
 //! One integration-test binary: every module talks HTTP to a real server from
 //! `fascia_tests::spawn_app()`.
 
+mod alerts;
 mod audit;
 mod auth;
 mod authorization_matrix;
 mod care_plans;
+mod check_ins;
 mod crash;
 mod edge;
 mod forged_tokens;
 mod library;
+mod measures;
 mod openapi;
 mod patients;
 mod provisioning;
 mod push;
 mod reminders;
+mod trends;

@@ -1,0 +1,111 @@
+//! Alerts for therapists: list with filters, acknowledge.
+
+use chrono::{DateTime, Utc};
+use entity::alert;
+use poem::web::Data;
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, decode_cursor, into_page, page_limit};
+use crate::{
+    auth::TherapistAuth,
+    clinical::rules::AlertKind,
+    error::ApiError,
+    services::alerts::{self, Filter, Status},
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct AlertDto {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub kind: AlertKind,
+    /// Why it was raised, for the therapist.
+    pub details: String,
+    /// When what it is about happened.
+    pub triggered_at: DateTime<Utc>,
+    /// The check-in that raised it, if one did.
+    pub check_in_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_by: Option<Uuid>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl From<alert::Model> for AlertDto {
+    fn from(a: alert::Model) -> Self {
+        Self {
+            id: a.id,
+            patient_id: a.patient_id,
+            kind: AlertKind::parse(&a.kind).unwrap_or(AlertKind::RedFlag),
+            details: a.details,
+            triggered_at: a.triggered_at,
+            check_in_id: a.source_id,
+            created_at: a.created_at,
+            acknowledged_by: a.acknowledged_by,
+            acknowledged_at: a.acknowledged_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+}
+
+#[derive(Debug, Object)]
+pub struct AlertPage {
+    pub items: Vec<AlertDto>,
+    pub next_cursor: Option<String>,
+}
+
+pub struct AlertsApi;
+
+#[OpenApi(prefix_path = "/api/v1/alerts", tag = "ApiTags::Alerts")]
+impl AlertsApi {
+    /// Alerts about your patients (admins: the clinic's), newest first.
+    #[oai(path = "/", method = "get", operation_id = "list_alerts")]
+    async fn list_alerts(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        patient_id: Query<Option<Uuid>>,
+        kind: Query<Option<AlertKind>>,
+        status: Query<Option<AlertStatus>>,
+        cursor: Query<Option<String>>,
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<AlertPage>, ApiError> {
+        let limit = page_limit(limit.0);
+        let filter = Filter {
+            patient_id: patient_id.0,
+            kind: kind.0,
+            status: status.0.map(|s| match s {
+                AlertStatus::Open => Status::Open,
+                AlertStatus::Acknowledged => Status::Acknowledged,
+            }),
+        };
+        let after = decode_cursor(cursor.0.as_deref())?;
+        let rows = alerts::list(&state.db, state.now(), &auth.0, filter, after, limit + 1).await?;
+        let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
+        Ok(Json(AlertPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+    }
+
+    /// Mark an alert as seen (idempotent).
+    #[oai(path = "/:id/acknowledge", method = "post", operation_id = "acknowledge_alert")]
+    async fn acknowledge_alert(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<AlertDto>, ApiError> {
+        let row = alerts::acknowledge(&state.db, state.now(), &auth.0, id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("alert"))?;
+        Ok(Json(row.into()))
+    }
+}

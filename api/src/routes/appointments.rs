@@ -1,0 +1,288 @@
+//! In-clinic sessions: therapists schedule them and write notes; patients see what is
+//! coming up.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{appointment, rom_measure, session_note};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, home::date_range};
+use crate::{
+    auth::{PatientAuth, TherapistAuth},
+    clinical::body::{BodyRegion, BodySide},
+    domain::PainScore,
+    error::ApiError,
+    services::{
+        appointments::{self, AppointmentError, Changes, NoteInput, Rom, Slot, Status},
+        audit::{self, Event},
+        local_date, local_day_end, local_day_start, patient_timezone, patients,
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct AppointmentDto {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub therapist_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<appointment::Model> for AppointmentDto {
+    fn from(a: appointment::Model) -> Self {
+        Self {
+            id: a.id,
+            patient_id: a.patient_id,
+            therapist_id: a.therapist_id,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            status: Status::parse(&a.status).unwrap_or(Status::Scheduled),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateAppointmentRequest {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Defaults to you.
+    pub therapist_id: Option<Uuid>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateAppointmentRequest {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: Option<Status>,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RomInput {
+    pub region: BodyRegion,
+    /// For paired regions.
+    pub side: Option<BodySide>,
+    /// e.g. `flexion`, `rotation`, `abduction`.
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub movement: String,
+    /// 0–360.
+    pub degrees: i64,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SessionNoteRequest {
+    #[oai(default, validator(max_length = 8000))]
+    pub subjective: String,
+    #[oai(default, validator(max_length = 8000))]
+    pub objective: String,
+    #[oai(default, validator(max_length = 8000))]
+    pub assessment: String,
+    #[oai(default, validator(max_length = 8000))]
+    pub plan: String,
+    /// 0–10, at the start of the session.
+    pub pain_before: Option<i64>,
+    /// 0–10, at the end.
+    pub pain_after: Option<i64>,
+    #[oai(default, validator(max_items = 40))]
+    pub rom: Vec<RomInput>,
+}
+
+#[derive(Debug, Object)]
+pub struct RomDto {
+    pub region: String,
+    pub side: Option<BodySide>,
+    pub movement: String,
+    pub degrees: i16,
+}
+
+impl From<rom_measure::Model> for RomDto {
+    fn from(r: rom_measure::Model) -> Self {
+        Self { side: appointments::parse_side(&r.side), region: r.region, movement: r.movement, degrees: r.degrees }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct SessionNoteDto {
+    pub appointment_id: Uuid,
+    pub author_id: Uuid,
+    pub subjective: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+    pub pain_before: Option<i16>,
+    pub pain_after: Option<i16>,
+    pub rom: Vec<RomDto>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SessionNoteDto {
+    fn new(n: session_note::Model, rom: Vec<rom_measure::Model>) -> Self {
+        Self {
+            appointment_id: n.appointment_id,
+            author_id: n.author_id,
+            subjective: n.subjective,
+            objective: n.objective,
+            assessment: n.assessment,
+            plan: n.plan,
+            pain_before: n.pain_before,
+            pain_after: n.pain_after,
+            rom: rom.into_iter().map(Into::into).collect(),
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum AppointmentCreated {
+    /// Scheduled.
+    #[oai(status = 201)]
+    Created(Json<AppointmentDto>),
+}
+
+impl From<AppointmentError> for ApiError {
+    fn from(err: AppointmentError) -> Self {
+        match err {
+            AppointmentError::NotFound => ApiError::not_found("appointment"),
+            AppointmentError::Invalid(field, problem) => ApiError::invalid(field, problem),
+            AppointmentError::Conflict(message) => ApiError::conflict(message),
+            AppointmentError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn pain(field: &str, v: Option<i64>) -> Result<Option<PainScore>, ApiError> {
+    v.map(|v| PainScore::new(v).map_err(|e| ApiError::invalid(field, e.0))).transpose()
+}
+
+pub struct AppointmentsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Sessions")]
+impl AppointmentsApi {
+    /// Schedule an in-clinic session for a patient.
+    #[oai(path = "/patients/:id/appointments", method = "post", operation_id = "create_appointment")]
+    async fn create_appointment(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<CreateAppointmentRequest>,
+    ) -> Result<AppointmentCreated, ApiError> {
+        let slot = Slot::new(body.starts_at, body.ends_at)?;
+        let row = appointments::create(&state.db, state.now(), &auth.0, id.0, slot, body.therapist_id).await?;
+        Ok(AppointmentCreated::Created(Json(row.into())))
+    }
+
+    /// A patient's sessions starting in a local date range (default: 30 days back to 60 days ahead).
+    #[oai(path = "/patients/:id/appointments", method = "get", operation_id = "list_patient_appointments")]
+    async fn list_patient_appointments(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
+        let now = state.now();
+        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let tz = patient_timezone(&state.db, record.id).await?;
+        let today = local_date(now, tz);
+        let to_default = to.0.unwrap_or(today + Duration::days(60));
+        let from_default = from.0.or(Some(to_default - Duration::days(90)));
+        let (from, to) = date_range(from_default, Some(to_default), today)?;
+        let rows = appointments::list(&state.db, record.id, local_day_start(from, tz), local_day_end(to, tz)).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "appointment.read").patient(record.id)).await?;
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
+    }
+
+    /// Move a session, or mark it completed, cancelled or a no-show.
+    #[oai(path = "/appointments/:id", method = "patch", operation_id = "update_appointment")]
+    async fn update_appointment(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<UpdateAppointmentRequest>,
+    ) -> Result<Json<AppointmentDto>, ApiError> {
+        let changes = Changes { starts_at: body.starts_at, ends_at: body.ends_at, status: body.status };
+        let row = appointments::update(&state.db, state.now(), &auth.0, id.0, changes).await?;
+        Ok(Json(row.into()))
+    }
+
+    /// Write or rewrite the session note (SOAP, pain before/after, range of motion).
+    #[oai(path = "/appointments/:id/note", method = "put", operation_id = "put_session_note")]
+    async fn put_session_note(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<SessionNoteRequest>,
+    ) -> Result<Json<SessionNoteDto>, ApiError> {
+        let b = body.0;
+        let mut rom = Vec::with_capacity(b.rom.len());
+        for (i, r) in b.rom.into_iter().enumerate() {
+            if !(0..=360).contains(&r.degrees) {
+                return Err(ApiError::invalid(&format!("rom[{i}].degrees"), "must be between 0 and 360"));
+            }
+            if r.region.is_sided() != r.side.is_some() {
+                return Err(ApiError::invalid(&format!("rom[{i}].side"), "give a side exactly for paired regions"));
+            }
+            rom.push(Rom {
+                region: r.region,
+                side: r.side,
+                movement: r.movement.trim().to_lowercase(),
+                degrees: r.degrees as i16,
+            });
+        }
+        let input = NoteInput {
+            subjective: b.subjective,
+            objective: b.objective,
+            assessment: b.assessment,
+            plan: b.plan,
+            pain_before: pain("pain_before", b.pain_before)?,
+            pain_after: pain("pain_after", b.pain_after)?,
+            rom,
+        };
+        let (note, rom) = appointments::put_note(&state.db, state.now(), &auth.0, id.0, input).await?;
+        Ok(Json(SessionNoteDto::new(note, rom)))
+    }
+
+    /// Read a session note.
+    #[oai(path = "/appointments/:id/note", method = "get", operation_id = "get_session_note")]
+    async fn get_session_note(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<SessionNoteDto>, ApiError> {
+        let (note, rom) = appointments::get_note(&state.db, state.now(), &auth.0, id.0).await?;
+        Ok(Json(SessionNoteDto::new(note, rom)))
+    }
+
+    /// Your upcoming sessions, soonest first.
+    #[oai(path = "/me/appointments", method = "get", operation_id = "list_my_appointments")]
+    async fn list_my_appointments(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+    ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
+        let now = state.now();
+        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "appointment.read").patient(patient_id)).await?;
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
+    }
+}

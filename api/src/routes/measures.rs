@@ -1,0 +1,359 @@
+//! Outcome measures: the instrument registry, schedules per patient (therapists), and
+//! answering them (patients).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{measure_response, measure_schedule};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
+
+use super::{ApiTags, NoContent};
+use crate::{
+    auth::{AdminAuth, PatientAuth, Principal, TherapistAuth},
+    clinical::instruments::{self, Instrument, Items},
+    error::ApiError,
+    services::{
+        audit::{self, Event},
+        check_ins::CLOCK_SKEW,
+        exercise_logs::Stored,
+        local_date,
+        measures::{self, MeasureError, NewSchedule, ResponseInput},
+        patient_timezone, patients,
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct InstrumentDto {
+    /// Use this id to schedule and answer it.
+    pub id: String,
+    pub name: String,
+    pub instructions: String,
+    /// Number of items; absent for `psfs`, whose items are the 3–5 chosen activities.
+    pub item_count: Option<u32>,
+    pub item_min: u8,
+    pub item_max: u8,
+    pub score_min: f64,
+    pub score_max: f64,
+    pub higher_is_worse: bool,
+    /// Minimal clinically important difference in points, where established.
+    pub mcid_points: Option<f64>,
+    /// … or in percent of the baseline score.
+    pub mcid_percent: Option<f64>,
+    pub loinc: Option<String>,
+    /// `free`, or `text_licensed` (scoring only until a clinic supplies the text).
+    pub licence: String,
+    /// Whether your clinic can schedule it.
+    pub enabled: bool,
+}
+
+impl InstrumentDto {
+    fn new(i: &Instrument, enabled: bool) -> Self {
+        Self {
+            id: i.id.to_owned(),
+            name: i.name.to_owned(),
+            instructions: i.instructions.to_owned(),
+            item_count: match i.items {
+                Items::PatientActivities { .. } => None,
+                _ => Some(i.item_count(0) as u32),
+            },
+            item_min: i.item_min,
+            item_max: i.item_max,
+            score_min: i.score_min,
+            score_max: i.score_max,
+            higher_is_worse: i.higher_is_worse,
+            mcid_points: i.mcid.and_then(|m| m.points),
+            mcid_percent: i.mcid.and_then(|m| m.percent),
+            loinc: i.loinc.map(str::to_owned),
+            licence: measures::licence_name(i).to_owned(),
+            enabled,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LicensedTextRequest {
+    /// One prompt per item, in order, as your licence gives them.
+    #[oai(validator(min_items = 1, max_items = 20))]
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ScheduleMeasureRequest {
+    /// An instrument id from `GET /api/v1/instruments`.
+    #[oai(validator(max_length = 32))]
+    pub instrument: String,
+    /// How often it is due, in days (7 = weekly, 14 = every two weeks).
+    pub every_days: i64,
+    /// First due date (default: today in the patient's time zone).
+    pub starts_on: Option<NaiveDate>,
+    /// For `psfs` only: the 3–5 activities chosen with the patient.
+    #[oai(default, validator(max_items = 5))]
+    pub activities: Vec<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct MeasureScheduleDto {
+    pub id: Uuid,
+    pub instrument: String,
+    pub every_days: i16,
+    pub starts_on: NaiveDate,
+    pub activities: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<measure_schedule::Model> for MeasureScheduleDto {
+    fn from(s: measure_schedule::Model) -> Self {
+        Self {
+            activities: measures::activities_of(&s),
+            id: s.id,
+            instrument: s.instrument,
+            every_days: s.every_days,
+            starts_on: s.starts_on,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// A measure as the patient answers it.
+#[derive(Debug, Object)]
+pub struct MyMeasureDto {
+    pub instrument: String,
+    pub name: String,
+    pub instructions: String,
+    /// One prompt per item; answer each with a whole number in `item_min`–`item_max`.
+    pub prompts: Vec<String>,
+    pub item_min: u8,
+    pub item_max: u8,
+    pub every_days: i16,
+    /// Not yet answered in the current period.
+    pub due: bool,
+}
+
+impl From<measures::ScheduledMeasure> for MyMeasureDto {
+    fn from(m: measures::ScheduledMeasure) -> Self {
+        Self {
+            instrument: m.instrument.id.to_owned(),
+            name: m.instrument.name.to_owned(),
+            instructions: m.instrument.instructions.to_owned(),
+            prompts: m.prompts,
+            item_min: m.instrument.item_min,
+            item_max: m.instrument.item_max,
+            every_days: m.schedule.every_days,
+            due: m.due,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct MeasureResponseRequest {
+    /// Generated by the app, for safe retries.
+    pub id: Uuid,
+    #[oai(validator(max_length = 32))]
+    pub instrument: String,
+    pub recorded_at: DateTime<Utc>,
+    /// One answer per prompt, in order; `null` for a skipped item.
+    #[oai(validator(min_items = 1, max_items = 20))]
+    pub answers: Vec<Option<i64>>,
+}
+
+#[derive(Debug, Object)]
+pub struct MeasureResponseDto {
+    pub id: Uuid,
+    pub instrument: String,
+    pub answers: Vec<Option<u8>>,
+    /// Computed by the server from the answers.
+    pub score: f64,
+    pub recorded_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+}
+
+impl From<measure_response::Model> for MeasureResponseDto {
+    fn from(r: measure_response::Model) -> Self {
+        Self {
+            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            id: r.id,
+            instrument: r.instrument,
+            score: r.score,
+            recorded_at: r.recorded_at,
+            local_date: r.local_date,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ResponseStored {
+    /// Scored and stored now.
+    #[oai(status = 201)]
+    Created(Json<MeasureResponseDto>),
+    /// Already stored with the same answers (a retry).
+    #[oai(status = 200)]
+    Replayed(Json<MeasureResponseDto>),
+}
+
+#[derive(ApiResponse)]
+pub enum ScheduleCreated {
+    /// Scheduled (a running schedule of the same instrument was replaced).
+    #[oai(status = 201)]
+    Created(Json<MeasureScheduleDto>),
+}
+
+impl From<MeasureError> for ApiError {
+    fn from(err: MeasureError) -> Self {
+        match err {
+            MeasureError::PatientNotFound => ApiError::not_found("patient"),
+            MeasureError::NotFound => ApiError::not_found("scheduled measure"),
+            MeasureError::UnknownInstrument => ApiError::invalid("instrument", err.to_string()),
+            MeasureError::NotEnabled => ApiError::invalid("instrument", err.to_string()),
+            MeasureError::Invalid(problem) => ApiError::invalid("body", problem),
+            MeasureError::Score(e) => ApiError::invalid("answers", e.to_string()),
+            MeasureError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn tz_of(who: &Principal) -> Tz {
+    who.account.timezone.parse().unwrap_or(Tz::UTC)
+}
+
+pub struct MeasuresApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Measures")]
+impl MeasuresApi {
+    /// The outcome measures Fascia can score, and whether your clinic can use each.
+    #[oai(path = "/instruments", method = "get", operation_id = "list_instruments")]
+    async fn list_instruments(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+    ) -> Result<Json<Vec<InstrumentDto>>, ApiError> {
+        let enabled = measures::licensed_enabled(&state.db, auth.0.clinic_id).await?;
+        Ok(Json(
+            instruments::ALL
+                .iter()
+                .map(|i| InstrumentDto::new(i, i.enabled_by_default() || enabled.iter().any(|e| e == i.id)))
+                .collect(),
+        ))
+    }
+
+    /// Switch on a licensed instrument for your clinic by supplying its item text (admins).
+    #[oai(path = "/instruments/:id/licensed-text", method = "put", operation_id = "put_instrument_text")]
+    async fn put_instrument_text(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        id: Path<String>,
+        body: Json<LicensedTextRequest>,
+    ) -> Result<NoContent, ApiError> {
+        if instruments::find(&id.0).is_none() {
+            return Err(ApiError::not_found("instrument"));
+        }
+        if body.items.iter().any(|i| i.chars().count() > 1000) {
+            return Err(ApiError::invalid("items", "each prompt must be at most 1000 characters"));
+        }
+        measures::supply_licensed_text(&state.db, state.now(), &auth.0, &id.0, body.0.items).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Schedule an outcome measure for a patient (replaces a running one of that instrument).
+    #[oai(path = "/patients/:id/measures", method = "post", operation_id = "schedule_measure")]
+    async fn schedule_measure(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        body: Json<ScheduleMeasureRequest>,
+    ) -> Result<ScheduleCreated, ApiError> {
+        let now = state.now();
+        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let every_days = i16::try_from(body.every_days).unwrap_or(0);
+        let starts_on = match body.starts_on {
+            Some(d) => d,
+            None => local_date(now, patient_timezone(&state.db, record.id).await?),
+        };
+        let new = NewSchedule { instrument: body.0.instrument, every_days, starts_on, activities: body.0.activities };
+        if new.activities.iter().any(|a| a.chars().count() > 200) {
+            return Err(ApiError::invalid("activities", "each activity must be at most 200 characters"));
+        }
+        let row = measures::schedule(&state.db, now, &auth.0, record.id, new).await?;
+        Ok(ScheduleCreated::Created(Json(row.into())))
+    }
+
+    /// A patient's running measure schedules.
+    #[oai(path = "/patients/:id/measures", method = "get", operation_id = "list_patient_measures")]
+    async fn list_patient_measures(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<MeasureScheduleDto>>, ApiError> {
+        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let rows = measures::running(&state.db, record.id).await?;
+        audit::record(&state.db, state.now(), Event::by(&auth.0, "measure_schedule.read").patient(record.id)).await?;
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
+    }
+
+    /// Stop a measure schedule (answers given so far are kept).
+    #[oai(path = "/patients/:id/measures/:item_id", method = "delete", operation_id = "end_patient_measure")]
+    async fn end_patient_measure(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        /// The schedule's id.
+        item_id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
+        measures::end(&state.db, state.now(), &auth.0, id.0, item_id.0).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// The measures your therapist asked you to answer, with their questions and whether one is due today.
+    #[oai(path = "/me/measures", method = "get", operation_id = "list_my_measures")]
+    async fn list_my_measures(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+    ) -> Result<Json<Vec<MyMeasureDto>>, ApiError> {
+        let now = state.now();
+        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let record = patients::own_record(&state.db, patient_id).await?;
+        let list = measures::for_day(&state.db, &record, local_date(now, tz_of(&auth.0))).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "measure_schedule.read").patient(patient_id)).await?;
+        Ok(Json(list.into_iter().map(Into::into).collect()))
+    }
+
+    /// Answer a measure; the server scores it. Safe to resend.
+    #[oai(path = "/me/measure-responses", method = "post", operation_id = "create_measure_response")]
+    async fn create_measure_response(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+        body: Json<MeasureResponseRequest>,
+    ) -> Result<ResponseStored, ApiError> {
+        let now = state.now();
+        if body.recorded_at > now + CLOCK_SKEW {
+            return Err(ApiError::invalid("recorded_at", "is in the future"));
+        }
+        let answers = body
+            .answers
+            .iter()
+            .map(|a| {
+                a.map(|v| u8::try_from(v).map_err(|_| ApiError::invalid("answers", "answers are small whole numbers")))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let input =
+            ResponseInput { id: body.id, instrument: body.0.instrument, recorded_at: body.0.recorded_at, answers };
+        match measures::respond(&state.db, now, &auth.0, tz_of(&auth.0), input).await? {
+            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.into()))),
+            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.into()))),
+            Stored::Conflict | Stored::NotFound => {
+                Err(ApiError::conflict("this id was already used for a different response"))
+            }
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Trends: the patient's own (`/me/trends`) and a patient's for their therapist.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, home::date_range};
+use crate::{
+    auth::{PatientAuth, TherapistAuth},
+    clinical::Direction,
+    error::ApiError,
+    services::{
+        audit::{self, Event},
+        local_date, patient_timezone, patients,
+        trends::{self, BaselineSource, Trends},
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct StatDto {
+    pub mean: f64,
+    pub min: i16,
+    pub max: i16,
+    /// Check-ins that day with this value.
+    pub count: u32,
+}
+
+#[derive(Debug, Object)]
+pub struct MedicationDto {
+    /// Check-ins that day reporting no pain medication, non-opioid, opioid.
+    pub none: u32,
+    pub non_opioid: u32,
+    pub opioid: u32,
+}
+
+#[derive(Debug, Object)]
+pub struct TrendDayDto {
+    pub date: NaiveDate,
+    pub pain: Option<StatDto>,
+    /// Mean of the daily means of the 7 days ending here (days with data only).
+    pub pain_7d: Option<f64>,
+    pub stress: Option<StatDto>,
+    pub stress_7d: Option<f64>,
+    pub sleep_quality: Option<StatDto>,
+    pub sleep_quality_7d: Option<f64>,
+    pub medication: MedicationDto,
+    pub exercises_prescribed: i64,
+    pub exercises_done: i64,
+}
+
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum BaselineSourceDto {
+    Therapist,
+    FirstWeek,
+}
+
+#[derive(Debug, Object)]
+pub struct BaselineDto {
+    pub pain: Option<f64>,
+    /// Whether the pain baseline was set by the therapist or is the first week's mean.
+    pub pain_source: Option<BaselineSourceDto>,
+    pub stress: Option<f64>,
+    pub sleep_quality: Option<f64>,
+    /// First day of the first week of check-ins.
+    pub first_week_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Object)]
+pub struct ChangeDto {
+    /// `pain`, `stress`, `sleep_quality`, or an instrument id.
+    pub metric: String,
+    pub baseline: f64,
+    pub current: f64,
+    pub change: f64,
+    /// Change in percent of the baseline (absent when the baseline is 0).
+    pub percent: Option<f64>,
+    /// At least the minimal clinically important difference (pain: 2 points or 30 %).
+    pub meaningful: bool,
+    pub direction: Direction,
+}
+
+impl From<trends::Change> for ChangeDto {
+    fn from(c: trends::Change) -> Self {
+        Self {
+            metric: c.metric.to_owned(),
+            baseline: c.baseline,
+            current: c.current,
+            change: c.change,
+            percent: c.percent,
+            meaningful: c.meaningful,
+            direction: c.direction,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct MeasurePointDto {
+    pub recorded_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub score: f64,
+    /// Against the first response ever (absent where the instrument has no MCID).
+    pub change: Option<ChangeDto>,
+}
+
+#[derive(Debug, Object)]
+pub struct MeasureHistoryDto {
+    pub instrument: String,
+    /// The first score ever recorded.
+    pub baseline: Option<f64>,
+    pub points: Vec<MeasurePointDto>,
+}
+
+#[derive(Debug, Object)]
+pub struct SessionEffectDto {
+    pub appointment_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// From the session note, else the patient's pre-session check-in.
+    pub pain_before: Option<i16>,
+    /// From the session note, else the patient's post-session check-in.
+    pub pain_after: Option<i16>,
+    /// after − before: the session's immediate effect.
+    pub immediate_change: Option<i16>,
+    /// Pain of the check-in nearest 24 h after the session (within 6 h).
+    pub follow_up_24h: Option<i16>,
+    pub follow_up_48h: Option<i16>,
+}
+
+#[derive(Debug, Object)]
+pub struct RomPointDto {
+    pub measured_at: DateTime<Utc>,
+    pub degrees: i16,
+}
+
+#[derive(Debug, Object)]
+pub struct RomSeriesDto {
+    pub region: String,
+    /// `left`, `right`, `both` or `none`.
+    pub side: String,
+    pub movement: String,
+    pub points: Vec<RomPointDto>,
+}
+
+#[derive(Debug, Object)]
+pub struct TrendsDto {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub timezone: String,
+    pub days: Vec<TrendDayDto>,
+    pub baseline: BaselineDto,
+    /// Latest 7-day means against the baseline.
+    pub changes: Vec<ChangeDto>,
+    pub measures: Vec<MeasureHistoryDto>,
+    pub sessions: Vec<SessionEffectDto>,
+    pub range_of_motion: Vec<RomSeriesDto>,
+}
+
+fn stat(s: Option<trends::Stat>) -> Option<StatDto> {
+    s.map(|s| StatDto { mean: s.mean, min: s.min, max: s.max, count: s.count })
+}
+
+impl From<Trends> for TrendsDto {
+    fn from(t: Trends) -> Self {
+        Self {
+            from: t.from,
+            to: t.to,
+            timezone: t.timezone.name().to_owned(),
+            days: t
+                .days
+                .into_iter()
+                .map(|d| TrendDayDto {
+                    date: d.date,
+                    pain: stat(d.pain),
+                    pain_7d: d.pain_7d,
+                    stress: stat(d.stress),
+                    stress_7d: d.stress_7d,
+                    sleep_quality: stat(d.sleep_quality),
+                    sleep_quality_7d: d.sleep_quality_7d,
+                    medication: MedicationDto {
+                        none: d.medication.none,
+                        non_opioid: d.medication.non_opioid,
+                        opioid: d.medication.opioid,
+                    },
+                    exercises_prescribed: d.adherence.0,
+                    exercises_done: d.adherence.1,
+                })
+                .collect(),
+            baseline: BaselineDto {
+                pain: t.baseline.pain,
+                pain_source: t.baseline.pain_source.map(|s| match s {
+                    BaselineSource::Therapist => BaselineSourceDto::Therapist,
+                    BaselineSource::FirstWeek => BaselineSourceDto::FirstWeek,
+                }),
+                stress: t.baseline.stress,
+                sleep_quality: t.baseline.sleep_quality,
+                first_week_from: t.baseline.first_week_from,
+            },
+            changes: t.changes.into_iter().map(Into::into).collect(),
+            measures: t
+                .measures
+                .into_iter()
+                .map(|m| MeasureHistoryDto {
+                    instrument: m.instrument.to_owned(),
+                    baseline: m.baseline,
+                    points: m
+                        .points
+                        .into_iter()
+                        .map(|p| MeasurePointDto {
+                            recorded_at: p.recorded_at,
+                            local_date: p.local_date,
+                            score: p.score,
+                            change: p.change.map(Into::into),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            sessions: t
+                .sessions
+                .into_iter()
+                .map(|s| SessionEffectDto {
+                    appointment_id: s.appointment_id,
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    pain_before: s.pain_before,
+                    pain_after: s.pain_after,
+                    immediate_change: s.immediate_change,
+                    follow_up_24h: s.follow_up_24h,
+                    follow_up_48h: s.follow_up_48h,
+                })
+                .collect(),
+            range_of_motion: t
+                .rom
+                .into_iter()
+                .map(|r| RomSeriesDto {
+                    region: r.region,
+                    side: r.side,
+                    movement: r.movement,
+                    points: r
+                        .points
+                        .into_iter()
+                        .map(|(measured_at, degrees)| RomPointDto { measured_at, degrees })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Default range: the 30 days ending today; at most 366 days.
+fn range(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let to_or_today = to.unwrap_or(today);
+    date_range(Some(from.unwrap_or(to_or_today - Duration::days(29))), Some(to_or_today), today)
+}
+
+pub struct TrendsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Trends")]
+impl TrendsApi {
+    /// Your pain, stress, sleep, medication and exercise trends (default: the last 30 days).
+    #[oai(path = "/me/trends", method = "get", operation_id = "get_my_trends")]
+    async fn get_my_trends(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<TrendsDto>, ApiError> {
+        let now = state.now();
+        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let record = patients::own_record(&state.db, patient_id).await?;
+        let tz = auth.0.account.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        let (from, to) = range(from.0, to.0, local_date(now, tz))?;
+        let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(patient_id)).await?;
+        Ok(Json(t.into()))
+    }
+
+    /// A patient's trends with baseline, meaningful changes, measures, session effects and range of motion.
+    #[oai(path = "/patients/:id/trends", method = "get", operation_id = "get_patient_trends")]
+    async fn get_patient_trends(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<TrendsDto>, ApiError> {
+        let now = state.now();
+        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let tz = patient_timezone(&state.db, record.id).await?;
+        let (from, to) = range(from.0, to.0, local_date(now, tz))?;
+        let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(record.id)).await?;
+        Ok(Json(t.into()))
+    }
+}

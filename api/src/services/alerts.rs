@@ -1,0 +1,292 @@
+//! Alerts to the therapist: raised when a check-in arrives (red flags, pain spikes) and
+//! by the periodic worker step [`evaluate`] (disengagement, low adherence), listed and
+//! acknowledged by the patient's therapist.
+//!
+//! At most one open alert per patient and kind: the partial unique index makes a second
+//! insert a no-op, so replicas racing on the same rule cannot duplicate it. Rules the
+//! worker evaluates also remember their episode (the silence since the last check-in,
+//! the week of low adherence), so acknowledging an alert does not make it fire again
+//! for the same episode.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{alert, care_plan, check_in, patient, user};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    clinical::rules::{self, AlertKind},
+    db,
+    services::{
+        adherence,
+        audit::{self, Event},
+        local_date, patient_timezone,
+        patients::visible,
+    },
+};
+
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub kind: AlertKind,
+    pub details: String,
+    pub triggered_at: DateTime<Utc>,
+    pub source_id: Option<Uuid>,
+}
+
+/// Stores the alert unless one of its kind is already open for the patient. Returns the
+/// new row when one was stored.
+pub async fn raise<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    record: &patient::Model,
+    new: NewAlert,
+) -> Result<Option<alert::Model>, DbErr> {
+    let row = alert::Model {
+        id: Uuid::now_v7(),
+        clinic_id: record.clinic_id,
+        patient_id: record.id,
+        kind: new.kind.as_str().to_owned(),
+        details: new.details,
+        triggered_at: new.triggered_at,
+        source_id: new.source_id,
+        created_at: now,
+        acknowledged_by: None,
+        acknowledged_at: None,
+    };
+    let active = alert::ActiveModel {
+        id: Set(row.id),
+        clinic_id: Set(row.clinic_id),
+        patient_id: Set(row.patient_id),
+        kind: Set(row.kind.clone()),
+        details: Set(row.details.clone()),
+        triggered_at: Set(row.triggered_at),
+        source_id: Set(row.source_id),
+        created_at: Set(row.created_at),
+        acknowledged_by: Set(None),
+        acknowledged_at: Set(None),
+    };
+    // No conflict target: the only constraint a fresh v7 id can hit is the open-alert index.
+    let stored = alert::Entity::insert(active)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    if stored == 0 {
+        return Ok(None);
+    }
+    let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
+    audit::record(db, now, event).await?;
+    tracing::info!(alert_id = %row.id, kind = %row.kind, "alert raised");
+    Ok(Some(row))
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub raised: Vec<alert::Model>,
+}
+
+/// The worker step: checks every active patient with an account for disengagement and
+/// low adherence at `now`. Safe to run on several replicas at once.
+pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> Result<Report, DbErr> {
+    let patients: Vec<patient::Model> = patient::Entity::find()
+        .filter(patient::Column::UserId.is_not_null())
+        .filter(patient::Column::ArchivedAt.is_null())
+        .all(db)
+        .await?;
+    let last_check_in: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::PatientId)
+        .column_as(check_in::Column::RecordedAt.max(), "last")
+        .filter(check_in::Column::DeletedAt.is_null())
+        .group_by(check_in::Column::PatientId)
+        .into_tuple::<(Uuid, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let account_start: HashMap<Uuid, DateTime<Utc>> = user::Entity::find()
+        .filter(user::Column::Id.is_in(patients.iter().filter_map(|p| p.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.created_at))
+        .collect();
+    // The newest alert of each worker-raised kind per patient, open or not.
+    let latest: HashMap<(Uuid, String), DateTime<Utc>> = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::PatientId)
+        .column(alert::Column::Kind)
+        .column_as(alert::Column::CreatedAt.max(), "latest")
+        .filter(alert::Column::Kind.is_in([AlertKind::Disengaged.as_str(), AlertKind::LowAdherence.as_str()]))
+        .group_by(alert::Column::PatientId)
+        .group_by(alert::Column::Kind)
+        .into_tuple::<(Uuid, String, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(p, k, at)| ((p, k), at))
+        .collect();
+    let with_plan: Vec<Uuid> = care_plan::Entity::find()
+        .select_only()
+        .column(care_plan::Column::PatientId)
+        .filter(care_plan::Column::Status.eq("active"))
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let mut report = Report::default();
+    for record in &patients {
+        let last_seen = last_check_in
+            .get(&record.id)
+            .copied()
+            .or_else(|| record.user_id.and_then(|u| account_start.get(&u).copied()))
+            .unwrap_or(record.created_at);
+        let raised_since = |kind: AlertKind, at: DateTime<Utc>| {
+            latest.get(&(record.id, kind.as_str().to_owned())).is_some_and(|l| *l >= at)
+        };
+        if rules::disengaged(last_seen, now, record.disengaged_after_days)
+            && !raised_since(AlertKind::Disengaged, last_seen)
+        {
+            let days = (now - last_seen).num_days();
+            let new = NewAlert {
+                kind: AlertKind::Disengaged,
+                details: format!("No check-in for {days} days (alert after {}).", record.disengaged_after_days),
+                triggered_at: last_seen,
+                source_id: None,
+            };
+            report.raised.extend(raise_in_txn(db, now, record, new).await?);
+        }
+        if with_plan.contains(&record.id) && !raised_since(AlertKind::LowAdherence, now - Duration::days(7)) {
+            // The last seven complete local days: today is still going.
+            let tz = patient_timezone(db, record.id).await?;
+            let today = local_date(now, tz);
+            let (from, to) = (today - Duration::days(7), today - Duration::days(1));
+            let a = adherence::for_patient(db, record.id, from, to, today, tz).await?;
+            if rules::low_adherence(a.done, a.prescribed) {
+                let percent = adherence::percent(a.done, a.prescribed).unwrap_or_default();
+                let new = NewAlert {
+                    kind: AlertKind::LowAdherence,
+                    details: format!(
+                        "{} of {} prescribed exercise sessions done from {from} to {to} ({percent} %).",
+                        a.done, a.prescribed
+                    ),
+                    triggered_at: now,
+                    source_id: None,
+                };
+                report.raised.extend(raise_in_txn(db, now, record, new).await?);
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn raise_in_txn<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    record: &patient::Model,
+    new: NewAlert,
+) -> Result<Option<alert::Model>, DbErr> {
+    let txn = db::begin_write(db).await?;
+    let raised = raise(&txn, now, record, new).await?;
+    txn.commit().await?;
+    Ok(raised)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Acknowledged,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub patient_id: Option<Uuid>,
+    pub kind: Option<AlertKind>,
+    pub status: Option<Status>,
+}
+
+/// Alerts of the patients `who` may see, newest first.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    filter: Filter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<alert::Model>, DbErr> {
+    let patients = patient::Entity::find().select_only().column(patient::Column::Id).filter(visible(who));
+    let mut q = alert::Entity::find()
+        .filter(alert::Column::ClinicId.eq(who.clinic_id))
+        .filter(alert::Column::PatientId.in_subquery(sea_orm::QueryTrait::into_query(patients)));
+    if let Some(p) = filter.patient_id {
+        q = q.filter(alert::Column::PatientId.eq(p));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(alert::Column::Kind.eq(k.as_str()));
+    }
+    match filter.status {
+        Some(Status::Open) => q = q.filter(alert::Column::AcknowledgedAt.is_null()),
+        Some(Status::Acknowledged) => q = q.filter(alert::Column::AcknowledgedAt.is_not_null()),
+        None => {}
+    }
+    if let Some(after) = after {
+        q = q.filter(alert::Column::Id.lt(after));
+    }
+    let rows = q.order_by_desc(alert::Column::Id).limit(limit).all(db).await?;
+    let mut event = Event::by(who, "alert.list").resource(format!("alerts:{}", rows.len()));
+    if let Some(p) = filter.patient_id {
+        event = event.patient(p);
+    }
+    audit::record(db, now, event).await?;
+    Ok(rows)
+}
+
+/// Marks an alert seen. Idempotent: acknowledging twice keeps the first acknowledgement.
+pub async fn acknowledge<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Option<alert::Model>, DbErr> {
+    let Some(row) = alert::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let visible = patient::Entity::find_by_id(row.patient_id).filter(visible(who)).one(db).await?.is_some();
+    if !visible {
+        return Ok(None);
+    }
+    let txn = db::begin_write(db).await?;
+    alert::Entity::update_many()
+        .col_expr(alert::Column::AcknowledgedAt, Expr::value(now))
+        .col_expr(alert::Column::AcknowledgedBy, Expr::value(who.user_id))
+        .filter(alert::Column::Id.eq(id))
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let event = Event::by(who, "alert.acknowledge").patient(row.patient_id).resource(format!("alert:{id}"));
+    audit::record(&txn, now, event).await?;
+    let updated = alert::Entity::find_by_id(id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Open alerts per patient, for the roster.
+pub async fn open_counts<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Result<HashMap<Uuid, u64>, DbErr> {
+    let rows: Vec<(Uuid, i64)> = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::PatientId)
+        .column_as(alert::Column::Id.count(), "open")
+        .filter(Condition::all().add(alert::Column::PatientId.is_in(patient_ids.iter().copied())))
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .group_by(alert::Column::PatientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(p, n)| (p, n.max(0) as u64)).collect())
+}

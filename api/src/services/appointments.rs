@@ -1,0 +1,355 @@
+//! In-clinic sessions: scheduling, status, and the therapist's note with pain before and
+//! after and range-of-motion measurements. Patients see their own upcoming sessions.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{appointment, patient, rom_measure, session_note, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    clinical::body::{BodyRegion, BodySide},
+    db,
+    domain::PainScore,
+    services::{
+        audit::{self, Event},
+        patients::{PatientError, find_visible, visible},
+    },
+};
+
+pub const MAX_LENGTH: Duration = Duration::hours(8);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Status {
+    Scheduled,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Status::Scheduled, Status::Completed, Status::Cancelled, Status::NoShow].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppointmentError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(&'static str, &'static str),
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<PatientError> for AppointmentError {
+    fn from(e: PatientError) -> Self {
+        match e {
+            PatientError::Db(e) => Self::Db(e),
+            _ => Self::NotFound,
+        }
+    }
+}
+
+/// A start and an end, the end after the start and at most 8 hours later.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+impl Slot {
+    pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, AppointmentError> {
+        if ends_at <= starts_at {
+            return Err(AppointmentError::Invalid("ends_at", "must be after starts_at"));
+        }
+        if ends_at - starts_at > MAX_LENGTH {
+            return Err(AppointmentError::Invalid("ends_at", "a session lasts at most 8 hours"));
+        }
+        Ok(Self { starts_at, ends_at })
+    }
+}
+
+async fn check_therapist<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) -> Result<(), AppointmentError> {
+    let found = user::Entity::find_by_id(id)
+        .filter(user::Column::ClinicId.eq(who.clinic_id))
+        .filter(user::Column::Role.is_in([entity::Role::Therapist, entity::Role::Admin]))
+        .filter(user::Column::DisabledAt.is_null())
+        .one(db)
+        .await?;
+    found.map(|_| ()).ok_or(AppointmentError::Invalid("therapist_id", "must be a therapist of this clinic"))
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+    slot: Slot,
+    therapist_id: Option<Uuid>,
+) -> Result<appointment::Model, AppointmentError> {
+    let record = find_visible(db, who, patient_id).await?;
+    let therapist_id = therapist_id.unwrap_or(who.user_id);
+    check_therapist(db, who, therapist_id).await?;
+    let txn = db::begin_write(db).await?;
+    let row = appointment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(record.clinic_id),
+        patient_id: Set(record.id),
+        therapist_id: Set(therapist_id),
+        starts_at: Set(slot.starts_at),
+        ends_at: Set(slot.ends_at),
+        status: Set(Status::Scheduled.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let event = Event::by(who, "appointment.create").patient(record.id).resource(format!("appointment:{}", row.id));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// An appointment of a patient `who` may see.
+pub async fn find_visible_appointment<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    id: Uuid,
+) -> Result<appointment::Model, AppointmentError> {
+    let row = appointment::Entity::find_by_id(id).one(db).await?.ok_or(AppointmentError::NotFound)?;
+    let seen = patient::Entity::find_by_id(row.patient_id).filter(visible(who)).one(db).await?;
+    seen.map(|_| row).ok_or(AppointmentError::NotFound)
+}
+
+/// Appointments of a patient starting in `[from, to)`, in start order.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::PatientId.eq(patient_id))
+        .filter(appointment::Column::StartsAt.gte(from))
+        .filter(appointment::Column::StartsAt.lt(to))
+        .order_by_asc(appointment::Column::StartsAt)
+        .limit(500)
+        .all(db)
+        .await
+}
+
+/// Scheduled sessions that have not ended yet, soonest first.
+pub async fn upcoming<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::PatientId.eq(patient_id))
+        .filter(appointment::Column::Status.eq(Status::Scheduled.as_str()))
+        .filter(appointment::Column::EndsAt.gt(now))
+        .order_by_asc(appointment::Column::StartsAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: Option<Status>,
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+    changes: Changes,
+) -> Result<appointment::Model, AppointmentError> {
+    let row = find_visible_appointment(db, who, id).await?;
+    let moved = changes.starts_at.is_some() || changes.ends_at.is_some();
+    if moved && row.status != Status::Scheduled.as_str() {
+        return Err(AppointmentError::Conflict("only a scheduled session can be moved"));
+    }
+    let slot = Slot::new(changes.starts_at.unwrap_or(row.starts_at), changes.ends_at.unwrap_or(row.ends_at))?;
+    let mut active: appointment::ActiveModel = row.clone().into();
+    active.starts_at = Set(slot.starts_at);
+    active.ends_at = Set(slot.ends_at);
+    if let Some(status) = changes.status {
+        active.status = Set(status.as_str().to_owned());
+    }
+    active.updated_at = Set(now);
+    let txn = db::begin_write(db).await?;
+    let updated = active.update(&txn).await?;
+    let event = Event::by(who, "appointment.update").patient(row.patient_id).resource(format!("appointment:{id}"));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// One range-of-motion measurement.
+#[derive(Debug, Clone)]
+pub struct Rom {
+    pub region: BodyRegion,
+    pub side: Option<BodySide>,
+    pub movement: String,
+    pub degrees: i16,
+}
+
+#[derive(Debug, Clone)]
+pub struct NoteInput {
+    pub subjective: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+    pub pain_before: Option<PainScore>,
+    pub pain_after: Option<PainScore>,
+    pub rom: Vec<Rom>,
+}
+
+pub fn side_str(side: Option<BodySide>) -> &'static str {
+    match side {
+        Some(BodySide::Left) => "left",
+        Some(BodySide::Right) => "right",
+        Some(BodySide::Both) => "both",
+        None => "none",
+    }
+}
+
+pub fn parse_side(s: &str) -> Option<BodySide> {
+    match s {
+        "left" => Some(BodySide::Left),
+        "right" => Some(BodySide::Right),
+        "both" => Some(BodySide::Both),
+        _ => None,
+    }
+}
+
+/// Writes (or rewrites) the note of an appointment; its ROM rows are replaced whole.
+pub async fn put_note<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    appointment_id: Uuid,
+    input: NoteInput,
+) -> Result<(session_note::Model, Vec<rom_measure::Model>), AppointmentError> {
+    let appt = find_visible_appointment(db, who, appointment_id).await?;
+    if appt.status == Status::Cancelled.as_str() {
+        return Err(AppointmentError::Conflict("a cancelled session has no note"));
+    }
+    let txn = db::begin_write(db).await?;
+    let existing =
+        session_note::Entity::find().filter(session_note::Column::AppointmentId.eq(appointment_id)).one(&txn).await?;
+    let pain = |p: Option<PainScore>| p.map(|p| i16::from(p.get()));
+    let note = match existing {
+        Some(old) => {
+            let mut active: session_note::ActiveModel = old.into();
+            active.author_id = Set(who.user_id);
+            active.subjective = Set(input.subjective);
+            active.objective = Set(input.objective);
+            active.assessment = Set(input.assessment);
+            active.plan = Set(input.plan);
+            active.pain_before = Set(pain(input.pain_before));
+            active.pain_after = Set(pain(input.pain_after));
+            active.updated_at = Set(now);
+            active.update(&txn).await?
+        }
+        None => {
+            session_note::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                appointment_id: Set(appointment_id),
+                patient_id: Set(appt.patient_id),
+                author_id: Set(who.user_id),
+                subjective: Set(input.subjective),
+                objective: Set(input.objective),
+                assessment: Set(input.assessment),
+                plan: Set(input.plan),
+                pain_before: Set(pain(input.pain_before)),
+                pain_after: Set(pain(input.pain_after)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    rom_measure::Entity::delete_many().filter(rom_measure::Column::SessionNoteId.eq(note.id)).exec(&txn).await?;
+    let rows: Vec<rom_measure::Model> = input
+        .rom
+        .iter()
+        .enumerate()
+        .map(|(i, r)| rom_measure::Model {
+            id: Uuid::now_v7(),
+            session_note_id: note.id,
+            patient_id: appt.patient_id,
+            measured_at: appt.starts_at,
+            region: serde_json::to_value(r.region).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            side: side_str(r.side).to_owned(),
+            movement: r.movement.clone(),
+            degrees: r.degrees,
+            position: i as i16,
+        })
+        .collect();
+    if !rows.is_empty() {
+        rom_measure::Entity::insert_many(rows.iter().cloned().map(|r| rom_measure::ActiveModel {
+            id: Set(r.id),
+            session_note_id: Set(r.session_note_id),
+            patient_id: Set(r.patient_id),
+            measured_at: Set(r.measured_at),
+            region: Set(r.region),
+            side: Set(r.side),
+            movement: Set(r.movement),
+            degrees: Set(r.degrees),
+            position: Set(r.position),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let event =
+        Event::by(who, "session_note.write").patient(appt.patient_id).resource(format!("appointment:{appointment_id}"));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok((note, rows))
+}
+
+pub async fn get_note<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    appointment_id: Uuid,
+) -> Result<(session_note::Model, Vec<rom_measure::Model>), AppointmentError> {
+    let appt = find_visible_appointment(db, who, appointment_id).await?;
+    let note = session_note::Entity::find()
+        .filter(session_note::Column::AppointmentId.eq(appointment_id))
+        .one(db)
+        .await?
+        .ok_or(AppointmentError::NotFound)?;
+    let rom = rom_measure::Entity::find()
+        .filter(rom_measure::Column::SessionNoteId.eq(note.id))
+        .order_by_asc(rom_measure::Column::Position)
+        .all(db)
+        .await?;
+    let event =
+        Event::by(who, "session_note.read").patient(appt.patient_id).resource(format!("appointment:{appointment_id}"));
+    audit::record(db, now, event).await?;
+    Ok((note, rom))
+}

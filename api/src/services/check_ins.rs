@@ -1,0 +1,477 @@
+//! Check-ins: how the patient is (pain with a body map, stress, sleep, medication, red
+//! flags), written offline-safe and edited or withdrawn while recent.
+//!
+//! Storing follows the exercise-log rules: the phone makes the id, a replay of the same
+//! body answers with the stored record, the same id with another body is a conflict,
+//! and however often or concurrently a batch is sent each id is stored once. Alerts a
+//! check-in raises (red flags, pain spikes) are stored in the same transaction, so a
+//! check-in is never kept without the alert it should have raised.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{alert, check_in, patient};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    clinical::{
+        body::PainSite,
+        rules::{self, AlertKind},
+        symptoms::{CheckInContext, Medication, RedFlag},
+    },
+    db,
+    services::{
+        alerts::{self, NewAlert},
+        audit::{self, Event},
+        exercise_logs::Stored,
+        local_date,
+    },
+};
+
+/// Device clocks may run ahead of the server by this much.
+pub const CLOCK_SKEW: Duration = Duration::minutes(5);
+/// A check-in can be corrected or withdrawn for this long after it was recorded; after
+/// that it is part of the clinical record.
+pub const EDIT_WINDOW: Duration = Duration::days(7);
+pub const MAX_PAIN_SITES: usize = 25;
+
+/// The fields of a check-in as sent, before validation.
+#[derive(Debug, Clone)]
+pub struct CheckInFields {
+    pub recorded_at: DateTime<Utc>,
+    pub pain: Option<i64>,
+    pub stress: Option<i64>,
+    pub sleep_quality: Option<i64>,
+    pub medication: Option<Medication>,
+    pub pain_sites: Vec<PainSite>,
+    pub red_flags: Vec<RedFlag>,
+    pub context: CheckInContext,
+    pub note: Option<String>,
+}
+
+/// A valid check-in body: ratings 0–10, pain or stress given, not from the future, one
+/// entry per body site, red flags and note normalised. Only [`CheckInBody::new`] makes one.
+#[derive(Debug, Clone)]
+pub struct CheckInBody(CheckInFields);
+
+pub type Invalid = (&'static str, &'static str);
+
+impl CheckInBody {
+    pub fn new(mut f: CheckInFields, now: DateTime<Utc>) -> Result<Self, Invalid> {
+        if f.recorded_at > now + CLOCK_SKEW {
+            return Err(("recorded_at", "is in the future"));
+        }
+        for (field, value) in [("pain", f.pain), ("stress", f.stress), ("sleep_quality", f.sleep_quality)] {
+            if value.is_some_and(|v| !(0..=10).contains(&v)) {
+                return Err((field, "must be between 0 and 10"));
+            }
+        }
+        if f.pain.is_none() && f.stress.is_none() {
+            return Err(("pain", "give pain, stress or both"));
+        }
+        if f.pain_sites.len() > MAX_PAIN_SITES {
+            return Err(("pain_sites", "too many sites"));
+        }
+        let mut seen = HashSet::new();
+        if !f.pain_sites.iter().all(|s| seen.insert((s.region(), s.side()))) {
+            return Err(("pain_sites", "each region and side may appear once"));
+        }
+        f.red_flags.sort();
+        f.red_flags.dedup();
+        f.note = f.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if f.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            return Err(("note", "must be at most 2000 characters"));
+        }
+        Ok(Self(f))
+    }
+
+    pub fn has_red_flags(&self) -> bool {
+        !self.0.red_flags.is_empty()
+    }
+
+    fn row(&self, id: Uuid, patient_id: Uuid, tz: Tz, now: DateTime<Utc>) -> check_in::Model {
+        let f = &self.0;
+        check_in::Model {
+            id,
+            patient_id,
+            recorded_at: f.recorded_at,
+            local_date: local_date(f.recorded_at, tz),
+            pain: f.pain.map(|v| v as i16),
+            stress: f.stress.map(|v| v as i16),
+            sleep_quality: f.sleep_quality.map(|v| v as i16),
+            medication: f.medication.map(|m| m.as_str().to_owned()),
+            pain_sites: serde_json::to_string(&f.pain_sites).expect("pain sites serialise"),
+            red_flags: serde_json::to_string(&f.red_flags).expect("red flags serialise"),
+            context: f.context.as_str().to_owned(),
+            note: f.note.clone(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+}
+
+/// Whether a stored row is what `body` would store: the replay test.
+fn same_body(stored: &check_in::Model, fresh: &check_in::Model) -> bool {
+    stored.patient_id == fresh.patient_id
+        && stored.recorded_at.timestamp_micros() == fresh.recorded_at.timestamp_micros()
+        && stored.pain == fresh.pain
+        && stored.stress == fresh.stress
+        && stored.sleep_quality == fresh.sleep_quality
+        && stored.medication == fresh.medication
+        && stored.pain_sites == fresh.pain_sites
+        && stored.red_flags == fresh.red_flags
+        && stored.context == fresh.context
+        && stored.note == fresh.note
+}
+
+fn active(r: check_in::Model) -> check_in::ActiveModel {
+    check_in::ActiveModel {
+        id: Set(r.id),
+        patient_id: Set(r.patient_id),
+        recorded_at: Set(r.recorded_at),
+        local_date: Set(r.local_date),
+        pain: Set(r.pain),
+        stress: Set(r.stress),
+        sleep_quality: Set(r.sleep_quality),
+        medication: Set(r.medication),
+        pain_sites: Set(r.pain_sites),
+        red_flags: Set(r.red_flags),
+        context: Set(r.context),
+        note: Set(r.note),
+        created_at: Set(r.created_at),
+        updated_at: Set(r.updated_at),
+        deleted_at: Set(r.deleted_at),
+    }
+}
+
+pub fn red_flags_of(row: &check_in::Model) -> Vec<RedFlag> {
+    serde_json::from_str(&row.red_flags).unwrap_or_default()
+}
+
+pub fn pain_sites_of(row: &check_in::Model) -> Vec<PainSite> {
+    serde_json::from_str(&row.pain_sites).unwrap_or_default()
+}
+
+#[derive(Debug)]
+pub struct Recorded {
+    pub results: Vec<Stored<check_in::Model>>,
+    pub alerts: Vec<alert::Model>,
+}
+
+/// Stores a batch of check-ins for the calling patient, each item on its own, and
+/// raises the alerts the new ones call for.
+pub async fn record<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    tz: Tz,
+    items: Vec<(Uuid, CheckInBody)>,
+) -> Result<Recorded, DbErr> {
+    let patient_id = who.patient_id.unwrap_or_default();
+    let record =
+        patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
+    let baseline = pain_baseline(db, &record).await?;
+    let rows: Vec<check_in::Model> = items.iter().map(|(id, body)| body.row(*id, patient_id, tz, now)).collect();
+
+    let txn = db::begin_write(db).await?;
+    let mut known: HashMap<Uuid, check_in::Model> = check_in::Entity::find()
+        .filter(check_in::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut results = Vec::with_capacity(rows.len());
+    let mut fresh = Vec::new();
+    for row in &rows {
+        results.push(match known.get(&row.id) {
+            Some(stored) if same_body(stored, row) => Stored::Replayed(stored.clone()),
+            Some(_) => Stored::Conflict,
+            None => {
+                known.insert(row.id, row.clone());
+                fresh.push(row.clone());
+                Stored::Created(row.clone())
+            }
+        });
+    }
+    let mut raised = Vec::new();
+    if !fresh.is_empty() {
+        // A concurrent transaction (PostgreSQL) may have stored some ids since the read
+        // above; DO NOTHING skips them and RETURNING says which rows are ours.
+        let inserted: HashSet<Uuid> = match check_in::Entity::insert_many(fresh.iter().cloned().map(active))
+            .on_conflict(OnConflict::column(check_in::Column::Id).do_nothing().to_owned())
+            .exec_with_returning_keys(&txn)
+            .await
+        {
+            Ok(keys) => keys.into_iter().collect(),
+            Err(DbErr::RecordNotInserted) => HashSet::new(),
+            Err(e) => return Err(e),
+        };
+        let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
+        if !lost.is_empty() {
+            let winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
+            for (row, result) in rows.iter().zip(results.iter_mut()) {
+                if lost.contains(&row.id) && matches!(result, Stored::Created(_)) {
+                    *result = match winners.iter().find(|w| w.id == row.id) {
+                        Some(w) if same_body(w, row) => Stored::Replayed(w.clone()),
+                        _ => Stored::Conflict,
+                    };
+                }
+            }
+        }
+        let created: Vec<&check_in::Model> =
+            results.iter().filter_map(|r| if let Stored::Created(row) = r { Some(row) } else { None }).collect();
+        raised = alerts_for(&txn, now, &record, baseline, &created).await?;
+        let event =
+            Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
+        audit::record(&txn, now, event).await?;
+    }
+    txn.commit().await?;
+    Ok(Recorded { results, alerts: raised })
+}
+
+/// Red-flag and pain-spike alerts for check-ins just stored.
+async fn alerts_for<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    record: &patient::Model,
+    baseline: Option<f64>,
+    created: &[&check_in::Model],
+) -> Result<Vec<alert::Model>, DbErr> {
+    let mut raised = Vec::new();
+    if let Some(first) = created.iter().filter(|c| c.red_flags != "[]").min_by_key(|c| c.recorded_at) {
+        let mut flags: Vec<RedFlag> = created.iter().flat_map(|c| red_flags_of(c)).collect();
+        flags.sort();
+        flags.dedup();
+        let names: Vec<String> = flags
+            .iter()
+            .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+            .collect();
+        let new = NewAlert {
+            kind: AlertKind::RedFlag,
+            details: format!("Red-flag symptoms reported: {}.", names.join(", ")),
+            triggered_at: first.recorded_at,
+            source_id: Some(first.id),
+        };
+        raised.extend(alerts::raise(db, now, record, new).await?);
+    }
+    let Some(earliest) = created.iter().filter(|c| c.pain.is_some()).map(|c| c.recorded_at).min() else {
+        return Ok(raised);
+    };
+    // The reading just before the earliest new one, then everything since, in order.
+    let with_pain = || {
+        check_in::Entity::find()
+            .filter(check_in::Column::PatientId.eq(record.id))
+            .filter(check_in::Column::DeletedAt.is_null())
+            .filter(check_in::Column::Pain.is_not_null())
+    };
+    let before = with_pain()
+        .filter(check_in::Column::RecordedAt.lt(earliest))
+        .order_by_desc(check_in::Column::RecordedAt)
+        .one(db)
+        .await?;
+    let since = with_pain()
+        .filter(check_in::Column::RecordedAt.gte(earliest))
+        .order_by_asc(check_in::Column::RecordedAt)
+        .order_by_asc(check_in::Column::Id)
+        .all(db)
+        .await?;
+    let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();
+    let marked: Vec<(i16, bool)> =
+        readings.iter().map(|r| (r.pain.unwrap_or_default(), created.iter().any(|c| c.id == r.id))).collect();
+    if let Some(i) = rules::pain_spike(&marked, baseline) {
+        let spike = readings[i];
+        let pain = spike.pain.unwrap_or_default();
+        let details = if pain >= rules::SEVERE_PAIN {
+            format!("Pain {pain}/10 reported.")
+        } else {
+            format!(
+                "Pain {pain}/10 on two check-ins in a row, at least 3 above baseline {:.1}.",
+                baseline.unwrap_or_default()
+            )
+        };
+        let new = NewAlert {
+            kind: AlertKind::PainSpike,
+            details,
+            triggered_at: spike.recorded_at,
+            source_id: Some(spike.id),
+        };
+        raised.extend(alerts::raise(db, now, record, new).await?);
+    }
+    Ok(raised)
+}
+
+/// The patient's pain baseline: what the therapist set at intake, else the mean of the
+/// first week of check-ins (the 7 local days from the first one).
+pub async fn pain_baseline<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result<Option<f64>, DbErr> {
+    if let Some(set) = record.baseline_pain {
+        return Ok(Some(f64::from(set)));
+    }
+    Ok(first_week(db, record.id).await?.map(|w| w.pain).unwrap_or_default())
+}
+
+/// Means over the first week of check-ins.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FirstWeek {
+    pub from: Option<NaiveDate>,
+    pub pain: Option<f64>,
+    pub stress: Option<f64>,
+    pub sleep_quality: Option<f64>,
+}
+
+/// Two indexed reads however long the history is: the first local date, then that week.
+pub async fn first_week<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<FirstWeek>, DbErr> {
+    let alive =
+        Condition::all().add(check_in::Column::PatientId.eq(patient_id)).add(check_in::Column::DeletedAt.is_null());
+    let Some(first) =
+        check_in::Entity::find().filter(alive.clone()).order_by_asc(check_in::Column::LocalDate).one(db).await?
+    else {
+        return Ok(None);
+    };
+    let week = check_in::Entity::find()
+        .filter(alive)
+        .filter(check_in::Column::LocalDate.gte(first.local_date))
+        .filter(check_in::Column::LocalDate.lte(first.local_date + Duration::days(6)))
+        .all(db)
+        .await?;
+    let mean = |pick: fn(&check_in::Model) -> Option<i16>| {
+        let values: Vec<f64> = week.iter().filter_map(pick).map(f64::from).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    Ok(Some(FirstWeek {
+        from: Some(first.local_date),
+        pain: mean(|c| c.pain),
+        stress: mean(|c| c.stress),
+        sleep_quality: mean(|c| c.sleep_quality),
+    }))
+}
+
+/// Check-ins with local dates in `[from, to]`, in recorded order, after the cursor row.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<check_in::Model>, DbErr> {
+    let mut q = check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .filter(check_in::Column::LocalDate.gte(from))
+        .filter(check_in::Column::LocalDate.lte(to));
+    if let Some(after) = after {
+        let Some(cursor) =
+            check_in::Entity::find_by_id(after).filter(check_in::Column::PatientId.eq(patient_id)).one(db).await?
+        else {
+            return Ok(vec![]);
+        };
+        q = q.filter(
+            Condition::any().add(check_in::Column::RecordedAt.gt(cursor.recorded_at)).add(
+                Condition::all()
+                    .add(check_in::Column::RecordedAt.eq(cursor.recorded_at))
+                    .add(check_in::Column::Id.gt(cursor.id)),
+            ),
+        );
+    }
+    q.order_by_asc(check_in::Column::RecordedAt).order_by_asc(check_in::Column::Id).limit(limit).all(db).await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("check-in not found")]
+    NotFound,
+    #[error("check-ins can be changed for 7 days after they were recorded")]
+    WindowClosed,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+async fn own_recent<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+    id: Uuid,
+) -> Result<check_in::Model, ChangeError> {
+    let row = check_in::Entity::find_by_id(id)
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(ChangeError::NotFound)?;
+    if now - row.recorded_at > EDIT_WINDOW {
+        return Err(ChangeError::WindowClosed);
+    }
+    Ok(row)
+}
+
+/// Replaces the body of one of the patient's recent check-ins.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    tz: Tz,
+    id: Uuid,
+    body: CheckInBody,
+) -> Result<(check_in::Model, Vec<alert::Model>), ChangeError> {
+    let patient_id = who.patient_id.unwrap_or_default();
+    let txn = db::begin_write(db).await?;
+    let old = own_recent(&txn, now, patient_id, id).await?;
+    let mut row = body.row(id, patient_id, tz, now);
+    row.created_at = old.created_at;
+    let mut changes = active(row.clone());
+    changes.id = sea_orm::ActiveValue::Unchanged(id);
+    changes.created_at = sea_orm::ActiveValue::NotSet;
+    let updated = changes.update(&txn).await?;
+    let mut raised = Vec::new();
+    let new_flags: Vec<RedFlag> =
+        red_flags_of(&updated).into_iter().filter(|f| !red_flags_of(&old).contains(f)).collect();
+    if !new_flags.is_empty() {
+        let record =
+            patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
+        let baseline = pain_baseline(&txn, &record).await?;
+        raised = alerts_for(&txn, now, &record, baseline, &[&updated]).await?;
+    }
+    audit::record(&txn, now, Event::by(who, "check_in.update").patient(patient_id).resource(format!("check_in:{id}")))
+        .await?;
+    txn.commit().await?;
+    Ok((updated, raised))
+}
+
+/// Withdraws one of the patient's recent check-ins (kept, marked deleted).
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<(), ChangeError> {
+    let patient_id = who.patient_id.unwrap_or_default();
+    let txn = db::begin_write(db).await?;
+    let row = own_recent(&txn, now, patient_id, id).await?;
+    let mut change: check_in::ActiveModel = row.into();
+    change.deleted_at = Set(Some(now));
+    change.updated_at = Set(now);
+    change.update(&txn).await?;
+    audit::record(&txn, now, Event::by(who, "check_in.delete").patient(patient_id).resource(format!("check_in:{id}")))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether the patient checked in on `date` (for today's view and reminders).
+pub async fn done_on<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<bool, DbErr> {
+    let found = check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::LocalDate.eq(date))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}

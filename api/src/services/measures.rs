@@ -1,0 +1,408 @@
+//! Outcome measures for one patient: which instruments the therapist scheduled and how
+//! often, which are due on a local day, and the patient's scored responses.
+//!
+//! A measure is due on day D when D falls in a period (`starts_on` + k × `every_days`)
+//! that has no response yet, so answering late in a period still counts for it and a
+//! missed period is not carried over. Licensed instruments can be scheduled only once
+//! the clinic has supplied their item text.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{clinic_instrument, measure_response, measure_schedule, patient};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    clinical::instruments::{self, Instrument, Items, Licence},
+    db,
+    services::{
+        audit::{self, Event},
+        exercise_logs::Stored,
+        local_date,
+        patients::{PatientError, find_visible},
+    },
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MeasureError {
+    #[error("patient not found")]
+    PatientNotFound,
+    #[error("no such instrument")]
+    UnknownInstrument,
+    #[error("this instrument's item text is licensed; a clinic admin must supply it first")]
+    NotEnabled,
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error("measure not found")]
+    NotFound,
+    #[error("{0}")]
+    Score(#[from] instruments::ScoreError),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<PatientError> for MeasureError {
+    fn from(e: PatientError) -> Self {
+        match e {
+            PatientError::Db(e) => Self::Db(e),
+            _ => Self::PatientNotFound,
+        }
+    }
+}
+
+pub fn instrument(id: &str) -> Result<&'static Instrument, MeasureError> {
+    instruments::find(id).ok_or(MeasureError::UnknownInstrument)
+}
+
+/// Item prompts for `inst` in this clinic, or `None` when it cannot be used there.
+pub async fn prompts<C: ConnectionTrait>(
+    db: &C,
+    clinic_id: Uuid,
+    inst: &Instrument,
+    activities: &[String],
+) -> Result<Option<Vec<String>>, DbErr> {
+    Ok(match inst.items {
+        Items::Prompts(p) => Some(p.iter().map(|s| (*s).to_owned()).collect()),
+        Items::PatientActivities { .. } => Some(activities.to_vec()),
+        Items::Licensed { .. } => clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned()))
+            .one(db)
+            .await?
+            .map(|row| serde_json::from_str(&row.item_text).unwrap_or_default()),
+    })
+}
+
+/// The instruments a clinic has switched on by supplying licensed text.
+pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<String>, DbErr> {
+    Ok(clinic_instrument::Entity::find()
+        .filter(clinic_instrument::Column::ClinicId.eq(clinic_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.instrument)
+        .collect())
+}
+
+/// Switches a licensed instrument on for the admin's clinic with the text it holds a
+/// licence for (replacing earlier text).
+pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: &str,
+    items: Vec<String>,
+) -> Result<(), MeasureError> {
+    let inst = instrument(id)?;
+    let Items::Licensed { count } = inst.items else {
+        return Err(MeasureError::Invalid("this instrument ships its own item text"));
+    };
+    if items.len() != count || items.iter().any(|i| i.trim().is_empty()) {
+        return Err(MeasureError::Invalid("give one non-empty prompt per item"));
+    }
+    let txn = db::begin_write(db).await?;
+    clinic_instrument::Entity::insert(clinic_instrument::ActiveModel {
+        clinic_id: Set(who.clinic_id),
+        instrument: Set(inst.id.to_owned()),
+        item_text: Set(serde_json::to_string(&items).expect("strings serialise")),
+        enabled_by: Set(who.user_id),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([clinic_instrument::Column::ClinicId, clinic_instrument::Column::Instrument])
+            .update_columns([clinic_instrument::Column::ItemText, clinic_instrument::Column::EnabledBy])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(&txn, now, Event::by(who, "instrument.enable").resource(format!("instrument:{}", inst.id))).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSchedule {
+    pub instrument: String,
+    pub every_days: i16,
+    pub starts_on: NaiveDate,
+    pub activities: Vec<String>,
+}
+
+pub fn activities_of(row: &measure_schedule::Model) -> Vec<String> {
+    serde_json::from_str(&row.activities).unwrap_or_default()
+}
+
+/// Schedules a measure for a patient, replacing a running schedule of the same instrument.
+pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+    new: NewSchedule,
+) -> Result<measure_schedule::Model, MeasureError> {
+    let record = find_visible(db, who, patient_id).await?;
+    let inst = instrument(&new.instrument)?;
+    if !(1..=365).contains(&new.every_days) {
+        return Err(MeasureError::Invalid("every_days must be between 1 and 365"));
+    }
+    let activities: Vec<String> =
+        new.activities.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+    match inst.items {
+        Items::PatientActivities { min, max } if !(min..=max).contains(&activities.len()) => {
+            return Err(MeasureError::Invalid("choose 3 to 5 activities"));
+        }
+        Items::PatientActivities { .. } => {}
+        _ if !activities.is_empty() => return Err(MeasureError::Invalid("only psfs takes activities")),
+        _ => {}
+    }
+    if prompts(db, record.clinic_id, inst, &activities).await?.is_none() {
+        return Err(MeasureError::NotEnabled);
+    }
+    let row = measure_schedule::Model {
+        id: Uuid::now_v7(),
+        patient_id,
+        instrument: inst.id.to_owned(),
+        every_days: new.every_days,
+        starts_on: new.starts_on,
+        activities: serde_json::to_string(&activities).expect("strings serialise"),
+        created_by: who.user_id,
+        created_at: now,
+        updated_at: now,
+        ended_at: None,
+    };
+    let txn = db::begin_write(db).await?;
+    end_running(&txn, now, patient_id, Some(inst.id)).await?;
+    measure_schedule::Entity::insert(measure_schedule::ActiveModel {
+        id: Set(row.id),
+        patient_id: Set(row.patient_id),
+        instrument: Set(row.instrument.clone()),
+        every_days: Set(row.every_days),
+        starts_on: Set(row.starts_on),
+        activities: Set(row.activities.clone()),
+        created_by: Set(row.created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ended_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let event = Event::by(who, "measure_schedule.create").patient(patient_id).resource(format!("measure:{}", inst.id));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn end_running<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+    instrument: Option<&str>,
+) -> Result<u64, DbErr> {
+    let mut q = measure_schedule::Entity::update_many()
+        .col_expr(measure_schedule::Column::EndedAt, Expr::value(now))
+        .col_expr(measure_schedule::Column::UpdatedAt, Expr::value(now))
+        .filter(measure_schedule::Column::PatientId.eq(patient_id))
+        .filter(measure_schedule::Column::EndedAt.is_null());
+    if let Some(i) = instrument {
+        q = q.filter(measure_schedule::Column::Instrument.eq(i));
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}
+
+/// Running schedules of a patient.
+pub async fn running<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Vec<measure_schedule::Model>, DbErr> {
+    measure_schedule::Entity::find()
+        .filter(measure_schedule::Column::PatientId.eq(patient_id))
+        .filter(measure_schedule::Column::EndedAt.is_null())
+        .order_by_asc(measure_schedule::Column::Instrument)
+        .all(db)
+        .await
+}
+
+/// Stops a schedule (its responses stay).
+pub async fn end<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+    schedule_id: Uuid,
+) -> Result<(), MeasureError> {
+    find_visible(db, who, patient_id).await?;
+    let row = measure_schedule::Entity::find_by_id(schedule_id)
+        .filter(measure_schedule::Column::PatientId.eq(patient_id))
+        .one(db)
+        .await?
+        .ok_or(MeasureError::NotFound)?;
+    let txn = db::begin_write(db).await?;
+    if row.ended_at.is_none() {
+        measure_schedule::Entity::update_many()
+            .col_expr(measure_schedule::Column::EndedAt, Expr::value(now))
+            .col_expr(measure_schedule::Column::UpdatedAt, Expr::value(now))
+            .filter(measure_schedule::Column::Id.eq(schedule_id))
+            .exec(&txn)
+            .await?;
+    }
+    let event =
+        Event::by(who, "measure_schedule.end").patient(patient_id).resource(format!("measure:{}", row.instrument));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The first day of the period of `schedule` that contains `date`.
+pub fn period_start(schedule: &measure_schedule::Model, date: NaiveDate) -> Option<NaiveDate> {
+    if date < schedule.starts_on {
+        return None;
+    }
+    let every = i64::from(schedule.every_days.max(1));
+    let offset = (date - schedule.starts_on).num_days() / every * every;
+    Some(schedule.starts_on + chrono::Duration::days(offset))
+}
+
+#[derive(Debug, Clone)]
+pub struct ScheduledMeasure {
+    pub schedule: measure_schedule::Model,
+    pub instrument: &'static Instrument,
+    pub prompts: Vec<String>,
+    pub due: bool,
+}
+
+/// The patient's running measures, each with its prompts and whether it is due on `date`.
+pub async fn for_day<C: ConnectionTrait>(
+    db: &C,
+    record: &patient::Model,
+    date: NaiveDate,
+) -> Result<Vec<ScheduledMeasure>, DbErr> {
+    let mut out = Vec::new();
+    for schedule in running(db, record.id).await? {
+        let Some(inst) = instruments::find(&schedule.instrument) else { continue };
+        let Some(prompts) = prompts(db, record.clinic_id, inst, &activities_of(&schedule)).await? else { continue };
+        let due = match period_start(&schedule, date) {
+            None => false,
+            Some(start) => measure_response::Entity::find()
+                .filter(measure_response::Column::PatientId.eq(record.id))
+                .filter(measure_response::Column::Instrument.eq(inst.id))
+                .filter(measure_response::Column::LocalDate.gte(start))
+                .filter(measure_response::Column::LocalDate.lte(date))
+                .one(db)
+                .await?
+                .is_none(),
+        };
+        out.push(ScheduledMeasure { schedule, instrument: inst, prompts, due });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseInput {
+    pub id: Uuid,
+    pub instrument: String,
+    pub recorded_at: DateTime<Utc>,
+    pub answers: Vec<Option<u8>>,
+}
+
+/// Scores and stores a response to a measure scheduled for the calling patient.
+pub async fn respond<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    tz: Tz,
+    input: ResponseInput,
+) -> Result<Stored<measure_response::Model>, MeasureError> {
+    let patient_id = who.patient_id.unwrap_or_default();
+    let inst = instrument(&input.instrument)?;
+    let schedule = measure_schedule::Entity::find()
+        .filter(measure_schedule::Column::PatientId.eq(patient_id))
+        .filter(measure_schedule::Column::Instrument.eq(inst.id))
+        .filter(measure_schedule::Column::EndedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(MeasureError::NotFound)?;
+    let score = inst.score(&input.answers, activities_of(&schedule).len())?;
+    let answers = serde_json::to_string(&input.answers).expect("answers serialise");
+    let row = measure_response::Model {
+        id: input.id,
+        patient_id,
+        instrument: inst.id.to_owned(),
+        answers,
+        score,
+        recorded_at: input.recorded_at,
+        local_date: local_date(input.recorded_at, tz),
+        created_at: now,
+    };
+    let txn = db::begin_write(db).await?;
+    let inserted = measure_response::Entity::insert(measure_response::ActiveModel {
+        id: Set(row.id),
+        patient_id: Set(row.patient_id),
+        instrument: Set(row.instrument.clone()),
+        answers: Set(row.answers.clone()),
+        score: Set(row.score),
+        recorded_at: Set(row.recorded_at),
+        local_date: Set(row.local_date),
+        created_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(measure_response::Column::Id).do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    let result = if inserted == 1 {
+        let event =
+            Event::by(who, "measure_response.write").patient(patient_id).resource(format!("measure:{}", inst.id));
+        audit::record(&txn, now, event).await?;
+        Stored::Created(row)
+    } else {
+        match measure_response::Entity::find_by_id(input.id).one(&txn).await? {
+            Some(stored)
+                if stored.patient_id == row.patient_id
+                    && stored.instrument == row.instrument
+                    && stored.answers == row.answers
+                    && stored.recorded_at.timestamp_micros() == row.recorded_at.timestamp_micros() =>
+            {
+                Stored::Replayed(stored)
+            }
+            _ => Stored::Conflict,
+        }
+    };
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// Responses with local dates in `[from, to]`, oldest first.
+pub async fn responses<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<measure_response::Model>, DbErr> {
+    measure_response::Entity::find()
+        .filter(measure_response::Column::PatientId.eq(patient_id))
+        .filter(measure_response::Column::LocalDate.gte(from))
+        .filter(measure_response::Column::LocalDate.lte(to))
+        .order_by_asc(measure_response::Column::RecordedAt)
+        .all(db)
+        .await
+}
+
+/// The first response ever to `instrument`: the baseline its changes are measured from.
+pub async fn first_response<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    instrument: &str,
+) -> Result<Option<measure_response::Model>, DbErr> {
+    measure_response::Entity::find()
+        .filter(measure_response::Column::PatientId.eq(patient_id))
+        .filter(measure_response::Column::Instrument.eq(instrument))
+        .order_by_asc(measure_response::Column::LocalDate)
+        .order_by_asc(measure_response::Column::RecordedAt)
+        .one(db)
+        .await
+}
+
+pub fn licence_name(inst: &Instrument) -> &'static str {
+    match inst.licence {
+        Licence::Free => "free",
+        Licence::TextLicensed { .. } => "text_licensed",
+    }
+}

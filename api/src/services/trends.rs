@@ -1,0 +1,435 @@
+//! Trends for one patient over a local date range: daily pain, stress, sleep, medication
+//! and adherence with 7-day rolling means, the baseline and whether the change from it
+//! is clinically meaningful, outcome-measure histories, the effect of each session on
+//! pain, and range of motion over time.
+//!
+//! Days are the patient's local days as stored with each check-in, so DST changes never
+//! split or merge a day. Every query is bounded by the range asked (plus a few days for
+//! rolling means and session follow-ups) or is a single indexed lookup for a baseline:
+//! the cost grows with the range, not with the length of the patient's history.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{appointment, check_in, patient, rom_measure, session_note};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::{
+    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
+    services::{
+        adherence,
+        appointments::Status,
+        check_ins::{self},
+        local_date, local_day_end, local_day_start, measures,
+    },
+};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    pub mean: f64,
+    pub min: i16,
+    pub max: i16,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Medication {
+    pub none: u32,
+    pub non_opioid: u32,
+    pub opioid: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub pain: Option<Stat>,
+    pub pain_7d: Option<f64>,
+    pub stress: Option<Stat>,
+    pub stress_7d: Option<f64>,
+    pub sleep_quality: Option<Stat>,
+    pub sleep_quality_7d: Option<f64>,
+    pub medication: Medication,
+    /// (prescribed, done) exercise sessions.
+    pub adherence: (i64, i64),
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn stat(values: &[i16]) -> Option<Stat> {
+    if values.is_empty() {
+        return None;
+    }
+    let sum: f64 = values.iter().map(|v| f64::from(*v)).sum();
+    Some(Stat {
+        mean: round2(sum / values.len() as f64),
+        min: *values.iter().min().expect("not empty"),
+        max: *values.iter().max().expect("not empty"),
+        count: values.len() as u32,
+    })
+}
+
+/// The mean of the daily means of the 7 days ending on each day (days without data
+/// are left out; no data in the window gives none).
+fn rolling(days: &[(NaiveDate, Option<Stat>)], date: NaiveDate) -> Option<f64> {
+    let means: Vec<f64> = days
+        .iter()
+        .filter(|(d, _)| *d <= date && *d > date - Duration::days(7))
+        .filter_map(|(_, s)| s.map(|s| s.mean))
+        .collect();
+    (!means.is_empty()).then(|| round2(means.iter().sum::<f64>() / means.len() as f64))
+}
+
+/// Daily series for `[from, to]` from check-ins that cover at least `[from − 6, to]`.
+pub fn daily(check_ins: &[check_in::Model], from: NaiveDate, to: NaiveDate) -> Vec<Day> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<&check_in::Model>> = BTreeMap::new();
+    for c in check_ins.iter().filter(|c| c.deleted_at.is_none()) {
+        by_day.entry(c.local_date).or_default().push(c);
+    }
+    let per_day = |pick: fn(&check_in::Model) -> Option<i16>| -> Vec<(NaiveDate, Option<Stat>)> {
+        (from - Duration::days(6))
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .map(|d| {
+                let values: Vec<i16> =
+                    by_day.get(&d).map(|cs| cs.iter().filter_map(|c| pick(c)).collect()).unwrap_or_default();
+                (d, stat(&values))
+            })
+            .collect()
+    };
+    let pain = per_day(|c| c.pain);
+    let stress = per_day(|c| c.stress);
+    let sleep = per_day(|c| c.sleep_quality);
+    let at =
+        |series: &[(NaiveDate, Option<Stat>)], d: NaiveDate| series.iter().find(|(x, _)| *x == d).and_then(|(_, s)| *s);
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .map(|d| {
+            let mut medication = Medication::default();
+            for c in by_day.get(&d).into_iter().flatten() {
+                match c.medication.as_deref() {
+                    Some("none") => medication.none += 1,
+                    Some("non_opioid") => medication.non_opioid += 1,
+                    Some("opioid") => medication.opioid += 1,
+                    _ => {}
+                }
+            }
+            Day {
+                date: d,
+                pain: at(&pain, d),
+                pain_7d: rolling(&pain, d),
+                stress: at(&stress, d),
+                stress_7d: rolling(&stress, d),
+                sleep_quality: at(&sleep, d),
+                sleep_quality_7d: rolling(&sleep, d),
+                medication,
+                adherence: (0, 0),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineSource {
+    /// Set by the therapist (intake pain).
+    Therapist,
+    /// The mean of the first week of check-ins.
+    FirstWeek,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub pain: Option<f64>,
+    pub pain_source: Option<BaselineSource>,
+    pub stress: Option<f64>,
+    pub sleep_quality: Option<f64>,
+    pub first_week_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub metric: &'static str,
+    pub baseline: f64,
+    /// The latest 7-day rolling mean in the range.
+    pub current: f64,
+    pub change: f64,
+    pub percent: Option<f64>,
+    pub meaningful: bool,
+    pub direction: Direction,
+}
+
+pub fn change(metric: &'static str, baseline: f64, current: f64, mcid: Mcid, higher_is_worse: bool) -> Change {
+    Change {
+        metric,
+        baseline: round2(baseline),
+        current,
+        change: round2(current - baseline),
+        percent: (baseline.abs() > 0.0).then(|| round2((current - baseline) * 100.0 / baseline)),
+        meaningful: mcid.crossed(baseline, current),
+        direction: clinical::direction(baseline, current, higher_is_worse),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasurePoint {
+    pub recorded_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub score: f64,
+    pub change: Option<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureHistory {
+    pub instrument: &'static str,
+    pub baseline: Option<f64>,
+    pub points: Vec<MeasurePoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEffect {
+    pub appointment_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub pain_before: Option<i16>,
+    pub pain_after: Option<i16>,
+    /// after − before.
+    pub immediate_change: Option<i16>,
+    pub follow_up_24h: Option<i16>,
+    pub follow_up_48h: Option<i16>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RomSeries {
+    pub region: String,
+    pub side: String,
+    pub movement: String,
+    pub points: Vec<(DateTime<Utc>, i16)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trends {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub timezone: Tz,
+    pub days: Vec<Day>,
+    pub baseline: Baseline,
+    pub changes: Vec<Change>,
+    pub measures: Vec<MeasureHistory>,
+    pub sessions: Vec<SessionEffect>,
+    pub rom: Vec<RomSeries>,
+}
+
+/// A pre-session check-in counts from this long before the start.
+const PRE_WINDOW: Duration = Duration::hours(12);
+/// Follow-ups are the check-in nearest 24 h / 48 h after the end, within this much.
+const FOLLOW_UP_TOLERANCE: Duration = Duration::hours(6);
+
+fn nearest_pain(check_ins: &[check_in::Model], target: DateTime<Utc>) -> Option<i16> {
+    check_ins
+        .iter()
+        .filter(|c| c.pain.is_some() && (c.recorded_at - target).abs() <= FOLLOW_UP_TOLERANCE)
+        .min_by_key(|c| (c.recorded_at - target).abs())
+        .and_then(|c| c.pain)
+}
+
+pub fn session_effect(
+    appt: &appointment::Model,
+    note: Option<&session_note::Model>,
+    check_ins: &[check_in::Model],
+) -> SessionEffect {
+    let in_context = |context: &str, from: DateTime<Utc>, to: DateTime<Utc>| {
+        check_ins
+            .iter()
+            .filter(|c| c.context == context && c.pain.is_some() && c.recorded_at >= from && c.recorded_at <= to)
+            .max_by_key(|c| c.recorded_at)
+            .and_then(|c| c.pain)
+    };
+    // The therapist's note wins; else the patient's own pre/post-session check-ins.
+    let before = note
+        .and_then(|n| n.pain_before)
+        .or_else(|| in_context("pre_session", appt.starts_at - PRE_WINDOW, appt.ends_at));
+    let after = note
+        .and_then(|n| n.pain_after)
+        .or_else(|| in_context("post_session", appt.starts_at, appt.ends_at + PRE_WINDOW));
+    SessionEffect {
+        appointment_id: appt.id,
+        starts_at: appt.starts_at,
+        ends_at: appt.ends_at,
+        pain_before: before,
+        pain_after: after,
+        immediate_change: before.zip(after).map(|(b, a)| a - b),
+        follow_up_24h: nearest_pain(check_ins, appt.ends_at + Duration::hours(24)),
+        follow_up_48h: nearest_pain(check_ins, appt.ends_at + Duration::hours(48)),
+    }
+}
+
+pub async fn for_patient<C: ConnectionTrait>(
+    db: &C,
+    record: &patient::Model,
+    tz: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Trends, DbErr> {
+    // Six days before for rolling means, three after for session follow-ups.
+    let rows = check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(record.id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .filter(check_in::Column::LocalDate.gte(from - Duration::days(6)))
+        .filter(check_in::Column::LocalDate.lte(to + Duration::days(3)))
+        .order_by_asc(check_in::Column::RecordedAt)
+        .all(db)
+        .await?;
+    let mut days = daily(&rows, from, to);
+    let a = adherence::for_patient(db, record.id, from, to, local_date(now, tz), tz).await?;
+    for (day, ad) in days.iter_mut().zip(a.days.iter()) {
+        day.adherence = (ad.prescribed, ad.done);
+    }
+
+    let first = check_ins::first_week(db, record.id).await?.unwrap_or_default();
+    let baseline = Baseline {
+        pain: record.baseline_pain.map(f64::from).or(first.pain),
+        pain_source: match (record.baseline_pain, first.pain) {
+            (Some(_), _) => Some(BaselineSource::Therapist),
+            (None, Some(_)) => Some(BaselineSource::FirstWeek),
+            (None, None) => None,
+        },
+        stress: first.stress,
+        sleep_quality: first.sleep_quality,
+        first_week_from: first.from,
+    };
+    let latest = |pick: fn(&Day) -> Option<f64>| days.iter().rev().find_map(pick);
+    let mut changes = Vec::new();
+    if let (Some(b), Some(c)) = (baseline.pain, latest(|d| d.pain_7d)) {
+        changes.push(change("pain", b, c, PAIN_MCID, true));
+    }
+    if let (Some(b), Some(c)) = (baseline.stress, latest(|d| d.stress_7d)) {
+        changes.push(change("stress", b, c, RATING_MCID, true));
+    }
+    if let (Some(b), Some(c)) = (baseline.sleep_quality, latest(|d| d.sleep_quality_7d)) {
+        changes.push(change("sleep_quality", b, c, RATING_MCID, false));
+    }
+
+    let mut measures_out: Vec<MeasureHistory> = Vec::new();
+    for response in measures::responses(db, record.id, from, to).await? {
+        let Some(inst) = instruments::find(&response.instrument) else { continue };
+        if !measures_out.iter().any(|m| m.instrument == inst.id) {
+            let first = measures::first_response(db, record.id, inst.id).await?;
+            measures_out.push(MeasureHistory { instrument: inst.id, baseline: first.map(|f| f.score), points: vec![] });
+        }
+        let history = measures_out.iter_mut().find(|m| m.instrument == inst.id).expect("just added");
+        let change = match (history.baseline, inst.mcid) {
+            (Some(b), Some(mcid)) => Some(change(inst.id, b, response.score, mcid, inst.higher_is_worse)),
+            _ => None,
+        };
+        history.points.push(MeasurePoint {
+            recorded_at: response.recorded_at,
+            local_date: response.local_date,
+            score: response.score,
+            change,
+        });
+    }
+
+    let (start, end) = (local_day_start(from, tz), local_day_end(to, tz));
+    let appts: Vec<appointment::Model> = appointment::Entity::find()
+        .filter(appointment::Column::PatientId.eq(record.id))
+        .filter(appointment::Column::StartsAt.gte(start))
+        .filter(appointment::Column::StartsAt.lt(end))
+        .filter(appointment::Column::Status.eq(Status::Completed.as_str()))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await?;
+    let notes = session_note::Entity::find()
+        .filter(session_note::Column::AppointmentId.is_in(appts.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let sessions =
+        appts.iter().map(|a| session_effect(a, notes.iter().find(|n| n.appointment_id == a.id), &rows)).collect();
+
+    let mut rom: Vec<RomSeries> = Vec::new();
+    for m in rom_measure::Entity::find()
+        .filter(rom_measure::Column::PatientId.eq(record.id))
+        .filter(rom_measure::Column::MeasuredAt.gte(start))
+        .filter(rom_measure::Column::MeasuredAt.lt(end))
+        .order_by_asc(rom_measure::Column::MeasuredAt)
+        .all(db)
+        .await?
+    {
+        match rom.iter_mut().find(|s| s.region == m.region && s.side == m.side && s.movement == m.movement) {
+            Some(series) => series.points.push((m.measured_at, m.degrees)),
+            None => rom.push(RomSeries {
+                region: m.region,
+                side: m.side,
+                movement: m.movement,
+                points: vec![(m.measured_at, m.degrees)],
+            }),
+        }
+    }
+    Ok(Trends { from, to, timezone: tz, days, baseline, changes, measures: measures_out, sessions, rom })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_in(date: NaiveDate, pain: Option<i16>, stress: Option<i16>, medication: Option<&str>) -> check_in::Model {
+        let at = date.and_hms_opt(12, 0, 0).unwrap().and_utc();
+        check_in::Model {
+            id: Uuid::new_v4(),
+            patient_id: Uuid::nil(),
+            recorded_at: at,
+            local_date: date,
+            pain,
+            stress,
+            sleep_quality: None,
+            medication: medication.map(str::to_owned),
+            pain_sites: "[]".into(),
+            red_flags: "[]".into(),
+            context: "daily".into(),
+            note: None,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn days_have_mean_min_max_and_a_rolling_mean_over_days_with_data() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
+        let rows = vec![
+            check_in(d(1), Some(6), None, Some("opioid")),
+            check_in(d(1), Some(3), Some(5), Some("none")),
+            check_in(d(3), Some(4), None, None),
+            check_in(d(9), Some(2), None, None),
+        ];
+        let days = daily(&rows, d(2), d(9));
+        assert_eq!(days.len(), 8);
+        // June 2 has no data; its 7-day mean covers June 1 only: 4.5.
+        assert_eq!(days[0].pain, None);
+        assert_eq!(days[0].pain_7d, Some(4.5));
+        // June 3: (4.5 + 4) / 2 = 4.25
+        assert_eq!(days[1].pain, Some(Stat { mean: 4.0, min: 4, max: 4, count: 1 }));
+        assert_eq!(days[1].pain_7d, Some(4.25));
+        // June 8: window June 2–8 holds June 3 only.
+        assert_eq!(days[6].pain_7d, Some(4.0));
+        // June 9: window June 3–9: (4 + 2) / 2 = 3
+        assert_eq!(days[7].pain_7d, Some(3.0));
+        assert_eq!(days.iter().map(|d| d.medication.opioid).sum::<u32>(), 0);
+        let june1 = daily(&rows, d(1), d(1));
+        assert_eq!(june1[0].pain, Some(Stat { mean: 4.5, min: 3, max: 6, count: 2 }));
+        assert_eq!(june1[0].medication, Medication { none: 1, non_opioid: 0, opioid: 1 });
+        assert_eq!(june1[0].stress, Some(Stat { mean: 5.0, min: 5, max: 5, count: 1 }));
+    }
+
+    #[test]
+    fn change_from_baseline_is_flagged_at_the_mcid() {
+        let c = change("pain", 6.0, 4.0, PAIN_MCID, true);
+        assert!(c.meaningful);
+        assert_eq!(c.direction, Direction::Improved);
+        assert_eq!(c.percent, Some(-33.33));
+        assert!(!change("pain", 6.0, 5.0, PAIN_MCID, true).meaningful);
+    }
+}

@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+/// How the patient was at one moment: pain, where it hurt, stress, sleep. The id is made
+/// on the phone, so an offline check-in synced any number of times is stored once.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "check_in")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    /// Device instant.
+    pub recorded_at: DateTimeUtc,
+    /// `recorded_at` in the patient's zone, derived by the server.
+    pub local_date: Date,
+    pub pain: Option<i16>,
+    pub stress: Option<i16>,
+    pub sleep_quality: Option<i16>,
+    /// `none` | `non_opioid` | `opioid`.
+    pub medication: Option<String>,
+    /// JSON array of `{region, side, intensity, qualities}`.
+    pub pain_sites: String,
+    /// JSON array of red-flag symptom codes.
+    pub red_flags: String,
+    /// `daily` | `pre_session` | `post_session` | `flare`.
+    pub context: String,
+    pub note: Option<String>,
+    pub created_at: DateTimeUtc,
+    /// Moves on every edit and on deletion; the sync cursor follows it.
+    pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,225 @@
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use entity::alert;
+use fascia::{content::builtin_id, services::alerts::evaluate};
+use fascia_tests::{Actor, TestApp, spawn_app};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use uuid::Uuid;
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+async fn alerts_of(app: &TestApp, patient: &Actor, kind: &str) -> Vec<alert::Model> {
+    alert::Entity::find()
+        .filter(alert::Column::PatientId.eq(patient.patient_id.unwrap()))
+        .filter(alert::Column::Kind.eq(kind))
+        .order_by_asc(alert::Column::CreatedAt)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn check_in(app: &TestApp, patient: &Actor, recorded_at: &str, pain: i64) -> Uuid {
+    let id = Uuid::new_v4();
+    let body = json!({ "items": [{ "id": id, "recorded_at": recorded_at, "pain": pain }] });
+    let reply = app.post("/api/v1/me/check-ins", Some(&patient.access_token), &body).await.expect(200);
+    assert_eq!(reply["results"][0]["status"], 201, "{reply}");
+    id
+}
+
+async fn staff(app: &TestApp) -> Actor {
+    let admin = app.clinic_admin("Alert Clinic").await;
+    app.therapist(&admin).await
+}
+
+#[tokio::test]
+async fn pain_three_above_baseline_on_two_check_ins_in_a_row_raises_one_spike_alert() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    let patient_id = patient.patient_id.unwrap();
+    app.patch(&format!("/api/v1/patients/{patient_id}"), Some(&therapist.access_token), &json!({ "baseline_pain": 4 }))
+        .await
+        .expect(200);
+
+    // Baseline 4: 7 is three above it. 7, 6, 7 has no two in a row; the next 7 does.
+    for (i, pain) in [5, 7, 6, 7].into_iter().enumerate() {
+        check_in(&app, &patient, &format!("2026-06-01T0{i}:00:00Z"), pain).await;
+        assert!(alerts_of(&app, &patient, "pain_spike").await.is_empty(), "after reading {i}");
+    }
+    let spike = check_in(&app, &patient, "2026-06-01T05:00:00Z", 7).await;
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].source_id, Some(spike));
+    // Still high, alert still open: no second alert.
+    check_in(&app, &patient, "2026-06-01T06:00:00Z", 7).await;
+    check_in(&app, &patient, "2026-06-01T07:00:00Z", 9).await;
+    assert_eq!(alerts_of(&app, &patient, "pain_spike").await.len(), 1);
+}
+
+#[tokio::test]
+async fn severe_pain_alone_raises_a_spike_alert() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    check_in(&app, &patient, "2026-06-01T08:00:00Z", 3).await;
+    assert!(alerts_of(&app, &patient, "pain_spike").await.is_empty());
+    let severe = check_in(&app, &patient, "2026-06-01T09:00:00Z", 8).await;
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].source_id, Some(severe));
+    assert!(raised[0].details.contains("8/10"));
+}
+
+#[tokio::test]
+async fn no_check_in_for_the_set_days_raises_one_disengaged_alert_per_silence() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    check_in(&app, &patient, "2026-06-01T08:00:00Z", 3).await;
+    let db = &app.state.db;
+
+    evaluate(db, at("2026-06-04T07:59:00Z")).await.unwrap();
+    assert!(alerts_of(&app, &patient, "disengaged").await.is_empty());
+    let report = evaluate(db, at("2026-06-04T08:00:00Z")).await.unwrap();
+    assert_eq!(report.raised.len(), 1);
+    evaluate(db, at("2026-06-04T09:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "disengaged").await.len(), 1);
+
+    // Acknowledged, still silent: the same silence does not alert again.
+    let id = alerts_of(&app, &patient, "disengaged").await[0].id;
+    app.clock.set(at("2026-06-04T10:00:00Z"));
+    let token = app.relogin(&therapist).await;
+    app.post(&format!("/api/v1/alerts/{id}/acknowledge"), Some(&token), &json!({})).await.expect(200);
+    evaluate(db, at("2026-06-06T10:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "disengaged").await.len(), 1);
+
+    // A new check-in ends the silence; three quiet days later a new alert follows.
+    app.clock.set(at("2026-06-06T10:00:00Z"));
+    let patient_token = app.relogin(&patient).await;
+    let body = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-06T09:00:00Z", "stress": 2 }] });
+    app.post("/api/v1/me/check-ins", Some(&patient_token), &body).await.expect(200);
+    evaluate(db, at("2026-06-09T08:59:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "disengaged").await.len(), 1);
+    evaluate(db, at("2026-06-09T09:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "disengaged").await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_disengagement_window_is_a_per_patient_setting() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    let patient_id = patient.patient_id.unwrap();
+    let path = format!("/api/v1/patients/{patient_id}");
+    app.patch(&path, Some(&therapist.access_token), &json!({ "disengaged_after_days": 0 }))
+        .await
+        .expect_error(422, "validation_failed");
+    let updated =
+        app.patch(&path, Some(&therapist.access_token), &json!({ "disengaged_after_days": 7 })).await.expect(200);
+    assert_eq!(updated["disengaged_after_days"], 7);
+    // Never checked in: the silence counts from when the account was made (the clock's start).
+    evaluate(&app.state.db, at("2026-06-08T11:59:00Z")).await.unwrap();
+    assert!(alerts_of(&app, &patient, "disengaged").await.is_empty());
+    evaluate(&app.state.db, at("2026-06-08T12:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "disengaged").await.len(), 1);
+}
+
+async fn daily_plan(app: &TestApp, therapist: &Actor, patient: &Actor) -> String {
+    let patient_id = patient.patient_id.unwrap();
+    let t = Some(therapist.access_token.as_str());
+    let plan = app
+        .post(
+            &format!("/api/v1/patients/{patient_id}/care-plans"),
+            t,
+            &json!({ "title": "Daily", "start_date": "2026-05-20" }),
+        )
+        .await
+        .expect(201);
+    let id = plan["id"].as_str().unwrap();
+    let dose = json!({ "sets": 1, "reps": 10, "hold_seconds": 5, "side": "none", "times_per_day": 2,
+        "days_of_week": [1, 2, 3, 4, 5, 6, 7] });
+    let body = json!({ "exercise_id": builtin_id("exercise", "chin-tuck"), "prescription": dose });
+    let plan = app.post(&format!("/api/v1/care-plans/{id}/exercises"), t, &body).await.expect(200);
+    plan["exercises"][0]["plan_exercise_id"].as_str().unwrap().to_owned()
+}
+
+async fn log_days(app: &TestApp, patient: &Actor, plan_exercise: &str, days: &[u32]) {
+    let items: Vec<_> = days
+        .iter()
+        .map(|d| {
+            json!({ "id": Uuid::new_v4(), "plan_exercise_id": plan_exercise,
+                "performed_at": format!("2026-05-{d}T10:00:00Z"), "local_date": format!("2026-05-{d}") })
+        })
+        .collect();
+    app.post("/api/v1/me/exercise-logs", Some(&patient.access_token), &json!({ "items": items })).await.expect(200);
+}
+
+#[tokio::test]
+async fn under_half_of_last_weeks_exercises_raises_one_low_adherence_alert() {
+    let app = spawn_app().await;
+    // The plan must be in force on the days measured, so it is made before them.
+    app.clock.set(at("2026-05-20T08:00:00Z"));
+    let therapist = staff(&app).await;
+    let mut low = app.patient(&therapist).await;
+    let mut half = app.patient(&therapist).await;
+    for p in [&low, &half] {
+        app.patch("/api/v1/me", Some(&p.access_token), &json!({ "timezone": "UTC" })).await.expect(200);
+    }
+    let low_item = daily_plan(&app, &therapist, &low).await;
+    let half_item = daily_plan(&app, &therapist, &half).await;
+    app.clock.set(at("2026-06-01T12:00:00Z"));
+    low.access_token = app.relogin(&low).await;
+    half.access_token = app.relogin(&half).await;
+    // May 25–31: 14 prescribed. 6 done (42.9 %) is low; 7 done (50 %) is not.
+    log_days(&app, &low, &low_item, &[25, 25, 26, 27, 28, 29]).await;
+    log_days(&app, &half, &half_item, &[25, 25, 26, 27, 28, 29, 31]).await;
+
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+    evaluate(&app.state.db, now).await.unwrap();
+    evaluate(&app.state.db, now + Duration::hours(1)).await.unwrap();
+
+    let raised = alerts_of(&app, &low, "low_adherence").await;
+    assert_eq!(raised.len(), 1);
+    assert!(raised[0].details.contains("6 of 14"), "{}", raised[0].details);
+    assert!(alerts_of(&app, &half, "low_adherence").await.is_empty());
+}
+
+#[tokio::test]
+async fn therapists_list_filter_and_acknowledge_their_patients_alerts_and_the_roster_counts_them() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    for p in [&w.patient_a, &w.patient_c] {
+        let body = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T09:00:00Z", "pain": 9,
+            "red_flags": ["chest_pain"] }] });
+        app.post("/api/v1/me/check-ins", Some(&p.access_token), &body).await.expect(200);
+    }
+    let x = Some(w.therapist_x.access_token.as_str());
+    let open = app.get("/api/v1/alerts?status=open", x).await.expect(200);
+    let kinds: Vec<&str> = open["items"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 2, "red flag and pain spike for patient A only: {open}");
+    assert!(kinds.contains(&"red_flag") && kinds.contains(&"pain_spike"));
+    let patient_a = w.patient_a.patient_id.unwrap().to_string();
+    assert!(open["items"].as_array().unwrap().iter().all(|a| a["patient_id"] == patient_a.as_str()));
+
+    let roster = app.get("/api/v1/patients", x).await.expect(200);
+    let row = roster["items"].as_array().unwrap().iter().find(|p| p["id"] == patient_a.as_str()).unwrap().clone();
+    assert_eq!(row["open_alerts"], 2);
+
+    let red = app.get("/api/v1/alerts?kind=red_flag", x).await.expect(200);
+    let id = red["items"][0]["id"].as_str().unwrap().to_owned();
+    // Therapist Y (another clinic) cannot see or acknowledge it.
+    app.post(&format!("/api/v1/alerts/{id}/acknowledge"), Some(&w.therapist_y.access_token), &json!({}))
+        .await
+        .expect_error(404, "not_found");
+    app.post(&format!("/api/v1/alerts/{id}/acknowledge"), x, &json!({})).await.expect(200);
+    let again = app.post(&format!("/api/v1/alerts/{id}/acknowledge"), x, &json!({})).await.expect(200);
+    assert_eq!(again["acknowledged_by"], w.therapist_x.user_id.to_string());
+    let acked = app.get("/api/v1/alerts?status=acknowledged", x).await.expect(200);
+    assert_eq!(acked["items"].as_array().unwrap().len(), 1);
+    let roster = app.get("/api/v1/patients", x).await.expect(200);
+    let row = roster["items"].as_array().unwrap().iter().find(|p| p["id"] == patient_a.as_str()).unwrap().clone();
+    assert_eq!(row["open_alerts"], 1);
+    app.get("/api/v1/alerts?kind=sneezing", x).await.expect_error(400, "bad_request");
+}

@@ -1,0 +1,302 @@
+use chrono::{Duration, TimeZone, Utc};
+use entity::{alert, check_in};
+use fascia_tests::{Actor, TestApp, spawn_app};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct Cast {
+    therapist: Actor,
+    patient: Actor,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let admin = app.clinic_admin("Check-in Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let patient = app.patient(&therapist).await;
+    Cast { therapist, patient }
+}
+
+fn item(id: Uuid, at: &str, pain: i64) -> Value {
+    json!({
+        "id": id, "recorded_at": at, "pain": pain, "stress": 4, "sleep_quality": 6, "medication": "non_opioid",
+        "pain_sites": [
+            { "region": "neck", "intensity": pain, "qualities": ["stiff", "aching"] },
+            { "region": "shoulder", "side": "left", "intensity": 3, "qualities": ["tingling"] }
+        ],
+        "context": "daily", "note": "after work"
+    })
+}
+
+async fn stored_rows(app: &TestApp, patient: &Actor) -> u64 {
+    check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient.patient_id.unwrap()))
+        .count(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn alerts_of(app: &TestApp, patient: &Actor, kind: &str) -> Vec<alert::Model> {
+    alert::Entity::find()
+        .filter(alert::Column::PatientId.eq(patient.patient_id.unwrap()))
+        .filter(alert::Column::Kind.eq(kind))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_offline_batch_replayed_three_times_and_concurrently_is_stored_once_per_id() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = c.patient.access_token.as_str();
+    let items: Vec<Value> =
+        (0..20).map(|i| item(Uuid::new_v4(), &format!("2026-05-{:02}T18:00:00Z", 10 + i), (i % 7) as i64)).collect();
+    let batch = json!({ "items": items });
+
+    let first = app.post("/api/v1/me/check-ins", Some(token), &batch).await.expect(200);
+    assert!(first["results"].as_array().unwrap().iter().all(|r| r["status"] == 201));
+    for _ in 0..3 {
+        let replay = app.post("/api/v1/me/check-ins", Some(token), &batch).await.expect(200);
+        for (sent, result) in items.iter().zip(replay["results"].as_array().unwrap()) {
+            assert_eq!(result["status"], 200, "{result}");
+            assert_eq!(result["check_in"]["id"], sent["id"]);
+            assert_eq!(result["check_in"]["pain"], sent["pain"]);
+        }
+    }
+    let concurrent = (0..4).map(|_| app.post("/api/v1/me/check-ins", Some(token), &batch));
+    for reply in futures::future::join_all(concurrent).await {
+        let body = reply.expect(200);
+        assert!(body["results"].as_array().unwrap().iter().all(|r| r["status"] == 200));
+    }
+    assert_eq!(stored_rows(&app, &c.patient).await, 20);
+
+    // A fresh batch sent four times at once: still one row per id.
+    let fresh: Vec<Value> =
+        (0..10).map(|i| item(Uuid::new_v4(), &format!("2026-05-{:02}T07:00:00Z", 10 + i), 2)).collect();
+    let fresh_batch = json!({ "items": fresh });
+    let racing = (0..4).map(|_| app.post("/api/v1/me/check-ins", Some(token), &fresh_batch));
+    let replies: Vec<Value> = futures::future::join_all(racing).await.into_iter().map(|r| r.expect(200)).collect();
+    for i in 0..10 {
+        let created = replies.iter().filter(|r| r["results"][i]["status"] == 201).count();
+        assert_eq!(created, 1, "item {i} created {created} times");
+    }
+    assert_eq!(stored_rows(&app, &c.patient).await, 30);
+}
+
+#[tokio::test]
+async fn the_same_id_with_another_body_is_a_conflict_and_changes_nothing() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    let id = Uuid::new_v4();
+    app.post("/api/v1/me/check-ins", token, &json!({ "items": [item(id, "2026-06-01T08:00:00Z", 5)] }))
+        .await
+        .expect(200);
+    let changed = app
+        .post("/api/v1/me/check-ins", token, &json!({ "items": [item(id, "2026-06-01T08:00:00Z", 6)] }))
+        .await
+        .expect(200);
+    assert_eq!(changed["results"][0]["status"], 409);
+    assert_eq!(changed["results"][0]["error"]["code"], "conflict");
+    let listed = app.get("/api/v1/me/check-ins?from=2026-06-01&to=2026-06-01", token).await.expect(200);
+    assert_eq!(listed["items"][0]["pain"], 5);
+
+    // Another patient sending the same id does not reach or reveal this check-in.
+    let other = app.patient(&c.therapist).await;
+    let theirs = app
+        .post(
+            "/api/v1/me/check-ins",
+            Some(&other.access_token),
+            &json!({ "items": [item(id, "2026-06-01T08:00:00Z", 5)] }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(theirs["results"][0]["status"], 409);
+    assert!(theirs["results"][0]["check_in"].is_null());
+    assert_eq!(stored_rows(&app, &other).await, 0);
+}
+
+#[tokio::test]
+async fn a_red_flag_check_in_answers_with_guidance_and_alerts_the_therapist_once() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    let flagged = json!({ "items": [{
+        "id": Uuid::new_v4(), "recorded_at": "2026-06-01T09:00:00Z", "pain": 6,
+        "red_flags": ["new_numbness_or_weakness", "saddle_numbness"]
+    }] });
+
+    let reply = app.post("/api/v1/me/check-ins", token, &flagged).await.expect(200);
+
+    let guidance = reply["guidance"].as_str().expect("guidance in the response");
+    assert!(guidance.contains("physician") && guidance.contains("emergency"), "{guidance}");
+    assert_eq!(reply["results"][0]["check_in"]["red_flags"], json!(["new_numbness_or_weakness", "saddle_numbness"]));
+    let alerts = alerts_of(&app, &c.patient, "red_flag").await;
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].details.contains("saddle_numbness"));
+
+    // While that alert is open, another red flag does not pile up a second one.
+    let again = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T10:00:00Z", "stress": 3,
+        "red_flags": ["chest_pain"] }] });
+    let reply = app.post("/api/v1/me/check-ins", token, &again).await.expect(200);
+    assert!(reply["guidance"].is_string());
+    assert_eq!(alerts_of(&app, &c.patient, "red_flag").await.len(), 1);
+
+    // Once acknowledged, a new red flag raises a new alert.
+    let id = alerts[0].id;
+    let acked =
+        app.post(&format!("/api/v1/alerts/{id}/acknowledge"), Some(&c.therapist.access_token), &json!({})).await;
+    assert_eq!(acked.expect(200)["acknowledged_by"], c.therapist.user_id.to_string());
+    let third = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T11:00:00Z", "pain": 2,
+        "red_flags": ["fever_with_back_pain"] }] });
+    app.post("/api/v1/me/check-ins", token, &third).await.expect(200);
+    assert_eq!(alerts_of(&app, &c.patient, "red_flag").await.len(), 2);
+
+    // A check-in without red flags carries no guidance.
+    let calm = json!({ "items": [item(Uuid::new_v4(), "2026-06-01T11:30:00Z", 2)] });
+    assert!(app.post("/api/v1/me/check-ins", token, &calm).await.expect(200)["guidance"].is_null());
+}
+
+#[tokio::test]
+async fn bad_check_ins_are_refused_with_the_error_body_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    let base = || item(Uuid::new_v4(), "2026-06-01T08:00:00Z", 4);
+    let with = |key: &str, value: Value| {
+        let mut v = base();
+        v[key] = value;
+        v
+    };
+    // Readable but invalid: answered per item with 422.
+    let per_item = [
+        with("pain", json!(11)),
+        with("stress", json!(-1)),
+        with("sleep_quality", json!(12)),
+        with("recorded_at", json!("2026-06-01T12:30:00Z")),
+        with("pain_sites", json!([{ "region": "lower_back", "side": "left", "intensity": 3 }])),
+        with("pain_sites", json!([{ "region": "knee", "intensity": 3 }])),
+        with("pain_sites", json!([{ "region": "neck", "intensity": 11 }])),
+        with("pain_sites", json!([{ "region": "neck", "intensity": 2 }, { "region": "neck", "intensity": 3 }])),
+        json!({ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T08:00:00Z", "sleep_quality": 5 }),
+    ];
+    for bad in per_item {
+        let reply = app.post("/api/v1/me/check-ins", token, &json!({ "items": [bad.clone()] })).await.expect(200);
+        assert_eq!(reply["results"][0]["status"], 422, "{bad}: {reply}");
+        assert_eq!(reply["results"][0]["error"]["code"], "validation_failed");
+    }
+    // Unreadable: unknown vocabulary, wrong types, over the cap → the whole request is refused.
+    let unreadable = [
+        json!({ "items": [with("pain_sites", json!([{ "region": "tail", "intensity": 3 }]))] }),
+        json!({ "items": [with("pain_sites", json!([{ "region": "neck", "intensity": 3, "qualities": ["itchy"] }]))] }),
+        json!({ "items": [with("red_flags", json!(["hiccups"]))] }),
+        json!({ "items": [with("medication", json!("cannabis"))] }),
+        json!({ "items": [with("context", json!("weekly"))] }),
+        json!({ "items": [with("patient_id", json!(Uuid::new_v4()))] }),
+        json!({ "items": (0..101).map(|_| base()).collect::<Vec<_>>() }),
+        json!({ "items": [] }),
+    ];
+    for bad in unreadable {
+        let reply = app.post("/api/v1/me/check-ins", token, &bad).await;
+        assert!(reply.status.is_client_error(), "{}", reply.status);
+        assert!(reply.body["code"].is_string(), "{}", reply.body);
+    }
+    let long_note =
+        app.post("/api/v1/me/check-ins", token, &json!({ "items": [with("note", json!("x".repeat(2001)))] })).await;
+    assert!(long_note.status.is_client_error());
+    assert_eq!(stored_rows(&app, &c.patient).await, 0);
+}
+
+#[tokio::test]
+async fn recent_check_ins_can_be_corrected_or_withdrawn_by_their_patient_only() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    let id = Uuid::new_v4();
+    app.post("/api/v1/me/check-ins", token, &json!({ "items": [item(id, "2026-06-01T08:00:00Z", 5)] }))
+        .await
+        .expect(200);
+
+    let corrected = app.put(&format!("/api/v1/me/check-ins/{id}"), token, &item(id, "2026-06-01T08:00:00Z", 3)).await;
+    assert_eq!(corrected.expect(200)["check_in"]["pain"], 3);
+    let mismatched =
+        app.put(&format!("/api/v1/me/check-ins/{id}"), token, &item(Uuid::new_v4(), "2026-06-01T08:00:00Z", 3)).await;
+    mismatched.expect_error(422, "validation_failed");
+
+    let other = app.patient(&c.therapist).await;
+    app.put(&format!("/api/v1/me/check-ins/{id}"), Some(&other.access_token), &item(id, "2026-06-01T08:00:00Z", 9))
+        .await
+        .expect_error(404, "not_found");
+    app.delete(&format!("/api/v1/me/check-ins/{id}"), Some(&other.access_token)).await.expect_error(404, "not_found");
+
+    // The sync feed carries the correction; a withdrawn check-in leaves lists and
+    // reaches sync with deleted_at.
+    app.delete(&format!("/api/v1/me/check-ins/{id}"), token).await.expect(204);
+    let listed = app.get("/api/v1/me/check-ins?from=2026-06-01&to=2026-06-01", token).await.expect(200);
+    assert!(listed["items"].as_array().unwrap().is_empty());
+    let synced = app.get("/api/v1/me/sync", token).await.expect(200);
+    assert!(synced["check_ins"][0]["deleted_at"].is_string());
+    app.delete(&format!("/api/v1/me/check-ins/{id}"), token).await.expect_error(404, "not_found");
+
+    // After a week, a check-in is part of the record.
+    let old = Uuid::new_v4();
+    app.post("/api/v1/me/check-ins", token, &json!({ "items": [item(old, "2026-05-20T08:00:00Z", 5)] }))
+        .await
+        .expect(200);
+    app.put(&format!("/api/v1/me/check-ins/{old}"), token, &item(old, "2026-05-20T08:00:00Z", 1))
+        .await
+        .expect_error(409, "conflict");
+    app.delete(&format!("/api/v1/me/check-ins/{old}"), token).await.expect_error(409, "conflict");
+}
+
+#[tokio::test]
+async fn check_ins_list_by_local_date_with_a_cursor_for_patient_and_therapist() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    let items: Vec<Value> =
+        (0..5).map(|i| item(Uuid::new_v4(), &format!("2026-05-3{}T0{}:00:00Z", i % 2, i + 1), i)).collect();
+    app.post("/api/v1/me/check-ins", token, &json!({ "items": items })).await.expect(200);
+
+    let first = app.get("/api/v1/me/check-ins?from=2026-05-30&to=2026-05-31&limit=3", token).await.expect(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 3);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest = app.get(&format!("/api/v1/me/check-ins?from=2026-05-30&to=2026-05-31&cursor={cursor}"), token).await;
+    let rest = rest.expect(200);
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    let instants: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["items"].as_array().unwrap())
+        .map(|c| c["recorded_at"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = instants.clone();
+    sorted.sort();
+    assert_eq!(instants, sorted, "listed in recorded order");
+
+    let patient_id = c.patient.patient_id.unwrap();
+    let path = format!("/api/v1/patients/{patient_id}/check-ins?from=2026-05-30&to=2026-05-31");
+    let seen = app.get(&path, Some(&c.therapist.access_token)).await.expect(200);
+    assert_eq!(seen["items"].as_array().unwrap().len(), 5);
+    let today = app.get("/api/v1/me/today?date=2026-05-31", token).await.expect(200);
+    assert_eq!(today["check_in_done"], true);
+    let today = app.get("/api/v1/me/today?date=2026-06-01", token).await.expect(200);
+    assert_eq!(today["check_in_done"], false);
+}
+
+#[tokio::test]
+async fn the_local_date_comes_from_the_patients_time_zone() {
+    let app = spawn_app().await;
+    app.clock.set(Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap() + Duration::zero());
+    let c = cast(&app).await;
+    let token = Some(c.patient.access_token.as_str());
+    app.patch("/api/v1/me", token, &json!({ "timezone": "Pacific/Auckland" })).await.expect(200);
+    // 20:00 UTC on May 31 is already June 1 in Auckland (UTC+12).
+    let reply = app
+        .post("/api/v1/me/check-ins", token, &json!({ "items": [item(Uuid::new_v4(), "2026-05-31T20:00:00Z", 4)] }))
+        .await
+        .expect(200);
+    assert_eq!(reply["results"][0]["check_in"]["local_date"], "2026-06-01");
+}

@@ -1,0 +1,118 @@
+use fascia_tests::{Actor, TestApp, spawn_app};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct Cast {
+    admin: Actor,
+    therapist: Actor,
+    patient: Actor,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let admin = app.clinic_admin("Measure Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let patient = app.patient(&therapist).await;
+    app.patch("/api/v1/me", Some(&patient.access_token), &json!({ "timezone": "UTC" })).await.expect(200);
+    Cast { admin, therapist, patient }
+}
+
+async fn respond(app: &TestApp, patient: &Actor, id: Uuid, instrument: &str, answers: Value) -> (u16, Value) {
+    let body = json!({ "id": id, "instrument": instrument, "recorded_at": "2026-06-01T09:00:00Z", "answers": answers });
+    let reply = app.post("/api/v1/me/measure-responses", Some(&patient.access_token), &body).await;
+    (reply.status.as_u16(), reply.body)
+}
+
+#[tokio::test]
+async fn scheduled_measures_show_as_due_today_and_answers_are_scored_once() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    app.post(&path, t, &json!({ "instrument": "nprs", "every_days": 7, "starts_on": "2026-06-01" })).await.expect(201);
+    let activities = ["Turn head to reverse the car", "Carry shopping", "Sleep through the night"];
+    app.post(&path, t, &json!({ "instrument": "psfs", "every_days": 14, "activities": activities })).await.expect(201);
+
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    let due: Vec<&str> =
+        today["measures_due"].as_array().unwrap().iter().map(|m| m["instrument"].as_str().unwrap()).collect();
+    assert_eq!(due, ["nprs", "psfs"]);
+    assert_eq!(today["measures_due"][1]["prompts"], json!(activities));
+
+    let id = Uuid::new_v4();
+    let (status, body) = respond(&app, &c.patient, id, "nprs", json!([6])).await;
+    assert_eq!((status, body["score"].as_f64()), (201, Some(6.0)));
+    assert_eq!(respond(&app, &c.patient, id, "nprs", json!([6])).await.0, 200);
+    assert_eq!(respond(&app, &c.patient, id, "nprs", json!([7])).await.0, 409);
+    let (status, body) = respond(&app, &c.patient, Uuid::new_v4(), "psfs", json!([4, 6, 5])).await;
+    assert_eq!((status, body["score"].as_f64()), (201, Some(5.0)));
+
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    assert!(today["measures_due"].as_array().unwrap().is_empty(), "{today}");
+    // A week later NPRS is due again; PSFS (every 14 days) is not.
+    let next_week = app.get("/api/v1/me/today?date=2026-06-08", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(next_week["measures_due"][0]["instrument"], "nprs");
+    assert_eq!(next_week["measures_due"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_answers_and_unscheduled_measures_are_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    app.post(&path, t, &json!({ "instrument": "peg", "every_days": 7 })).await.expect(201);
+    for bad in [json!([6, 5]), json!([6, 5, 11]), json!([6, null, 4]), json!([6, 5, 4, 3])] {
+        let (status, body) = respond(&app, &c.patient, Uuid::new_v4(), "peg", bad.clone()).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(body["code"], "validation_failed");
+    }
+    assert_eq!(respond(&app, &c.patient, Uuid::new_v4(), "nprs", json!([3])).await.0, 404);
+    assert_eq!(respond(&app, &c.patient, Uuid::new_v4(), "bogus", json!([3])).await.0, 422);
+    // Schedules: unknown instrument, bad period, PSFS without 3–5 activities, activities elsewhere.
+    for bad in [
+        json!({ "instrument": "sf36", "every_days": 7 }),
+        json!({ "instrument": "nprs", "every_days": 0 }),
+        json!({ "instrument": "psfs", "every_days": 7, "activities": ["Only one"] }),
+        json!({ "instrument": "nprs", "every_days": 7, "activities": ["a", "b", "c"] }),
+    ] {
+        app.post(&path, t, &bad).await.expect_error(422, "validation_failed");
+    }
+    let listed = app.get(&path, t).await.expect(200);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let trends = app.get("/api/v1/me/trends", Some(&c.patient.access_token)).await.expect(200);
+    assert!(trends["measures"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn licensed_instruments_stay_off_until_the_clinic_supplies_their_text() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    let listed = app.get("/api/v1/instruments", t).await.expect(200);
+    let ndi = listed.as_array().unwrap().iter().find(|i| i["id"] == "ndi").unwrap().clone();
+    assert_eq!((ndi["enabled"].as_bool(), ndi["licence"].as_str()), (Some(false), Some("text_licensed")));
+    let nprs = listed.as_array().unwrap().iter().find(|i| i["id"] == "nprs").unwrap().clone();
+    assert_eq!(nprs["loinc"], "72514-3");
+    app.post(&path, t, &json!({ "instrument": "ndi", "every_days": 14 })).await.expect_error(422, "validation_failed");
+
+    let text: Vec<String> = (1..=10).map(|i| format!("Licensed item {i}")).collect();
+    let admin = Some(c.admin.access_token.as_str());
+    app.put("/api/v1/instruments/ndi/licensed-text", admin, &json!({ "items": &text[..9] }))
+        .await
+        .expect_error(422, "validation_failed");
+    app.put("/api/v1/instruments/ndi/licensed-text", admin, &json!({ "items": text })).await.expect(204);
+    app.put("/api/v1/instruments/nope/licensed-text", admin, &json!({ "items": ["a"] }))
+        .await
+        .expect_error(404, "not_found");
+    app.post(&path, t, &json!({ "instrument": "ndi", "every_days": 14 })).await.expect(201);
+
+    let mine = app.get("/api/v1/me/measures", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(mine[0]["prompts"][0], "Licensed item 1");
+    // Item 5 skipped: 12 over nine answered items, scaled to ten → 13.33.
+    let answers = json!([1, 2, 0, 3, null, 2, 1, 0, 2, 1]);
+    let (status, body) = respond(&app, &c.patient, Uuid::new_v4(), "ndi", answers).await;
+    assert_eq!((status, body["score"].as_f64()), (201, Some(13.33)));
+    let three_missing = json!([null, 2, 0, 3, null, 2, 1, 0, 2, null]);
+    assert_eq!(respond(&app, &c.patient, Uuid::new_v4(), "ndi", three_missing).await.0, 422);
+}

@@ -1,0 +1,244 @@
+use chrono::{DateTime, Utc};
+use fascia_tests::{Actor, TestApp, spawn_app};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+struct Cast {
+    therapist: Actor,
+    patient: Actor,
+}
+
+/// A therapist and a patient made at `start`, the patient living in `zone`.
+async fn cast_at(app: &TestApp, start: &str, zone: &str) -> Cast {
+    app.clock.set(at(start));
+    let admin = app.clinic_admin("Trend Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let patient = app.patient(&therapist).await;
+    app.patch("/api/v1/me", Some(&patient.access_token), &json!({ "timezone": zone })).await.expect(200);
+    Cast { therapist, patient }
+}
+
+async fn move_clock(app: &TestApp, to: &str, c: &mut Cast) {
+    app.clock.set(at(to));
+    c.therapist.access_token = app.relogin(&c.therapist).await;
+    c.patient.access_token = app.relogin(&c.patient).await;
+}
+
+fn check_in(recorded_at: &str, pain: i64, context: &str) -> Value {
+    json!({ "id": Uuid::new_v4(), "recorded_at": recorded_at, "pain": pain, "context": context })
+}
+
+#[tokio::test]
+async fn daily_trends_across_a_dst_change_match_the_hand_computed_fixture() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-03-01T12:00:00Z", "America/New_York").await;
+    move_clock(&app, "2026-03-12T12:00:00Z", &mut c).await;
+    // New York springs forward on 2026-03-08 at 02:00 (07:00Z): EST (−5) before, EDT (−4) after.
+    let items = json!({ "items": [
+        check_in("2026-03-07T04:30:00Z", 2, "daily"), // Mar 6 23:30 EST
+        check_in("2026-03-07T05:30:00Z", 4, "daily"), // Mar 7 00:30 EST
+        check_in("2026-03-08T04:59:00Z", 6, "daily"), // Mar 7 23:59 EST
+        check_in("2026-03-08T05:00:00Z", 3, "daily"), // Mar 8 00:00 EST
+        check_in("2026-03-08T07:30:00Z", 5, "daily"), // Mar 8 03:30 EDT, just after the gap
+        check_in("2026-03-09T03:30:00Z", 7, "daily"), // Mar 8 23:30 EDT (already Mar 9 in UTC)
+        check_in("2026-03-09T04:30:00Z", 1, "daily"), // Mar 9 00:30 EDT
+    ] });
+    app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &items).await.expect(200);
+
+    let t = app.get("/api/v1/me/trends?from=2026-03-07&to=2026-03-09", Some(&c.patient.access_token)).await.expect(200);
+
+    assert_eq!(t["timezone"], "America/New_York");
+    let pain: Vec<Value> = t["days"].as_array().unwrap().iter().map(|d| d["pain"].clone()).collect();
+    assert_eq!(pain[0], json!({ "mean": 5.0, "min": 4, "max": 6, "count": 2 }));
+    assert_eq!(pain[1], json!({ "mean": 5.0, "min": 3, "max": 7, "count": 3 }));
+    assert_eq!(pain[2], json!({ "mean": 1.0, "min": 1, "max": 1, "count": 1 }));
+    // Rolling means of the daily means: Mar 6 = 2, Mar 7 = 5, Mar 8 = 5, Mar 9 = 1.
+    let rolling: Vec<f64> = t["days"].as_array().unwrap().iter().map(|d| d["pain_7d"].as_f64().unwrap()).collect();
+    assert_eq!(rolling, [3.5, 4.0, 3.25]);
+    // Baseline: the first week from Mar 6 holds all seven readings, 28 / 7 = 4.
+    assert_eq!(t["baseline"]["pain"], 4.0);
+    assert_eq!(t["baseline"]["pain_source"], "first_week");
+    assert_eq!(t["baseline"]["first_week_from"], "2026-03-06");
+    let change = &t["changes"][0];
+    assert_eq!(
+        (
+            change["metric"].as_str(),
+            change["current"].as_f64(),
+            change["change"].as_f64(),
+            change["meaningful"].as_bool()
+        ),
+        (Some("pain"), Some(3.25), Some(-0.75), Some(false))
+    );
+
+    // The therapist sees the same series.
+    let patient_id = c.patient.patient_id.unwrap();
+    let seen = app
+        .get(
+            &format!("/api/v1/patients/{patient_id}/trends?from=2026-03-07&to=2026-03-09"),
+            Some(&c.therapist.access_token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(seen["days"], t["days"]);
+}
+
+#[tokio::test]
+async fn a_therapist_set_baseline_and_a_thirty_percent_fall_are_flagged_as_meaningful() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let patient_id = c.patient.patient_id.unwrap();
+    let t = Some(c.therapist.access_token.clone());
+    app.patch(&format!("/api/v1/patients/{patient_id}"), t.as_deref(), &json!({ "baseline_pain": 5 }))
+        .await
+        .expect(200);
+    move_clock(&app, "2026-06-10T12:00:00Z", &mut c).await;
+    let items: Vec<Value> = (3..10).map(|d| check_in(&format!("2026-06-0{d}T09:00:00Z"), 3, "daily")).collect();
+    app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &json!({ "items": items })).await.expect(200);
+    let trends = app.get("/api/v1/me/trends?to=2026-06-09", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(trends["days"].as_array().unwrap().len(), 30);
+    assert_eq!(trends["baseline"]["pain_source"], "therapist");
+    let change = &trends["changes"][0];
+    assert_eq!(change["change"], -2.0);
+    assert_eq!(change["percent"], -40.0);
+    assert_eq!(change["meaningful"], true);
+    assert_eq!(change["direction"], "improved");
+    // Ranges are bounded.
+    app.get("/api/v1/me/trends?from=2025-01-01&to=2026-06-09", Some(&c.patient.access_token))
+        .await
+        .expect_error(422, "validation_failed");
+    app.get("/api/v1/me/trends?from=2026-06-09&to=2026-06-01", Some(&c.patient.access_token))
+        .await
+        .expect_error(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn measure_histories_flag_changes_past_the_mcid() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    let activities = ["Reach a high shelf", "Lift a child", "Drive for an hour"];
+    app.post(
+        &path,
+        Some(&c.therapist.access_token),
+        &json!({ "instrument": "psfs", "every_days": 7, "activities": activities }),
+    )
+    .await
+    .expect(201);
+    for (day, answers) in [("2026-06-01", [4, 6, 5]), ("2026-06-08", [5, 6, 6]), ("2026-06-15", [7, 8, 6])] {
+        move_clock(&app, &format!("{day}T12:00:00Z"), &mut c).await;
+        let body = json!({ "id": Uuid::new_v4(), "instrument": "psfs", "recorded_at": format!("{day}T10:00:00Z"), "answers": answers });
+        app.post("/api/v1/me/measure-responses", Some(&c.patient.access_token), &body).await.expect(201);
+    }
+    let trends = app.get("/api/v1/me/trends?from=2026-06-02&to=2026-06-15", Some(&c.patient.access_token)).await;
+    let trends = trends.expect(200);
+    let psfs = &trends["measures"][0];
+    assert_eq!(psfs["instrument"], "psfs");
+    // The baseline is the first response ever (June 1, 5.0), even though it is outside the range.
+    assert_eq!(psfs["baseline"], 5.0);
+    let points = psfs["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    assert_eq!((points[0]["score"].as_f64(), points[0]["change"]["meaningful"].as_bool()), (Some(5.67), Some(false)));
+    assert_eq!((points[1]["score"].as_f64(), points[1]["change"]["meaningful"].as_bool()), (Some(7.0), Some(true)));
+    assert_eq!(points[1]["change"]["direction"], "improved");
+}
+
+#[tokio::test]
+async fn sessions_show_their_immediate_effect_follow_ups_and_range_of_motion() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let patient_id = c.patient.patient_id.unwrap();
+    let book = |starts: &'static str, ends: &'static str| json!({ "starts_at": starts, "ends_at": ends });
+    let appts = format!("/api/v1/patients/{patient_id}/appointments");
+    let t = c.therapist.access_token.clone();
+    let first = app.post(&appts, Some(&t), &book("2026-06-02T09:00:00Z", "2026-06-02T10:00:00Z")).await.expect(201);
+    let second = app.post(&appts, Some(&t), &book("2026-06-03T15:00:00Z", "2026-06-03T16:00:00Z")).await.expect(201);
+    let cancelled = app.post(&appts, Some(&t), &book("2026-06-04T15:00:00Z", "2026-06-04T16:00:00Z")).await.expect(201);
+    let (first, second, cancelled) =
+        (first["id"].as_str().unwrap(), second["id"].as_str().unwrap(), cancelled["id"].as_str().unwrap());
+
+    // The patient sees what is coming up, soonest first; today names the next one.
+    let upcoming = app.get("/api/v1/me/appointments", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(upcoming.as_array().unwrap().len(), 3);
+    assert_eq!(upcoming[0]["id"], first);
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(today["next_appointment"]["id"], first);
+
+    // Bad bookings change nothing.
+    app.post(&appts, Some(&t), &book("2026-06-02T10:00:00Z", "2026-06-02T09:00:00Z"))
+        .await
+        .expect_error(422, "validation_failed");
+    app.post(&appts, Some(&t), &book("2026-06-02T08:00:00Z", "2026-06-02T18:00:00Z"))
+        .await
+        .expect_error(422, "validation_failed");
+    app.patch(&format!("/api/v1/appointments/{cancelled}"), Some(&t), &json!({ "status": "cancelled" }))
+        .await
+        .expect(200);
+    app.patch(&format!("/api/v1/appointments/{cancelled}"), Some(&t), &json!({ "starts_at": "2026-06-04T14:00:00Z" }))
+        .await
+        .expect_error(409, "conflict");
+    app.put(&format!("/api/v1/appointments/{cancelled}/note"), Some(&t), &json!({ "subjective": "x" }))
+        .await
+        .expect_error(409, "conflict");
+
+    move_clock(&app, "2026-06-06T12:00:00Z", &mut c).await;
+    let t = c.therapist.access_token.clone();
+    for id in [first, second] {
+        app.patch(&format!("/api/v1/appointments/{id}"), Some(&t), &json!({ "status": "completed" })).await.expect(200);
+    }
+    let note = json!({
+        "subjective": "Neck stiff after long drives.", "objective": "Tender upper trapezius.",
+        "assessment": "Improving.", "plan": "Continue chin tucks.", "pain_before": 6, "pain_after": 3,
+        "rom": [
+            { "region": "neck", "movement": "Rotation", "degrees": 60 },
+            { "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 150 }
+        ]
+    });
+    app.put(&format!("/api/v1/appointments/{first}/note"), Some(&t), &note).await.expect(200);
+    let bad_rom = json!({ "rom": [{ "region": "neck", "movement": "rotation", "degrees": 400 }] });
+    app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &bad_rom)
+        .await
+        .expect_error(422, "validation_failed");
+    let sided = json!({ "rom": [{ "region": "shoulder", "movement": "flexion", "degrees": 90 }] });
+    app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &sided)
+        .await
+        .expect_error(422, "validation_failed");
+    let second_note =
+        json!({ "rom": [{ "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 165 }] });
+    app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &second_note).await.expect(200);
+    let read = app.get(&format!("/api/v1/appointments/{first}/note"), Some(&t)).await.expect(200);
+    assert_eq!(read["rom"][0]["movement"], "rotation");
+
+    // The second session has no pain in its note: the patient's own pre/post check-ins count.
+    let items = json!({ "items": [
+        check_in("2026-06-03T10:30:00Z", 4, "daily"),        // 24.5 h after the first session
+        check_in("2026-06-03T14:30:00Z", 5, "pre_session"),
+        check_in("2026-06-03T16:15:00Z", 2, "post_session"),
+        check_in("2026-06-04T09:00:00Z", 3, "daily"),        // 47 h after the first
+    ] });
+    app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &items).await.expect(200);
+
+    let trends = app
+        .get(&format!("/api/v1/patients/{patient_id}/trends?from=2026-06-01&to=2026-06-06"), Some(&t))
+        .await
+        .expect(200);
+    let sessions = trends["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "cancelled sessions are left out");
+    let effect = |s: &Value| {
+        ["pain_before", "pain_after", "immediate_change", "follow_up_24h", "follow_up_48h"].map(|k| s[k].as_i64())
+    };
+    assert_eq!(effect(&sessions[0]), [Some(6), Some(3), Some(-3), Some(4), Some(3)]);
+    assert_eq!(effect(&sessions[1]), [Some(5), Some(2), Some(-3), None, None]);
+    let rom = trends["range_of_motion"].as_array().unwrap();
+    let shoulder = rom.iter().find(|r| r["region"] == "shoulder").unwrap();
+    assert_eq!(shoulder["side"], "left");
+    let degrees: Vec<i64> =
+        shoulder["points"].as_array().unwrap().iter().map(|p| p["degrees"].as_i64().unwrap()).collect();
+    assert_eq!(degrees, [150, 165]);
+    // Past sessions are no longer upcoming.
+    let upcoming = app.get("/api/v1/me/appointments", Some(&c.patient.access_token)).await.expect(200);
+    assert!(upcoming.as_array().unwrap().is_empty());
+}
