@@ -15,17 +15,19 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user};
+use entity::{
+    appointment, check_in, patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user,
+};
 use futures::StreamExt;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::{DispatchOptions, ReminderKind, Report, schedule};
+use super::{DispatchOptions, ReminderKind, Report, kinds::Anchor, schedule};
 use crate::{
     db,
     push::{self, Notification, Outgoing, PushSender, SendResult},
@@ -387,7 +389,7 @@ async fn process_one<C: ConnectionTrait>(
             return Ok(Ack::Later { at: quiet_end(now, tz, end), reason: "quiet hours", retry: false });
         }
     }
-    if let Some(why) = already_done(db, kind, occ.patient_id, occ.local_date).await? {
+    if let Some(why) = already_done(db, kind, occ).await? {
         return Ok(Ack::Skipped(why));
     }
     let delivered_before = context.delivered_before.get(&occ.id).map(Vec::as_slice).unwrap_or_default();
@@ -454,9 +456,9 @@ async fn process_one<C: ConnectionTrait>(
 async fn already_done<C: ConnectionTrait>(
     db: &C,
     kind: ReminderKind,
-    patient_id: Uuid,
-    date: NaiveDate,
+    occ: &reminder_occurrence::Model,
 ) -> Result<Option<&'static str>, DbErr> {
+    let (patient_id, date) = (occ.patient_id, occ.local_date);
     match kind {
         ReminderKind::Exercises => {
             let day = today::today(db, patient_id, date).await?;
@@ -473,9 +475,43 @@ async fn already_done<C: ConnectionTrait>(
             let waiting = day.lessons.iter().any(|l| l.assigned.unlock_date == date && !l.completed);
             Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
         }
-        // Check-ins arrive with the check-in issue; until then every check-in reminder is sent
-        // (see DESIGN §6: skipped once a check-in exists that local day).
-        ReminderKind::CheckIn => Ok(None),
+        ReminderKind::CheckIn => {
+            let logged = check_in::Entity::find()
+                .filter(check_in::Column::PatientId.eq(patient_id))
+                .filter(check_in::Column::LocalDate.eq(date))
+                .filter(check_in::Column::DeletedAt.is_null())
+                .count(db)
+                .await?;
+            Ok((logged > 0).then_some("check-in already logged that day"))
+        }
+        ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => {
+            let (anchor, offset) = kind.session_offset().expect("session kinds have an offset");
+            let at = occ.due_at - Duration::minutes(offset);
+            let session = appointment::Entity::find().filter(appointment::Column::PatientId.eq(patient_id));
+            let session = match anchor {
+                Anchor::SessionStart => session
+                    .filter(appointment::Column::StartsAt.eq(at))
+                    .filter(appointment::Column::Status.eq("scheduled")),
+                Anchor::SessionEnd => session
+                    .filter(appointment::Column::EndsAt.eq(at))
+                    .filter(appointment::Column::Status.is_in(["scheduled", "completed"])),
+            };
+            if session.count(db).await? == 0 {
+                return Ok(Some("session cancelled or moved"));
+            }
+            if anchor == Anchor::SessionEnd {
+                let logged = check_in::Entity::find()
+                    .filter(check_in::Column::PatientId.eq(patient_id))
+                    .filter(check_in::Column::RecordedAt.gte(at))
+                    .filter(check_in::Column::DeletedAt.is_null())
+                    .count(db)
+                    .await?;
+                if logged > 0 {
+                    return Ok(Some("check-in already logged after the session"));
+                }
+            }
+            Ok(None)
+        }
     }
 }
 

@@ -10,10 +10,16 @@
 //! `(rule_id, local_date)`, so replicas racing over the same window are harmless.
 //! A rule created or changed inside the materialised window is materialised at once by
 //! [`materialise_rule`].
+//!
+//! Session reminders (24 h and 2 h before, a check-in prompt 3 h after) are found the
+//! same way from the other side: the sessions whose start or end, shifted by the offset,
+//! falls in the window (index on `(status, starts_at)`), joined with their patients'
+//! enabled rules. Their occurrence is keyed by the session's local date, so a patient
+//! gets one of each per session day.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use entity::{reminder_occurrence, reminder_rule, reminder_watermark};
+use entity::{appointment, reminder_occurrence, reminder_rule, reminder_watermark};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
@@ -21,7 +27,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::schedule::{self, Occurrence, RuleTime};
+use super::{
+    ReminderKind,
+    kinds::Anchor,
+    schedule::{self, Occurrence, RuleTime},
+};
 
 /// Never catch up more than this after downtime: older reminders are noise.
 const MAX_CATCH_UP_HOURS: i64 = 6;
@@ -59,7 +69,8 @@ pub async fn materialise_window<C: ConnectionTrait>(
         .select_only()
         .column(reminder_rule::Column::Timezone)
         .distinct()
-        .filter(reminder_rule::Column::Enabled.eq(true));
+        .filter(reminder_rule::Column::Enabled.eq(true))
+        .filter(reminder_rule::Column::Kind.is_in(daily_kinds()));
     if let Some(rule) = only_rule {
         zones_q = zones_q.filter(reminder_rule::Column::Id.eq(rule));
     }
@@ -82,6 +93,7 @@ pub async fn materialise_window<C: ConnectionTrait>(
             ])
             .filter(reminder_rule::Column::Timezone.eq(zone.as_str()))
             .filter(reminder_rule::Column::Enabled.eq(true))
+            .filter(reminder_rule::Column::Kind.is_in(daily_kinds()))
             .filter(minutes);
         if let Some(rule) = only_rule {
             q = q.filter(reminder_rule::Column::Id.eq(rule));
@@ -96,34 +108,109 @@ pub async fn materialise_window<C: ConnectionTrait>(
             .iter()
             .map(|occ: &Occurrence| {
                 let (_, _, _, patient_id, kind) = rows.iter().find(|r| r.0 == occ.rule_id).expect("rule of occurrence");
-                reminder_occurrence::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    rule_id: Set(occ.rule_id),
-                    patient_id: Set(*patient_id),
-                    kind: Set(kind.clone()),
-                    local_date: Set(occ.local_date),
-                    due_at: Set(occ.due_at),
-                    next_attempt_at: Set(occ.due_at),
-                    status: Set("pending".into()),
-                    lease_token: Set(None),
-                    lease_until: Set(None),
-                    attempts: Set(0),
-                    last_error: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
+                occurrence(now, occ.rule_id, *patient_id, kind, occ.local_date, occ.due_at)
             })
             .collect();
-        for chunk in models.chunks(INSERT_CHUNK) {
-            created += reminder_occurrence::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([reminder_occurrence::Column::RuleId, reminder_occurrence::Column::LocalDate])
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(db)
-                .await?;
+        created += insert_ignoring_duplicates(db, models).await?;
+    }
+    Ok(created + materialise_sessions(db, now, from, to, only_rule).await?)
+}
+
+fn daily_kinds() -> Vec<&'static str> {
+    ReminderKind::ALL.into_iter().filter(|k| k.session_offset().is_none()).map(ReminderKind::as_str).collect()
+}
+
+async fn insert_ignoring_duplicates<C: ConnectionTrait>(
+    db: &C,
+    models: Vec<reminder_occurrence::ActiveModel>,
+) -> Result<u64, DbErr> {
+    let mut created = 0;
+    for chunk in models.chunks(INSERT_CHUNK) {
+        created += reminder_occurrence::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([reminder_occurrence::Column::RuleId, reminder_occurrence::Column::LocalDate])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(created)
+}
+
+fn occurrence(
+    now: DateTime<Utc>,
+    rule_id: Uuid,
+    patient_id: Uuid,
+    kind: &str,
+    local_date: chrono::NaiveDate,
+    due_at: DateTime<Utc>,
+) -> reminder_occurrence::ActiveModel {
+    reminder_occurrence::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        rule_id: Set(rule_id),
+        patient_id: Set(patient_id),
+        kind: Set(kind.to_owned()),
+        local_date: Set(local_date),
+        due_at: Set(due_at),
+        next_attempt_at: Set(due_at),
+        status: Set("pending".into()),
+        lease_token: Set(None),
+        lease_until: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Session reminders due in `(from, to]`.
+async fn materialise_sessions<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only_rule: Option<Uuid>,
+) -> Result<u64, DbErr> {
+    let mut created = 0;
+    for kind in ReminderKind::ALL {
+        let Some((anchor, offset)) = kind.session_offset() else { continue };
+        let shift = Duration::minutes(offset);
+        let (column, statuses) = match anchor {
+            Anchor::SessionStart => (appointment::Column::StartsAt, vec!["scheduled"]),
+            Anchor::SessionEnd => (appointment::Column::EndsAt, vec!["scheduled", "completed"]),
+        };
+        let sessions = appointment::Entity::find()
+            .filter(appointment::Column::Status.is_in(statuses))
+            .filter(column.gt(from - shift))
+            .filter(column.lte(to - shift))
+            .all(db)
+            .await?;
+        if sessions.is_empty() {
+            continue;
         }
+        let mut rules_q = reminder_rule::Entity::find()
+            .filter(reminder_rule::Column::Kind.eq(kind.as_str()))
+            .filter(reminder_rule::Column::Enabled.eq(true))
+            .filter(reminder_rule::Column::PatientId.is_in(sessions.iter().map(|s| s.patient_id)));
+        if let Some(rule) = only_rule {
+            rules_q = rules_q.filter(reminder_rule::Column::Id.eq(rule));
+        }
+        let rules = rules_q.all(db).await?;
+        let models = sessions
+            .iter()
+            .filter_map(|session| {
+                let rule = rules.iter().find(|r| r.patient_id == session.patient_id)?;
+                let tz: Tz = rule.timezone.parse().unwrap_or(Tz::UTC);
+                let at = match anchor {
+                    Anchor::SessionStart => session.starts_at,
+                    Anchor::SessionEnd => session.ends_at,
+                };
+                let local_date = session.starts_at.with_timezone(&tz).date_naive();
+                Some(occurrence(now, rule.id, rule.patient_id, kind.as_str(), local_date, at + shift))
+            })
+            .collect();
+        created += insert_ignoring_duplicates(db, models).await?;
     }
     Ok(created)
 }

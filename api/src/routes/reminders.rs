@@ -26,8 +26,11 @@ use crate::{
 pub struct ReminderRuleDto {
     pub id: Uuid,
     pub kind: ReminderKind,
-    /// Local wall-clock time, `HH:MM`, in `timezone`.
+    /// Local wall-clock time, `HH:MM`, in `timezone`; not used by session reminders.
     pub local_time: String,
+    /// Session reminders only: minutes from the session's start (negative: before) or,
+    /// for `post_session`, from its end.
+    pub session_offset_minutes: Option<i32>,
     /// ISO weekdays 1 (Monday) – 7 (Sunday).
     pub days_of_week: Vec<u8>,
     pub enabled: bool,
@@ -42,6 +45,9 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
             id: r.id,
             kind: ReminderKind::parse(&r.kind).unwrap_or(ReminderKind::Exercises),
             local_time: format_minute(r.local_minute),
+            session_offset_minutes: ReminderKind::parse(&r.kind)
+                .and_then(ReminderKind::session_offset)
+                .map(|(_, minutes)| minutes as i32),
             days_of_week: Weekdays::from_mask(r.days_mask).iso_days(),
             enabled: r.enabled,
             timezone: r.timezone,

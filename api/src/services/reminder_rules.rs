@@ -1,7 +1,8 @@
 //! Reminder rules and quiet hours.
 //!
 //! Every patient gets one rule per kind (exercises 18:00, lesson 19:00, check-in 20:00,
-//! every day, enabled) when a care plan is created; patients who predate that get them
+//! every day; session reminders 24 h and 2 h before and a check-in prompt 3 h after;
+//! all enabled) when a care plan is created; patients who predate that get them
 //! the first time they are needed (listing rules, subscribing a device). Both the patient
 //! and their therapist may change them. Rules carry the patient's time zone so the
 //! dispatcher can find due rules per zone; it follows the account's zone.

@@ -85,23 +85,21 @@ async fn default_rules_come_with_the_care_plan() {
     let fake = app.fake_push().await;
     let p = patient_in(&app, &w.therapist_x, "Europe/Berlin", &fake).await;
     let rules = rules(&app, &p.actor).await;
-    let summary: Vec<(String, String)> =
-        rules.iter().map(|r| (r["kind"].as_str().unwrap().into(), r["local_time"].as_str().unwrap().into())).collect();
-    assert_eq!(
-        summary,
-        vec![
-            ("exercises".into(), "18:00".into()),
-            ("lesson".into(), "19:00".into()),
-            ("check_in".into(), "20:00".into())
-        ]
-    );
+    let by_kind: HashMap<&str, &Value> = rules.iter().map(|r| (r["kind"].as_str().unwrap(), r)).collect();
+    assert_eq!(by_kind.len(), 6);
+    assert_eq!(by_kind["exercises"]["local_time"], "18:00");
+    assert_eq!(by_kind["lesson"]["local_time"], "19:00");
+    assert_eq!(by_kind["check_in"]["local_time"], "20:00");
+    assert_eq!(by_kind["appointment_24h"]["session_offset_minutes"], -1440);
+    assert_eq!(by_kind["appointment_2h"]["session_offset_minutes"], -120);
+    assert_eq!(by_kind["post_session"]["session_offset_minutes"], 180);
     assert!(rules.iter().all(|r| r["enabled"] == true && r["timezone"] == "Europe/Berlin"));
     // The therapist sees and edits the same rules; another clinic's therapist does not.
     let path = format!("/api/v1/patients/{}/reminder-rules", p.actor.patient_id.unwrap());
     let seen = app.get(&path, Some(&w.therapist_x.access_token)).await.expect(200);
-    assert_eq!(seen.as_array().unwrap().len(), 3);
+    assert_eq!(seen.as_array().unwrap().len(), 6);
     app.get(&path, Some(&w.therapist_y.access_token)).await.expect_error(404, "not_found");
-    let rule_path = format!("{path}/{}", rules[0]["id"].as_str().unwrap());
+    let rule_path = format!("{path}/{}", by_kind["exercises"]["id"].as_str().unwrap());
     let changed = app.patch(&rule_path, Some(&w.therapist_x.access_token), &json!({ "local_time": "07:45" })).await;
     assert_eq!(changed.expect(200)["local_time"], "07:45");
     let bad = app.patch(&rule_path, Some(&w.therapist_x.access_token), &json!({ "local_time": "24:00" })).await;
@@ -335,4 +333,66 @@ async fn an_expired_lease_is_taken_over_and_the_old_token_acknowledges_nothing()
     let row = entity::reminder_occurrence::Entity::find_by_id(second[0].occurrence.id).one(db).await.unwrap().unwrap();
     assert_eq!(row.status, "skipped");
     assert_eq!(row.attempts, 2);
+}
+
+#[tokio::test]
+async fn a_check_in_reminder_is_skipped_when_a_check_in_is_logged_that_day() {
+    let app = app().await;
+    let w = app.world().await;
+    let fake = app.fake_push().await;
+    let p = patient_in(&app, &w.therapist_x, "Europe/Berlin", &fake).await;
+    only_rule(&app, &p.actor, "check_in", "20:00").await;
+    let check_in = json!({ "items": [{ "id": Uuid::now_v7(), "recorded_at": "2026-06-01T11:00:00Z", "pain": 3 }] });
+    let reply = app.post("/api/v1/me/check-ins", Some(&p.actor.access_token), &check_in).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    step(&app, utc("2026-06-01T17:59:00Z")).await;
+    let report = step(&app, utc("2026-06-01T18:00:00Z")).await;
+    assert_eq!((report.skipped, report.sent), (1, 0));
+    assert!(fake.received().is_empty());
+}
+
+#[tokio::test]
+async fn session_reminders_come_a_day_and_two_hours_before_and_a_check_in_prompt_after() {
+    let app = app().await;
+    let w = app.world().await;
+    let fake = app.fake_push().await;
+    let p = patient_in(&app, &w.therapist_x, "Europe/Berlin", &fake).await;
+    for rule in rules(&app, &p.actor).await {
+        let keep = rule["session_offset_minutes"].is_number();
+        let path = format!("/api/v1/me/reminder-rules/{}", rule["id"].as_str().unwrap());
+        app.patch(&path, Some(&p.actor.access_token), &json!({ "enabled": keep })).await.expect(200);
+    }
+    let pid = p.actor.patient_id.unwrap();
+    let t = Some(w.therapist_x.access_token.as_str());
+    let session = json!({ "starts_at": "2026-06-03T08:00:00Z", "ends_at": "2026-06-03T09:00:00Z" });
+    app.post(&format!("/api/v1/patients/{pid}/appointments"), t, &session).await.expect(201);
+    let cancelled = json!({ "starts_at": "2026-06-05T08:00:00Z", "ends_at": "2026-06-05T09:00:00Z" });
+    let cancelled = app.post(&format!("/api/v1/patients/{pid}/appointments"), t, &cancelled).await.expect(201);
+    let titles = || -> Vec<String> {
+        delivered_to(&fake, &p.endpoint).iter().map(|m| m["title"].as_str().unwrap().to_owned()).collect()
+    };
+    for (at, expected) in [
+        ("2026-06-02T07:59:00Z", 0),
+        ("2026-06-02T08:00:00Z", 1),
+        ("2026-06-03T05:59:00Z", 1),
+        ("2026-06-03T06:00:00Z", 2),
+        ("2026-06-03T11:59:00Z", 2),
+        ("2026-06-03T12:00:00Z", 3),
+    ] {
+        step(&app, utc(at)).await;
+        assert_eq!(titles().len(), expected, "at {at}: {:?}", titles());
+    }
+    assert_eq!(
+        titles(),
+        ["Your session is tomorrow", "Your session starts soon", "How do you feel after your session?"]
+    );
+    // A session cancelled after its reminder was materialised is not announced.
+    step(&app, utc("2026-06-04T07:50:00Z")).await;
+    app.clock.set(fascia_tests::start_instant());
+    let token = app.relogin(&w.therapist_x).await;
+    let path = format!("/api/v1/appointments/{}", cancelled["id"].as_str().unwrap());
+    app.patch(&path, Some(&token), &json!({ "status": "cancelled" })).await.expect(200);
+    let report = step(&app, utc("2026-06-04T08:00:00Z")).await;
+    assert_eq!(report.skipped, 1);
+    assert_eq!(titles().len(), 3);
 }
