@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use entity::{appointment, reminder_occurrence, reminder_rule, reminder_watermark};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -65,21 +65,22 @@ pub async fn materialise_window<C: ConnectionTrait>(
     to: DateTime<Utc>,
     only_rule: Option<Uuid>,
 ) -> Result<u64, DbErr> {
-    let mut zones_q = reminder_rule::Entity::find()
-        .select_only()
-        .column(reminder_rule::Column::Timezone)
-        .distinct()
-        .filter(reminder_rule::Column::Enabled.eq(true))
-        .filter(reminder_rule::Column::Kind.is_in(daily_kinds()));
-    if let Some(rule) = only_rule {
-        zones_q = zones_q.filter(reminder_rule::Column::Id.eq(rule));
-    }
-    let zones: Vec<String> = zones_q.into_tuple().all(db).await?;
+    let zones: Vec<String> = match only_rule {
+        Some(rule) => {
+            reminder_rule::Entity::find_by_id(rule)
+                .select_only()
+                .column(reminder_rule::Column::Timezone)
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        None => zones_with_rules(db).await?,
+    };
     let mut created = 0;
     for zone in zones {
         let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
         let mut minutes = Condition::any();
-        for (a, b) in schedule::minute_ranges(tz, from, to, DST_MARGIN_MINUTES) {
+        for (a, b) in schedule::minute_ranges(tz, from, to, schedule::dst_margin(tz, from, to, DST_MARGIN_MINUTES)) {
             minutes = minutes.add(reminder_rule::Column::LocalMinute.between(a, b));
         }
         let mut q = reminder_rule::Entity::find()
@@ -114,6 +115,21 @@ pub async fn materialise_window<C: ConnectionTrait>(
         created += insert_ignoring_duplicates(db, models).await?;
     }
     Ok(created + materialise_sessions(db, now, from, to, only_rule).await?)
+}
+
+/// The zones that have rules. A plain `SELECT DISTINCT` reads every rule; this walks the
+/// `(timezone, ...)` index from one zone to the next instead (a "loose index scan"),
+/// so it costs one index probe per zone, however many patients there are. Same SQL on
+/// SQLite and PostgreSQL.
+async fn zones_with_rules<C: ConnectionTrait>(db: &C) -> Result<Vec<String>, DbErr> {
+    let sql = "WITH RECURSIVE zone(name) AS ( \
+                 SELECT MIN(timezone) FROM reminder_rule \
+                 UNION ALL \
+                 SELECT (SELECT MIN(timezone) FROM reminder_rule WHERE timezone > zone.name) \
+                 FROM zone WHERE zone.name IS NOT NULL \
+               ) SELECT name FROM zone WHERE name IS NOT NULL";
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    rows.iter().map(|row| row.try_get::<String>("", "name")).collect()
 }
 
 fn daily_kinds() -> Vec<&'static str> {

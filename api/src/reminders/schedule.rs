@@ -100,6 +100,13 @@ pub fn minute_ranges(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>, margin: i64
     if a <= b { vec![(a, b)] } else { vec![(0, b), (a, (day - 1) as i16)] }
 }
 
+/// `margin` if the zone changes its offset within a day of the window, else 0: away from
+/// DST changes local time maps to instants one to one and needs no widening.
+pub fn dst_margin(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>, margin: i64) -> i64 {
+    let offset = |t: DateTime<Utc>| t.with_timezone(&tz).offset().fix().local_minus_utc();
+    if offset(from - Duration::days(1)) == offset(to + Duration::days(1)) { 0 } else { margin }
+}
+
 fn minute_of_day(t: NaiveDateTime) -> i64 {
     use chrono::Timelike;
     i64::from(t.hour() * 60 + t.minute())
@@ -175,7 +182,7 @@ mod tests {
             let mut from = start;
             while from < end {
                 let to = from + window;
-                let ranges = minute_ranges(tz, from, to, 180);
+                let ranges = minute_ranges(tz, from, to, dst_margin(tz, from, to, 180));
                 for occ in occurrences_in_window(&rules, tz, from, to) {
                     let minute = rules.iter().find(|r| r.id == occ.rule_id).unwrap().minute;
                     assert!(
