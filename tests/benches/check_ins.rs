@@ -35,11 +35,16 @@ async fn history(app: &TestApp, patient: &Actor, days: i64) {
     }
 }
 
-fn post_check_ins(url: String, token: String, n: usize) -> MakeRequest {
+/// Each request a fresh batch recorded at distinct instants over the last day, as phones
+/// coming back online would send.
+fn post_check_ins(url: String, token: String, now: chrono::DateTime<Utc>, n: usize) -> MakeRequest {
+    let counter = Arc::new(std::sync::atomic::AtomicI64::new(0));
     Arc::new(move |client: &reqwest::Client| {
         let items: Vec<Value> = (0..n)
             .map(|i| {
-                json!({ "id": Uuid::now_v7(), "recorded_at": "2026-06-01T11:00:00Z", "pain": (i % 6) as i64,
+                let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let at = now - Duration::milliseconds(k % 86_400_000);
+                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": (i % 6) as i64,
                     "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
             })
             .collect();
@@ -84,8 +89,9 @@ fn main() {
 
         load(get_with(bare_url.clone(), None), 1).await;
         let bare = load(get_with(bare_url, None), secs).await;
-        let single = load(post_check_ins(check_ins.clone(), writer.access_token.clone(), 1), secs).await;
-        let batch = load(post_check_ins(check_ins, writer.access_token.clone(), 20), secs).await;
+        let now = app.clock_now();
+        let single = load(post_check_ins(check_ins.clone(), writer.access_token.clone(), now, 1), secs).await;
+        let batch = load(post_check_ins(check_ins, writer.access_token.clone(), now, 20), secs).await;
         let trends = load(get_with(app.url(&trends_path), Some(one_year.access_token.clone())), secs).await;
         let t1 = sequential_ms(&app, &trends_path, &one_year.access_token, 30).await;
         let t3 = sequential_ms(&app, &trends_path, &three_years.access_token, 30).await;
