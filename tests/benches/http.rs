@@ -7,89 +7,14 @@
 //! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
 //! length of each load phase (default 5). Everything stays on 127.0.0.1.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use fascia_tests::{PASSWORD, spawn_app_with};
-use poem::{EndpointExt, Route, Server, get, handler, listener::TcpAcceptor, web::Json};
+use fascia_tests::{
+    PASSWORD,
+    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row},
+    spawn_app_with,
+};
 use serde_json::Value;
-
-const CONNECTIONS: usize = 64;
-
-struct Load {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u64>,
-}
-
-impl Load {
-    fn rps(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-    fn percentile(&self, p: f64) -> f64 {
-        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies_us[i] as f64 / 1000.0
-    }
-}
-
-/// Builds one request; called for every request so bodies can carry fresh ids.
-type MakeRequest = std::sync::Arc<dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync>;
-
-fn get_with(url: String, token: Option<String>) -> MakeRequest {
-    std::sync::Arc::new(move |client: &reqwest::Client| {
-        let req = client.get(&url);
-        match &token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        }
-    })
-}
-
-async fn load(make: MakeRequest, secs: u64) -> Load {
-    let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(CONNECTIONS).build().unwrap();
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(secs);
-    let workers = (0..CONNECTIONS).map(|_| {
-        let (client, make) = (client.clone(), make.clone());
-        tokio::spawn(async move {
-            let (mut lat, mut errors) = (Vec::new(), 0usize);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match make(&client).send().await {
-                    Ok(resp) if resp.status().is_success() => {
-                        let _ = resp.bytes().await;
-                        lat.push(t.elapsed().as_micros() as u64);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (lat, errors)
-        })
-    });
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for w in futures::future::join_all(workers).await {
-        let (lat, e) = w.unwrap();
-        all.extend(lat);
-        errors += e;
-    }
-    let elapsed = started.elapsed();
-    all.sort_unstable();
-    Load { requests: all.len(), errors, elapsed, latencies_us: all }
-}
-
-/// A poem server with one route returning `body`: the floor any API route stands on.
-async fn bare_server(body: Value) -> String {
-    #[handler]
-    fn me(body: poem::web::Data<&Value>) -> Json<Value> {
-        Json(body.0.clone())
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
-    tokio::spawn(Server::new_with_acceptor(acceptor).run(Route::new().at("/me", get(me)).data(body)));
-    format!("http://{addr}/me")
-}
 
 fn main() {
     let secs: u64 = std::env::var("FASCIA_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
@@ -169,21 +94,14 @@ fn main() {
             logins[logins.len() / 2],
             logins[logins.len() * 99 / 100]
         );
-        println!("{:<28} {:>10} {:>9} {:>9} {:>7}", "route", "req/s", "p50 ms", "p99 ms", "errors");
+        print_header();
         for (name, l) in [
             ("bare poem route (same JSON)", &bare),
             ("GET /api/v1/me (JWT)", &me),
             ("GET /api/v1/me/today", &today),
             ("POST 20 exercise logs", &batch),
         ] {
-            println!(
-                "{:<28} {:>10.0} {:>9.2} {:>9.2} {:>7}",
-                name,
-                l.rps(),
-                l.percentile(0.5),
-                l.percentile(0.99),
-                l.errors
-            );
+            print_row(name, l);
         }
         println!(
             "ratios to bare: /me {:.2}, /me/today {:.2}, 20-log batch {:.3} ({:.0} logs/s)",

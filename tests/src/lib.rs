@@ -3,6 +3,7 @@
 //! is set) and a manual clock; dropping the `TestApp` stops the server and deletes the
 //! database. Helpers build the usual cast: clinics, therapists, patients, logged in.
 
+pub mod load;
 pub mod fake_push;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};

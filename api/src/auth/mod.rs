@@ -31,6 +31,13 @@ pub struct Principal {
     pub account: user::Model,
 }
 
+impl Principal {
+    /// The caller's IANA zone; local days ("today", check-in dates) are counted in it.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.account.timezone.parse().unwrap_or(chrono_tz::Tz::UTC)
+    }
+}
+
 /// Access token of a patient.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_patient")]

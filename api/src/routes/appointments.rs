@@ -20,7 +20,7 @@ use crate::{
     services::{
         appointments::{self, AppointmentError, Changes, NoteInput, Rom, Slot, Status},
         audit::{self, Event},
-        local_date, local_day_end, local_day_start, patient_timezone, patients,
+        local_date, local_day_end, local_day_start, patients,
     },
     state::AppState,
 };
@@ -197,8 +197,7 @@ impl AppointmentsApi {
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
         let now = state.now();
-        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let tz = patient_timezone(&state.db, record.id).await?;
+        let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let today = local_date(now, tz);
         let to_default = to.0.unwrap_or(today + Duration::days(60));
         let from_default = from.0.or(Some(to_default - Duration::days(90)));

@@ -2,7 +2,6 @@
 //! while recent) and `/api/v1/patients/{id}/check-ins` for their therapist.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use entity::check_in;
 use poem::web::Data;
 use poem_openapi::{
@@ -14,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, NoContent, decode_cursor, home::date_range, into_page, page_limit};
 use crate::{
-    auth::{PatientAuth, Principal, TherapistAuth},
+    auth::{PatientAuth, TherapistAuth},
     clinical::{
         RED_FLAG_GUIDANCE,
         body::{BodyRegion, BodySide, PainQuality, PainSite},
@@ -25,7 +24,7 @@ use crate::{
         audit::{self, Event},
         check_ins::{self, ChangeError, CheckInBody, CheckInFields},
         exercise_logs::Stored,
-        local_date, patient_timezone, patients,
+        local_date, patients,
     },
     state::AppState,
 };
@@ -193,10 +192,6 @@ fn invalid_body(field: String, problem: &str) -> ErrorBody {
     error
 }
 
-fn tz_of(who: &Principal) -> Tz {
-    who.account.timezone.parse().unwrap_or(Tz::UTC)
-}
-
 fn guidance(flagged: bool) -> Option<String> {
     flagged.then(|| RED_FLAG_GUIDANCE.to_owned())
 }
@@ -242,7 +237,7 @@ impl CheckInsApi {
             }
         }
         let ids: Vec<Uuid> = checked.iter().map(|(id, _)| *id).collect();
-        let recorded = check_ins::record(&state.db, now, &auth.0, tz_of(&auth.0), checked).await?;
+        let recorded = check_ins::record(&state.db, now, &auth.0, auth.0.timezone(), checked).await?;
         let mut stored = recorded.results.into_iter().zip(ids);
         let mut flagged = false;
         let results = results
@@ -285,7 +280,7 @@ impl CheckInsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
-        let (from, to) = date_range(from.0, to.0, local_date(now, tz_of(&auth.0)))?;
+        let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "check_in.read").patient(patient_id)).await?;
@@ -306,7 +301,7 @@ impl CheckInsApi {
             return Err(ApiError::invalid("id", "must be the id in the path"));
         }
         let body = body_of(body.0, now).map_err(|(field, problem)| ApiError::invalid(&field, problem))?;
-        let (row, _) = check_ins::update(&state.db, now, &auth.0, tz_of(&auth.0), id.0, body).await?;
+        let (row, _) = check_ins::update(&state.db, now, &auth.0, auth.0.timezone(), id.0, body).await?;
         let flagged = row.red_flags != "[]";
         Ok(Json(CheckInSaved { check_in: row.into(), guidance: guidance(flagged) }))
     }
@@ -336,8 +331,7 @@ impl CheckInsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
-        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let tz = patient_timezone(&state.db, record.id).await?;
+        let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = date_range(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "check_in.read").patient(record.id)).await?;

@@ -2,7 +2,6 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 use entity::{exercise_log, lesson_completion};
 use poem::web::Data;
 use poem_openapi::{
@@ -40,10 +39,6 @@ use crate::{
 
 /// Device clocks may run ahead of the server by this much before a log is "in the future".
 const CLOCK_SKEW: Duration = Duration::minutes(5);
-
-fn tz_of(who: &Principal) -> Tz {
-    who.account.timezone.parse().unwrap_or(Tz::UTC)
-}
 
 #[derive(Debug, Object)]
 pub struct PlanRef {
@@ -418,7 +413,7 @@ impl HomeApi {
         date: Query<Option<NaiveDate>>,
     ) -> Result<Json<TodayDto>, ApiError> {
         let who = &auth.0;
-        let tz = tz_of(who);
+        let tz = who.timezone();
         let now = state.now();
         let date = date.0.unwrap_or_else(|| local_date(now, tz));
         let patient_id = who.patient_id.unwrap_or_default();
@@ -538,7 +533,7 @@ impl HomeApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<ExerciseLogPage>, ApiError> {
         let now = state.now();
-        let (from, to) = date_range(from.0, to.0, local_date(now, tz_of(&auth.0)))?;
+        let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let limit = page_limit(limit.0);
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
@@ -653,7 +648,7 @@ impl HomeApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<AdherenceDto>, ApiError> {
-        let tz = tz_of(&auth.0);
+        let tz = auth.0.timezone();
         let now = state.now();
         let today = local_date(now, tz);
         let (from, to) = date_range(from.0, to.0, today)?;
@@ -667,7 +662,7 @@ impl HomeApi {
 /// A lesson of the patient's active plan that is unlocked today.
 async fn open_lesson(state: &AppState, who: &Principal, lesson_id: Uuid) -> Result<entity::lesson::Model, ApiError> {
     let patient_id = who.patient_id.unwrap_or_default();
-    let today = local_date(state.now(), tz_of(who));
+    let today = local_date(state.now(), who.timezone());
     let plan = today::active_plan(&state.db, patient_id).await?;
     let assigned = plan.is_some_and(|p| p.lessons.iter().any(|l| l.lesson_id == lesson_id && l.unlock_date <= today));
     if !assigned {

@@ -2,7 +2,6 @@
 //! answering them (patients).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use entity::{measure_response, measure_schedule};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
@@ -10,7 +9,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, NoContent};
 use crate::{
-    auth::{AdminAuth, PatientAuth, Principal, TherapistAuth},
+    auth::{AdminAuth, PatientAuth, TherapistAuth},
     clinical::instruments::{self, Instrument, Items},
     error::ApiError,
     services::{
@@ -216,10 +215,6 @@ impl From<MeasureError> for ApiError {
     }
 }
 
-fn tz_of(who: &Principal) -> Tz {
-    who.account.timezone.parse().unwrap_or(Tz::UTC)
-}
-
 pub struct MeasuresApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Measures")]
@@ -321,7 +316,7 @@ impl MeasuresApi {
         let now = state.now();
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let record = patients::own_record(&state.db, patient_id).await?;
-        let list = measures::for_day(&state.db, &record, local_date(now, tz_of(&auth.0))).await?;
+        let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "measure_schedule.read").patient(patient_id)).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
@@ -348,7 +343,7 @@ impl MeasuresApi {
             .collect::<Result<Vec<_>, _>>()?;
         let input =
             ResponseInput { id: body.id, instrument: body.0.instrument, recorded_at: body.0.recorded_at, answers };
-        match measures::respond(&state.db, now, &auth.0, tz_of(&auth.0), input).await? {
+        match measures::respond(&state.db, now, &auth.0, auth.0.timezone(), input).await? {
             Stored::Created(row) => Ok(ResponseStored::Created(Json(row.into()))),
             Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.into()))),
             Stored::Conflict | Stored::NotFound => {

@@ -16,7 +16,7 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, Event},
-        local_date, patient_timezone, patients,
+        local_date, patients,
         trends::{self, BaselineSource, Trends},
     },
     state::AppState,
@@ -275,7 +275,7 @@ impl TrendsApi {
         let now = state.now();
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let record = patients::own_record(&state.db, patient_id).await?;
-        let tz = auth.0.account.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(patient_id)).await?;
@@ -293,8 +293,7 @@ impl TrendsApi {
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<TrendsDto>, ApiError> {
         let now = state.now();
-        let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let tz = patient_timezone(&state.db, record.id).await?;
+        let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(record.id)).await?;

@@ -40,6 +40,9 @@ pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 /// that it is part of the clinical record.
 pub const EDIT_WINDOW: Duration = Duration::days(7);
 pub const MAX_PAIN_SITES: usize = 25;
+/// At most this many readings are examined for a pain spike per write (a batch is at
+/// most 100, so only many same-instant readings could reach it).
+const MAX_SPIKE_WINDOW: u64 = 1000;
 
 /// The fields of a check-in as sent, before validation.
 #[derive(Debug, Clone)]
@@ -262,25 +265,31 @@ async fn alerts_for<C: ConnectionTrait>(
         };
         raised.extend(alerts::raise(db, now, record, new).await?);
     }
-    let Some(earliest) = created.iter().filter(|c| c.pain.is_some()).map(|c| c.recorded_at).min() else {
+    let with_pain: Vec<&&check_in::Model> = created.iter().filter(|c| c.pain.is_some()).collect();
+    let (Some(earliest), Some(latest)) =
+        (with_pain.iter().map(|c| c.recorded_at).min(), with_pain.iter().map(|c| c.recorded_at).max())
+    else {
         return Ok(raised);
     };
-    // The reading just before the earliest new one, then everything since, in order.
-    let with_pain = || {
+    // The reading just before the earliest new one, then everything up to the latest new
+    // one, in order: what the rule needs, however long the history is.
+    let readings_with_pain = || {
         check_in::Entity::find()
             .filter(check_in::Column::PatientId.eq(record.id))
             .filter(check_in::Column::DeletedAt.is_null())
             .filter(check_in::Column::Pain.is_not_null())
     };
-    let before = with_pain()
+    let before = readings_with_pain()
         .filter(check_in::Column::RecordedAt.lt(earliest))
         .order_by_desc(check_in::Column::RecordedAt)
         .one(db)
         .await?;
-    let since = with_pain()
+    let since = readings_with_pain()
         .filter(check_in::Column::RecordedAt.gte(earliest))
+        .filter(check_in::Column::RecordedAt.lte(latest))
         .order_by_asc(check_in::Column::RecordedAt)
         .order_by_asc(check_in::Column::Id)
+        .limit(MAX_SPIKE_WINDOW)
         .all(db)
         .await?;
     let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();

@@ -98,6 +98,17 @@ pub async fn find_visible<C: ConnectionTrait>(
     patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
 }
 
+/// The record and the patient's time zone, if `who` may see it.
+pub async fn find_visible_in_zone<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    id: Uuid,
+) -> Result<(patient::Model, chrono_tz::Tz), PatientError> {
+    let record = find_visible(db, who, id).await?;
+    let tz = crate::services::patient_timezone(db, record.id).await?;
+    Ok((record, tz))
+}
+
 /// The calling patient's own record (patients reach it through `/me`).
 pub async fn own_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<patient::Model, PatientError> {
     patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(PatientError::NotFound)

@@ -1,7 +1,7 @@
 //! Setting up clinics from the command line: `create-admin` and the `demo` data set.
 
 use chrono::{DateTime, Utc};
-use entity::{Role, clinic, patient, user};
+use entity::{Role, appointment, check_in, clinic, measure_schedule, patient, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionSession, TransactionTrait,
@@ -169,7 +169,7 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(
             let record = match existing {
                 Some(p) => p,
                 None => {
-                    patient::ActiveModel {
+                    let record = patient::ActiveModel {
                         id: Set(Uuid::now_v7()),
                         clinic_id: Set(clinic.id),
                         user_id: Set(Some(account.id)),
@@ -190,7 +190,11 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(
                         updated_at: Set(now),
                     }
                     .insert(&txn)
-                    .await?
+                    .await?;
+                    if local == "patient1" {
+                        seed_demo_history(&txn, now, &record).await?;
+                    }
+                    record
                 }
             };
             patient_id = Some(record.id);
@@ -199,4 +203,69 @@ pub async fn seed_demo<C: TransactionTrait + ConnectionTrait>(
     }
     txn.commit().await?;
     Ok(logins)
+}
+
+/// Two weeks of evening check-ins with pain easing from 6 to about 4, a weekly pain
+/// rating, and a session booked for next week, so trends and today have something to show.
+async fn seed_demo_history<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    record: &patient::Model,
+) -> Result<(), DbErr> {
+    use crate::clinical::body::{BodyRegion, PainQuality, PainSite};
+    let tz: chrono_tz::Tz = DEMO_TZ.parse().expect("demo zone is valid");
+    let neck =
+        |pain: i16| PainSite::new(BodyRegion::Neck, None, pain as u8, vec![PainQuality::Stiff]).expect("valid site");
+    let mut rows = Vec::new();
+    for days_ago in (1..=14i64).rev() {
+        let at = now - chrono::Duration::days(days_ago);
+        let pain = (6 - (14 - days_ago) / 5) as i16;
+        rows.push(check_in::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            patient_id: Set(record.id),
+            recorded_at: Set(at),
+            local_date: Set(crate::services::local_date(at, tz)),
+            pain: Set(Some(pain)),
+            stress: Set(Some((5 - days_ago % 3) as i16)),
+            sleep_quality: Set(Some(6)),
+            medication: Set(Some(if days_ago > 10 { "non_opioid" } else { "none" }.to_owned())),
+            pain_sites: Set(serde_json::to_string(&[neck(pain)]).expect("sites serialise")),
+            red_flags: Set("[]".to_owned()),
+            context: Set("daily".to_owned()),
+            note: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            deleted_at: Set(None),
+        });
+    }
+    check_in::Entity::insert_many(rows).exec_without_returning(db).await?;
+    measure_schedule::Entity::insert(measure_schedule::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        patient_id: Set(record.id),
+        instrument: Set("nprs".to_owned()),
+        every_days: Set(7),
+        starts_on: Set(crate::services::local_date(now, tz)),
+        activities: Set("[]".to_owned()),
+        created_by: Set(record.primary_therapist_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ended_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    let starts = now + chrono::Duration::days(7);
+    appointment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        clinic_id: Set(record.clinic_id),
+        patient_id: Set(record.id),
+        therapist_id: Set(record.primary_therapist_id),
+        starts_at: Set(starts),
+        ends_at: Set(starts + chrono::Duration::hours(1)),
+        status: Set("scheduled".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

@@ -8,8 +8,6 @@
 //! rolling means and session follow-ups) or is a single indexed lookup for a baseline:
 //! the cost grows with the range, not with the length of the patient's history.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{appointment, check_in, patient, rom_measure, session_note};
@@ -72,44 +70,33 @@ fn stat(values: &[i16]) -> Option<Stat> {
     })
 }
 
-/// The mean of the daily means of the 7 days ending on each day (days without data
-/// are left out; no data in the window gives none).
-fn rolling(days: &[(NaiveDate, Option<Stat>)], date: NaiveDate) -> Option<f64> {
-    let means: Vec<f64> = days
-        .iter()
-        .filter(|(d, _)| *d <= date && *d > date - Duration::days(7))
-        .filter_map(|(_, s)| s.map(|s| s.mean))
-        .collect();
+/// The mean of the daily means of the 7 days ending at `i` (days without data are left
+/// out; no data in the window gives none). `series` has one entry per consecutive day.
+fn rolling(series: &[Option<Stat>], i: usize) -> Option<f64> {
+    let means: Vec<f64> = series[i.saturating_sub(6)..=i].iter().filter_map(|s| s.map(|s| s.mean)).collect();
     (!means.is_empty()).then(|| round2(means.iter().sum::<f64>() / means.len() as f64))
 }
 
 /// Daily series for `[from, to]` from check-ins that cover at least `[from − 6, to]`.
 pub fn daily(check_ins: &[check_in::Model], from: NaiveDate, to: NaiveDate) -> Vec<Day> {
-    let mut by_day: BTreeMap<NaiveDate, Vec<&check_in::Model>> = BTreeMap::new();
+    let first = from - Duration::days(6);
+    let span = (to - first).num_days().max(0) as usize + 1;
+    // One slot per day from `first`, so every lookup below is an index.
+    let mut by_day: Vec<Vec<&check_in::Model>> = vec![Vec::new(); span];
     for c in check_ins.iter().filter(|c| c.deleted_at.is_none()) {
-        by_day.entry(c.local_date).or_default().push(c);
+        let i = (c.local_date - first).num_days();
+        if (0..span as i64).contains(&i) {
+            by_day[i as usize].push(c);
+        }
     }
-    let per_day = |pick: fn(&check_in::Model) -> Option<i16>| -> Vec<(NaiveDate, Option<Stat>)> {
-        (from - Duration::days(6))
-            .iter_days()
-            .take_while(|d| *d <= to)
-            .map(|d| {
-                let values: Vec<i16> =
-                    by_day.get(&d).map(|cs| cs.iter().filter_map(|c| pick(c)).collect()).unwrap_or_default();
-                (d, stat(&values))
-            })
-            .collect()
+    let per_day = |pick: fn(&check_in::Model) -> Option<i16>| -> Vec<Option<Stat>> {
+        by_day.iter().map(|cs| stat(&cs.iter().filter_map(|c| pick(c)).collect::<Vec<_>>())).collect()
     };
-    let pain = per_day(|c| c.pain);
-    let stress = per_day(|c| c.stress);
-    let sleep = per_day(|c| c.sleep_quality);
-    let at =
-        |series: &[(NaiveDate, Option<Stat>)], d: NaiveDate| series.iter().find(|(x, _)| *x == d).and_then(|(_, s)| *s);
-    from.iter_days()
-        .take_while(|d| *d <= to)
-        .map(|d| {
+    let (pain, stress, sleep) = (per_day(|c| c.pain), per_day(|c| c.stress), per_day(|c| c.sleep_quality));
+    (6..span)
+        .map(|i| {
             let mut medication = Medication::default();
-            for c in by_day.get(&d).into_iter().flatten() {
+            for c in &by_day[i] {
                 match c.medication.as_deref() {
                     Some("none") => medication.none += 1,
                     Some("non_opioid") => medication.non_opioid += 1,
@@ -118,13 +105,13 @@ pub fn daily(check_ins: &[check_in::Model], from: NaiveDate, to: NaiveDate) -> V
                 }
             }
             Day {
-                date: d,
-                pain: at(&pain, d),
-                pain_7d: rolling(&pain, d),
-                stress: at(&stress, d),
-                stress_7d: rolling(&stress, d),
-                sleep_quality: at(&sleep, d),
-                sleep_quality_7d: rolling(&sleep, d),
+                date: first + Duration::days(i as i64),
+                pain: pain[i],
+                pain_7d: rolling(&pain, i),
+                stress: stress[i],
+                stress_7d: rolling(&stress, i),
+                sleep_quality: sleep[i],
+                sleep_quality_7d: rolling(&sleep, i),
                 medication,
                 adherence: (0, 0),
             }

@@ -87,3 +87,54 @@ async fn the_audit_list_pages_newest_first() {
     assert_eq!(ids, sorted);
     assert_eq!(ids.len(), 4);
 }
+
+#[tokio::test]
+async fn check_ins_measures_alerts_sessions_notes_and_trends_are_audited_with_the_patient() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let a = w.patient_a.patient_id.unwrap();
+    let (p, t) = (Some(w.patient_a.access_token.as_str()), Some(w.therapist_x.access_token.as_str()));
+    let check_in = serde_json::json!({ "items": [{ "id": uuid::Uuid::new_v4(), "recorded_at": "2026-06-01T10:00:00Z",
+        "pain": 9, "red_flags": ["chest_pain"] }] });
+    app.post("/api/v1/me/check-ins", p, &check_in).await.expect(200);
+    app.get("/api/v1/me/check-ins", p).await.expect(200);
+    app.get(&format!("/api/v1/patients/{a}/check-ins"), t).await.expect(200);
+    app.post(
+        &format!("/api/v1/patients/{a}/measures"),
+        t,
+        &serde_json::json!({ "instrument": "nprs", "every_days": 7 }),
+    )
+    .await
+    .expect(201);
+    let answer = serde_json::json!({ "id": uuid::Uuid::new_v4(), "instrument": "nprs",
+        "recorded_at": "2026-06-01T10:00:00Z", "answers": [5] });
+    app.post("/api/v1/me/measure-responses", p, &answer).await.expect(201);
+    let alerts = app.get("/api/v1/alerts", t).await.expect(200);
+    let alert = alerts["items"][0]["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/alerts/{alert}/acknowledge"), t, &serde_json::json!({})).await.expect(200);
+    let slot = serde_json::json!({ "starts_at": "2026-06-02T09:00:00Z", "ends_at": "2026-06-02T10:00:00Z" });
+    let appt = app.post(&format!("/api/v1/patients/{a}/appointments"), t, &slot).await.expect(201);
+    let appt = appt["id"].as_str().unwrap();
+    app.put(&format!("/api/v1/appointments/{appt}/note"), t, &serde_json::json!({ "subjective": "ok" }))
+        .await
+        .expect(200);
+    app.get(&format!("/api/v1/appointments/{appt}/note"), t).await.expect(200);
+    app.get(&format!("/api/v1/patients/{a}/trends"), t).await.expect(200);
+
+    let page = app.get(&format!("/api/v1/audit-events?patient_id={a}&limit=200"), Some(&w.admin.access_token)).await;
+    let seen = actions(&page.expect(200));
+    for action in [
+        "check_in.write",
+        "check_in.read",
+        "alert.raise",
+        "measure_schedule.create",
+        "measure_response.write",
+        "alert.acknowledge",
+        "appointment.create",
+        "session_note.write",
+        "session_note.read",
+        "trends.read",
+    ] {
+        assert!(seen.iter().any(|s| s == action), "{action} not audited: {seen:?}");
+    }
+}

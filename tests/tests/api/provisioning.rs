@@ -20,6 +20,16 @@ async fn the_demo_seeds_logins_that_work_and_can_be_rerun() {
     let tokens = app.login(&again[1].email, &again[1].password).await.expect(200);
     let roster = app.get("/api/v1/patients", tokens["access_token"].as_str()).await.expect(200);
     assert_eq!(roster["items"].as_array().unwrap().len(), 2, "rerunning does not duplicate patients");
+
+    // The first demo patient has history to look at: check-ins, a measure due, a session booked.
+    let patient = app.login(&again[2].email, &again[2].password).await.expect(200);
+    let token = patient["access_token"].as_str();
+    let trends = app.get("/api/v1/me/trends", token).await.expect(200);
+    assert_eq!(trends["days"].as_array().unwrap().iter().filter(|d| d["pain"].is_object()).count(), 14);
+    assert_eq!(trends["baseline"]["pain"], 6.0);
+    let today = app.get("/api/v1/me/today", token).await.expect(200);
+    assert!(today["next_appointment"].is_object());
+    assert_eq!(today["measures_due"][0]["instrument"], "nprs");
 }
 
 #[tokio::test]

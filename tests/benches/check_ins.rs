@@ -1,0 +1,123 @@
+//! Check-in benchmark: `POST /api/v1/me/check-ins` (one item and 20 items) and
+//! `GET /api/v1/me/trends` over 365 days of data at 64 connections, next to a bare poem
+//! route in the same run; then trends latency for the same one-year range on a patient
+//! with one year of history and on one with three years, which should match (cost grows
+//! with the range asked, not with the history).
+//!
+//! `cargo bench -p fascia-tests --bench check_ins` (SQLite), or with
+//! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
+//! length of each load phase (default 5). Everything stays on 127.0.0.1.
+
+use std::{sync::Arc, time::Instant};
+
+use chrono::{Duration, Utc};
+use fascia_tests::{
+    Actor, TestApp,
+    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row},
+    spawn_app_with,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Three check-ins a day for `days` days up to the test clock's "now".
+async fn history(app: &TestApp, patient: &Actor, days: i64) {
+    let now = app.clock_now();
+    let mut items: Vec<Value> = Vec::new();
+    for d in 0..days {
+        for (h, pain) in [(8, 3 + d % 3), (13, 2 + d % 4), (20, 4 + d % 2)] {
+            let at = now - Duration::days(d) - Duration::hours(h);
+            items.push(json!({ "id": Uuid::new_v4(), "recorded_at": at, "pain": pain, "stress": (d + h) % 7,
+                "sleep_quality": 6, "medication": "none" }));
+        }
+    }
+    for chunk in items.chunks(100) {
+        app.post("/api/v1/me/check-ins", Some(&patient.access_token), &json!({ "items": chunk })).await.expect(200);
+    }
+}
+
+/// Each request a fresh batch recorded at distinct instants over the last day, as phones
+/// coming back online would send.
+fn post_check_ins(url: String, token: String, now: chrono::DateTime<Utc>, n: usize) -> MakeRequest {
+    let counter = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    Arc::new(move |client: &reqwest::Client| {
+        let items: Vec<Value> = (0..n)
+            .map(|i| {
+                let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let at = now - Duration::milliseconds(k % 86_400_000);
+                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": (i % 6) as i64,
+                    "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
+            })
+            .collect();
+        client.post(&url).bearer_auth(&token).json(&json!({ "items": items }))
+    })
+}
+
+/// Median of `n` sequential requests, in milliseconds.
+async fn sequential_ms(app: &TestApp, path: &str, token: &str, n: usize) -> f64 {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        app.get(path, Some(token)).await.expect(200);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    times[n / 2]
+}
+
+fn main() {
+    let secs: u64 = std::env::var("FASCIA_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async move {
+        let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
+        let app = spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", "16"), ("FASCIA_ALERT_INTERVAL", "0")].into()).await;
+        let admin = app.clinic_admin("Bench Clinic").await;
+        let therapist = app.therapist(&admin).await;
+        let one_year = app.patient(&therapist).await;
+        let three_years = app.patient(&therapist).await;
+        let writer = app.patient(&therapist).await;
+        let seeding = Instant::now();
+        history(&app, &one_year, 365).await;
+        history(&app, &three_years, 3 * 365).await;
+        let seeded = seeding.elapsed();
+
+        let body = app.get("/api/v1/me", Some(&admin.access_token)).await.expect(200);
+        let bare_url = bare_server(body).await;
+        let check_ins = app.url("/api/v1/me/check-ins");
+        let today = app.clock_now().date_naive();
+        let range = format!("from={}&to={today}", today - Duration::days(364));
+        let trends_path = format!("/api/v1/me/trends?{range}");
+
+        load(get_with(bare_url.clone(), None), 1).await;
+        let bare = load(get_with(bare_url, None), secs).await;
+        let now = app.clock_now();
+        let single = load(post_check_ins(check_ins.clone(), writer.access_token.clone(), now, 1), secs).await;
+        let batch = load(post_check_ins(check_ins, writer.access_token.clone(), now, 20), secs).await;
+        let trends = load(get_with(app.url(&trends_path), Some(one_year.access_token.clone())), secs).await;
+        let t1 = sequential_ms(&app, &trends_path, &one_year.access_token, 30).await;
+        let t3 = sequential_ms(&app, &trends_path, &three_years.access_token, 30).await;
+
+        println!("Fascia check-in benchmark — {backend}, {CONNECTIONS} connections, {secs} s per phase, loopback");
+        println!(
+            "seeded 4 × 365 days × 3 check-ins in {:.1} s ({} UTC)",
+            seeded.as_secs_f64(),
+            Utc::now().date_naive()
+        );
+        print_header();
+        print_row("bare poem route", &bare);
+        print_row("POST 1 check-in", &single);
+        print_row("POST 20 check-ins", &batch);
+        print_row("GET trends, 365 days", &trends);
+        println!(
+            "ratios to bare: 1 check-in {:.3}, 20 check-ins {:.4} ({:.0} check-ins/s), trends {:.4}",
+            single.rps() / bare.rps(),
+            batch.rps() / bare.rps(),
+            batch.rps() * 20.0,
+            trends.rps() / bare.rps()
+        );
+        println!(
+            "trends over the last 365 days, median of 30 sequential: 1 year of history {t1:.1} ms, 3 years {t3:.1} ms \
+             (ratio {:.2})",
+            t3 / t1
+        );
+    });
+}
