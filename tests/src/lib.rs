@@ -3,8 +3,8 @@
 //! is set) and a manual clock; dropping the `TestApp` stops the server and deletes the
 //! database. Helpers build the usual cast: clinics, therapists, patients, logged in.
 
-pub mod load;
 pub mod fake_push;
+pub mod load;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
