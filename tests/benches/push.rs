@@ -12,8 +12,8 @@
 
 use std::{collections::HashMap, time::Instant};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{patient, reminder_occurrence, reminder_rule};
+use chrono::{DateTime, Duration, Utc};
+use entity::{patient, reminder_rule};
 use fascia::push::{Outgoing, Urgency};
 use fascia_tests::{TestApp, fake_push::FakePushService, spawn_app_with};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -39,28 +39,7 @@ async fn dispatch_throughput() {
     app.post("/api/v1/me/push-subscriptions", Some(&patient.access_token), &body).await.expect(201);
     let rules = app.get("/api/v1/me/reminder-rules", Some(&patient.access_token)).await.expect(200);
     let rule_id: Uuid = rules[0]["id"].as_str().unwrap().parse().unwrap();
-    let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
-    let rows: Vec<reminder_occurrence::ActiveModel> = (0..TOTAL)
-        .map(|i| reminder_occurrence::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            rule_id: Set(rule_id),
-            patient_id: Set(patient.patient_id.unwrap()),
-            kind: Set("check_in".into()),
-            local_date: Set(start + Duration::days(i as i64)),
-            due_at: Set(now()),
-            next_attempt_at: Set(now()),
-            status: Set("pending".into()),
-            lease_token: Set(None),
-            lease_until: Set(None),
-            attempts: Set(0),
-            last_error: Set(None),
-            created_at: Set(now()),
-            updated_at: Set(now()),
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        reminder_occurrence::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
-    }
+    app.seed_due_reminders(&patient, rule_id, now(), TOTAL).await;
     app.clock.set(now());
     let started = Instant::now();
     let mut sent = 0;

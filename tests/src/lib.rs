@@ -328,6 +328,39 @@ impl TestApp {
         fake_push::FakePushService::start(key["application_server_key"].as_str().unwrap(), now).await
     }
 
+    /// Inserts `count` check-in reminders for `patient`'s rule `rule_id`, all due at `due`
+    /// (one per local date, as the outbox's unique key demands), bypassing the scheduler:
+    /// for crash tests and benchmarks that need many reminders due at once.
+    pub async fn seed_due_reminders(&self, patient: &Actor, rule_id: Uuid, due: DateTime<Utc>, count: usize) {
+        use entity::reminder_occurrence;
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        let rows: Vec<reminder_occurrence::ActiveModel> = (0..count)
+            .map(|i| reminder_occurrence::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                rule_id: Set(rule_id),
+                patient_id: Set(patient.patient_id.expect("a patient")),
+                kind: Set("check_in".into()),
+                local_date: Set(first + chrono::Duration::days(i as i64)),
+                due_at: Set(due),
+                next_attempt_at: Set(due),
+                status: Set("pending".into()),
+                lease_token: Set(None),
+                lease_until: Set(None),
+                attempts: Set(0),
+                last_error: Set(None),
+                created_at: Set(due),
+                updated_at: Set(due),
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            reminder_occurrence::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.state.db)
+                .await
+                .unwrap();
+        }
+    }
+
     /// Subscribes `actor`'s new device at `fake`; returns (subscription id, endpoint).
     pub async fn subscribe(&self, actor: &Actor, fake: &fake_push::FakePushService) -> (Uuid, String) {
         let (endpoint, body) = fake.subscription_json();

@@ -44,6 +44,21 @@ pub struct Delivery {
     pub purpose: &'static str,
 }
 
+impl<'a> Outgoing<'a> {
+    /// `payload` for one stored subscription, treated as `delivery` says.
+    pub fn to(subscription: &'a push_subscription::Model, payload: &'a [u8], delivery: Delivery) -> Self {
+        Outgoing {
+            endpoint: &subscription.endpoint,
+            p256dh: &subscription.p256dh,
+            auth: &subscription.auth,
+            payload,
+            ttl: delivery.ttl,
+            urgency: delivery.urgency,
+            topic: delivery.topic,
+        }
+    }
+}
+
 /// The user's subscriptions that may still be used.
 pub async fn active_subscriptions<C: ConnectionTrait>(
     db: &C,
@@ -66,16 +81,7 @@ pub async fn deliver<C: ConnectionTrait>(
     delivery: Delivery,
 ) -> Result<SendResult, DbErr> {
     let payload = serde_json::to_vec(notification).expect("notification serialises");
-    let out = Outgoing {
-        endpoint: &subscription.endpoint,
-        p256dh: &subscription.p256dh,
-        auth: &subscription.auth,
-        payload: &payload,
-        ttl: delivery.ttl,
-        urgency: delivery.urgency,
-        topic: delivery.topic,
-    };
-    let result = sender.send(now, &out).await;
+    let result = sender.send(now, &Outgoing::to(subscription, &payload, delivery)).await;
     record(db, now, subscription.id, notification.occurrence_id, delivery.purpose, &result).await?;
     Ok(result)
 }

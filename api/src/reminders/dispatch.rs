@@ -415,16 +415,7 @@ async fn process_one<C: ConnectionTrait>(
     let mut retry: Option<Option<Duration>> = None;
     let mut rejected = false;
     for subscription in subscriptions {
-        let out = Outgoing {
-            endpoint: &subscription.endpoint,
-            p256dh: &subscription.p256dh,
-            auth: &subscription.auth,
-            payload: &payload,
-            ttl: delivery.ttl,
-            urgency: delivery.urgency,
-            topic: delivery.topic,
-        };
-        let result = sender.send(now, &out).await;
+        let result = sender.send(now, &Outgoing::to(subscription, &payload, delivery)).await;
         match &result {
             SendResult::Delivered { .. } => delivered = true,
             SendResult::Retry { retry_after, .. } => retry = Some(retry.flatten().max(*retry_after)),

@@ -15,10 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use entity::reminder_occurrence;
 use fascia_tests::{TestApp, fake_push::FakePushService, spawn_app_with};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -85,29 +85,7 @@ async fn due_reminders(app: &TestApp, fake: &FakePushService, count: usize) {
             check_in = Some(rule["id"].as_str().unwrap().parse::<Uuid>().unwrap());
         }
     }
-    let due = Utc::now() - chrono::Duration::minutes(1);
-    let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
-    let rows: Vec<reminder_occurrence::ActiveModel> = (0..count)
-        .map(|i| reminder_occurrence::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            rule_id: Set(check_in.unwrap()),
-            patient_id: Set(patient.patient_id.unwrap()),
-            kind: Set("check_in".into()),
-            local_date: Set(start + chrono::Duration::days(i as i64)),
-            due_at: Set(due),
-            next_attempt_at: Set(due),
-            status: Set("pending".into()),
-            lease_token: Set(None),
-            lease_until: Set(None),
-            attempts: Set(0),
-            last_error: Set(None),
-            created_at: Set(due),
-            updated_at: Set(due),
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        reminder_occurrence::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
-    }
+    app.seed_due_reminders(patient, check_in.unwrap(), Utc::now() - chrono::Duration::minutes(1), count).await;
 }
 
 async fn sent_in_db(app: &TestApp) -> u64 {
