@@ -1,4 +1,5 @@
-//! The `fascia` command: `serve` (default), `migrate`, `create-admin`, `demo`, `openapi`.
+//! The `fascia` command: `serve` (default), `migrate`, `create-admin`, `demo`, `openapi`,
+//! `vapid-keys`.
 
 use std::process::ExitCode;
 
@@ -24,7 +25,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the API server (the default). Configuration comes from FASCIA_* variables.
-    Serve,
+    Serve {
+        /// Serve the API only; run reminder workers elsewhere (`serve --worker-only`).
+        #[arg(long)]
+        no_worker: bool,
+        /// Run only the reminder worker, without the HTTP API.
+        #[arg(long, conflicts_with = "no_worker")]
+        worker_only: bool,
+    },
+    /// Print a new VAPID key pair for FASCIA_VAPID_PRIVATE_KEY (the public key is what
+    /// the PWA subscribes with).
+    VapidKeys,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a clinic and its first admin. The password is read from
@@ -56,6 +67,12 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::VapidKeys) = cli.command {
+        let (private_pem, public_key) = crate::push::vapid::generate_pair();
+        println!("# FASCIA_VAPID_PRIVATE_KEY (keep secret):\n{private_pem}");
+        println!("# applicationServerKey (public, base64url):\n{public_key}");
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -69,8 +86,14 @@ pub fn main() -> ExitCode {
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve(settings).await,
+        match cli.command.unwrap_or(Command::Serve { no_worker: false, worker_only: false }) {
+            Command::Serve { worker_only: true, .. } => worker_only(settings).await,
+            Command::Serve { no_worker, .. } => {
+                let mut settings = settings;
+                settings.push.worker &= !no_worker;
+                serve(settings).await
+            }
+            Command::VapidKeys => Ok(()),
             Command::Migrate => {
                 connect_and_migrate(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string())
             }
@@ -106,6 +129,19 @@ async fn serve(settings: Settings) -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())
+}
+
+/// The reminder worker alone: no HTTP listener. Several may run against one PostgreSQL.
+async fn worker_only(settings: Settings) -> Result<(), String> {
+    let db = connect_and_migrate(&settings).await.map_err(|e| e.to_string())?;
+    let sender = crate::startup::push_sender(&settings).map_err(|e| e.to_string())?;
+    let opts = crate::reminders::DispatchOptions::from_settings(&settings);
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
+    let worker = crate::reminders::spawn_worker(db, std::sync::Arc::new(sender), clock, opts, settings.push.interval);
+    println!("Fascia reminder worker running (no HTTP API)");
+    let _ = tokio::signal::ctrl_c().await;
+    worker.abort();
+    Ok(())
 }
 
 fn read_admin_password() -> Result<String, String> {

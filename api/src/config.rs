@@ -57,6 +57,28 @@ pub struct Settings {
     /// How often the alert worker checks for disengaged patients and low adherence;
     /// zero turns it off in this process.
     pub alert_interval: Duration,
+    /// Web Push and the reminder worker.
+    pub push: PushSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// VAPID private key (P-256 PKCS#8 PEM); generated and kept in the data dir when unset.
+    pub vapid_private_key: Option<Secret>,
+    /// The VAPID `sub` claim: a `mailto:` or `https:` contact for push services.
+    pub vapid_subject: String,
+    /// Tests only: also accept `http(s)://127.0.0.1:<port>` push endpoints.
+    pub allow_loopback: bool,
+    /// Run the reminder worker in this process.
+    pub worker: bool,
+    /// Pause between two dispatcher steps.
+    pub interval: Duration,
+    /// How long a worker owns the occurrences it leased before another may take them over.
+    pub lease: Duration,
+    /// Occurrences leased at once.
+    pub batch: u64,
+    /// Timeout of one request to a push service.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +152,9 @@ impl Settings {
             None => 16,
             Some(v) => v.parse().map_err(|_| invalid("FASCIA_DB_MAX_CONNECTIONS", "expected a number"))?,
         };
+        let push = push_settings(&get, env)?;
         Ok(Settings {
+            push,
             addr,
             data_dir,
             database_url: Secret::new(database_url),
@@ -155,6 +179,45 @@ impl Settings {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.expose().starts_with("sqlite:")
     }
+}
+
+fn push_settings(get: &dyn Fn(&str) -> Option<String>, env: Environment) -> Result<PushSettings, ConfigError> {
+    let subject = match get("FASCIA_VAPID_SUBJECT") {
+        Some(s) if s.starts_with("mailto:") || s.starts_with("https://") => s,
+        Some(_) => return Err(invalid("FASCIA_VAPID_SUBJECT", "must be a mailto: or https: URL")),
+        None if env == Environment::Production => {
+            return Err(invalid("FASCIA_VAPID_SUBJECT", "is required in production (mailto: or https: contact)"));
+        }
+        // `.invalid` never resolves, so a dev default cannot reach a real mailbox.
+        None => "mailto:reminders@fascia.invalid".to_owned(),
+    };
+    let flag = |key: &'static str, default: bool| match get(key).as_deref() {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => Err(invalid(key, "expected true or false")),
+    };
+    let number = |key: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+        let value = match get(key) {
+            None => default,
+            Some(v) => v.parse().map_err(|_| invalid(key, "expected a whole number"))?,
+        };
+        if (min..=max).contains(&value) { Ok(value) } else { Err(invalid(key, format!("must be {min}–{max}"))) }
+    };
+    let allow_loopback = flag("FASCIA_PUSH_ALLOW_LOOPBACK", false)?;
+    if allow_loopback && env == Environment::Production {
+        return Err(invalid("FASCIA_PUSH_ALLOW_LOOPBACK", "is for tests and refused in production"));
+    }
+    Ok(PushSettings {
+        vapid_private_key: get("FASCIA_VAPID_PRIVATE_KEY").map(Secret::new),
+        vapid_subject: subject,
+        allow_loopback,
+        worker: flag("FASCIA_REMINDER_WORKER", true)?,
+        interval: Duration::from_millis(number("FASCIA_REMINDER_INTERVAL_MS", 5000, 10, 3_600_000)?),
+        lease: Duration::from_secs(number("FASCIA_PUSH_LEASE_SECONDS", 60, 1, 3600)?),
+        batch: number("FASCIA_PUSH_BATCH", 100, 1, 10_000)?,
+        timeout: Duration::from_secs(number("FASCIA_PUSH_TIMEOUT_SECONDS", 10, 1, 120)?),
+    })
 }
 
 /// `KEY=VALUE` lines; `#` starts a comment; values may be wrapped in double quotes.
@@ -197,6 +260,20 @@ mod tests {
     fn access_tokens_longer_than_fifteen_minutes_are_refused() {
         let vars = HashMap::from([("FASCIA_ACCESS_TOKEN_TTL".to_owned(), "3600".to_owned())]);
         assert!(Settings::from_map(&vars).is_err());
+    }
+
+    #[test]
+    fn production_needs_a_vapid_contact_and_refuses_loopback_push() {
+        let prod = |extra: &[(&str, &str)]| {
+            let mut vars = HashMap::from([("FASCIA_ENV".to_owned(), "production".to_owned())]);
+            vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            Settings::from_map(&vars)
+        };
+        assert!(prod(&[]).is_err());
+        assert!(prod(&[("FASCIA_VAPID_SUBJECT", "ops@example.org")]).is_err());
+        assert!(prod(&[("FASCIA_VAPID_SUBJECT", "mailto:ops@example.org")]).is_ok());
+        let loopback = [("FASCIA_VAPID_SUBJECT", "https://example.org"), ("FASCIA_PUSH_ALLOW_LOOPBACK", "true")];
+        assert!(prod(&loopback).is_err());
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod middleware;
+pub mod push;
+pub mod reminders;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -23,6 +23,12 @@ use crate::{
     db,
     error::error_response,
     middleware,
+    push::{
+        PushSender,
+        endpoint::EndpointPolicy,
+        vapid::{VapidError, VapidKeys},
+    },
+    reminders,
     routes::openapi_service,
     state::AppState,
 };
@@ -37,6 +43,16 @@ pub enum StartupError {
     DataDir(String, std::io::Error),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    #[error(transparent)]
+    Vapid(#[from] VapidError),
+    #[error("cannot build the push HTTP client: {0}")]
+    PushClient(#[from] reqwest::Error),
+}
+
+/// The push sender every part of the process shares (one HTTP pool, one VAPID cache).
+pub fn push_sender(settings: &Settings) -> Result<PushSender, StartupError> {
+    let keys = VapidKeys::from_settings(settings)?;
+    Ok(PushSender::new(keys, EndpointPolicy::new(settings.push.allow_loopback), settings.push.timeout)?)
 }
 
 /// Connects to the database (creating the SQLite data dir if needed) and applies
@@ -61,6 +77,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         let jwt = JwtKeys::from_settings(&settings)?;
+        let push = Arc::new(push_sender(&settings)?);
         let conn = connect_and_migrate(&settings).await?;
         let listener =
             tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
@@ -73,6 +90,7 @@ impl Application {
             jwt: Arc::new(jwt),
             throttle: Arc::new(LoginThrottle::default()),
             settings: Arc::new(settings),
+            push,
         };
         Ok(Self { acceptor, addr, state })
     }
@@ -88,10 +106,15 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         db::spawn_wal_checkpointer(self.state.db.clone());
         spawn_alert_worker(&self.state);
+        let worker = self.state.settings.push.worker.then(|| spawn_reminder_worker(&self.state));
         let app = app(self.state);
-        Server::new_with_acceptor(self.acceptor)
+        let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
-            .await
+            .await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        result
     }
 }
 
@@ -115,6 +138,17 @@ fn spawn_alert_worker(state: &AppState) {
             }
         }
     });
+}
+
+/// The reminder worker on the process's database, clock and push sender.
+pub fn spawn_reminder_worker(state: &AppState) -> tokio::task::JoinHandle<()> {
+    reminders::spawn_worker(
+        state.db.clone(),
+        state.push.clone(),
+        state.clock.clone(),
+        reminders::DispatchOptions::from_settings(&state.settings),
+        state.settings.push.interval,
+    )
 }
 
 #[handler]

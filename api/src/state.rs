@@ -9,6 +9,7 @@ use crate::{
     auth::{jwt::JwtKeys, throttle::LoginThrottle},
     clock::SharedClock,
     config::Settings,
+    push::PushSender,
 };
 
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub throttle: Arc<LoginThrottle>,
     pub settings: Arc<Settings>,
+    /// Sends Web Push messages (VAPID keys, endpoint allowlist, pooled client).
+    pub push: Arc<PushSender>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ mod m20261126_000001_create_accounts;
 mod m20261126_000002_create_audit_event;
 mod m20261126_000003_create_care_plans;
 mod m20261126_000004_create_check_ins;
+mod m20261126_000005_create_push;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_audit_event::Migration),
             Box::new(m20261126_000003_create_care_plans::Migration),
             Box::new(m20261126_000004_create_check_ins::Migration),
+            Box::new(m20261126_000005_create_push::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! is set) and a manual clock; dropping the `TestApp` stops the server and deletes the
 //! database. Helpers build the usual cast: clinics, therapists, patients, logged in.
 
+pub mod fake_push;
 pub mod load;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
@@ -89,6 +90,8 @@ pub async fn spawn_app_with(extra: HashMap<&str, &str>) -> TestApp {
         ("FASCIA_DATABASE_URL".into(), database_url),
         ("FASCIA_DB_MAX_CONNECTIONS".into(), "5".into()),
         ("FASCIA_PUBLIC_URL".into(), "https://app.fascia.test".into()),
+        // Tests drive the reminder dispatcher step by step with the manual clock.
+        ("FASCIA_REMINDER_WORKER".into(), "false".into()),
     ]);
     vars.extend(extra.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
     let settings = Settings::from_map(&vars).expect("test settings");
@@ -305,6 +308,64 @@ impl TestApp {
     pub async fn relogin(&self, actor: &Actor) -> String {
         let tokens = self.login(&actor.email, &actor.password).await.expect(200);
         tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// One reminder-dispatcher step at `at`, as the background worker would run it.
+    pub async fn run_reminders(&self, at: DateTime<Utc>) -> fascia::reminders::Report {
+        let opts = fascia::reminders::DispatchOptions::from_settings(&self.state.settings);
+        fascia::reminders::run_due(&self.state.db, &self.state.push, at, &opts).await.expect("dispatcher step")
+    }
+
+    /// A fake push service that checks messages against this server's VAPID key and
+    /// judges their expiry by this app's clock.
+    pub async fn fake_push(&self) -> fake_push::FakePushService {
+        let key = self.get("/api/v1/push/vapid-public-key", None).await.expect(200);
+        let clock = self.clock.clone();
+        let now: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync> = Arc::new(move || {
+            use fascia::clock::Clock;
+            clock.now()
+        });
+        fake_push::FakePushService::start(key["application_server_key"].as_str().unwrap(), now).await
+    }
+
+    /// Inserts `count` check-in reminders for `patient`'s rule `rule_id`, all due at `due`
+    /// (one per local date, as the outbox's unique key demands), bypassing the scheduler:
+    /// for crash tests and benchmarks that need many reminders due at once.
+    pub async fn seed_due_reminders(&self, patient: &Actor, rule_id: Uuid, due: DateTime<Utc>, count: usize) {
+        use entity::reminder_occurrence;
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        let rows: Vec<reminder_occurrence::ActiveModel> = (0..count)
+            .map(|i| reminder_occurrence::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                rule_id: Set(rule_id),
+                patient_id: Set(patient.patient_id.expect("a patient")),
+                kind: Set("check_in".into()),
+                local_date: Set(first + chrono::Duration::days(i as i64)),
+                due_at: Set(due),
+                next_attempt_at: Set(due),
+                status: Set("pending".into()),
+                lease_token: Set(None),
+                lease_until: Set(None),
+                attempts: Set(0),
+                last_error: Set(None),
+                created_at: Set(due),
+                updated_at: Set(due),
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            reminder_occurrence::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.state.db)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Subscribes `actor`'s new device at `fake`; returns (subscription id, endpoint).
+    pub async fn subscribe(&self, actor: &Actor, fake: &fake_push::FakePushService) -> (Uuid, String) {
+        let (endpoint, body) = fake.subscription_json();
+        let reply = self.post("/api/v1/me/push-subscriptions", Some(&actor.access_token), &body).await.expect(201);
+        (reply["id"].as_str().unwrap().parse().unwrap(), endpoint)
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {

@@ -207,7 +207,7 @@ pub fn generate_private_key_pem() -> String {
     secret.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 encoding of a fresh key").to_string()
 }
 
-fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

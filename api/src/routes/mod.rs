@@ -13,6 +13,8 @@ mod lessons;
 mod me;
 mod measures;
 mod patients;
+mod push;
+mod reminders;
 mod therapists;
 mod trends;
 
@@ -51,6 +53,10 @@ pub enum ApiTags {
     Alerts,
     /// Pain, stress, sleep, adherence and outcome trends.
     Trends,
+    /// Web Push: the server's key and your devices.
+    Push,
+    /// When reminders come: rules per kind and quiet hours.
+    Reminders,
 }
 
 pub type Api = (
@@ -68,6 +74,8 @@ pub type Api = (
     appointments::AppointmentsApi,
     alerts::AlertsApi,
     trends::TrendsApi,
+    push::PushApi,
+    reminders::RemindersApi,
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -90,6 +98,8 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             appointments::AppointmentsApi,
             alerts::AlertsApi,
             trends::TrendsApi,
+            push::PushApi,
+            reminders::RemindersApi,
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -21,9 +21,15 @@ pub async fn update_profile<C: ConnectionTrait>(
     if let Some(name) = display_name {
         active.display_name = Set(name.as_str().to_owned());
     }
+    let new_zone = timezone.is_some();
     if let Some(tz) = timezone {
         active.timezone = Set(tz.as_str().to_owned());
     }
     active.updated_at = Set(now);
-    active.update(db).await
+    let updated = active.update(db).await?;
+    if new_zone {
+        // Reminder rules are local times in the patient's zone: keep them in step.
+        crate::services::reminder_rules::follow_timezone(db, now, updated.id).await?;
+    }
+    Ok(updated)
 }

@@ -384,6 +384,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     .insert(&txn)
     .await?;
     let view = commit_change(&txn, now, who, plan.id, "created").await?;
+    crate::services::reminder_rules::ensure_defaults(&txn, now, patient_id).await?;
     txn.commit().await?;
     Ok(view)
 }

@@ -14,6 +14,8 @@ pub mod localtime;
 pub mod measures;
 pub mod patients;
 pub mod provisioning;
+pub mod push_subscriptions;
+pub mod reminder_rules;
 pub mod sessions;
 pub mod staff;
 pub mod sync;

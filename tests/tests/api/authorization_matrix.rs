@@ -2,7 +2,9 @@
 //! checked against one table. An operation without a row fails the test, so a new route
 //! cannot ship without deciding who may call it.
 
-use fascia_tests::{Actor, TestApp, spawn_app};
+use std::collections::HashMap;
+
+use fascia_tests::{Actor, TestApp, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -35,6 +37,14 @@ enum Object {
     MeasureSchedule,
     Appointment,
     Alert,
+    /// A push subscription of patient A (own) or patient C (other).
+    PushSubscription,
+    /// Another one, kept for `delete_push_subscription`.
+    RemovablePushSubscription,
+    /// `{id}` is a reminder rule of patient A / C.
+    ReminderRule,
+    /// `{id}` is patient A / C and `{item_id}` one of their reminder rules.
+    PatientReminderRule,
 }
 
 struct Row {
@@ -124,6 +134,24 @@ async fn plan_with_items(app: &TestApp, therapist: &Actor, patient: &Actor, less
         lesson_item(desk),
     ]
 }
+
+/// A browser subscription on the loopback push endpoint the matrix app allows.
+fn push_subscription_body() -> Value {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    json!({
+        "endpoint": format!("http://127.0.0.1:9/push/{}", Uuid::new_v4()),
+        "expirationTime": null,
+        "keys": {
+            "p256dh": URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()),
+            "auth": URL_SAFE_NO_PAD.encode([5u8; 16]),
+        },
+    })
+}
+
+const SELF_OWN: [u16; 6] = [401, 200, 404, 404, 404, 404];
+const SELF_OTHER: [u16; 6] = [401, 404, 404, 404, 404, 404];
 
 fn lesson_body() -> Value {
     json!({
@@ -358,6 +386,36 @@ fn table() -> Vec<Row> {
         on(Object::Alert, "acknowledge_alert", Some(|| json!({})), PATIENT_OWN, PATIENT_OTHER),
         row("get_my_trends", None, PATIENT_SELF, None),
         on(Object::Patient, "get_patient_trends", None, PATIENT_OWN, PATIENT_OTHER),
+        row("get_vapid_public_key", None, [200; 6], None),
+        row("create_push_subscription", Some(push_subscription_body), [401, 201, 201, 201, 201, 201], None),
+        row("list_push_subscriptions", None, SIGNED_IN, None),
+        on(
+            Object::RemovablePushSubscription,
+            "delete_push_subscription",
+            None,
+            [401, 204, 404, 404, 404, 404],
+            SELF_OTHER,
+        ),
+        // The endpoint refuses connections: the push "fails", but the call is allowed.
+        on(Object::PushSubscription, "send_test_push", None, SELF_OWN, SELF_OTHER),
+        row("list_my_reminder_rules", None, PATIENT_SELF, None),
+        on(
+            Object::ReminderRule,
+            "update_my_reminder_rule",
+            Some(|| json!({ "enabled": true })),
+            [401, 200, 404, 403, 403, 403],
+            [401, 404, 404, 403, 403, 403],
+        ),
+        on(Object::Patient, "list_patient_reminder_rules", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::PatientReminderRule,
+            "update_patient_reminder_rule",
+            Some(|| json!({ "local_time": "18:30" })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        row("get_reminder_preferences", None, SIGNED_IN, None),
+        row("update_reminder_preferences", Some(|| json!({ "quiet_hours": null })), SIGNED_IN, None),
     ]
 }
 
@@ -398,7 +456,7 @@ async fn created(app: &TestApp, actor: &Actor, path: &str, body: Value) -> Uuid 
 
 #[tokio::test]
 async fn every_operation_answers_each_caller_as_the_table_says() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(HashMap::from([("FASCIA_PUSH_ALLOW_LOOPBACK", "true")])).await;
     let w = app.world().await;
     let exercise_ids = (
         created(&app, &w.therapist_x, "/api/v1/exercises", exercise_body()).await,
@@ -414,6 +472,15 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     let other_plan = plan_with_items(&app, &w.therapist_y, &w.patient_c, lesson_ids.1).await;
     let own_health = health_records(&app, &w.therapist_x, &w.patient_a).await;
     let other_health = health_records(&app, &w.therapist_y, &w.patient_c).await;
+    let mut subscriptions = Vec::new();
+    let mut rules = Vec::new();
+    for patient in [&w.patient_a, &w.patient_c] {
+        for _ in 0..2 {
+            subscriptions.push(created(&app, patient, "/api/v1/me/push-subscriptions", push_subscription_body()).await);
+        }
+        let listed = app.get("/api/v1/me/reminder-rules", Some(&patient.access_token)).await.expect(200);
+        rules.push(listed[0]["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+    }
     // (own {id}, own {item_id}, other {id}, other {item_id})
     let ids = |object: Object| -> (String, String, String, String) {
         let nil = Uuid::nil();
@@ -435,6 +502,12 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             }
             Object::Appointment => [own_health[3], nil, other_health[3], nil],
             Object::Alert => [own_health[4], nil, other_health[4], nil],
+            Object::PushSubscription => [subscriptions[0], nil, subscriptions[2], nil],
+            Object::RemovablePushSubscription => [subscriptions[1], nil, subscriptions[3], nil],
+            Object::ReminderRule => [rules[0], nil, rules[1], nil],
+            Object::PatientReminderRule => {
+                [w.patient_a.patient_id.unwrap(), rules[0], w.patient_c.patient_id.unwrap(), rules[1]]
+            }
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -1,0 +1,238 @@
+//! `/api/v1/me/reminder-rules`, `/api/v1/patients/{id}/reminder-rules` and
+//! `/api/v1/me/reminder-preferences`: when reminders come, for the patient and their
+//! therapist, and the user's quiet hours.
+
+use chrono::{DateTime, Utc};
+use entity::reminder_rule;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::{PatientAuth, TherapistAuth, UserAuth},
+    error::ApiError,
+    reminders::ReminderKind,
+    services::{
+        audit::{self, Event},
+        care_plans::Weekdays,
+        patients,
+        reminder_rules::{self, RuleChanges, RuleError},
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Object)]
+pub struct ReminderRuleDto {
+    pub id: Uuid,
+    pub kind: ReminderKind,
+    /// Local wall-clock time, `HH:MM`, in `timezone`; not used by session reminders.
+    pub local_time: String,
+    /// Session reminders only: minutes from the session's start (negative: before) or,
+    /// for `post_session`, from its end.
+    pub session_offset_minutes: Option<i32>,
+    /// ISO weekdays 1 (Monday) – 7 (Sunday).
+    pub days_of_week: Vec<u8>,
+    pub enabled: bool,
+    /// The patient's IANA time zone (change it with `PATCH /api/v1/me`).
+    pub timezone: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<reminder_rule::Model> for ReminderRuleDto {
+    fn from(r: reminder_rule::Model) -> Self {
+        Self {
+            id: r.id,
+            kind: ReminderKind::parse(&r.kind).unwrap_or(ReminderKind::Exercises),
+            local_time: format_minute(r.local_minute),
+            session_offset_minutes: ReminderKind::parse(&r.kind)
+                .and_then(ReminderKind::session_offset)
+                .map(|(_, minutes)| minutes as i32),
+            days_of_week: Weekdays::from_mask(r.days_mask).iso_days(),
+            enabled: r.enabled,
+            timezone: r.timezone,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateRuleRequest {
+    /// `HH:MM`, 00:00–23:59.
+    #[oai(validator(max_length = 5))]
+    pub local_time: Option<String>,
+    /// ISO weekdays 1–7, at least one.
+    #[oai(validator(max_items = 7))]
+    pub days_of_week: Option<Vec<u8>>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct QuietHoursDto {
+    /// `HH:MM` local time when reminders stop.
+    #[oai(validator(max_length = 5))]
+    pub start: String,
+    /// `HH:MM` local time when held reminders go out; may be earlier than `start`
+    /// (the quiet hours then span midnight).
+    #[oai(validator(max_length = 5))]
+    pub end: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ReminderPreferencesDto {
+    /// No reminders arrive in this window; ones that fall due in it are held until it ends.
+    pub quiet_hours: Option<QuietHoursDto>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdatePreferencesRequest {
+    /// `null` removes quiet hours.
+    pub quiet_hours: Option<QuietHoursDto>,
+}
+
+fn format_minute(m: i16) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn parse_minute(field: &str, value: &str) -> Result<i16, ApiError> {
+    let bad = || ApiError::invalid(field, "must be a local time HH:MM between 00:00 and 23:59");
+    let (h, m) = value.split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (h, m): (i16, i16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if (0..24).contains(&h) && (0..60).contains(&m) { Ok(h * 60 + m) } else { Err(bad()) }
+}
+
+impl TryFrom<UpdateRuleRequest> for RuleChanges {
+    type Error = ApiError;
+    fn try_from(body: UpdateRuleRequest) -> Result<Self, ApiError> {
+        Ok(RuleChanges {
+            local_minute: body.local_time.as_deref().map(|t| parse_minute("local_time", t)).transpose()?,
+            days_mask: body
+                .days_of_week
+                .map(|days| {
+                    Weekdays::from_iso(&days)
+                        .map(Weekdays::mask)
+                        .ok_or_else(|| ApiError::invalid("days_of_week", "needs at least one day, each 1–7"))
+                })
+                .transpose()?,
+            enabled: body.enabled,
+        })
+    }
+}
+
+impl From<RuleError> for ApiError {
+    fn from(err: RuleError) -> Self {
+        match err {
+            RuleError::NotFound => ApiError::not_found("reminder rule"),
+            RuleError::Db(e) => e.into(),
+        }
+    }
+}
+
+pub struct RemindersApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reminders")]
+impl RemindersApi {
+    /// Your reminder rules: one per kind, with its local time and days.
+    #[oai(path = "/me/reminder-rules", method = "get", operation_id = "list_my_reminder_rules")]
+    async fn list_my_reminder_rules(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+    ) -> Result<Json<Vec<ReminderRuleDto>>, ApiError> {
+        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let rules = reminder_rules::list(&state.db, state.now(), patient_id).await?;
+        Ok(Json(rules.into_iter().map(Into::into).collect()))
+    }
+
+    /// Change when one of your reminders comes, or turn it off.
+    #[oai(path = "/me/reminder-rules/:id", method = "patch", operation_id = "update_my_reminder_rule")]
+    async fn update_my_reminder_rule(
+        &self,
+        state: Data<&AppState>,
+        auth: PatientAuth,
+        id: Path<Uuid>,
+        body: Json<UpdateRuleRequest>,
+    ) -> Result<Json<ReminderRuleDto>, ApiError> {
+        let changes = RuleChanges::try_from(body.0)?;
+        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let rule = reminder_rules::update(&state.db, state.now(), patient_id, id.0, changes).await?;
+        Ok(Json(rule.into()))
+    }
+
+    /// A patient's reminder rules, for their therapist.
+    #[oai(path = "/patients/:id/reminder-rules", method = "get", operation_id = "list_patient_reminder_rules")]
+    async fn list_patient_reminder_rules(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<ReminderRuleDto>>, ApiError> {
+        let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let rules = reminder_rules::list(&state.db, state.now(), patient.id).await?;
+        Ok(Json(rules.into_iter().map(Into::into).collect()))
+    }
+
+    /// Change one of a patient's reminder rules.
+    #[oai(
+        path = "/patients/:id/reminder-rules/:item_id",
+        method = "patch",
+        operation_id = "update_patient_reminder_rule"
+    )]
+    async fn update_patient_reminder_rule(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+        body: Json<UpdateRuleRequest>,
+    ) -> Result<Json<ReminderRuleDto>, ApiError> {
+        let changes = RuleChanges::try_from(body.0)?;
+        let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
+        let rule = reminder_rules::update(&state.db, state.now(), patient.id, item_id.0, changes).await?;
+        audit::record(&state.db, state.now(), Event::by(&auth.0, "reminder_rule.update").patient(patient.id)).await?;
+        Ok(Json(rule.into()))
+    }
+
+    /// Your quiet hours.
+    #[oai(path = "/me/reminder-preferences", method = "get", operation_id = "get_reminder_preferences")]
+    async fn get_reminder_preferences(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+    ) -> Result<Json<ReminderPreferencesDto>, ApiError> {
+        let quiet = reminder_rules::quiet_hours(&state.db, auth.0.user_id).await?;
+        Ok(Json(ReminderPreferencesDto {
+            quiet_hours: quiet.map(|(s, e)| QuietHoursDto { start: format_minute(s), end: format_minute(e) }),
+        }))
+    }
+
+    /// Set or clear your quiet hours (local time; may span midnight).
+    #[oai(path = "/me/reminder-preferences", method = "put", operation_id = "update_reminder_preferences")]
+    async fn update_reminder_preferences(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        body: Json<UpdatePreferencesRequest>,
+    ) -> Result<Json<ReminderPreferencesDto>, ApiError> {
+        let quiet = match &body.quiet_hours {
+            Some(q) => {
+                let (start, end) =
+                    (parse_minute("quiet_hours.start", &q.start)?, parse_minute("quiet_hours.end", &q.end)?);
+                if start == end {
+                    return Err(ApiError::invalid("quiet_hours.end", "must differ from start"));
+                }
+                Some((start, end))
+            }
+            None => None,
+        };
+        reminder_rules::set_quiet_hours(&state.db, state.now(), auth.0.user_id, quiet).await?;
+        Ok(Json(ReminderPreferencesDto {
+            quiet_hours: quiet.map(|(s, e)| QuietHoursDto { start: format_minute(s), end: format_minute(e) }),
+        }))
+    }
+}

@@ -1,0 +1,177 @@
+//! Reminder rules and quiet hours.
+//!
+//! Every patient gets one rule per kind (exercises 18:00, lesson 19:00, check-in 20:00,
+//! every day; session reminders 24 h and 2 h before and a check-in prompt 3 h after;
+//! all enabled) when a care plan is created; patients who predate that get them
+//! the first time they are needed (listing rules, subscribing a device). Both the patient
+//! and their therapist may change them. Rules carry the patient's time zone so the
+//! dispatcher can find due rules per zone; it follows the account's zone.
+
+use chrono::{DateTime, Utc};
+use entity::{patient, reminder_preference, reminder_rule};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict},
+};
+use uuid::Uuid;
+
+use crate::{
+    reminders::{ReminderKind, materialise},
+    services::localtime,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("reminder rule not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// A validated change; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct RuleChanges {
+    /// Minutes after local midnight, 0–1439.
+    pub local_minute: Option<i16>,
+    /// At least one day; bit 0 = Monday.
+    pub days_mask: Option<i16>,
+    pub enabled: Option<bool>,
+}
+
+/// Creates the default rules the patient does not have yet.
+pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
+    let existing: Vec<String> = reminder_rule::Entity::find()
+        .filter(reminder_rule::Column::PatientId.eq(patient_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    let missing: Vec<ReminderKind> =
+        ReminderKind::ALL.into_iter().filter(|k| !existing.iter().any(|e| e == k.as_str())).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let tz = localtime::patient_timezone(db, patient_id).await?;
+    for kind in missing {
+        let id = Uuid::now_v7();
+        let inserted = reminder_rule::Entity::insert(reminder_rule::ActiveModel {
+            id: Set(id),
+            patient_id: Set(patient_id),
+            kind: Set(kind.as_str().to_owned()),
+            local_minute: Set(kind.default_minute()),
+            days_mask: Set(0x7f),
+            enabled: Set(true),
+            timezone: Set(tz.name().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        // Two requests racing to create defaults: the second one's insert is ignored.
+        .on_conflict(
+            OnConflict::columns([reminder_rule::Column::PatientId, reminder_rule::Column::Kind])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        if inserted == 1 {
+            materialise::materialise_rule(db, now, id).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+) -> Result<Vec<reminder_rule::Model>, DbErr> {
+    ensure_defaults(db, now, patient_id).await?;
+    reminder_rule::Entity::find()
+        .filter(reminder_rule::Column::PatientId.eq(patient_id))
+        .order_by_asc(reminder_rule::Column::LocalMinute)
+        .all(db)
+        .await
+}
+
+/// Changes one of the patient's rules (the caller has checked it may act for the patient).
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+    rule_id: Uuid,
+    changes: RuleChanges,
+) -> Result<reminder_rule::Model, RuleError> {
+    let rule = reminder_rule::Entity::find_by_id(rule_id)
+        .filter(reminder_rule::Column::PatientId.eq(patient_id))
+        .one(db)
+        .await?
+        .ok_or(RuleError::NotFound)?;
+    let mut active: reminder_rule::ActiveModel = rule.into();
+    if let Some(minute) = changes.local_minute {
+        active.local_minute = Set(minute);
+    }
+    if let Some(mask) = changes.days_mask {
+        active.days_mask = Set(mask);
+    }
+    if let Some(enabled) = changes.enabled {
+        active.enabled = Set(enabled);
+    }
+    active.updated_at = Set(now);
+    let rule = sea_orm::ActiveModelTrait::update(active, db).await?;
+    materialise::materialise_rule(db, now, rule.id).await?;
+    Ok(rule)
+}
+
+/// Keeps the patient's rules in the zone of their account after it changed.
+pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<(), DbErr> {
+    let Some(record) = patient::Entity::find().filter(patient::Column::UserId.eq(user_id)).one(db).await? else {
+        return Ok(());
+    };
+    let tz = localtime::patient_timezone(db, record.id).await?;
+    let rules = reminder_rule::Entity::find().filter(reminder_rule::Column::PatientId.eq(record.id)).all(db).await?;
+    reminder_rule::Entity::update_many()
+        .col_expr(reminder_rule::Column::Timezone, Expr::value(tz.name()))
+        .col_expr(reminder_rule::Column::UpdatedAt, Expr::value(now))
+        .filter(reminder_rule::Column::PatientId.eq(record.id))
+        .exec(db)
+        .await?;
+    for rule in rules {
+        materialise::materialise_rule(db, now, rule.id).await?;
+    }
+    Ok(())
+}
+
+/// Quiet hours as (start, end) minutes after local midnight, if set.
+pub async fn quiet_hours<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<(i16, i16)>, DbErr> {
+    let pref = reminder_preference::Entity::find_by_id(user_id).one(db).await?;
+    Ok(pref.and_then(|p| Some((p.quiet_start_minute?, p.quiet_end_minute?))))
+}
+
+pub async fn set_quiet_hours<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    quiet: Option<(i16, i16)>,
+) -> Result<(), DbErr> {
+    let model = reminder_preference::ActiveModel {
+        user_id: Set(user_id),
+        quiet_start_minute: Set(quiet.map(|q| q.0)),
+        quiet_end_minute: Set(quiet.map(|q| q.1)),
+        updated_at: Set(now),
+    };
+    reminder_preference::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(reminder_preference::Column::UserId)
+                .update_columns([
+                    reminder_preference::Column::QuietStartMinute,
+                    reminder_preference::Column::QuietEndMinute,
+                    reminder_preference::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

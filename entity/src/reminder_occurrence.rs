@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+/// The reminder outbox: one row per rule and local day, created ahead of time and then
+/// leased, sent and acknowledged by a worker. `UNIQUE(rule_id, local_date)`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reminder_occurrence")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub rule_id: Uuid,
+    pub patient_id: Uuid,
+    pub kind: String,
+    pub local_date: Date,
+    /// The instant the rule's local time gives, by the DST policy.
+    pub due_at: DateTimeUtc,
+    /// When a worker may next pick it up: `due_at`, or later after quiet hours or a retry.
+    pub next_attempt_at: DateTimeUtc,
+    /// `pending`, `leased`, `sent`, `skipped` or `failed`.
+    pub status: String,
+    pub lease_token: Option<Uuid>,
+    pub lease_until: Option<DateTimeUtc>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
