@@ -105,13 +105,17 @@ impl Application {
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         db::spawn_wal_checkpointer(self.state.db.clone());
-        spawn_alert_worker(&self.state);
-        let worker = self.state.settings.push.worker.then(|| spawn_reminder_worker(&self.state));
+        let workers = self.state.settings.push.worker.then(|| {
+            [
+                spawn_alert_worker(self.state.db.clone(), self.state.clock.clone(), self.state.settings.alert_interval),
+                spawn_reminder_worker(&self.state),
+            ]
+        });
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;
-        if let Some(worker) = worker {
+        for worker in workers.into_iter().flatten() {
             worker.abort();
         }
         result
@@ -119,14 +123,16 @@ impl Application {
 }
 
 /// Runs the alert rules that depend on time passing (disengagement, low adherence) every
-/// `alert_interval`. Replicas may all run it: the database keeps alerts unique.
-fn spawn_alert_worker(state: &AppState) {
-    let interval = state.settings.alert_interval;
-    if interval.is_zero() {
-        return;
-    }
-    let (db, clock) = (state.db.clone(), state.clock.clone());
+/// `interval` (zero: never). Replicas may all run it: the database keeps alerts unique.
+pub fn spawn_alert_worker(
+    db: sea_orm::DatabaseConnection,
+    clock: SharedClock,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        if interval.is_zero() {
+            return;
+        }
         loop {
             tokio::time::sleep(interval).await;
             match crate::services::alerts::evaluate(&db, clock.now()).await {
@@ -137,7 +143,7 @@ fn spawn_alert_worker(state: &AppState) {
                 Err(e) => tracing::warn!(error = %e, "alert rules failed; retrying next round"),
             }
         }
-    });
+    })
 }
 
 /// The reminder worker on the process's database, clock and push sender.

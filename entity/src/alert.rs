@@ -20,6 +20,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub acknowledged_by: Option<Uuid>,
     pub acknowledged_at: Option<DateTimeUtc>,
+    /// When a worker claimed pushing this alert to the therapist's devices.
+    pub pushed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261126_000002_create_audit_event;
 mod m20261126_000003_create_care_plans;
 mod m20261126_000004_create_check_ins;
 mod m20261126_000005_create_push;
+mod m20261126_000006_add_alert_push;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_care_plans::Migration),
             Box::new(m20261126_000004_create_check_ins::Migration),
             Box::new(m20261126_000005_create_push::Migration),
+            Box::new(m20261126_000006_add_alert_push::Migration),
         ]
     }
 }

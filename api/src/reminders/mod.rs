@@ -126,6 +126,11 @@ pub fn spawn_worker(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reminder step failed; retrying next tick"),
             }
+            // Therapists' alert pushes ride on the same tick, so a red flag reaches their
+            // devices within seconds of the check-in that raised it.
+            if let Err(e) = crate::services::alerts::push_pending(&db, &sender, clock.now(), &opts.public_url).await {
+                tracing::warn!(error = %e, "alert pushes failed; retrying next tick");
+            }
         }
     })
 }

@@ -59,6 +59,7 @@ pub async fn raise<C: ConnectionTrait>(
         created_at: now,
         acknowledged_by: None,
         acknowledged_at: None,
+        pushed_at: None,
     };
     let active = alert::ActiveModel {
         id: Set(row.id),
@@ -71,6 +72,7 @@ pub async fn raise<C: ConnectionTrait>(
         created_at: Set(row.created_at),
         acknowledged_by: Set(None),
         acknowledged_at: Set(None),
+        pushed_at: Set(None),
     };
     // No conflict target: the only constraint a fresh v7 id can hit is the open-alert index.
     let stored = alert::Entity::insert(active)
@@ -289,4 +291,53 @@ pub async fn open_counts<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Re
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|(p, n)| (p, n.max(0) as u64)).collect())
+}
+
+/// Alerts older than this are not pushed any more (the therapist sees them in the app).
+const PUSH_FRESHNESS: Duration = Duration::hours(24);
+
+/// Pushes open alerts not yet pushed to the devices of each patient's therapist. Each
+/// alert is claimed with a conditional update first, so however many workers run this,
+/// one sends it; a worker that dies after claiming loses that push, never the alert.
+/// The message says only that there is an alert: no health data leaves for push services.
+pub async fn push_pending<C: ConnectionTrait>(
+    db: &C,
+    sender: &crate::push::PushSender,
+    now: DateTime<Utc>,
+    public_url: &str,
+) -> Result<usize, DbErr> {
+    let pending = alert::Entity::find()
+        .filter(alert::Column::PushedAt.is_null())
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .filter(alert::Column::CreatedAt.gt(now - PUSH_FRESHNESS))
+        .order_by_asc(alert::Column::CreatedAt)
+        .limit(100)
+        .all(db)
+        .await?;
+    let mut pushed = 0;
+    for row in pending {
+        let claimed = alert::Entity::update_many()
+            .col_expr(alert::Column::PushedAt, Expr::value(now))
+            .filter(alert::Column::Id.eq(row.id))
+            .filter(alert::Column::PushedAt.is_null())
+            .exec(db)
+            .await?
+            .rows_affected;
+        if claimed == 0 {
+            continue;
+        }
+        let Some(record) = patient::Entity::find_by_id(row.patient_id).one(db).await? else { continue };
+        let urgent = row.kind == AlertKind::RedFlag.as_str();
+        let notification = crate::push::Notification {
+            title: if urgent { "Urgent patient alert" } else { "Patient alert" }.to_owned(),
+            body: "One of your patients has a new alert. Open Fascia to review it.".to_owned(),
+            navigate: format!("{public_url}/alerts/{}", row.id),
+            tag: format!("alert-{}", row.id),
+            occurrence_id: None,
+        };
+        let devices = crate::push::notify_user(db, sender, now, record.primary_therapist_id, &notification).await?;
+        tracing::info!(alert_id = %row.id, devices, "alert pushed");
+        pushed += 1;
+    }
+    Ok(pushed)
 }

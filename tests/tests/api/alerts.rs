@@ -223,3 +223,32 @@ async fn therapists_list_filter_and_acknowledge_their_patients_alerts_and_the_ro
     assert_eq!(row["open_alerts"], 1);
     app.get("/api/v1/alerts?kind=sneezing", x).await.expect_error(400, "bad_request");
 }
+
+#[tokio::test]
+async fn a_red_flag_alert_is_pushed_once_to_the_therapists_devices_without_health_data() {
+    let app = fascia_tests::spawn_app_with([("FASCIA_PUSH_ALLOW_LOOPBACK", "true")].into()).await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    let fake = app.fake_push().await;
+    app.subscribe(&therapist, &fake).await;
+    let body = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T11:00:00Z", "pain": 3,
+        "red_flags": ["saddle_numbness"] }] });
+    app.post("/api/v1/me/check-ins", Some(&patient.access_token), &body).await.expect(200);
+
+    let (db, push, url) = (&app.state.db, &app.state.push, app.state.settings.public_url.as_str());
+    let now = app.clock_now();
+    assert_eq!(fascia::services::alerts::push_pending(db, push, now, url).await.unwrap(), 1);
+    // Another worker (or the next tick) finds nothing left to push.
+    assert_eq!(fascia::services::alerts::push_pending(db, push, now, url).await.unwrap(), 0);
+
+    let delivered = fake.delivered();
+    assert_eq!(delivered.len(), 1);
+    let payload = delivered[0].payload.clone().expect("decrypted");
+    let alert = &alerts_of(&app, &patient, "red_flag").await[0];
+    assert_eq!(payload["title"], "Urgent patient alert");
+    assert!(payload["navigate"].as_str().unwrap().ends_with(&format!("/alerts/{}", alert.id)));
+    assert!(!payload.to_string().contains("saddle"), "no symptom in the push: {payload}");
+    assert_eq!(delivered[0].urgency.as_deref(), Some("high"));
+    // It passed the fake's VAPID, header and decryption checks.
+    assert!(delivered.iter().all(|d| d.verified));
+}
