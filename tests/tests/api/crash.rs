@@ -159,7 +159,10 @@ async fn two_workers_on_postgresql_share_ten_thousand_reminders_without_loss_or_
     const TOTAL: usize = 10_000;
     due_reminders(&app, &fake, TOTAL).await;
     let deadline = Instant::now() + Duration::from_secs(120);
-    let workers = [start_worker(&app, 50, 60), start_worker(&app, 50, 60)];
+    // No worker dies here, so no lease should ever be taken over: the lease outlasts the
+    // slowest batch even when the whole suite starves the fake push service of CPU (with
+    // a 60 s lease, a stalled live worker's batch was taken over and sent twice).
+    let workers = [start_worker(&app, 50, 900), start_worker(&app, 50, 900)];
     wait_for("every reminder sent", deadline, async || sent_in_db(&app).await == TOTAL as u64).await;
     // Let the last log lines arrive.
     tokio::time::sleep(Duration::from_millis(300)).await;
