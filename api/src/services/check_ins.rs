@@ -94,10 +94,6 @@ impl CheckInBody {
         Ok(Self(f))
     }
 
-    pub fn has_red_flags(&self) -> bool {
-        !self.0.red_flags.is_empty()
-    }
-
     fn row(&self, id: Uuid, patient_id: Uuid, tz: Tz, now: DateTime<Utc>) -> check_in::Model {
         let f = &self.0;
         check_in::Model {
@@ -433,20 +429,23 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let patient_id = who.patient_id.unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let old = own_recent(&txn, now, patient_id, id).await?;
-    let mut row = body.row(id, patient_id, tz, now);
-    row.created_at = old.created_at;
-    let mut changes = active(row.clone());
+    let row = body.row(id, patient_id, tz, now);
+    let mut changes = active(row);
     changes.id = sea_orm::ActiveValue::Unchanged(id);
     changes.created_at = sea_orm::ActiveValue::NotSet;
     let updated = changes.update(&txn).await?;
     let mut raised = Vec::new();
     let new_flags: Vec<RedFlag> =
         red_flags_of(&updated).into_iter().filter(|f| !red_flags_of(&old).contains(f)).collect();
-    if !new_flags.is_empty() {
+    let more_pain = updated.pain > old.pain || (updated.pain.is_some() && updated.recorded_at != old.recorded_at);
+    if !new_flags.is_empty() || more_pain {
         let record =
             patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
         let baseline = pain_baseline(&txn, &record).await?;
-        raised = alerts_for(&txn, now, &record, baseline, &[&updated]).await?;
+        // Flags already reported were alerted on when they were first sent.
+        let mut judged = updated.clone();
+        judged.red_flags = serde_json::to_string(&new_flags).expect("red flags serialise");
+        raised = alerts_for(&txn, now, &record, baseline, &[&judged]).await?;
     }
     audit::record(&txn, now, Event::by(who, "check_in.update").patient(patient_id).resource(format!("check_in:{id}")))
         .await?;

@@ -174,7 +174,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         ended_at: None,
     };
     let txn = db::begin_write(db).await?;
-    end_running(&txn, now, patient_id, Some(inst.id)).await?;
+    end_running(&txn, now, patient_id, inst.id).await?;
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
@@ -199,17 +199,17 @@ async fn end_running<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     patient_id: Uuid,
-    instrument: Option<&str>,
+    instrument: &str,
 ) -> Result<u64, DbErr> {
-    let mut q = measure_schedule::Entity::update_many()
+    let ended = measure_schedule::Entity::update_many()
         .col_expr(measure_schedule::Column::EndedAt, Expr::value(now))
         .col_expr(measure_schedule::Column::UpdatedAt, Expr::value(now))
         .filter(measure_schedule::Column::PatientId.eq(patient_id))
-        .filter(measure_schedule::Column::EndedAt.is_null());
-    if let Some(i) = instrument {
-        q = q.filter(measure_schedule::Column::Instrument.eq(i));
-    }
-    Ok(q.exec(db).await?.rows_affected)
+        .filter(measure_schedule::Column::Instrument.eq(instrument))
+        .filter(measure_schedule::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
 }
 
 /// Running schedules of a patient.
@@ -314,6 +314,16 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Stored<measure_response::Model>, MeasureError> {
     let patient_id = who.patient_id.unwrap_or_default();
     let inst = instrument(&input.instrument)?;
+    // A phone resending a stored response gets it back even if the schedule has since
+    // ended or changed; only new responses need a running schedule.
+    if let Some(stored) = measure_response::Entity::find_by_id(input.id).one(db).await? {
+        let answers = serde_json::to_string(&input.answers).expect("answers serialise");
+        let same = stored.patient_id == patient_id
+            && stored.instrument == inst.id
+            && stored.answers == answers
+            && stored.recorded_at.timestamp_micros() == input.recorded_at.timestamp_micros();
+        return Ok(if same { Stored::Replayed(stored) } else { Stored::Conflict });
+    }
     let schedule = measure_schedule::Entity::find()
         .filter(measure_schedule::Column::PatientId.eq(patient_id))
         .filter(measure_schedule::Column::Instrument.eq(inst.id))

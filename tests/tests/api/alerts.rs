@@ -252,3 +252,16 @@ async fn a_red_flag_alert_is_pushed_once_to_the_therapists_devices_without_healt
     // It passed the fake's VAPID, header and decryption checks.
     assert!(delivered.iter().all(|d| d.verified));
 }
+
+#[tokio::test]
+async fn correcting_a_check_in_up_to_severe_pain_raises_the_spike_alert() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    let id = check_in(&app, &patient, "2026-06-01T08:00:00Z", 2).await;
+    let corrected = json!({ "id": id, "recorded_at": "2026-06-01T08:00:00Z", "pain": 9 });
+    app.put(&format!("/api/v1/me/check-ins/{id}"), Some(&patient.access_token), &corrected).await.expect(200);
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].source_id, Some(id));
+}

@@ -52,6 +52,13 @@ async fn scheduled_measures_show_as_due_today_and_answers_are_scored_once() {
     let next_week = app.get("/api/v1/me/today?date=2026-06-08", Some(&c.patient.access_token)).await.expect(200);
     assert_eq!(next_week["measures_due"][0]["instrument"], "nprs");
     assert_eq!(next_week["measures_due"].as_array().unwrap().len(), 1);
+
+    // A phone resending after the therapist stopped the schedule still gets its record back.
+    let schedules = app.get(&path, t).await.expect(200);
+    let nprs = schedules.as_array().unwrap().iter().find(|s| s["instrument"] == "nprs").unwrap()["id"].clone();
+    app.delete(&format!("{path}/{}", nprs.as_str().unwrap()), t).await.expect(204);
+    assert_eq!(respond(&app, &c.patient, id, "nprs", json!([6])).await.0, 200);
+    assert_eq!(respond(&app, &c.patient, Uuid::new_v4(), "nprs", json!([6])).await.0, 404);
 }
 
 #[tokio::test]
