@@ -274,7 +274,7 @@ impl MeasuresApi {
         if new.activities.iter().any(|a| a.chars().count() > 200) {
             return Err(ApiError::invalid("activities", "each activity must be at most 200 characters"));
         }
-        let row = measures::schedule(&state.db, now, &auth.0, record.id, new).await?;
+        let row = measures::schedule(&state.db, now, &auth.0, &record, new).await?;
         Ok(ScheduleCreated::Created(Json(row.into())))
     }
 

@@ -264,16 +264,23 @@ pub async fn acknowledge<C: ConnectionTrait + TransactionTrait>(
         return Ok(None);
     }
     let txn = db::begin_write(db).await?;
-    alert::Entity::update_many()
+    let acked = alert::Entity::update_many()
         .col_expr(alert::Column::AcknowledgedAt, Expr::value(now))
         .col_expr(alert::Column::AcknowledgedBy, Expr::value(who.user_id))
         .filter(alert::Column::Id.eq(id))
         .filter(alert::Column::AcknowledgedAt.is_null())
         .exec(&txn)
-        .await?;
+        .await?
+        .rows_affected;
     let event = Event::by(who, "alert.acknowledge").patient(row.patient_id).resource(format!("alert:{id}"));
     audit::record(&txn, now, event).await?;
-    let updated = alert::Entity::find_by_id(id).one(&txn).await?;
+    let updated = match (acked, row.acknowledged_at) {
+        (1, _) => Some(alert::Model { acknowledged_at: Some(now), acknowledged_by: Some(who.user_id), ..row }),
+        // Already acknowledged when read: the row as read is current.
+        (_, Some(_)) => Some(row),
+        // Someone acknowledged it between the read and the update.
+        _ => alert::Entity::find_by_id(id).one(&txn).await?,
+    };
     txn.commit().await?;
     Ok(updated)
 }

@@ -135,15 +135,16 @@ pub fn activities_of(row: &measure_schedule::Model) -> Vec<String> {
     serde_json::from_str(&row.activities).unwrap_or_default()
 }
 
-/// Schedules a measure for a patient, replacing a running schedule of the same instrument.
+/// Schedules a measure for a patient record the caller was found to see (`find_visible`),
+/// replacing a running schedule of the same instrument.
 pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    patient_id: Uuid,
+    record: &patient::Model,
     new: NewSchedule,
 ) -> Result<measure_schedule::Model, MeasureError> {
-    let record = find_visible(db, who, patient_id).await?;
+    let patient_id = record.id;
     let inst = instrument(&new.instrument)?;
     if !(1..=365).contains(&new.every_days) {
         return Err(MeasureError::Invalid("every_days must be between 1 and 365"));
