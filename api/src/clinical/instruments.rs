@@ -102,8 +102,10 @@ pub const PEG: Instrument = Instrument {
     score_min: 0.0,
     score_max: 10.0,
     higher_is_worse: true,
-    // A 30 % fall is the change usually read as meaningful for this short pain measure.
-    mcid: Some(Mcid { points: None, percent: Some(30.0) }),
+    // Its items are 0–10 ratings like the NPRS and its validation read a 30 % fall as
+    // meaningful, so the pain rule applies: 2 points either way, or 30 % better from a
+    // moderate baseline. A percentage alone would flag 1.0 → 1.3.
+    mcid: Some(super::PAIN_MCID),
     loinc: None,
     licence: Licence::Free,
 };

@@ -14,12 +14,23 @@ pub const RED_FLAG_GUIDANCE: &str = "You reported a symptom that needs prompt me
      nearest emergency department now. Do not continue your home exercises until you have been checked. Your \
      therapist has been notified.";
 
-/// The smallest change that matters to a patient, in points and/or percent of baseline.
-/// Either threshold is enough when both are given.
+/// The smallest change that matters to a patient: a number of points either way, and/or
+/// a percentage of the baseline that counts only for an improvement from a baseline at
+/// least `min_baseline`. Either threshold is enough when both apply.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Mcid {
     pub points: Option<f64>,
-    pub percent: Option<f64>,
+    pub percent: Option<PercentOfBaseline>,
+}
+
+/// The relative half of an MCID. Percentages of a small baseline are tiny absolute
+/// changes (30 % of 1.0 is 0.3 on a 0–10 scale, well inside measurement noise), and the
+/// published relative thresholds were derived from improvement in patients with at least
+/// moderate pain, so the rule is applied only there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PercentOfBaseline {
+    pub percent: f64,
+    pub min_baseline: f64,
 }
 
 /// Which way a change went, judged by whether higher scores are worse.
@@ -31,21 +42,28 @@ pub enum Direction {
     Unchanged,
 }
 
+// Means of whole-number ratings are fractions: 2.0 − 0.0000001 must still count as 2.
+const EPSILON: f64 = 1e-9;
+
 impl Mcid {
     /// Whether going from `baseline` to `value` is a clinically meaningful change.
-    pub fn crossed(self, baseline: f64, value: f64) -> bool {
+    pub fn crossed(self, baseline: f64, value: f64, higher_is_worse: bool) -> bool {
         let change = (value - baseline).abs();
-        // A small epsilon so 2.0 − 0.0000001 from float means still counts as 2.
-        let by_points = self.points.is_some_and(|p| change + 1e-9 >= p);
-        let by_percent =
-            self.percent.is_some_and(|p| baseline.abs() > 0.0 && change * 100.0 / baseline.abs() + 1e-9 >= p);
+        let by_points = self.points.is_some_and(|p| change + EPSILON >= p);
+        let improved = direction(baseline, value, higher_is_worse) == Direction::Improved;
+        let by_percent = self.percent.is_some_and(|p| {
+            improved
+                && baseline.abs() + EPSILON >= p.min_baseline
+                && baseline.abs() > 0.0
+                && change * 100.0 / baseline.abs() + EPSILON >= p.percent
+        });
         by_points || by_percent
     }
 }
 
 pub fn direction(baseline: f64, value: f64, higher_is_worse: bool) -> Direction {
     let delta = value - baseline;
-    if delta.abs() < 1e-9 {
+    if delta.abs() < EPSILON {
         Direction::Unchanged
     } else if (delta > 0.0) == higher_is_worse {
         Direction::Worsened
@@ -54,23 +72,65 @@ pub fn direction(baseline: f64, value: f64, higher_is_worse: bool) -> Direction 
     }
 }
 
-/// Pain on the 0–10 numeric rating scale: 2 points or 30 % (Farrar 2001; Ostelo 2008).
-pub const PAIN_MCID: Mcid = Mcid { points: Some(2.0), percent: Some(30.0) };
+/// Pain on the 0–10 numeric rating scale (Farrar 2001; Ostelo 2008): 2 points either
+/// way, or a 30 % improvement from a baseline of at least 4 (moderate pain). Worsening
+/// needs the 2 points.
+pub const PAIN_MCID: Mcid =
+    Mcid { points: Some(2.0), percent: Some(PercentOfBaseline { percent: 30.0, min_baseline: 4.0 }) };
 /// Stress and sleep have no agreed threshold on a single 0–10 item; 2 points is used
 /// as for pain so trends flag the same size of change.
 pub const RATING_MCID: Mcid = Mcid { points: Some(2.0), percent: None };
+
+/// The baseline of a daily rating: the mean of the daily means, so a day with five
+/// check-ins weighs as much as a day with one. `readings` are (local day, value) pairs
+/// already limited to the baseline week; `None` when there are none.
+pub fn mean_of_daily_means(readings: &[(chrono::NaiveDate, i16)]) -> Option<f64> {
+    let mut days: std::collections::BTreeMap<chrono::NaiveDate, (f64, u32)> = Default::default();
+    for (day, value) in readings {
+        let entry = days.entry(*day).or_default();
+        entry.0 += f64::from(*value);
+        entry.1 += 1;
+    }
+    (!days.is_empty()).then(|| days.values().map(|(sum, n)| sum / f64::from(*n)).sum::<f64>() / days.len() as f64)
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn pain_change_counts_at_two_points_or_thirty_percent() {
-        assert!(PAIN_MCID.crossed(6.0, 4.0));
-        assert!(!PAIN_MCID.crossed(6.0, 4.5));
-        // 3 → 2 is only one point but a third of the baseline.
-        assert!(PAIN_MCID.crossed(3.0, 2.0));
-        assert!(!PAIN_MCID.crossed(0.0, 1.0));
+    fn pain_change_counts_at_two_points_either_way() {
+        // 6 → 4 and 2 → 4: two points, down or up.
+        assert!(PAIN_MCID.crossed(6.0, 4.0, true));
+        assert!(PAIN_MCID.crossed(2.0, 4.0, true));
+        // 6 → 4.5: 1.5 points and 25 %: neither threshold.
+        assert!(!PAIN_MCID.crossed(6.0, 4.5, true));
+        assert!(!PAIN_MCID.crossed(0.0, 1.0, true));
+    }
+
+    #[test]
+    fn thirty_percent_counts_only_for_improvement_from_a_moderate_baseline() {
+        // 1.0 → 1.3 is +30 % of a mild baseline, and worse: not meaningful.
+        assert!(!PAIN_MCID.crossed(1.0, 1.3, true));
+        // 1.0 → 0.7 is −30 % but the baseline is mild (< 4): not meaningful.
+        assert!(!PAIN_MCID.crossed(1.0, 0.7, true));
+        // 3 → 2 is a third of the baseline, still mild: not meaningful.
+        assert!(!PAIN_MCID.crossed(3.0, 2.0, true));
+        // 4 → 2.8: 1.2 points, 30 % down from a moderate baseline: meaningful.
+        assert!(PAIN_MCID.crossed(4.0, 2.8, true));
+        // 4 → 2.9: 27.5 %: not.
+        assert!(!PAIN_MCID.crossed(4.0, 2.9, true));
+        // 5 → 6.5: +30 % but worse, and only 1.5 points: not meaningful.
+        assert!(!PAIN_MCID.crossed(5.0, 6.5, true));
+    }
+
+    #[test]
+    fn the_baseline_is_the_mean_of_daily_means() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
+        // June 1: (2 + 4 + 6) / 3 = 4; June 2: 7. Mean of days (4 + 7) / 2 = 5.5,
+        // not the mean of readings 19 / 4 = 4.75.
+        assert_eq!(mean_of_daily_means(&[(d(1), 2), (d(1), 4), (d(2), 7), (d(1), 6)]), Some(5.5));
+        assert_eq!(mean_of_daily_means(&[]), None);
     }
 
     #[test]

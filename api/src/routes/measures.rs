@@ -38,8 +38,10 @@ pub struct InstrumentDto {
     pub higher_is_worse: bool,
     /// Minimal clinically important difference in points, where established.
     pub mcid_points: Option<f64>,
-    /// … or in percent of the baseline score.
+    /// … or an improvement of this percent of the baseline score (counts only for an
+    /// improvement from a baseline of at least `mcid_percent_min_baseline`).
     pub mcid_percent: Option<f64>,
+    pub mcid_percent_min_baseline: Option<f64>,
     pub loinc: Option<String>,
     /// `free`, or `text_licensed` (scoring only until a clinic supplies the text).
     pub licence: String,
@@ -63,7 +65,8 @@ impl InstrumentDto {
             score_max: i.score_max,
             higher_is_worse: i.higher_is_worse,
             mcid_points: i.mcid.and_then(|m| m.points),
-            mcid_percent: i.mcid.and_then(|m| m.percent),
+            mcid_percent: i.mcid.and_then(|m| m.percent).map(|p| p.percent),
+            mcid_percent_min_baseline: i.mcid.and_then(|m| m.percent).map(|p| p.min_baseline),
             loinc: i.loinc.map(str::to_owned),
             licence: measures::licence_name(i).to_owned(),
             enabled,

@@ -64,11 +64,14 @@ pub enum BaselineSourceDto {
 #[derive(Debug, Object)]
 pub struct BaselineDto {
     pub pain: Option<f64>,
-    /// Whether the pain baseline was set by the therapist or is the first week's mean.
+    /// Whether the pain baseline was set by the therapist or comes from the first week.
     pub pain_source: Option<BaselineSourceDto>,
     pub stress: Option<f64>,
     pub sleep_quality: Option<f64>,
-    /// First day of the first week of check-ins.
+    /// First day of the pain baseline week: the first day with a `daily` check-in that
+    /// rated pain. The first-week baseline is the mean of that week's daily means of
+    /// `daily` check-ins (pre/post-session and flare check-ins left out); stress and
+    /// sleep quality each start their own week the same way.
     pub first_week_from: Option<NaiveDate>,
 }
 
@@ -81,7 +84,8 @@ pub struct ChangeDto {
     pub change: f64,
     /// Change in percent of the baseline (absent when the baseline is 0).
     pub percent: Option<f64>,
-    /// At least the minimal clinically important difference (pain: 2 points or 30 %).
+    /// At least the minimal clinically important difference. Pain: 2 points either way,
+    /// or a 30 % improvement from a baseline of at least 4.
     pub meaningful: bool,
     pub direction: Direction,
 }

@@ -16,12 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
-    services::{
-        adherence,
-        appointments::Status,
-        check_ins::{self},
-        local_date, local_day_end, local_day_start, measures,
-    },
+    services::{adherence, appointments::Status, baselines, local_date, local_day_end, local_day_start, measures},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -123,7 +118,7 @@ pub fn daily(check_ins: &[check_in::Model], from: NaiveDate, to: NaiveDate) -> V
 pub enum BaselineSource {
     /// Set by the therapist (intake pain).
     Therapist,
-    /// The mean of the first week of check-ins.
+    /// The mean of the daily means of the first week of daily check-ins with pain.
     FirstWeek,
 }
 
@@ -133,6 +128,7 @@ pub struct Baseline {
     pub pain_source: Option<BaselineSource>,
     pub stress: Option<f64>,
     pub sleep_quality: Option<f64>,
+    /// First day of the pain baseline week (stress and sleep each have their own).
     pub first_week_from: Option<NaiveDate>,
 }
 
@@ -155,7 +151,7 @@ pub fn change(metric: &'static str, baseline: f64, current: f64, mcid: Mcid, hig
         current,
         change: round2(current - baseline),
         percent: (baseline.abs() > 0.0).then(|| round2((current - baseline) * 100.0 / baseline)),
-        meaningful: mcid.crossed(baseline, current),
+        meaningful: mcid.crossed(baseline, current, higher_is_worse),
         direction: clinical::direction(baseline, current, higher_is_worse),
     }
 }
@@ -276,17 +272,19 @@ pub async fn for_patient<C: ConnectionTrait>(
         day.adherence = (ad.prescribed, ad.done);
     }
 
-    let first = check_ins::first_week(db, record.id).await?.unwrap_or_default();
+    let first = baselines::first_weeks(db, record.id).await?;
+    // Shown and compared rounded, so the change the reader can recompute is the one judged.
+    let first_pain = first.pain.map(|w| round2(w.mean));
     let baseline = Baseline {
-        pain: record.baseline_pain.map(f64::from).or(first.pain),
-        pain_source: match (record.baseline_pain, first.pain) {
+        pain: record.baseline_pain.map(f64::from).or(first_pain),
+        pain_source: match (record.baseline_pain, first_pain) {
             (Some(_), _) => Some(BaselineSource::Therapist),
             (None, Some(_)) => Some(BaselineSource::FirstWeek),
             (None, None) => None,
         },
-        stress: first.stress,
-        sleep_quality: first.sleep_quality,
-        first_week_from: first.from,
+        stress: first.stress.map(|w| round2(w.mean)),
+        sleep_quality: first.sleep_quality.map(|w| round2(w.mean)),
+        first_week_from: first.pain.map(|w| w.from),
     };
     let latest = |pick: fn(&Day) -> Option<f64>| days.iter().rev().find_map(pick);
     let mut changes = Vec::new();
@@ -418,5 +416,8 @@ mod tests {
         assert_eq!(c.direction, Direction::Improved);
         assert_eq!(c.percent, Some(-33.33));
         assert!(!change("pain", 6.0, 5.0, PAIN_MCID, true).meaningful);
+        // +30 % of a mild baseline is noise, not a meaningful worsening.
+        let c = change("pain", 1.0, 1.3, PAIN_MCID, true);
+        assert_eq!((c.percent, c.meaningful, c.direction), (Some(30.0), false, Direction::Worsened));
     }
 }

@@ -59,8 +59,9 @@ async fn daily_trends_across_a_dst_change_match_the_hand_computed_fixture() {
     // Rolling means of the daily means: Mar 6 = 2, Mar 7 = 5, Mar 8 = 5, Mar 9 = 1.
     let rolling: Vec<f64> = t["days"].as_array().unwrap().iter().map(|d| d["pain_7d"].as_f64().unwrap()).collect();
     assert_eq!(rolling, [3.5, 4.0, 3.25]);
-    // Baseline: the first week from Mar 6 holds all seven readings, 28 / 7 = 4.
-    assert_eq!(t["baseline"]["pain"], 4.0);
+    // Baseline: the first week from Mar 6 holds all seven readings; the mean of its daily
+    // means is (2 + 5 + 5 + 1) / 4 = 3.25 (the mean of the readings would be 28 / 7 = 4).
+    assert_eq!(t["baseline"]["pain"], 3.25);
     assert_eq!(t["baseline"]["pain_source"], "first_week");
     assert_eq!(t["baseline"]["first_week_from"], "2026-03-06");
     let change = &t["changes"][0];
@@ -71,7 +72,7 @@ async fn daily_trends_across_a_dst_change_match_the_hand_computed_fixture() {
             change["change"].as_f64(),
             change["meaningful"].as_bool()
         ),
-        (Some("pain"), Some(3.25), Some(-0.75), Some(false))
+        (Some("pain"), Some(3.25), Some(0.0), Some(false))
     );
 
     // The therapist sees the same series.
@@ -241,4 +242,108 @@ async fn sessions_show_their_immediate_effect_follow_ups_and_range_of_motion() {
     // Past sessions are no longer upcoming.
     let upcoming = app.get("/api/v1/me/appointments", Some(&c.patient.access_token)).await.expect(200);
     assert!(upcoming.as_array().unwrap().is_empty());
+}
+
+/// Posts check-ins as `(recorded_at, pain, context)`.
+async fn check_ins(app: &TestApp, c: &Cast, items: &[(&str, i64, &str)]) {
+    let items: Vec<Value> = items.iter().map(|(at, pain, context)| check_in(at, *pain, context)).collect();
+    let reply = app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &json!({ "items": items })).await;
+    let reply = reply.expect(200);
+    assert!(reply["results"].as_array().unwrap().iter().all(|r| r["status"] == 201), "{reply}");
+}
+
+/// A week of daily pain `baseline` from June 1, then `later` check-ins; the pain change
+/// in trends ending `to`.
+async fn pain_change(baseline: i64, later: &[(&str, i64, &str)], to: &str) -> Value {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T06:00:00Z", "UTC").await;
+    move_clock(&app, "2026-06-20T12:00:00Z", &mut c).await;
+    let week: Vec<String> = (1..=7).map(|d| format!("2026-06-0{d}T09:00:00Z")).collect();
+    let week: Vec<(&str, i64, &str)> = week.iter().map(|at| (at.as_str(), baseline, "daily")).collect();
+    check_ins(&app, &c, &week).await;
+    check_ins(&app, &c, later).await;
+    let t = app.get(&format!("/api/v1/me/trends?to={to}"), Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(t["baseline"]["pain"], baseline as f64);
+    t["changes"].as_array().unwrap().iter().find(|c| c["metric"] == "pain").unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_rise_from_one_to_one_point_three_is_not_a_meaningful_change() {
+    // June 14–18 daily means 1, 1, 1, (1 + 2) / 2 = 1.5, 2: 6.5 / 5 = 1.3 on June 18,
+    // +0.3 from a baseline of 1.0: +30 %, but a mild baseline and a worsening under 2 points.
+    let later = [
+        ("2026-06-14T09:00:00Z", 1, "daily"),
+        ("2026-06-15T09:00:00Z", 1, "daily"),
+        ("2026-06-16T09:00:00Z", 1, "daily"),
+        ("2026-06-17T09:00:00Z", 1, "daily"),
+        ("2026-06-17T18:00:00Z", 2, "daily"),
+        ("2026-06-18T09:00:00Z", 2, "daily"),
+    ];
+    let change = pain_change(1, &later, "2026-06-18").await;
+    assert_eq!(
+        (&change["current"], &change["change"], &change["percent"], &change["meaningful"], &change["direction"]),
+        (&json!(1.3), &json!(0.3), &json!(30.0), &json!(false), &json!("worsened"))
+    );
+}
+
+#[tokio::test]
+async fn thirty_percent_better_counts_from_a_moderate_baseline_only() {
+    // Baseline 4; June 14–18 daily 3, 3, 3, 3, 2: 14 / 5 = 2.8, −1.2 points = −30 %: meaningful.
+    let later: Vec<String> = (14..=18).map(|d| format!("2026-06-{d}T09:00:00Z")).collect();
+    let pains = [3, 3, 3, 3, 2];
+    let items: Vec<(&str, i64, &str)> = later.iter().zip(pains).map(|(at, p)| (at.as_str(), p, "daily")).collect();
+    let moderate = pain_change(4, &items, "2026-06-18").await;
+    assert_eq!(
+        (&moderate["current"], &moderate["percent"], &moderate["meaningful"]),
+        (&json!(2.8), &json!(-30.0), &json!(true))
+    );
+    // Baseline 3; June 14–18 daily 2: −1 point = −33 % of a mild baseline: not meaningful.
+    let items: Vec<(&str, i64, &str)> = later.iter().map(|at| (at.as_str(), 2, "daily")).collect();
+    let mild = pain_change(3, &items, "2026-06-18").await;
+    assert_eq!((&mild["current"], &mild["percent"], &mild["meaningful"]), (&json!(2.0), &json!(-33.33), &json!(false)));
+    // Worse by 2 points from a mild baseline is meaningful: 3 → 5.
+    let items: Vec<(&str, i64, &str)> = later.iter().map(|at| (at.as_str(), 5, "daily")).collect();
+    let worse = pain_change(3, &items, "2026-06-18").await;
+    assert_eq!(
+        (&worse["change"], &worse["meaningful"], &worse["direction"]),
+        (&json!(2.0), &json!(true), &json!("worsened"))
+    );
+}
+
+#[tokio::test]
+async fn the_pain_baseline_is_the_mean_of_daily_means_of_the_first_daily_week_with_pain() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T06:00:00Z", "UTC").await;
+    move_clock(&app, "2026-06-20T12:00:00Z", &mut c).await;
+    // June 1–5: stress only. Those days must not hold the pain baseline back for good.
+    let stress: Vec<Value> = (1..=5)
+        .map(|d| json!({ "id": Uuid::new_v4(), "recorded_at": format!("2026-06-0{d}T09:00:00Z"), "stress": 5 }))
+        .collect();
+    app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &json!({ "items": stress })).await.expect(200);
+    check_ins(
+        &app,
+        &c,
+        &[
+            ("2026-06-08T08:00:00Z", 2, "daily"),
+            ("2026-06-08T12:00:00Z", 6, "daily"),
+            ("2026-06-08T20:00:00Z", 7, "daily"),  // June 8: (2 + 6 + 7) / 3 = 5
+            ("2026-06-09T09:00:00Z", 8, "daily"),  // June 9: 8
+            ("2026-06-09T15:00:00Z", 10, "flare"), // left out
+            ("2026-06-10T09:00:00Z", 9, "pre_session"), // left out
+            ("2026-06-10T11:00:00Z", 1, "post_session"), // left out
+            ("2026-06-14T09:00:00Z", 3, "daily"),  // June 14, the week's last day: 3
+            ("2026-06-15T09:00:00Z", 9, "daily"),  // after the week
+        ],
+    )
+    .await;
+
+    let t = app.get("/api/v1/me/trends?to=2026-06-15", Some(&c.patient.access_token)).await.expect(200);
+
+    // (5 + 8 + 3) / 3 = 5.33; the mean of the week's daily readings would be 26 / 5 = 5.2,
+    // and with the flare and session check-ins 46 / 8 = 5.75.
+    assert_eq!(t["baseline"]["pain"], 5.33);
+    assert_eq!(t["baseline"]["pain_source"], "first_week");
+    assert_eq!(t["baseline"]["first_week_from"], "2026-06-08");
+    // Stress has its own week, from June 1.
+    assert_eq!(t["baseline"]["stress"], 5.0);
 }

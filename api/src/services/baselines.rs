@@ -1,0 +1,85 @@
+//! Baselines of the daily ratings (pain, stress, sleep quality) that trends and alert
+//! rules compare against.
+//!
+//! A rating's baseline week starts on the first local day with a `daily` check-in that
+//! gave that rating, and its baseline is the mean of that week's daily means. Check-ins
+//! made around a session (`pre_session`, `post_session`) or in a `flare` describe a
+//! moment chosen for being unusual, so they never set the baseline. Each rating has its
+//! own week, so a patient who logged only stress at first still gets a pain baseline
+//! from the first week they rated pain.
+//!
+//! Two indexed reads per rating however long the history is: the first day, then that
+//! week.
+
+use chrono::{Duration, NaiveDate};
+use entity::{check_in, patient};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::clinical::{self, symptoms::CheckInContext};
+
+/// A baseline taken from the first week of daily check-ins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstWeek {
+    /// The week's first local day.
+    pub from: NaiveDate,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FirstWeeks {
+    pub pain: Option<FirstWeek>,
+    pub stress: Option<FirstWeek>,
+    pub sleep_quality: Option<FirstWeek>,
+}
+
+/// The baseline week of one rating column.
+async fn first_week_of<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    rating: check_in::Column,
+) -> Result<Option<FirstWeek>, DbErr> {
+    let daily = || {
+        check_in::Entity::find()
+            .filter(check_in::Column::PatientId.eq(patient_id))
+            .filter(check_in::Column::DeletedAt.is_null())
+            .filter(check_in::Column::Context.eq(CheckInContext::Daily.as_str()))
+            .filter(rating.is_not_null())
+    };
+    let Some(first) = daily()
+        .select_only()
+        .column(check_in::Column::LocalDate)
+        .order_by_asc(check_in::Column::LocalDate)
+        .into_tuple::<NaiveDate>()
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let week: Vec<(NaiveDate, i16)> = daily()
+        .select_only()
+        .column(check_in::Column::LocalDate)
+        .column(rating)
+        .filter(check_in::Column::LocalDate.gte(first))
+        .filter(check_in::Column::LocalDate.lte(first + Duration::days(6)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(clinical::mean_of_daily_means(&week).map(|mean| FirstWeek { from: first, mean }))
+}
+
+pub async fn first_weeks<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<FirstWeeks, DbErr> {
+    Ok(FirstWeeks {
+        pain: first_week_of(db, patient_id, check_in::Column::Pain).await?,
+        stress: first_week_of(db, patient_id, check_in::Column::Stress).await?,
+        sleep_quality: first_week_of(db, patient_id, check_in::Column::SleepQuality).await?,
+    })
+}
+
+/// The patient's pain baseline: what the therapist set at intake, else the first week's.
+pub async fn pain<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result<Option<f64>, DbErr> {
+    if let Some(set) = record.baseline_pain {
+        return Ok(Some(f64::from(set)));
+    }
+    Ok(first_week_of(db, record.id, check_in::Column::Pain).await?.map(|w| w.mean))
+}
