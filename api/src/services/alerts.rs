@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{alert, care_plan, check_in, patient, user};
+use entity::{alert, care_plan, check_in, exercise_log, patient, user};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -88,24 +88,168 @@ pub async fn raise<C: ConnectionTrait>(
     Ok(Some(row))
 }
 
+/// At most this many readings are examined for a pain spike per write (a batch is at
+/// most 100, so only many same-instant readings could reach it).
+const MAX_SPIKE_WINDOW: u64 = 1000;
+
+/// The pain-spike alert that check-ins just stored call for, if any (see
+/// [`rules::pain_spike`]). Reads only what the rule needs, however long the history is:
+/// the reading before the earliest new one, the readings up to the latest new one, and
+/// the latest spike alert with the episode since it.
+pub async fn pain_spike<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    record: &patient::Model,
+    baseline: Option<f64>,
+    created: &[&check_in::Model],
+) -> Result<Option<alert::Model>, DbErr> {
+    let with_pain: Vec<&&check_in::Model> = created.iter().filter(|c| c.pain.is_some()).collect();
+    let (Some(earliest), Some(latest)) =
+        (with_pain.iter().map(|c| c.recorded_at).min(), with_pain.iter().map(|c| c.recorded_at).max())
+    else {
+        return Ok(None);
+    };
+    let readings_with_pain = || {
+        check_in::Entity::find()
+            .filter(check_in::Column::PatientId.eq(record.id))
+            .filter(check_in::Column::DeletedAt.is_null())
+            .filter(check_in::Column::Pain.is_not_null())
+    };
+    let before = readings_with_pain()
+        .filter(check_in::Column::RecordedAt.lt(earliest))
+        .order_by_desc(check_in::Column::RecordedAt)
+        .one(db)
+        .await?;
+    let since = readings_with_pain()
+        .filter(check_in::Column::RecordedAt.gte(earliest))
+        .filter(check_in::Column::RecordedAt.lte(latest))
+        .order_by_asc(check_in::Column::RecordedAt)
+        .order_by_asc(check_in::Column::Id)
+        .limit(MAX_SPIKE_WINDOW)
+        .all(db)
+        .await?;
+    let previous = acknowledged_spike(db, record.id, baseline, earliest).await?;
+    let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();
+    let marked: Vec<rules::Reading> = readings
+        .iter()
+        .map(|r| rules::Reading {
+            pain: r.pain.unwrap_or_default(),
+            at: r.recorded_at,
+            new: created.iter().any(|c| c.id == r.id),
+        })
+        .collect();
+    let Some(i) = rules::pain_spike(&marked, baseline, previous) else {
+        return Ok(None);
+    };
+    let spike = readings[i];
+    let pain = spike.pain.unwrap_or_default();
+    let details = if pain >= rules::SEVERE_PAIN {
+        format!("Pain {pain}/10 reported.")
+    } else {
+        format!(
+            "Pain {pain}/10 on two check-ins in a row (within 48 h), at least 3 above baseline {:.1}.",
+            baseline.unwrap_or_default()
+        )
+    };
+    let new =
+        NewAlert { kind: AlertKind::PainSpike, details, triggered_at: spike.recorded_at, source_id: Some(spike.id) };
+    raise(db, now, record, new).await
+}
+
+/// The latest pain-spike alert when it has been acknowledged, with the pain that raised
+/// it and whether a reading between it and `until` fell back below the elevated level.
+/// An open alert needs nothing: the open-alert index already keeps a second one out.
+async fn acknowledged_spike<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    baseline: Option<f64>,
+    until: DateTime<Utc>,
+) -> Result<Option<rules::Acknowledged>, DbErr> {
+    let Some(last) = alert::Entity::find()
+        .filter(alert::Column::PatientId.eq(patient_id))
+        .filter(alert::Column::Kind.eq(AlertKind::PainSpike.as_str()))
+        .order_by_desc(alert::Column::CreatedAt)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if last.acknowledged_at.is_none() {
+        return Ok(None);
+    }
+    // A withdrawn source reading leaves nothing to compare with: judge afresh.
+    let source = match last.source_id {
+        Some(id) => check_in::Entity::find_by_id(id).filter(check_in::Column::DeletedAt.is_null()).one(db).await?,
+        None => None,
+    };
+    let Some(pain) = source.and_then(|s| s.pain) else {
+        return Ok(None);
+    };
+    // Integer pain below the elevated level: below 8 and below baseline + 3.
+    let level = baseline.map_or(f64::from(rules::SEVERE_PAIN), |b| {
+        (b + rules::SPIKE_ABOVE_BASELINE).min(f64::from(rules::SEVERE_PAIN))
+    });
+    let ended = check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .filter(check_in::Column::RecordedAt.gt(last.triggered_at))
+        .filter(check_in::Column::RecordedAt.lt(until))
+        .filter(check_in::Column::Pain.lt(level.ceil() as i16))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(Some(rules::Acknowledged { pain, at: last.triggered_at, ended }))
+}
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub raised: Vec<alert::Model>,
 }
 
-/// The worker step: checks every active patient with an account for disengagement and
-/// low adherence at `now`. Safe to run on several replicas at once.
+/// The worker step: checks every active patient with an account for disengagement (no
+/// check-in and no exercise logged) and low adherence (held for 7 days after a red flag)
+/// at `now`. Safe to run on several replicas at once.
 pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> Result<Report, DbErr> {
     let patients: Vec<patient::Model> = patient::Entity::find()
         .filter(patient::Column::UserId.is_not_null())
         .filter(patient::Column::ArchivedAt.is_null())
         .all(db)
         .await?;
-    let last_check_in: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
+    // Any sign of life counts: a patient who does the exercises every day but no longer
+    // checks in is not disengaged.
+    let mut last_activity: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
         .select_only()
         .column(check_in::Column::PatientId)
         .column_as(check_in::Column::RecordedAt.max(), "last")
         .filter(check_in::Column::DeletedAt.is_null())
+        .group_by(check_in::Column::PatientId)
+        .into_tuple::<(Uuid, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let last_exercise: Vec<(Uuid, DateTime<Utc>)> = exercise_log::Entity::find()
+        .select_only()
+        .column(exercise_log::Column::PatientId)
+        .column_as(exercise_log::Column::PerformedAt.max(), "last")
+        .group_by(exercise_log::Column::PatientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (patient_id, at) in last_exercise {
+        let last = last_activity.entry(patient_id).or_insert(at);
+        *last = (*last).max(at);
+    }
+    // Red flags received in the last 7 days (server time: a flag synced late was still
+    // answered with "stop and get checked" when it arrived). Read straight from the
+    // check-ins so nothing about red-flag alerts (acknowledged, merged) changes this.
+    let held = now - rules::NO_ADHERENCE_ALERT_AFTER_RED_FLAG;
+    let red_flagged: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::PatientId)
+        .column_as(check_in::Column::CreatedAt.max(), "last")
+        .filter(check_in::Column::RedFlags.ne("[]"))
+        .filter(check_in::Column::CreatedAt.gt(held))
         .group_by(check_in::Column::PatientId)
         .into_tuple::<(Uuid, DateTime<Utc>)>()
         .all(db)
@@ -144,7 +288,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
 
     let mut report = Report::default();
     for record in &patients {
-        let last_seen = last_check_in
+        let last_seen = last_activity
             .get(&record.id)
             .copied()
             .or_else(|| record.user_id.and_then(|u| account_start.get(&u).copied()))
@@ -158,13 +302,19 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
             let days = (now - last_seen).num_days();
             let new = NewAlert {
                 kind: AlertKind::Disengaged,
-                details: format!("No check-in for {days} days (alert after {}).", record.disengaged_after_days),
+                details: format!(
+                    "No check-in or exercise logged for {days} days (alert after {}).",
+                    record.disengaged_after_days
+                ),
                 triggered_at: last_seen,
                 source_id: None,
             };
             report.raised.extend(raise_in_txn(db, now, record, new).await?);
         }
-        if with_plan.contains(&record.id) && !raised_since(AlertKind::LowAdherence, now - Duration::days(7)) {
+        if with_plan.contains(&record.id)
+            && !raised_since(AlertKind::LowAdherence, now - Duration::days(7))
+            && !red_flagged.get(&record.id).is_some_and(|at| rules::adherence_alert_held_by_red_flag(*at, now))
+        {
             // The last seven complete local days: today is still going.
             let tz = patient_timezone(db, record.id).await?;
             let today = local_date(now, tz);

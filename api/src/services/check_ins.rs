@@ -22,7 +22,7 @@ use crate::{
     auth::Principal,
     clinical::{
         body::PainSite,
-        rules::{self, AlertKind},
+        rules::AlertKind,
         symptoms::{CheckInContext, Medication, RedFlag},
     },
     db,
@@ -40,9 +40,6 @@ pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 /// that it is part of the clinical record.
 pub const EDIT_WINDOW: Duration = Duration::days(7);
 pub const MAX_PAIN_SITES: usize = 25;
-/// At most this many readings are examined for a pain spike per write (a batch is at
-/// most 100, so only many same-instant readings could reach it).
-const MAX_SPIKE_WINDOW: u64 = 1000;
 
 /// The fields of a check-in as sent, before validation.
 #[derive(Debug, Clone)]
@@ -261,101 +258,13 @@ async fn alerts_for<C: ConnectionTrait>(
         };
         raised.extend(alerts::raise(db, now, record, new).await?);
     }
-    let with_pain: Vec<&&check_in::Model> = created.iter().filter(|c| c.pain.is_some()).collect();
-    let (Some(earliest), Some(latest)) =
-        (with_pain.iter().map(|c| c.recorded_at).min(), with_pain.iter().map(|c| c.recorded_at).max())
-    else {
-        return Ok(raised);
-    };
-    // The reading just before the earliest new one, then everything up to the latest new
-    // one, in order: what the rule needs, however long the history is.
-    let readings_with_pain = || {
-        check_in::Entity::find()
-            .filter(check_in::Column::PatientId.eq(record.id))
-            .filter(check_in::Column::DeletedAt.is_null())
-            .filter(check_in::Column::Pain.is_not_null())
-    };
-    let before = readings_with_pain()
-        .filter(check_in::Column::RecordedAt.lt(earliest))
-        .order_by_desc(check_in::Column::RecordedAt)
-        .one(db)
-        .await?;
-    let since = readings_with_pain()
-        .filter(check_in::Column::RecordedAt.gte(earliest))
-        .filter(check_in::Column::RecordedAt.lte(latest))
-        .order_by_asc(check_in::Column::RecordedAt)
-        .order_by_asc(check_in::Column::Id)
-        .limit(MAX_SPIKE_WINDOW)
-        .all(db)
-        .await?;
-    let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();
-    let marked: Vec<(i16, bool)> =
-        readings.iter().map(|r| (r.pain.unwrap_or_default(), created.iter().any(|c| c.id == r.id))).collect();
-    if let Some(i) = rules::pain_spike(&marked, baseline) {
-        let spike = readings[i];
-        let pain = spike.pain.unwrap_or_default();
-        let details = if pain >= rules::SEVERE_PAIN {
-            format!("Pain {pain}/10 reported.")
-        } else {
-            format!(
-                "Pain {pain}/10 on two check-ins in a row, at least 3 above baseline {:.1}.",
-                baseline.unwrap_or_default()
-            )
-        };
-        let new = NewAlert {
-            kind: AlertKind::PainSpike,
-            details,
-            triggered_at: spike.recorded_at,
-            source_id: Some(spike.id),
-        };
-        raised.extend(alerts::raise(db, now, record, new).await?);
-    }
+    raised.extend(alerts::pain_spike(db, now, record, baseline, created).await?);
     Ok(raised)
 }
 
-/// The patient's pain baseline: what the therapist set at intake, else the mean of the
-/// first week of check-ins (the 7 local days from the first one).
+/// The patient's pain baseline (see `services::baselines`).
 pub async fn pain_baseline<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result<Option<f64>, DbErr> {
-    if let Some(set) = record.baseline_pain {
-        return Ok(Some(f64::from(set)));
-    }
-    Ok(first_week(db, record.id).await?.map(|w| w.pain).unwrap_or_default())
-}
-
-/// Means over the first week of check-ins.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FirstWeek {
-    pub from: Option<NaiveDate>,
-    pub pain: Option<f64>,
-    pub stress: Option<f64>,
-    pub sleep_quality: Option<f64>,
-}
-
-/// Two indexed reads however long the history is: the first local date, then that week.
-pub async fn first_week<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<FirstWeek>, DbErr> {
-    let alive =
-        Condition::all().add(check_in::Column::PatientId.eq(patient_id)).add(check_in::Column::DeletedAt.is_null());
-    let Some(first) =
-        check_in::Entity::find().filter(alive.clone()).order_by_asc(check_in::Column::LocalDate).one(db).await?
-    else {
-        return Ok(None);
-    };
-    let week = check_in::Entity::find()
-        .filter(alive)
-        .filter(check_in::Column::LocalDate.gte(first.local_date))
-        .filter(check_in::Column::LocalDate.lte(first.local_date + Duration::days(6)))
-        .all(db)
-        .await?;
-    let mean = |pick: fn(&check_in::Model) -> Option<i16>| {
-        let values: Vec<f64> = week.iter().filter_map(pick).map(f64::from).collect();
-        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-    };
-    Ok(Some(FirstWeek {
-        from: Some(first.local_date),
-        pain: mean(|c| c.pain),
-        stress: mean(|c| c.stress),
-        sleep_quality: mean(|c| c.sleep_quality),
-    }))
+    super::baselines::pain(db, record).await
 }
 
 /// Check-ins with local dates in `[from, to]`, in recorded order, after the cursor row.

@@ -265,3 +265,106 @@ async fn correcting_a_check_in_up_to_severe_pain_raises_the_spike_alert() {
     assert_eq!(raised.len(), 1);
     assert_eq!(raised[0].source_id, Some(id));
 }
+
+async fn acknowledge_all(app: &TestApp, therapist: &Actor, patient: &Actor, kind: &str) {
+    let token = app.relogin(therapist).await;
+    for a in alerts_of(app, patient, kind).await.into_iter().filter(|a| a.acknowledged_at.is_none()) {
+        app.post(&format!("/api/v1/alerts/{}/acknowledge", a.id), Some(&token), &json!({})).await.expect(200);
+    }
+}
+
+#[tokio::test]
+async fn two_high_readings_count_as_in_a_row_only_within_48_hours() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let mut patient = app.patient(&therapist).await;
+    let patient_id = patient.patient_id.unwrap();
+    app.patch(&format!("/api/v1/patients/{patient_id}"), Some(&therapist.access_token), &json!({ "baseline_pain": 4 }))
+        .await
+        .expect(200);
+    app.clock.set(at("2026-06-05T12:00:00Z"));
+    patient.access_token = app.relogin(&patient).await;
+
+    // Baseline 4, so 7 is high. June 1 08:00 and June 3 09:00 are 49 h apart: no spike.
+    check_in(&app, &patient, "2026-06-01T08:00:00Z", 7).await;
+    check_in(&app, &patient, "2026-06-03T09:00:00Z", 7).await;
+    assert!(alerts_of(&app, &patient, "pain_spike").await.is_empty());
+    // June 3 09:00 and June 5 09:00 are exactly 48 h apart: a spike.
+    let second = check_in(&app, &patient, "2026-06-05T09:00:00Z", 7).await;
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].source_id, Some(second));
+}
+
+#[tokio::test]
+async fn severe_pain_does_not_alert_again_in_the_same_episode_after_acknowledgement_unless_it_rises() {
+    let app = spawn_app().await;
+    let therapist = staff(&app).await;
+    let patient = app.patient(&therapist).await;
+    check_in(&app, &patient, "2026-06-01T06:00:00Z", 8).await;
+    assert_eq!(alerts_of(&app, &patient, "pain_spike").await.len(), 1);
+    acknowledge_all(&app, &therapist, &patient, "pain_spike").await;
+
+    // Still 8/10, same episode: the therapist has already seen 8/10.
+    check_in(&app, &patient, "2026-06-01T07:00:00Z", 8).await;
+    assert_eq!(alerts_of(&app, &patient, "pain_spike").await.len(), 1);
+    // Rising to 9/10 is new.
+    let nine = check_in(&app, &patient, "2026-06-01T08:00:00Z", 9).await;
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!((raised.len(), raised[1].source_id), (2, Some(nine)));
+    acknowledge_all(&app, &therapist, &patient, "pain_spike").await;
+    check_in(&app, &patient, "2026-06-01T09:00:00Z", 9).await;
+    assert_eq!(alerts_of(&app, &patient, "pain_spike").await.len(), 2);
+    // Back down to 5 ends the episode; 8/10 after that is a new one.
+    check_in(&app, &patient, "2026-06-01T10:00:00Z", 5).await;
+    let again = check_in(&app, &patient, "2026-06-01T11:00:00Z", 8).await;
+    let raised = alerts_of(&app, &patient, "pain_spike").await;
+    assert_eq!((raised.len(), raised[2].source_id), (3, Some(again)));
+}
+
+#[tokio::test]
+async fn exercise_logs_count_as_activity_for_disengagement() {
+    let app = spawn_app().await;
+    app.clock.set(at("2026-05-20T08:00:00Z"));
+    let therapist = staff(&app).await;
+    let mut patient = app.patient(&therapist).await;
+    app.patch("/api/v1/me", Some(&patient.access_token), &json!({ "timezone": "UTC" })).await.expect(200);
+    let item = daily_plan(&app, &therapist, &patient).await;
+    app.clock.set(at("2026-06-01T12:00:00Z"));
+    patient.access_token = app.relogin(&patient).await;
+    // No check-in ever; exercises logged up to May 29 10:00.
+    log_days(&app, &patient, &item, &[27, 28, 29]).await;
+
+    // Three days after the last exercise log, not three days after the account began.
+    evaluate(&app.state.db, at("2026-06-01T09:59:00Z")).await.unwrap();
+    assert!(alerts_of(&app, &patient, "disengaged").await.is_empty());
+    evaluate(&app.state.db, at("2026-06-01T10:00:00Z")).await.unwrap();
+    let raised = alerts_of(&app, &patient, "disengaged").await;
+    assert_eq!(raised.len(), 1);
+    assert!(raised[0].details.contains("No check-in or exercise logged for 3 days"), "{}", raised[0].details);
+}
+
+#[tokio::test]
+async fn no_low_adherence_alert_for_seven_days_after_a_red_flag() {
+    let app = spawn_app().await;
+    app.clock.set(at("2026-05-20T08:00:00Z"));
+    let therapist = staff(&app).await;
+    let mut patient = app.patient(&therapist).await;
+    app.patch("/api/v1/me", Some(&patient.access_token), &json!({ "timezone": "UTC" })).await.expect(200);
+    daily_plan(&app, &therapist, &patient).await;
+    app.clock.set(at("2026-06-01T12:00:00Z"));
+    patient.access_token = app.relogin(&patient).await;
+    // Nothing done May 25–31 (0 of 14: low), and a red flag received June 1 12:00.
+    let body = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T11:00:00Z", "pain": 3,
+        "red_flags": ["chest_pain"] }] });
+    app.post("/api/v1/me/check-ins", Some(&patient.access_token), &body).await.expect(200);
+
+    evaluate(&app.state.db, at("2026-06-01T12:00:00Z")).await.unwrap();
+    evaluate(&app.state.db, at("2026-06-08T11:59:00Z")).await.unwrap();
+    assert!(alerts_of(&app, &patient, "low_adherence").await.is_empty());
+    // Seven days after it arrived, adherence is judged again (June 1–7: 0 of 14).
+    evaluate(&app.state.db, at("2026-06-08T12:00:00Z")).await.unwrap();
+    let raised = alerts_of(&app, &patient, "low_adherence").await;
+    assert_eq!(raised.len(), 1);
+    assert!(raised[0].details.contains("0 of 14"), "{}", raised[0].details);
+}
