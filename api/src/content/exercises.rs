@@ -43,7 +43,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
     BuiltinExercise {
         slug: "levator-scapulae-stretch",
         title: "Levator scapulae stretch",
-        summary: "Eases the band of muscle between the back of your neck and the inner corner of your shoulder blade.",
+        summary: "Eases the muscle that runs from the side of your upper neck down to the upper inner corner of your shoulder blade.",
         regions: &[Region::Neck, Region::UpperBack],
         steps: &[
             "Sit tall and anchor your right hand under your thigh or on the chair seat.",
@@ -115,16 +115,17 @@ pub static EXERCISES: &[BuiltinExercise] = &[
     BuiltinExercise {
         slug: "jaw-masseter-self-massage",
         title: "Jaw (masseter) self-massage",
-        summary: "Softens the chewing muscles on the sides of your jaw with gentle fingertip circles.",
+        summary: "Softens the chewing muscle on each side of your face, between your cheekbone and the angle of your jaw, with gentle fingertip circles.",
         regions: &[Region::Jaw],
         steps: &[
-            "Clench your teeth lightly once to find the muscle that bulges in front of each ear, then relax your jaw.",
-            "Place two or three fingertips on that muscle on both sides.",
-            "Make slow, small circles with light to moderate pressure.",
-            "Work from your cheekbone down toward the angle of your jaw.",
+            "Rest your fingertips on your cheeks about halfway between your cheekbone and the angle of your jaw.",
+            "Clench your teeth lightly once: the muscle that firms up under your fingers is the one to work. Then relax your jaw.",
+            "Make slow, small circles on that muscle on both sides with light to moderate pressure.",
+            "Work from just below your cheekbone down toward the angle of your jaw.",
             "Keep your teeth slightly apart and your tongue resting on the roof of your mouth.",
         ],
         cautions: &[
+            "Stay on the muscle. The jaw joint sits just in front of the opening of your ear; do not press or rub there.",
             "Keep the pressure comfortable; this area can be tender.",
             "Stop and check with your therapist or dentist if your jaw locks, clicks painfully, or the pain increases.",
         ],
@@ -199,6 +200,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Stay on muscle; avoid the collarbone, armpit and breast tissue.",
             "Stop if you feel tingling, numbness or sharp pain into your arm.",
+            "If you have osteoporosis or low bone density, use light pressure only and keep off the ribs, breastbone and spine.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 0, times_per_day: 1 },
     },
@@ -216,6 +218,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep your lower back still and the motion in your upper back.",
             "Stop if you feel sharp pain or your neck strains.",
+            "If you have osteoporosis or low bone density, ask your therapist first and use a soft, thin support.",
         ],
         dosage: Dosage { sets: 1, reps: 8, hold_seconds: 3, side: Side::None, rest_seconds: 30, times_per_day: 2 },
     },
@@ -234,6 +237,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep the roll under your mid-back, not under your lower back or neck.",
             "Use a thinner roll if you feel pressure or discomfort.",
+            "If you are pregnant, from about halfway through avoid lying flat on your back for long; ask your therapist for a propped-up or side-lying version.",
+            "If you have osteoporosis or low bone density, ask your therapist first and use a soft, thin support.",
         ],
         dosage: Dosage { sets: 1, reps: 1, hold_seconds: 120, side: Side::None, rest_seconds: 0, times_per_day: 1 },
     },
@@ -252,6 +257,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Go only as far as is comfortable; your hand does not need to reach the floor.",
             "Stop if you feel sharp pain in your shoulder or back.",
+            "If you are pregnant, keep the turn gentle and let it come from your upper back, without pressing on your belly.",
+            "If you have osteoporosis or low bone density, ask your therapist before doing this: rounding your spine forward, especially with a twist, may not suit you.",
         ],
         dosage: Dosage { sets: 1, reps: 8, hold_seconds: 3, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -339,6 +346,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep the movement within a comfortable range; do not push into pain.",
             "Put a folded towel under your knees or wrists if they are sore.",
+            "If you have osteoporosis or low bone density, ask your therapist before doing this: rounding your spine forward, especially with a twist, may not suit you.",
         ],
         dosage: Dosage { sets: 1, reps: 10, hold_seconds: 0, side: Side::None, rest_seconds: 0, times_per_day: 2 },
     },
@@ -357,6 +365,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Place a pillow between your hips and heels if your knees complain.",
             "Skip this one if bending your knees deeply causes pain.",
+            "Pregnancy makes ligaments looser: if you are pregnant, stay in the middle of your comfortable range rather than pushing to the end of it.",
+            "If you have osteoporosis or low bone density, ask your therapist before doing this: rounding your spine forward, especially with a twist, may not suit you.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::None, rest_seconds: 15, times_per_day: 2 },
     },
@@ -375,6 +385,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Hold behind the thigh instead of over the kneecap if your knee is sensitive.",
             "Stop if the stretch sends pain, tingling or numbness down your leg.",
+            "If you are pregnant, from about halfway through avoid lying flat on your back for long; ask your therapist for a propped-up or side-lying version.",
+            "If you have osteoporosis or low bone density, ask your therapist before doing this: rounding your spine forward, especially with a twist, may not suit you.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 20, side: Side::Both, rest_seconds: 10, times_per_day: 2 },
     },
@@ -389,7 +401,11 @@ pub static EXERCISES: &[BuiltinExercise] = &[
             "Then tip it the other way so a small arch forms under your lower back.",
             "Rock slowly between the two, keeping your buttocks on the floor.",
         ],
-        cautions: &["Keep the movement small and smooth.", "Stop if pain shoots into your leg."],
+        cautions: &[
+            "Keep the movement small and smooth.",
+            "Stop if pain shoots into your leg.",
+            "If you are pregnant, from about halfway through avoid lying flat on your back for long; ask your therapist for a propped-up or side-lying version.",
+        ],
         dosage: Dosage { sets: 1, reps: 10, hold_seconds: 0, side: Side::None, rest_seconds: 0, times_per_day: 2 },
     },
     BuiltinExercise {
@@ -407,6 +423,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Use your hands for balance, not to crank yourself further.",
             "Stop if you feel sharp pain or pain that travels into your leg.",
+            "If you are pregnant, keep the turn gentle and let it come from your upper back, without pressing on your belly.",
+            "If you have osteoporosis or low bone density, ask your therapist before doing this: rounding your spine forward, especially with a twist, may not suit you.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 20, side: Side::Both, rest_seconds: 10, times_per_day: 2 },
     },
@@ -425,6 +443,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Let the leg hang only as low as feels comfortable.",
             "Skip this if lying on your side hurts your shoulder or hip.",
+            "Pregnancy makes ligaments looser: if you are pregnant, stay in the middle of your comfortable range rather than pushing to the end of it.",
         ],
         dosage: Dosage { sets: 1, reps: 2, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 1 },
     },
@@ -443,6 +462,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep your head and shoulders relaxed on the floor.",
             "Ease off if you feel pain at the knee or tingling down the leg.",
+            "If you are pregnant, from about halfway through avoid lying flat on your back for long; ask your therapist for a propped-up or side-lying version.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -461,6 +481,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Stop if you feel tingling, burning or numbness down the leg; move the ball away from that spot.",
             "Keep the pressure moderate, and lighter in the day or two after a massage.",
+            "If you have osteoporosis or low bone density, use light pressure only and keep off the ribs, breastbone and spine.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 45, side: Side::Both, rest_seconds: 0, times_per_day: 1 },
     },
@@ -479,6 +500,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Pad the kneeling knee well, or do this standing in a lunge if kneeling hurts.",
             "Avoid arching your lower back to get a deeper stretch.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
+            "Pregnancy makes ligaments looser: if you are pregnant, stay in the middle of your comfortable range rather than pushing to the end of it.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -496,6 +519,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Do not bounce your knees or press them down with your hands.",
             "Move your feet farther from your body if your knees or groin feel strained.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
+            "Pregnancy makes ligaments looser: if you are pregnant, stay in the middle of your comfortable range rather than pushing to the end of it.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::None, rest_seconds: 15, times_per_day: 1 },
     },
@@ -515,6 +540,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Hold still instead of bouncing.",
             "Stop if the stretch causes tingling or numbness down your leg or into your foot.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
+            "If you are pregnant, from about halfway through avoid lying flat on your back for long; ask your therapist for a propped-up or side-lying version.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -533,6 +560,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Loop a towel around your ankle if you cannot reach it comfortably.",
             "Ease off if your knee hurts; the stretch belongs in the front of the thigh.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -551,6 +579,8 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep the back heel on the floor and avoid bouncing.",
             "Stop if you feel sharp pain at the heel or Achilles tendon.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
+            "Pregnancy makes ligaments looser: if you are pregnant, stay in the middle of your comfortable range rather than pushing to the end of it.",
         ],
         dosage: Dosage { sets: 1, reps: 3, hold_seconds: 30, side: Side::Both, rest_seconds: 15, times_per_day: 2 },
     },
@@ -570,6 +600,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
             "This should feel easy; stop if it brings on or increases tingling, numbness or leg pain.",
             "Do not hold or push into the end position.",
             "Use it only if your therapist or clinician has suggested nerve glides for you.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
         ],
         dosage: Dosage { sets: 1, reps: 10, hold_seconds: 0, side: Side::Both, rest_seconds: 30, times_per_day: 2 },
     },
@@ -587,6 +618,7 @@ pub static EXERCISES: &[BuiltinExercise] = &[
         cautions: &[
             "Keep the movement slow and pain-free.",
             "Ask your clinician before starting if you have a recent ankle injury.",
+            "Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot. Leave it alone and see a doctor today.",
         ],
         dosage: Dosage { sets: 1, reps: 10, hold_seconds: 0, side: Side::Both, rest_seconds: 0, times_per_day: 3 },
     },
@@ -663,17 +695,17 @@ pub static EXERCISES: &[BuiltinExercise] = &[
     BuiltinExercise {
         slug: "median-nerve-glide",
         title: "Gentle median nerve glide",
-        summary: "A gentle, nerve-friendly sequence of hand and wrist positions that keeps the nerve at the front of the wrist moving.",
-        regions: &[Region::Wrists, Region::Shoulders],
+        summary: "A gentle back-and-forth movement of your arm and head that lets the nerve at the front of your wrist slide without being stretched.",
+        regions: &[Region::Wrists, Region::Shoulders, Region::Neck],
         steps: &[
-            "Start with your right elbow bent and a loose fist in front of your shoulder.",
-            "Open your fingers and thumb straight.",
-            "Bend your wrist back so your palm faces away from you.",
-            "Slowly straighten your elbow out to the side only as far as stays comfortable.",
-            "Return through the same steps to the fist, then switch hands.",
+            "Sit tall and lift your right arm out to the side, a little below shoulder height, with the elbow bent and the palm facing up.",
+            "Tip your head toward your right shoulder while you straighten the elbow partway and let the wrist and fingers bend back.",
+            "Without pausing, bend the elbow again and let the wrist and fingers relax while you tip your head toward your left shoulder.",
+            "Keep moving smoothly between these two positions, so the nerve is eased at one end as the other end moves.",
+            "Finish with the elbow bent and the hand relaxed, then switch arms.",
         ],
         cautions: &[
-            "Move smoothly and do not hold the end position.",
+            "This is a slide, not a stretch: keep moving, and never pause or hold where you feel a pull.",
             "Stop if tingling or numbness starts or gets stronger, and tell your therapist.",
             "Use it only if your therapist or clinician has suggested nerve glides for you.",
         ],

@@ -148,6 +148,8 @@ Turn by moving your feet, not by twisting your trunk while you hold something he
 - Split a heavy load into smaller trips.
 - Ask for help or use a trolley for awkward items.
 - If your back is in a flare, lift less than usual and ask your therapist which movements suit you right now.
+- If you have osteoporosis or low bone density, ask your therapist how much you can lift, and avoid lifting with your back rounded and twisted at the same time.
+- If you are pregnant, ask your midwife or doctor what you can lift as your pregnancy goes on.
 
 Backs are strong and can bend; rounding a little is not dangerous in itself. The hinge is simply a useful tool that spreads the effort across more of your body."#,
         questions: &[
@@ -313,7 +315,9 @@ Supportive, cushioned shoes and an anti-fatigue mat can make long shifts more co
 
 ## After a long day
 
-A few gentle calf and hip flexor stretches, or a short walk, can help you unwind. Ask your therapist which stretches fit you best."#,
+A few gentle calf and hip flexor stretches, or a short walk, can help you unwind. Ask your therapist which stretches fit you best.
+
+Never stretch or massage a calf that is swollen, warm, red or tender to touch: it can be a sign of a blood clot, especially after a long flight, an operation or time off your feet. Leave it alone and see a doctor the same day."#,
         questions: &[CheckQuestion {
             prompt: "What helps most during long periods of standing?",
             options: &[
@@ -773,6 +777,15 @@ Hold still instead of bouncing. Breathe slowly, and let your body settle into th
 - The area is clearly worse the next day.
 
 Stop that exercise, rest, and message your therapist. They can change the dose or swap in something else.
+
+## Leave it alone and see a doctor if
+
+- A calf is swollen, warm, red or tender to touch. Never stretch or massage it: it can be a sign of a blood clot. See a doctor the same day.
+
+## Tell your therapist if
+
+- You are pregnant. Ligaments loosen during pregnancy, and some positions, such as lying flat on your back later in pregnancy or deep twists, may need changing.
+- You have osteoporosis or low bone density. Rounding your spine forward under load, twisting at the same time, and firm pressure over ribs or spine may not suit you.
 
 ## Make it fit your life
 

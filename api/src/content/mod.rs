@@ -202,6 +202,21 @@ mod tests {
     }
 
     #[test]
+    fn every_leg_exercise_warns_against_stretching_a_swollen_warm_red_calf() {
+        for e in EXERCISES.iter().filter(|e| e.regions.contains(&Region::Legs)) {
+            assert!(e.cautions.iter().any(|c| c.contains("swollen, warm, red")), "{} lacks the clot caution", e.slug);
+        }
+    }
+
+    #[test]
+    fn nerve_glides_keep_moving_and_are_never_held() {
+        for e in EXERCISES.iter().filter(|e| e.slug.contains("nerve")) {
+            assert_eq!(e.dosage.hold_seconds, 0, "{}", e.slug);
+            assert!(e.cautions.iter().any(|c| c.contains("hold")), "{} does not say not to hold", e.slug);
+        }
+    }
+
+    #[test]
     fn the_library_has_enough_lessons_each_with_one_to_three_questions() {
         assert!(LESSONS.len() >= 12, "{} lessons", LESSONS.len());
         let mut slugs = HashSet::new();
