@@ -12,11 +12,18 @@ pub struct Model {
     /// The appointment's start.
     pub measured_at: DateTimeUtc,
     pub region: String,
-    /// `left` | `right` | `none`.
+    /// `left` | `right` | `none` (`both` in rows written before sides were per movement).
+    /// For neck and trunk rotation and side bending, the way the patient turned or bent.
     pub side: String,
+    /// A movement of the vocabulary in `fascia::clinical::rom` (free text in older rows).
     pub movement: String,
+    /// Signed where the movement can stop short of neutral (extension lag: negative).
     pub degrees: i16,
     pub position: i16,
+    /// `active` | `passive`; null in rows written before it was recorded.
+    pub mode: Option<String>,
+    /// `goniometer` | `inclinometer` | `visual_estimate`; null in older rows.
+    pub method: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261126_000003_create_care_plans;
 mod m20261126_000004_create_check_ins;
 mod m20261126_000005_create_push;
 mod m20261126_000006_add_alert_push;
+mod m20261130_000020_add_rom_mode_method;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_check_ins::Migration),
             Box::new(m20261126_000005_create_push::Migration),
             Box::new(m20261126_000006_add_alert_push::Migration),
+            Box::new(m20261130_000020_add_rom_mode_method::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod instruments;
+pub mod rom;
 pub mod rules;
 pub mod symptoms;
 

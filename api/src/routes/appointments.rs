@@ -14,11 +14,14 @@ use uuid::Uuid;
 use super::{ApiTags, home::date_range};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
-    clinical::body::{BodyRegion, BodySide},
+    clinical::{
+        body::{BodyRegion, BodySide},
+        rom::{self, RomMeasurement, RomMethod, RomMode, RomMovement, RomSide},
+    },
     domain::PainScore,
     error::ApiError,
     services::{
-        appointments::{self, AppointmentError, Changes, NoteInput, Rom, Slot, Status},
+        appointments::{self, AppointmentError, Changes, NoteInput, Slot, Status},
         audit::{self, Event},
         local_date, local_day_end, local_day_start, patients,
     },
@@ -69,17 +72,26 @@ pub struct UpdateAppointmentRequest {
     pub status: Option<Status>,
 }
 
+/// One range-of-motion measurement. Movements per region, with typical adult ranges:
+/// neck and `lower_back` (trunk): flexion, extension, side_bending, rotation; shoulder:
+/// flexion, extension, abduction, internal/external_rotation; elbow: flexion, extension;
+/// forearm: pronation, supination; wrist: flexion, extension, radial/ulnar_deviation;
+/// hip: flexion, extension, abduction, adduction, internal/external_rotation; knee:
+/// flexion, extension; ankle: dorsiflexion, plantar_flexion, inversion, eversion.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct RomInput {
     pub region: BodyRegion,
-    /// For paired regions.
-    pub side: Option<BodySide>,
-    /// e.g. `flexion`, `rotation`, `abduction`.
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub movement: String,
-    /// 0–360.
+    /// The limb measured at paired regions; for neck and trunk rotation and side bending,
+    /// the side turned or bent towards. Absent otherwise.
+    pub side: Option<RomSide>,
+    pub movement: RomMovement,
+    /// Degrees from neutral, 0–180. Elbow and knee extension, hip extension and ankle
+    /// dorsiflexion are signed (−90–180): positive past neutral (hyperextension), negative
+    /// short of it (extension lag: −10 is 10° short of straight).
     pub degrees: i64,
+    pub mode: RomMode,
+    pub method: RomMethod,
 }
 
 #[derive(Debug, Object)]
@@ -104,14 +116,31 @@ pub struct SessionNoteRequest {
 #[derive(Debug, Object)]
 pub struct RomDto {
     pub region: String,
+    /// `both` appears only in measurements recorded before sides were per movement.
     pub side: Option<BodySide>,
+    /// A movement of the vocabulary; older notes may hold free text.
     pub movement: String,
+    /// Signed as described on `RomInput.degrees`.
     pub degrees: i16,
+    /// Absent in measurements recorded before it was asked for.
+    pub mode: Option<RomMode>,
+    pub method: Option<RomMethod>,
+    /// Typical adult end range of this movement (AAOS published values), for reference;
+    /// absent for free-text movements of older notes.
+    pub typical_degrees: Option<i16>,
 }
 
 impl From<rom_measure::Model> for RomDto {
     fn from(r: rom_measure::Model) -> Self {
-        Self { side: appointments::parse_side(&r.side), region: r.region, movement: r.movement, degrees: r.degrees }
+        Self {
+            side: appointments::parse_side(&r.side),
+            typical_degrees: rom::reference_of_stored(&r.region, &r.movement).map(|x| x.typical_degrees),
+            mode: r.mode.as_deref().and_then(RomMode::parse),
+            method: r.method.as_deref().and_then(RomMethod::parse),
+            region: r.region,
+            movement: r.movement,
+            degrees: r.degrees,
+        }
     }
 }
 
@@ -233,18 +262,9 @@ impl AppointmentsApi {
         let b = body.0;
         let mut rom = Vec::with_capacity(b.rom.len());
         for (i, r) in b.rom.into_iter().enumerate() {
-            if !(0..=360).contains(&r.degrees) {
-                return Err(ApiError::invalid(&format!("rom[{i}].degrees"), "must be between 0 and 360"));
-            }
-            if r.region.is_sided() != r.side.is_some() {
-                return Err(ApiError::invalid(&format!("rom[{i}].side"), "give a side exactly for paired regions"));
-            }
-            rom.push(Rom {
-                region: r.region,
-                side: r.side,
-                movement: r.movement.trim().to_lowercase(),
-                degrees: r.degrees as i16,
-            });
+            let measured = RomMeasurement::new(r.region, r.movement, r.side, r.degrees, r.mode, r.method)
+                .map_err(|e| ApiError::invalid(&format!("rom[{i}].{}", e.field()), e.to_string()))?;
+            rom.push(measured);
         }
         let input = NoteInput {
             subjective: b.subjective,

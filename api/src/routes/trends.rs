@@ -12,7 +12,10 @@ use uuid::Uuid;
 use super::{ApiTags, home::date_range};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
-    clinical::Direction,
+    clinical::{
+        Direction,
+        rom::{RomMethod, RomMode},
+    },
     error::ApiError,
     services::{
         audit::{self, Event},
@@ -140,15 +143,23 @@ pub struct SessionEffectDto {
 #[derive(Debug, Object)]
 pub struct RomPointDto {
     pub measured_at: DateTime<Utc>,
+    /// Signed where the movement can stop short of neutral (extension lag: negative).
     pub degrees: i16,
+    /// Absent for measurements recorded before the method was asked for.
+    pub method: Option<RomMethod>,
 }
 
 #[derive(Debug, Object)]
 pub struct RomSeriesDto {
     pub region: String,
-    /// `left`, `right`, `both` or `none`.
+    /// `left`, `right` or `none` (`both` only in measurements recorded before sides were
+    /// per movement). For neck and trunk rotation and side bending, the way turned or bent.
     pub side: String,
     pub movement: String,
+    /// Active and passive ranges are separate series; absent for older measurements.
+    pub mode: Option<RomMode>,
+    /// Typical adult end range (AAOS published values), for reference.
+    pub typical_degrees: Option<i16>,
     pub points: Vec<RomPointDto>,
 }
 
@@ -246,10 +257,12 @@ impl From<Trends> for TrendsDto {
                     region: r.region,
                     side: r.side,
                     movement: r.movement,
+                    mode: r.mode,
+                    typical_degrees: r.typical_degrees,
                     points: r
                         .points
                         .into_iter()
-                        .map(|(measured_at, degrees)| RomPointDto { measured_at, degrees })
+                        .map(|p| RomPointDto { measured_at: p.measured_at, degrees: p.degrees, method: p.method })
                         .collect(),
                 })
                 .collect(),

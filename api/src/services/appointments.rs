@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    clinical::body::{BodyRegion, BodySide},
+    clinical::{body::BodySide, rom::RomMeasurement},
     db,
     domain::PainScore,
     services::{
@@ -206,15 +206,6 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     Ok(updated)
 }
 
-/// One range-of-motion measurement.
-#[derive(Debug, Clone)]
-pub struct Rom {
-    pub region: BodyRegion,
-    pub side: Option<BodySide>,
-    pub movement: String,
-    pub degrees: i16,
-}
-
 #[derive(Debug, Clone)]
 pub struct NoteInput {
     pub subjective: String,
@@ -223,16 +214,7 @@ pub struct NoteInput {
     pub plan: String,
     pub pain_before: Option<PainScore>,
     pub pain_after: Option<PainScore>,
-    pub rom: Vec<Rom>,
-}
-
-pub fn side_str(side: Option<BodySide>) -> &'static str {
-    match side {
-        Some(BodySide::Left) => "left",
-        Some(BodySide::Right) => "right",
-        Some(BodySide::Both) => "both",
-        None => "none",
-    }
+    pub rom: Vec<RomMeasurement>,
 }
 
 pub fn parse_side(s: &str) -> Option<BodySide> {
@@ -302,11 +284,16 @@ pub async fn put_note<C: ConnectionTrait + TransactionTrait>(
             session_note_id: note.id,
             patient_id: appt.patient_id,
             measured_at: appt.starts_at,
-            region: serde_json::to_value(r.region).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            side: side_str(r.side).to_owned(),
-            movement: r.movement.clone(),
-            degrees: r.degrees,
+            region: serde_json::to_value(r.region())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            side: r.side().map_or("none", |s| s.as_str()).to_owned(),
+            movement: r.movement().as_str().to_owned(),
+            degrees: r.degrees(),
             position: i as i16,
+            mode: Some(r.mode().as_str().to_owned()),
+            method: Some(r.method().as_str().to_owned()),
         })
         .collect();
     if !rows.is_empty() {
@@ -320,6 +307,8 @@ pub async fn put_note<C: ConnectionTrait + TransactionTrait>(
             movement: Set(r.movement),
             degrees: Set(r.degrees),
             position: Set(r.position),
+            mode: Set(r.mode),
+            method: Set(r.method),
         }))
         .exec_without_returning(&txn)
         .await?;

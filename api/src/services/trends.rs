@@ -15,7 +15,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use crate::{
-    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
+    clinical::{
+        self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments,
+        rom::{self, RomMethod, RomMode},
+    },
     services::{adherence, appointments::Status, baselines, local_date, local_day_end, local_day_start, measures},
 };
 
@@ -184,12 +187,24 @@ pub struct SessionEffect {
     pub follow_up_48h: Option<i16>,
 }
 
+/// One movement over time. Active and passive ranges of the same movement are different
+/// measures, so each has its own series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RomSeries {
     pub region: String,
     pub side: String,
     pub movement: String,
-    pub points: Vec<(DateTime<Utc>, i16)>,
+    /// `None` for measurements recorded before active/passive was asked for.
+    pub mode: Option<RomMode>,
+    pub typical_degrees: Option<i16>,
+    pub points: Vec<RomPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RomPoint {
+    pub measured_at: DateTime<Utc>,
+    pub degrees: i16,
+    pub method: Option<RomMethod>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -343,13 +358,24 @@ pub async fn for_patient<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        match rom.iter_mut().find(|s| s.region == m.region && s.side == m.side && s.movement == m.movement) {
-            Some(series) => series.points.push((m.measured_at, m.degrees)),
+        let mode = m.mode.as_deref().and_then(RomMode::parse);
+        let point = RomPoint {
+            measured_at: m.measured_at,
+            degrees: m.degrees,
+            method: m.method.as_deref().and_then(RomMethod::parse),
+        };
+        match rom
+            .iter_mut()
+            .find(|s| s.region == m.region && s.side == m.side && s.movement == m.movement && s.mode == mode)
+        {
+            Some(series) => series.points.push(point),
             None => rom.push(RomSeries {
+                typical_degrees: rom::reference_of_stored(&m.region, &m.movement).map(|r| r.typical_degrees),
                 region: m.region,
                 side: m.side,
                 movement: m.movement,
-                points: vec![(m.measured_at, m.degrees)],
+                mode,
+                points: vec![point],
             }),
         }
     }

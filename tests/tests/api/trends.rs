@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
+use entity::{rom_measure, session_note};
 use fascia_tests::{Actor, TestApp, spawn_app};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -194,21 +196,25 @@ async fn sessions_show_their_immediate_effect_follow_ups_and_range_of_motion() {
         "subjective": "Neck stiff after long drives.", "objective": "Tender upper trapezius.",
         "assessment": "Improving.", "plan": "Continue chin tucks.", "pain_before": 6, "pain_after": 3,
         "rom": [
-            { "region": "neck", "movement": "Rotation", "degrees": 60 },
-            { "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 150 }
+            { "region": "neck", "side": "left", "movement": "rotation", "degrees": 60, "mode": "active",
+              "method": "inclinometer" },
+            { "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 150, "mode": "active",
+              "method": "goniometer" }
         ]
     });
     app.put(&format!("/api/v1/appointments/{first}/note"), Some(&t), &note).await.expect(200);
-    let bad_rom = json!({ "rom": [{ "region": "neck", "movement": "rotation", "degrees": 400 }] });
+    let bad_rom = json!({ "rom": [{ "region": "neck", "side": "left", "movement": "rotation", "degrees": 400,
+        "mode": "active", "method": "goniometer" }] });
     app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &bad_rom)
         .await
         .expect_error(422, "validation_failed");
-    let sided = json!({ "rom": [{ "region": "shoulder", "movement": "flexion", "degrees": 90 }] });
+    let sided = json!({ "rom": [{ "region": "shoulder", "movement": "flexion", "degrees": 90, "mode": "active",
+        "method": "goniometer" }] });
     app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &sided)
         .await
         .expect_error(422, "validation_failed");
-    let second_note =
-        json!({ "rom": [{ "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 165 }] });
+    let second_note = json!({ "rom": [{ "region": "shoulder", "side": "left", "movement": "flexion", "degrees": 165,
+        "mode": "active", "method": "goniometer" }] });
     app.put(&format!("/api/v1/appointments/{second}/note"), Some(&t), &second_note).await.expect(200);
     let read = app.get(&format!("/api/v1/appointments/{first}/note"), Some(&t)).await.expect(200);
     assert_eq!(read["rom"][0]["movement"], "rotation");
@@ -346,4 +352,155 @@ async fn the_pain_baseline_is_the_mean_of_daily_means_of_the_first_daily_week_wi
     assert_eq!(t["baseline"]["first_week_from"], "2026-06-08");
     // Stress has its own week, from June 1.
     assert_eq!(t["baseline"]["stress"], 5.0);
+}
+
+fn rom(region: &str, side: Option<&str>, movement: &str, degrees: i64, mode: &str, method: &str) -> Value {
+    let mut m = json!({ "region": region, "movement": movement, "degrees": degrees, "mode": mode, "method": method });
+    if let Some(side) = side {
+        m["side"] = json!(side);
+    }
+    m
+}
+
+/// A completed session on June 2 with a note, for range-of-motion tests.
+async fn session(app: &TestApp, c: &Cast) -> String {
+    let patient_id = c.patient.patient_id.unwrap();
+    let t = Some(c.therapist.access_token.as_str());
+    let body = json!({ "starts_at": "2026-06-02T09:00:00Z", "ends_at": "2026-06-02T10:00:00Z" });
+    let appt = app.post(&format!("/api/v1/patients/{patient_id}/appointments"), t, &body).await.expect(201);
+    let id = appt["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/appointments/{id}"), t, &json!({ "status": "completed" })).await.expect(200);
+    id
+}
+
+#[tokio::test]
+async fn range_of_motion_records_the_side_of_neck_rotation_signed_extension_mode_and_method() {
+    let app = spawn_app().await;
+    let c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let id = session(&app, &c).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let note = json!({ "rom": [
+        rom("neck", Some("left"), "rotation", 70, "active", "inclinometer"),
+        rom("neck", Some("right"), "rotation", 45, "active", "inclinometer"),
+        rom("lower_back", Some("right"), "side_bending", 30, "active", "visual_estimate"),
+        rom("knee", Some("right"), "extension", -10, "passive", "goniometer"), // 10° short of straight
+        rom("elbow", Some("left"), "extension", 5, "active", "goniometer"),     // 5° hyperextension
+    ] });
+
+    let written = app.put(&format!("/api/v1/appointments/{id}/note"), t, &note).await.expect(200);
+
+    let read = app.get(&format!("/api/v1/appointments/{id}/note"), t).await.expect(200);
+    assert_eq!(read["rom"], written["rom"]);
+    let row = |i: usize| {
+        let r = &read["rom"][i];
+        (r["side"].clone(), r["degrees"].clone(), r["mode"].clone(), r["method"].clone(), r["typical_degrees"].clone())
+    };
+    assert_eq!(row(0), (json!("left"), json!(70), json!("active"), json!("inclinometer"), json!(60)));
+    assert_eq!(row(1), (json!("right"), json!(45), json!("active"), json!("inclinometer"), json!(60)));
+    assert_eq!(row(2), (json!("right"), json!(30), json!("active"), json!("visual_estimate"), json!(35)));
+    assert_eq!(row(3), (json!("right"), json!(-10), json!("passive"), json!("goniometer"), json!(0)));
+    assert_eq!(row(4), (json!("left"), json!(5), json!("active"), json!("goniometer"), json!(0)));
+
+    // Trends keep left and right neck rotation apart.
+    let patient_id = c.patient.patient_id.unwrap();
+    let trends =
+        app.get(&format!("/api/v1/patients/{patient_id}/trends?from=2026-06-01&to=2026-06-02"), t).await.expect(200);
+    let series = trends["range_of_motion"].as_array().unwrap();
+    let neck: Vec<(&str, i64)> = series
+        .iter()
+        .filter(|s| s["region"] == "neck")
+        .map(|s| (s["side"].as_str().unwrap(), s["points"][0]["degrees"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(neck, [("left", 70), ("right", 45)]);
+    let knee = series.iter().find(|s| s["region"] == "knee").unwrap();
+    assert_eq!((&knee["mode"], &knee["points"][0]["method"]), (&json!("passive"), &json!("goniometer")));
+}
+
+#[tokio::test]
+async fn range_of_motion_input_that_does_not_fit_the_vocabulary_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let id = session(&app, &c).await;
+    let path = format!("/api/v1/appointments/{id}/note");
+    let t = Some(c.therapist.access_token.as_str());
+    let good =
+        json!({ "subjective": "kept", "rom": [rom("neck", Some("left"), "rotation", 70, "active", "goniometer")] });
+    app.put(&path, t, &good).await.expect(200);
+
+    let refused = [
+        (rom("neck", None, "rotation", 70, "active", "goniometer"), "rom[0].side"),
+        (rom("neck", Some("left"), "flexion", 40, "active", "goniometer"), "rom[0].side"),
+        (rom("knee", Some("left"), "pronation", 10, "active", "goniometer"), "rom[0].movement"),
+        (rom("calf", Some("left"), "flexion", 10, "active", "goniometer"), "rom[0].movement"),
+        (rom("knee", Some("left"), "flexion", -5, "active", "goniometer"), "rom[0].degrees"),
+        (rom("knee", Some("left"), "extension", -91, "active", "goniometer"), "rom[0].degrees"),
+        (rom("shoulder", Some("left"), "abduction", 181, "active", "goniometer"), "rom[0].degrees"),
+        (rom("shoulder", Some("left"), "abduction", i64::MAX, "active", "goniometer"), "rom[0].degrees"),
+    ];
+    for (m, field) in refused {
+        let reply = app.put(&path, t, &json!({ "rom": [m] })).await.expect_error(422, "validation_failed");
+        assert_eq!(reply["details"][0]["field"], field, "{m}");
+    }
+    for m in [
+        rom("neck", Some("both"), "rotation", 70, "active", "goniometer"),
+        rom("neck", Some("left"), "twirling", 70, "active", "goniometer"),
+        rom("neck", Some("left"), "rotation", 70, "sideways", "goniometer"),
+        rom("neck", Some("left"), "rotation", 70, "active", "ruler"),
+        json!({ "region": "neck", "side": "left", "movement": "rotation", "degrees": 70 }),
+        json!({ "region": "neck", "side": "left", "movement": "rotation", "degrees": "seventy", "mode": "active",
+            "method": "goniometer" }),
+    ] {
+        app.put(&path, t, &json!({ "rom": [m] })).await.expect_error(400, "bad_request");
+    }
+    let read = app.get(&path, t).await.expect(200);
+    assert_eq!((read["subjective"].clone(), read["rom"][0]["degrees"].clone()), (json!("kept"), json!(70)));
+
+    // A therapist of another clinic cannot write it.
+    let other_admin = app.clinic_admin("Other Clinic").await;
+    let other = app.therapist(&other_admin).await;
+    app.put(&path, Some(&other.access_token), &good).await.expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn range_of_motion_rows_stored_before_the_vocabulary_stay_readable() {
+    let app = spawn_app().await;
+    let c = cast_at(&app, "2026-06-01T12:00:00Z", "UTC").await;
+    let id = session(&app, &c).await;
+    let t = Some(c.therapist.access_token.as_str());
+    app.put(&format!("/api/v1/appointments/{id}/note"), t, &json!({ "subjective": "old note" })).await.expect(200);
+    let note = session_note::Entity::find()
+        .filter(session_note::Column::AppointmentId.eq(id.parse::<Uuid>().unwrap()))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // As the old API stored it: free-text movement, a side of "both", no mode or method.
+    rom_measure::Entity::insert(rom_measure::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        session_note_id: Set(note.id),
+        patient_id: Set(note.patient_id),
+        measured_at: Set(at("2026-06-02T09:00:00Z")),
+        region: Set("shoulder".into()),
+        side: Set("both".into()),
+        movement: Set("overhead reach".into()),
+        degrees: Set(160),
+        position: Set(0),
+        mode: Set(None),
+        method: Set(None),
+    })
+    .exec(&app.state.db)
+    .await
+    .unwrap();
+
+    let read = app.get(&format!("/api/v1/appointments/{id}/note"), t).await.expect(200);
+
+    assert_eq!(
+        read["rom"][0],
+        json!({ "region": "shoulder", "side": "both", "movement": "overhead reach", "degrees": 160, "mode": null,
+            "method": null, "typical_degrees": null })
+    );
+    let patient_id = c.patient.patient_id.unwrap();
+    let trends =
+        app.get(&format!("/api/v1/patients/{patient_id}/trends?from=2026-06-01&to=2026-06-02"), t).await.expect(200);
+    assert_eq!(trends["range_of_motion"][0]["points"][0]["degrees"], 160);
 }
