@@ -15,6 +15,11 @@ pub struct Model {
     pub recorded_at: DateTimeUtc,
     pub local_date: Date,
     pub created_at: DateTimeUtc,
+    /// The schedule answered; null in rows stored before it was recorded.
+    pub schedule_id: Option<Uuid>,
+    /// Patient-specific instruments only: JSON array of the activity texts rated, in
+    /// answer order. Null for other instruments and in older rows.
+    pub activities: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

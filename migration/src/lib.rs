@@ -10,6 +10,7 @@ mod m20261126_000004_create_check_ins;
 mod m20261126_000005_create_push;
 mod m20261126_000006_add_alert_push;
 mod m20261130_000020_add_rom_mode_method;
+mod m20261130_000021_add_measure_response_schedule;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_push::Migration),
             Box::new(m20261126_000006_add_alert_push::Migration),
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
+            Box::new(m20261130_000021_add_measure_response_schedule::Migration),
         ]
     }
 }

@@ -172,18 +172,26 @@ pub struct MeasureResponseDto {
     pub score: f64,
     pub recorded_at: DateTime<Utc>,
     pub local_date: NaiveDate,
+    /// The schedule this answered (absent for responses stored before it was recorded).
+    pub schedule_id: Option<Uuid>,
+    /// For `psfs`: the activities rated, in answer order.
+    pub activities: Option<Vec<String>>,
 }
 
-impl From<measure_response::Model> for MeasureResponseDto {
-    fn from(r: measure_response::Model) -> Self {
-        Self {
+impl TryFrom<measure_response::Model> for MeasureResponseDto {
+    type Error = sea_orm::DbErr;
+
+    fn try_from(r: measure_response::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            activities: measures::activities_of_response(&r)?,
+            schedule_id: r.schedule_id,
             answers: serde_json::from_str(&r.answers).unwrap_or_default(),
             id: r.id,
             instrument: r.instrument,
             score: r.score,
             recorded_at: r.recorded_at,
             local_date: r.local_date,
-        }
+        })
     }
 }
 
@@ -347,8 +355,8 @@ impl MeasuresApi {
         let input =
             ResponseInput { id: body.id, instrument: body.0.instrument, recorded_at: body.0.recorded_at, answers };
         match measures::respond(&state.db, now, &auth.0, auth.0.timezone(), input).await? {
-            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.into()))),
-            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.into()))),
+            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.try_into()?))),
+            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.try_into()?))),
             Stored::Conflict | Stored::NotFound => {
                 Err(ApiError::conflict("this id was already used for a different response"))
             }

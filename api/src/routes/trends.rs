@@ -112,14 +112,19 @@ pub struct MeasurePointDto {
     pub recorded_at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub score: f64,
-    /// Against the first response ever (absent where the instrument has no MCID).
+    /// Against the history's baseline (absent for the baseline response itself, where
+    /// the instrument has no MCID, and for patient-specific responses stored without
+    /// their activities).
     pub change: Option<ChangeDto>,
 }
 
 #[derive(Debug, Object)]
 pub struct MeasureHistoryDto {
     pub instrument: String,
-    /// The first score ever recorded.
+    /// For `psfs`: the activities rated, in answer order. Each set of activities is its
+    /// own history, since ratings of different activities are not comparable.
+    pub activities: Option<Vec<String>>,
+    /// The first score recorded (for `psfs`, the first with these activities).
     pub baseline: Option<f64>,
     pub points: Vec<MeasurePointDto>,
 }
@@ -223,6 +228,7 @@ impl From<Trends> for TrendsDto {
                 .into_iter()
                 .map(|m| MeasureHistoryDto {
                     instrument: m.instrument.to_owned(),
+                    activities: m.activities,
                     baseline: m.baseline,
                     points: m
                         .points

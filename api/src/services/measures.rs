@@ -334,6 +334,9 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
         .ok_or(MeasureError::NotFound)?;
     let score = inst.score(&input.answers, activities_of(&schedule).len())?;
     let answers = serde_json::to_string(&input.answers).expect("answers serialise");
+    // The activities rated travel with the answers: the schedule may later be replaced
+    // with other activities, and ratings of different activities are not comparable.
+    let activities = matches!(inst.items, Items::PatientActivities { .. }).then(|| schedule.activities.clone());
     let row = measure_response::Model {
         id: input.id,
         patient_id,
@@ -343,6 +346,8 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
         recorded_at: input.recorded_at,
         local_date: local_date(input.recorded_at, tz),
         created_at: now,
+        schedule_id: Some(schedule.id),
+        activities,
     };
     let txn = db::begin_write(db).await?;
     let inserted = measure_response::Entity::insert(measure_response::ActiveModel {
@@ -354,6 +359,8 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
         recorded_at: Set(row.recorded_at),
         local_date: Set(row.local_date),
         created_at: Set(now),
+        schedule_id: Set(row.schedule_id),
+        activities: Set(row.activities.clone()),
     })
     .on_conflict(OnConflict::column(measure_response::Column::Id).do_nothing().to_owned())
     .exec_without_returning(&txn)
@@ -396,19 +403,33 @@ pub async fn responses<C: ConnectionTrait>(
         .await
 }
 
-/// The first response ever to `instrument`: the baseline its changes are measured from.
+/// The activities a response rated (patient-specific instruments), as stored.
+pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Vec<String>>, DbErr> {
+    row.activities
+        .as_deref()
+        .map(|a| serde_json::from_str(a).map_err(|e| DbErr::Json(format!("measure_response.activities: {e}"))))
+        .transpose()
+}
+
+/// The first response to `instrument`: the baseline its changes are measured from. For
+/// patient-specific instruments, the first with the same activities (`activities` as
+/// stored); a response stored without its activities has no baseline.
 pub async fn first_response<C: ConnectionTrait>(
     db: &C,
     patient_id: Uuid,
     instrument: &str,
+    activities: Option<&str>,
 ) -> Result<Option<measure_response::Model>, DbErr> {
-    measure_response::Entity::find()
+    let patient_specific =
+        instruments::find(instrument).is_some_and(|i| matches!(i.items, Items::PatientActivities { .. }));
+    let mut q = measure_response::Entity::find()
         .filter(measure_response::Column::PatientId.eq(patient_id))
-        .filter(measure_response::Column::Instrument.eq(instrument))
-        .order_by_asc(measure_response::Column::LocalDate)
-        .order_by_asc(measure_response::Column::RecordedAt)
-        .one(db)
-        .await
+        .filter(measure_response::Column::Instrument.eq(instrument));
+    if patient_specific {
+        let Some(activities) = activities else { return Ok(None) };
+        q = q.filter(measure_response::Column::Activities.eq(activities));
+    }
+    q.order_by_asc(measure_response::Column::LocalDate).order_by_asc(measure_response::Column::RecordedAt).one(db).await
 }
 
 pub fn licence_name(inst: &Instrument) -> &'static str {

@@ -167,9 +167,13 @@ pub struct MeasurePoint {
     pub change: Option<Change>,
 }
 
+/// One instrument's scores over time. A patient-specific instrument has one history per
+/// set of activities rated, each measured from its own first response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureHistory {
     pub instrument: &'static str,
+    /// The activities rated (patient-specific instruments; `None` in older responses).
+    pub activities: Option<Vec<String>>,
     pub baseline: Option<f64>,
     pub points: Vec<MeasurePoint>,
 }
@@ -314,15 +318,32 @@ pub async fn for_patient<C: ConnectionTrait>(
     }
 
     let mut measures_out: Vec<MeasureHistory> = Vec::new();
+    // The id of each history's baseline response, by index.
+    let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
     for response in measures::responses(db, record.id, from, to).await? {
         let Some(inst) = instruments::find(&response.instrument) else { continue };
-        if !measures_out.iter().any(|m| m.instrument == inst.id) {
-            let first = measures::first_response(db, record.id, inst.id).await?;
-            measures_out.push(MeasureHistory { instrument: inst.id, baseline: first.map(|f| f.score), points: vec![] });
-        }
-        let history = measures_out.iter_mut().find(|m| m.instrument == inst.id).expect("just added");
+        let activities = measures::activities_of_response(&response)?;
+        let (baseline_id, history) =
+            match measures_out.iter().position(|m| m.instrument == inst.id && m.activities == activities) {
+                Some(i) => (baseline_ids[i], &mut measures_out[i]),
+                None => {
+                    let first =
+                        measures::first_response(db, record.id, inst.id, response.activities.as_deref()).await?;
+                    baseline_ids.push(first.as_ref().map(|f| f.id));
+                    measures_out.push(MeasureHistory {
+                        instrument: inst.id,
+                        activities,
+                        baseline: first.map(|f| f.score),
+                        points: vec![],
+                    });
+                    (*baseline_ids.last().expect("just pushed"), measures_out.last_mut().expect("just pushed"))
+                }
+            };
+        // Only against an earlier response: the baseline itself has no change.
         let change = match (history.baseline, inst.mcid) {
-            (Some(b), Some(mcid)) => Some(change(inst.id, b, response.score, mcid, inst.higher_is_worse)),
+            (Some(b), Some(mcid)) if baseline_id != Some(response.id) => {
+                Some(change(inst.id, b, response.score, mcid, inst.higher_is_worse))
+            }
             _ => None,
         };
         history.points.push(MeasurePoint {

@@ -504,3 +504,64 @@ async fn range_of_motion_rows_stored_before_the_vocabulary_stay_readable() {
         app.get(&format!("/api/v1/patients/{patient_id}/trends?from=2026-06-01&to=2026-06-02"), t).await.expect(200);
     assert_eq!(trends["range_of_motion"][0]["points"][0]["degrees"], 160);
 }
+
+#[tokio::test]
+async fn psfs_changes_are_measured_only_against_responses_rating_the_same_activities() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T08:00:00Z", "UTC").await;
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    let first_set = ["Reach a high shelf", "Lift a child", "Drive for an hour"];
+    let second_set = ["Reach a high shelf", "Lift a child", "Garden for 30 minutes"];
+    let schedule = |activities: [&str; 3]| json!({ "instrument": "psfs", "every_days": 7, "activities": activities });
+    let first_schedule =
+        app.post(&path, Some(&c.therapist.access_token), &schedule(first_set)).await.expect(201)["id"].clone();
+    let answer = |day: &str, answers: [i64; 3]| json!({ "id": Uuid::new_v4(), "instrument": "psfs", "recorded_at": format!("{day}T10:00:00Z"), "answers": answers });
+
+    // First activities: June 1 (4 + 6 + 5) / 3 = 5.0, June 8 (5 + 6 + 6) / 3 = 5.67.
+    move_clock(&app, "2026-06-01T12:00:00Z", &mut c).await;
+    let first = answer("2026-06-01", [4, 6, 5]);
+    let stored = app.post("/api/v1/me/measure-responses", Some(&c.patient.access_token), &first).await.expect(201);
+    assert_eq!((&stored["schedule_id"], &stored["activities"]), (&first_schedule, &json!(first_set)));
+    move_clock(&app, "2026-06-08T12:00:00Z", &mut c).await;
+    app.post("/api/v1/me/measure-responses", Some(&c.patient.access_token), &answer("2026-06-08", [5, 6, 6]))
+        .await
+        .expect(201);
+    // The therapist swaps one activity; the next ratings are of other activities.
+    move_clock(&app, "2026-06-10T12:00:00Z", &mut c).await;
+    app.post(&path, Some(&c.therapist.access_token), &schedule(second_set)).await.expect(201);
+    // Second activities: June 15 (8 + 8 + 8) / 3 = 8.0, June 22 (9 + 8 + 10) / 3 = 9.0.
+    for (day, answers) in [("2026-06-15", [8, 8, 8]), ("2026-06-22", [9, 8, 10])] {
+        move_clock(&app, &format!("{day}T12:00:00Z"), &mut c).await;
+        app.post("/api/v1/me/measure-responses", Some(&c.patient.access_token), &answer(day, answers))
+            .await
+            .expect(201);
+    }
+
+    let trends = app.get("/api/v1/me/trends?from=2026-06-01&to=2026-06-22", Some(&c.patient.access_token)).await;
+    let trends = trends.expect(200);
+
+    let histories = trends["measures"].as_array().unwrap();
+    assert_eq!(histories.len(), 2, "one history per set of activities: {histories:?}");
+    let summary = |h: &Value| {
+        let points: Vec<(f64, Option<f64>, Option<bool>)> = h["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (p["score"].as_f64().unwrap(), p["change"]["change"].as_f64(), p["change"]["meaningful"].as_bool())
+            })
+            .collect();
+        (h["activities"].clone(), h["baseline"].as_f64(), points)
+    };
+    // June 8 against June 1: +0.67, under the MCID of 2. The baseline point has no change.
+    assert_eq!(
+        summary(&histories[0]),
+        (json!(first_set), Some(5.0), vec![(5.0, None, None), (5.67, Some(0.67), Some(false))])
+    );
+    // June 15 is not +3.0 against June 1 (other activities): it starts its own history.
+    // June 22 against it: +1.0, not meaningful.
+    assert_eq!(
+        summary(&histories[1]),
+        (json!(second_set), Some(8.0), vec![(8.0, None, None), (9.0, Some(1.0), Some(false))])
+    );
+}
