@@ -3,8 +3,12 @@
 //! important difference, LOINC code and licence.
 //!
 //! Item prompts shipped here are the project's own words. Instruments whose published
-//! text is licensed ship their scoring only; a clinic switches one on by supplying the
-//! item text it holds a licence for.
+//! text is licensed ship their scoring only; a clinic switches one on by supplying what
+//! its licence gives: per item the prompt and the label of every answer option, the
+//! instructions and the recall period, so the patient sees the validated form and never
+//! a placeholder.
+
+use serde::{Deserialize, Serialize};
 
 use super::Mcid;
 
@@ -127,10 +131,14 @@ pub const PSFS: Instrument = Instrument {
     licence: Licence::Free,
 };
 
+/// What therapists read about a licensed instrument; patients get the clinic's text.
+const LICENSED_NOTE: &str = "Item text, answer labels, instructions and recall period are supplied by the clinic \
+                             under its licence.";
+
 pub const PSS4: Instrument = Instrument {
     id: "pss4",
     name: "Perceived stress, 4 items",
-    instructions: "Item text is supplied by the clinic under its licence.",
+    instructions: LICENSED_NOTE,
     items: Items::Licensed { count: 4 },
     item_min: 0,
     item_max: 4,
@@ -147,7 +155,7 @@ pub const PSS4: Instrument = Instrument {
 pub const NDI: Instrument = Instrument {
     id: "ndi",
     name: "Neck disability index",
-    instructions: "Item text is supplied by the clinic under its licence.",
+    instructions: LICENSED_NOTE,
     items: Items::Licensed { count: 10 },
     item_min: 0,
     item_max: 5,
@@ -218,6 +226,92 @@ impl Instrument {
             }
         };
         Ok((raw * 100.0).round() / 100.0)
+    }
+}
+
+/// One item of a licensed form as the licence gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicensedItem {
+    pub prompt: String,
+    /// One label per answer value, from `item_min` to `item_max`.
+    pub options: Vec<String>,
+}
+
+/// A licensed instrument's text, complete for its instrument: one item per scored item,
+/// one label per answer value, instructions and recall period. Only
+/// [`LicensedText::new`] (or decoding what it stored) makes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicensedText {
+    instructions: String,
+    recall_period: String,
+    items: Vec<LicensedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LicensedTextError {
+    #[error("this instrument ships its own item text")]
+    NotLicensed,
+    #[error("give {expected} items, one per scored item")]
+    ItemCount { expected: usize },
+    #[error("item {item}: give {expected} answer labels, one for each answer from {min} to {max}")]
+    OptionCount { item: usize, expected: usize, min: u8, max: u8 },
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+}
+
+impl LicensedText {
+    pub fn new(
+        inst: &Instrument,
+        instructions: String,
+        recall_period: String,
+        items: Vec<LicensedItem>,
+    ) -> Result<Self, LicensedTextError> {
+        let Items::Licensed { count } = inst.items else {
+            return Err(LicensedTextError::NotLicensed);
+        };
+        let trimmed = |s: String| s.trim().to_owned();
+        let (instructions, recall_period) = (trimmed(instructions), trimmed(recall_period));
+        if instructions.is_empty() {
+            return Err(LicensedTextError::Empty("instructions"));
+        }
+        if recall_period.is_empty() {
+            return Err(LicensedTextError::Empty("recall_period"));
+        }
+        if items.len() != count {
+            return Err(LicensedTextError::ItemCount { expected: count });
+        }
+        let expected = usize::from(inst.item_max - inst.item_min) + 1;
+        let mut clean = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            if item.options.len() != expected {
+                let (min, max) = (inst.item_min, inst.item_max);
+                return Err(LicensedTextError::OptionCount { item: i + 1, expected, min, max });
+            }
+            let prompt = trimmed(item.prompt);
+            let options: Vec<String> = item.options.into_iter().map(trimmed).collect();
+            if prompt.is_empty() {
+                return Err(LicensedTextError::Empty("prompt"));
+            }
+            if options.iter().any(String::is_empty) {
+                return Err(LicensedTextError::Empty("answer label"));
+            }
+            clean.push(LicensedItem { prompt, options });
+        }
+        Ok(Self { instructions, recall_period, items: clean })
+    }
+
+    /// Whether stored text (decoded without [`LicensedText::new`]) still fits `inst`.
+    pub fn fits(&self, inst: &Instrument) -> bool {
+        Self::new(inst, self.instructions.clone(), self.recall_period.clone(), self.items.clone()).as_ref() == Ok(self)
+    }
+    pub fn instructions(&self) -> &str {
+        &self.instructions
+    }
+    pub fn recall_period(&self) -> &str {
+        &self.recall_period
+    }
+    pub fn items(&self) -> &[LicensedItem] {
+        &self.items
     }
 }
 
@@ -292,5 +386,28 @@ mod tests {
                 assert!(!matches!(a.items, Items::Licensed { .. }), "{} has no prompts", a.id);
             }
         }
+    }
+
+    fn item(prompt: &str, labels: usize) -> LicensedItem {
+        LicensedItem { prompt: prompt.into(), options: (0..labels).map(|i| format!("label {i}")).collect() }
+    }
+
+    #[test]
+    fn licensed_text_needs_every_item_with_a_label_per_answer_plus_instructions_and_recall() {
+        let text = |items| LicensedText::new(&PSS4, "Read each question.".into(), "In the last month".into(), items);
+        // PSS-4 answers 0–4: five labels per item, four items.
+        assert!(text(vec![item("a", 5), item("b", 5), item("c", 5), item("d", 5)]).is_ok());
+        assert_eq!(text(vec![item("a", 5); 3]), Err(LicensedTextError::ItemCount { expected: 4 }));
+        assert_eq!(
+            text(vec![item("a", 5), item("b", 4), item("c", 5), item("d", 5)]),
+            Err(LicensedTextError::OptionCount { item: 2, expected: 5, min: 0, max: 4 })
+        );
+        assert_eq!(text(vec![item(" ", 5); 4]), Err(LicensedTextError::Empty("prompt")));
+        let no_recall = LicensedText::new(&PSS4, "Read.".into(), "  ".into(), vec![item("a", 5); 4]);
+        assert_eq!(no_recall, Err(LicensedTextError::Empty("recall_period")));
+        let free = LicensedText::new(&NPRS, "Read.".into(), "Now".into(), vec![item("a", 11)]);
+        assert_eq!(free, Err(LicensedTextError::NotLicensed));
+        // NDI answers 0–5: six labels.
+        assert!(LicensedText::new(&NDI, "Read.".into(), "Today".into(), vec![item("q", 6); 10]).is_ok());
     }
 }

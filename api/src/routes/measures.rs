@@ -10,14 +10,14 @@ use uuid::Uuid;
 use super::{ApiTags, NoContent};
 use crate::{
     auth::{AdminAuth, PatientAuth, TherapistAuth},
-    clinical::instruments::{self, Instrument, Items},
+    clinical::instruments::{self, Instrument, Items, LicensedItem},
     error::ApiError,
     services::{
         audit::{self, Event},
         check_ins::CLOCK_SKEW,
         exercise_logs::Stored,
         local_date,
-        measures::{self, MeasureError, NewSchedule, ResponseInput},
+        measures::{self, LicensedTextInput, MeasureError, NewSchedule, ResponseInput},
         patient_timezone, patients,
     },
     state::AppState,
@@ -74,12 +74,30 @@ impl InstrumentDto {
     }
 }
 
+/// The licensed form as your licence gives it, so patients see it in its validated format.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct LicensedTextRequest {
-    /// One prompt per item, in order, as your licence gives them.
+    /// The form's instructions to the patient.
+    #[oai(validator(max_length = 4000))]
+    pub instructions: String,
+    /// The period the answers are about, e.g. "In the last month".
+    #[oai(validator(max_length = 200))]
+    pub recall_period: String,
+    /// One entry per item, in order.
     #[oai(validator(min_items = 1, max_items = 20))]
-    pub items: Vec<String>,
+    pub items: Vec<LicensedItemRequest>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LicensedItemRequest {
+    #[oai(validator(max_length = 1000))]
+    pub prompt: String,
+    /// One label per answer value, from `item_min` to `item_max` of the instrument, in order
+    /// (e.g. five labels for answers 0–4).
+    #[oai(validator(min_items = 2, max_items = 11))]
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Object)]
@@ -120,14 +138,35 @@ impl From<measure_schedule::Model> for MeasureScheduleDto {
     }
 }
 
+/// One answer a patient can pick, with the label to show.
+#[derive(Debug, Object)]
+pub struct AnswerOptionDto {
+    /// The number to send in `answers`.
+    pub value: u8,
+    pub label: String,
+}
+
+#[derive(Debug, Object)]
+pub struct MeasureItemDto {
+    pub prompt: String,
+    /// The answers with their labels, for instruments that label each answer (show them
+    /// as given); empty for 0–10 ratings, whose anchors are in the prompt.
+    pub options: Vec<AnswerOptionDto>,
+}
+
 /// A measure as the patient answers it.
 #[derive(Debug, Object)]
 pub struct MyMeasureDto {
     pub instrument: String,
     pub name: String,
+    /// The instructions to show (for licensed instruments, the clinic's licensed text).
     pub instructions: String,
+    /// The period the answers are about, where the form names one.
+    pub recall_period: Option<String>,
     /// One prompt per item; answer each with a whole number in `item_min`–`item_max`.
     pub prompts: Vec<String>,
+    /// The same items with their answer labels.
+    pub items: Vec<MeasureItemDto>,
     pub item_min: u8,
     pub item_max: u8,
     pub every_days: i16,
@@ -137,11 +176,22 @@ pub struct MyMeasureDto {
 
 impl From<measures::ScheduledMeasure> for MyMeasureDto {
     fn from(m: measures::ScheduledMeasure) -> Self {
+        let min = m.instrument.item_min;
         Self {
             instrument: m.instrument.id.to_owned(),
             name: m.instrument.name.to_owned(),
-            instructions: m.instrument.instructions.to_owned(),
-            prompts: m.prompts,
+            prompts: m.form.items.iter().map(|i| i.prompt.clone()).collect(),
+            items: m
+                .form
+                .items
+                .into_iter()
+                .map(|i| MeasureItemDto {
+                    prompt: i.prompt,
+                    options: (min..).zip(i.options).map(|(value, label)| AnswerOptionDto { value, label }).collect(),
+                })
+                .collect(),
+            instructions: m.form.instructions,
+            recall_period: m.form.recall_period,
             item_min: m.instrument.item_min,
             item_max: m.instrument.item_max,
             every_days: m.schedule.every_days,
@@ -221,6 +271,7 @@ impl From<MeasureError> for ApiError {
             MeasureError::NotEnabled => ApiError::invalid("instrument", err.to_string()),
             MeasureError::Invalid(problem) => ApiError::invalid("body", problem),
             MeasureError::Score(e) => ApiError::invalid("answers", e.to_string()),
+            MeasureError::LicensedText(e) => ApiError::invalid("body", e.to_string()),
             MeasureError::Db(e) => e.into(),
         }
     }
@@ -246,7 +297,7 @@ impl MeasuresApi {
         ))
     }
 
-    /// Switch on a licensed instrument for your clinic by supplying its item text (admins).
+    /// Switch on a licensed instrument for your clinic by supplying its licensed text: per item the prompt and every answer label, plus instructions and recall period (admins).
     #[oai(path = "/instruments/:id/licensed-text", method = "put", operation_id = "put_instrument_text")]
     async fn put_instrument_text(
         &self,
@@ -258,10 +309,16 @@ impl MeasuresApi {
         if instruments::find(&id.0).is_none() {
             return Err(ApiError::not_found("instrument"));
         }
-        if body.items.iter().any(|i| i.chars().count() > 1000) {
-            return Err(ApiError::invalid("items", "each prompt must be at most 1000 characters"));
+        if body.items.iter().flat_map(|i| &i.options).any(|o| o.chars().count() > 200) {
+            return Err(ApiError::invalid("items", "each answer label must be at most 200 characters"));
         }
-        measures::supply_licensed_text(&state.db, state.now(), &auth.0, &id.0, body.0.items).await?;
+        let b = body.0;
+        let input = LicensedTextInput {
+            instructions: b.instructions,
+            recall_period: b.recall_period,
+            items: b.items.into_iter().map(|i| LicensedItem { prompt: i.prompt, options: i.options }).collect(),
+        };
+        measures::supply_licensed_text(&state.db, state.now(), &auth.0, &id.0, input).await?;
         Ok(NoContent::Done)
     }
 

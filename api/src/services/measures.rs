@@ -14,11 +14,12 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    clinical::instruments::{self, Instrument, Items, Licence},
+    clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
     db,
     services::{
         audit::{self, Event},
@@ -42,6 +43,8 @@ pub enum MeasureError {
     NotFound,
     #[error("{0}")]
     Score(#[from] instruments::ScoreError),
+    #[error("{0}")]
+    LicensedText(#[from] instruments::LicensedTextError),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -59,32 +62,103 @@ pub fn instrument(id: &str) -> Result<&'static Instrument, MeasureError> {
     instruments::find(id).ok_or(MeasureError::UnknownInstrument)
 }
 
-/// Item prompts for `inst` in this clinic, or `None` when it cannot be used there.
-pub async fn prompts<C: ConnectionTrait>(
+/// A measure as the patient is asked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub instructions: String,
+    /// The period the answers are about, where the form names one.
+    pub recall_period: Option<String>,
+    pub items: Vec<FormItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormItem {
+    pub prompt: String,
+    /// One label per answer value from `item_min`; empty for 0–10 ratings whose
+    /// anchors are in the prompt.
+    pub options: Vec<String>,
+}
+
+/// `clinic_instrument.item_text` as written since answer labels were required.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredTextV2 {
+    version: u8,
+    #[serde(flatten)]
+    text: LicensedText,
+}
+
+const TEXT_VERSION: u8 = 2;
+
+/// The clinic's licensed text for `inst`, when it is complete. Version 1 (a bare array
+/// of prompts, without answer labels, instructions or recall period) cannot be shown in
+/// the validated format, so the instrument counts as not supplied until an admin sends
+/// the full text again. Anything else that does not decode is an error.
+fn decode_licensed(inst: &Instrument, raw: &str) -> Result<Option<LicensedText>, DbErr> {
+    let bad = |e: String| DbErr::Json(format!("clinic_instrument.item_text: {e}"));
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| bad(e.to_string()))?;
+    if value.is_array() {
+        return Ok(None);
+    }
+    let stored: StoredTextV2 = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+    if stored.version != TEXT_VERSION {
+        return Err(bad(format!("unknown version {}", stored.version)));
+    }
+    Ok(stored.text.fits(inst).then_some(stored.text))
+}
+
+/// How `inst` is asked in this clinic, or `None` when it cannot be used there.
+pub async fn form<C: ConnectionTrait>(
     db: &C,
     clinic_id: Uuid,
     inst: &Instrument,
     activities: &[String],
-) -> Result<Option<Vec<String>>, DbErr> {
+) -> Result<Option<Form>, DbErr> {
+    let plain = |prompts: Vec<String>| Form {
+        instructions: inst.instructions.to_owned(),
+        recall_period: None,
+        items: prompts.into_iter().map(|prompt| FormItem { prompt, options: vec![] }).collect(),
+    };
     Ok(match inst.items {
-        Items::Prompts(p) => Some(p.iter().map(|s| (*s).to_owned()).collect()),
-        Items::PatientActivities { .. } => Some(activities.to_vec()),
-        Items::Licensed { .. } => clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned()))
-            .one(db)
-            .await?
-            .map(|row| serde_json::from_str(&row.item_text).unwrap_or_default()),
+        Items::Prompts(p) => Some(plain(p.iter().map(|s| (*s).to_owned()).collect())),
+        Items::PatientActivities { .. } => Some(plain(activities.to_vec())),
+        Items::Licensed { .. } => {
+            let Some(row) = clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
+            else {
+                return Ok(None);
+            };
+            decode_licensed(inst, &row.item_text)?.map(|text| Form {
+                instructions: text.instructions().to_owned(),
+                recall_period: Some(text.recall_period().to_owned()),
+                items: text
+                    .items()
+                    .iter()
+                    .map(|i| FormItem { prompt: i.prompt.clone(), options: i.options.clone() })
+                    .collect(),
+            })
+        }
     })
 }
 
-/// The instruments a clinic has switched on by supplying licensed text.
+/// The licensed instruments a clinic has switched on with complete text.
 pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<String>, DbErr> {
-    Ok(clinic_instrument::Entity::find()
-        .filter(clinic_instrument::Column::ClinicId.eq(clinic_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.instrument)
-        .collect())
+    let mut enabled = Vec::new();
+    for row in
+        clinic_instrument::Entity::find().filter(clinic_instrument::Column::ClinicId.eq(clinic_id)).all(db).await?
+    {
+        let Some(inst) = instruments::find(&row.instrument) else { continue };
+        if decode_licensed(inst, &row.item_text)?.is_some() {
+            enabled.push(row.instrument);
+        }
+    }
+    Ok(enabled)
+}
+
+/// The licensed text as an admin sent it, not yet checked against its instrument.
+#[derive(Debug, Clone)]
+pub struct LicensedTextInput {
+    pub instructions: String,
+    pub recall_period: String,
+    pub items: Vec<LicensedItem>,
 }
 
 /// Switches a licensed instrument on for the admin's clinic with the text it holds a
@@ -94,20 +168,16 @@ pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
     who: &Principal,
     id: &str,
-    items: Vec<String>,
+    input: LicensedTextInput,
 ) -> Result<(), MeasureError> {
     let inst = instrument(id)?;
-    let Items::Licensed { count } = inst.items else {
-        return Err(MeasureError::Invalid("this instrument ships its own item text"));
-    };
-    if items.len() != count || items.iter().any(|i| i.trim().is_empty()) {
-        return Err(MeasureError::Invalid("give one non-empty prompt per item"));
-    }
+    let text = LicensedText::new(inst, input.instructions, input.recall_period, input.items)?;
+    let stored = StoredTextV2 { version: TEXT_VERSION, text };
     let txn = db::begin_write(db).await?;
     clinic_instrument::Entity::insert(clinic_instrument::ActiveModel {
         clinic_id: Set(who.clinic_id),
         instrument: Set(inst.id.to_owned()),
-        item_text: Set(serde_json::to_string(&items).expect("strings serialise")),
+        item_text: Set(serde_json::to_string(&stored).expect("licensed text serialises")),
         enabled_by: Set(who.user_id),
         created_at: Set(now),
     })
@@ -159,7 +229,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         _ if !activities.is_empty() => return Err(MeasureError::Invalid("only psfs takes activities")),
         _ => {}
     }
-    if prompts(db, record.clinic_id, inst, &activities).await?.is_none() {
+    if form(db, record.clinic_id, inst, &activities).await?.is_none() {
         return Err(MeasureError::NotEnabled);
     }
     let row = measure_schedule::Model {
@@ -267,7 +337,7 @@ pub fn period_start(schedule: &measure_schedule::Model, date: NaiveDate) -> Opti
 pub struct ScheduledMeasure {
     pub schedule: measure_schedule::Model,
     pub instrument: &'static Instrument,
-    pub prompts: Vec<String>,
+    pub form: Form,
     pub due: bool,
 }
 
@@ -280,7 +350,9 @@ pub async fn for_day<C: ConnectionTrait>(
     let mut out = Vec::new();
     for schedule in running(db, record.id).await? {
         let Some(inst) = instruments::find(&schedule.instrument) else { continue };
-        let Some(prompts) = prompts(db, record.clinic_id, inst, &activities_of(&schedule)).await? else { continue };
+        // A licensed instrument whose text is missing or incomplete is not shown at all:
+        // the patient never answers a placeholder.
+        let Some(form) = form(db, record.clinic_id, inst, &activities_of(&schedule)).await? else { continue };
         let due = match period_start(&schedule, date) {
             None => false,
             Some(start) => measure_response::Entity::find()
@@ -292,7 +364,7 @@ pub async fn for_day<C: ConnectionTrait>(
                 .await?
                 .is_none(),
         };
-        out.push(ScheduledMeasure { schedule, instrument: inst, prompts, due });
+        out.push(ScheduledMeasure { schedule, instrument: inst, form, due });
     }
     Ok(out)
 }

@@ -329,7 +329,11 @@ fn table() -> Vec<Row> {
         on(
             Object::Instrument,
             "put_instrument_text",
-            Some(|| json!({ "items": ["one", "two", "three", "four"] })),
+            Some(|| {
+                let item = |p: &str| json!({ "prompt": p, "options": ["0", "1", "2", "3", "4"] });
+                json!({ "instructions": "Pick one answer per question.", "recall_period": "In the last month",
+                    "items": [item("one"), item("two"), item("three"), item("four")] })
+            }),
             ADMIN_OWN_SET,
             ADMIN_OWN_SET,
         ),

@@ -103,15 +103,16 @@ async fn licensed_instruments_stay_off_until_the_clinic_supplies_their_text() {
     assert_eq!(nprs["loinc"], "72514-3");
     app.post(&path, t, &json!({ "instrument": "ndi", "every_days": 14 })).await.expect_error(422, "validation_failed");
 
-    let text: Vec<String> = (1..=10).map(|i| format!("Licensed item {i}")).collect();
+    let labels = ["None", "Mild", "Moderate", "Fairly severe", "Very severe", "Worst"];
+    let items: Vec<Value> =
+        (1..=10).map(|i| json!({ "prompt": format!("Licensed item {i}"), "options": labels })).collect();
+    let text =
+        |items: &[Value]| json!({ "instructions": "Licensed instructions.", "recall_period": "Today", "items": items });
     let admin = Some(c.admin.access_token.as_str());
-    app.put("/api/v1/instruments/ndi/licensed-text", admin, &json!({ "items": &text[..9] }))
-        .await
-        .expect_error(422, "validation_failed");
-    app.put("/api/v1/instruments/ndi/licensed-text", admin, &json!({ "items": text })).await.expect(204);
-    app.put("/api/v1/instruments/nope/licensed-text", admin, &json!({ "items": ["a"] }))
-        .await
-        .expect_error(404, "not_found");
+    let put = "/api/v1/instruments/ndi/licensed-text";
+    app.put(put, admin, &text(&items[..9])).await.expect_error(422, "validation_failed");
+    app.put("/api/v1/instruments/nope/licensed-text", admin, &text(&items)).await.expect_error(404, "not_found");
+    app.put(put, admin, &text(&items)).await.expect(204);
     app.post(&path, t, &json!({ "instrument": "ndi", "every_days": 14 })).await.expect(201);
 
     let mine = app.get("/api/v1/me/measures", Some(&c.patient.access_token)).await.expect(200);
@@ -122,4 +123,99 @@ async fn licensed_instruments_stay_off_until_the_clinic_supplies_their_text() {
     assert_eq!((status, body["score"].as_f64()), (201, Some(13.33)));
     let three_missing = json!([null, 2, 0, 3, null, 2, 1, 0, 2, null]);
     assert_eq!(respond(&app, &c.patient, Uuid::new_v4(), "ndi", three_missing).await.0, 422);
+}
+
+#[tokio::test]
+async fn a_licensed_form_is_shown_with_the_clinics_prompts_answer_labels_instructions_and_recall_period() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let admin = Some(c.admin.access_token.as_str());
+    let labels = ["Never", "Almost never", "Sometimes", "Fairly often", "Very often"];
+    let items: Vec<Value> = (1..=4).map(|i| json!({ "prompt": format!("Question {i}"), "options": labels })).collect();
+    let body = json!({ "instructions": "Answer each question for the period given.", "recall_period": "In the last month",
+        "items": items });
+    app.put("/api/v1/instruments/pss4/licensed-text", admin, &body).await.expect(204);
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    app.post(&path, Some(&c.therapist.access_token), &json!({ "instrument": "pss4", "every_days": 14 }))
+        .await
+        .expect(201);
+
+    let mine = app.get("/api/v1/me/measures", Some(&c.patient.access_token)).await.expect(200);
+
+    let form = &mine[0];
+    assert_eq!(form["instructions"], "Answer each question for the period given.");
+    assert_eq!(form["recall_period"], "In the last month");
+    assert_eq!(form["items"][3]["prompt"], "Question 4");
+    assert_eq!(form["items"][0]["options"][0], json!({ "value": 0, "label": "Never" }));
+    assert_eq!(form["items"][0]["options"][4], json!({ "value": 4, "label": "Very often" }));
+    assert!(!form.to_string().contains("supplied by the clinic"), "no placeholder reaches the patient: {form}");
+    // Today's list shows the same form.
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(today["measures_due"][0]["items"], form["items"]);
+}
+
+#[tokio::test]
+async fn incomplete_licensed_text_is_refused_and_leaves_the_instrument_off() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let admin = Some(c.admin.access_token.as_str());
+    let put = "/api/v1/instruments/pss4/licensed-text";
+    let item = |options: &[&str]| json!({ "prompt": "A question", "options": options });
+    let five = ["a", "b", "c", "d", "e"];
+    let body = |instructions: &str, recall: &str, items: Vec<Value>| json!({ "instructions": instructions, "recall_period": recall, "items": items });
+    for bad in [
+        body("Read.", "In the last month", vec![item(&["a", "b", "c", "d"]); 4]), // 4 labels for answers 0–4
+        body("Read.", "In the last month", vec![item(&five); 3]),                 // 3 items of 4
+        body("  ", "In the last month", vec![item(&five); 4]),                    // no instructions
+        body("Read.", "", vec![item(&five); 4]),                                  // no recall period
+        body("Read.", "In the last month", vec![item(&["a", " ", "c", "d", "e"]); 4]), // blank label
+    ] {
+        app.put(put, admin, &bad).await.expect_error(422, "validation_failed");
+    }
+    // The old shape (prompts only) and unknown fields are not accepted either.
+    app.put(put, admin, &json!({ "items": ["one", "two", "three", "four"] })).await.expect_error(400, "bad_request");
+    let mut extra = body("Read.", "In the last month", vec![item(&five); 4]);
+    extra["scoring"] = json!("mine");
+    app.put(put, admin, &extra).await.expect_error(400, "bad_request");
+    // Therapists cannot supply it.
+    let good = body("Read.", "In the last month", vec![item(&five); 4]);
+    app.put(put, Some(&c.therapist.access_token), &good).await.expect_error(403, "forbidden");
+
+    let listed = app.get("/api/v1/instruments", Some(&c.therapist.access_token)).await.expect(200);
+    let pss4 = listed.as_array().unwrap().iter().find(|i| i["id"] == "pss4").unwrap().clone();
+    assert_eq!(pss4["enabled"], false);
+}
+
+#[tokio::test]
+async fn licensed_text_stored_without_answer_labels_keeps_the_measure_from_patients() {
+    use entity::clinic_instrument;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    // Switched on the old way (prompts only), with a running schedule.
+    let labels = ["a", "b", "c", "d", "e"];
+    let items: Vec<Value> = (1..=4).map(|i| json!({ "prompt": format!("Q{i}"), "options": labels })).collect();
+    let body = json!({ "instructions": "Read.", "recall_period": "In the last month", "items": items });
+    app.put("/api/v1/instruments/pss4/licensed-text", Some(&c.admin.access_token), &body).await.expect(204);
+    let path = format!("/api/v1/patients/{}/measures", c.patient.patient_id.unwrap());
+    app.post(&path, Some(&c.therapist.access_token), &json!({ "instrument": "pss4", "every_days": 14 }))
+        .await
+        .expect(201);
+    let clinic_id = app.get("/api/v1/me", Some(&c.admin.access_token)).await.expect(200)["clinic_id"].clone();
+    clinic_instrument::Entity::update(clinic_instrument::ActiveModel {
+        clinic_id: Set(clinic_id.as_str().unwrap().parse().unwrap()),
+        instrument: Set("pss4".into()),
+        item_text: Set(json!(["Q1", "Q2", "Q3", "Q4"]).to_string()),
+        ..Default::default()
+    })
+    .exec(&app.state.db)
+    .await
+    .unwrap();
+
+    let mine = app.get("/api/v1/me/measures", Some(&c.patient.access_token)).await.expect(200);
+
+    assert_eq!(mine, json!([]), "the patient is never shown prompts without their answer labels");
+    let listed = app.get("/api/v1/instruments", Some(&c.therapist.access_token)).await.expect(200);
+    let pss4 = listed.as_array().unwrap().iter().find(|i| i["id"] == "pss4").unwrap().clone();
+    assert_eq!(pss4["enabled"], false);
 }
