@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 pub enum AlertKind {
     /// A check-in reported a red-flag symptom.
     RedFlag,
-    /// Pain well above baseline on two check-ins in a row, or severe pain.
+    /// Pain well above baseline on two check-ins in a row (at most 48 h apart), or severe pain.
     PainSpike,
-    /// No check-in for the patient's set number of days.
+    /// No check-in and no exercise logged for the patient's set number of days.
     Disengaged,
-    /// Under half of last week's prescribed exercises done.
+    /// Under half of last week's prescribed exercises done (not within 7 days of a red flag).
     LowAdherence,
 }
 
