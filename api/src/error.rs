@@ -12,6 +12,7 @@ use sea_orm::{DbErr, SqlErr};
 use crate::middleware::current_request_id;
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`, `not_found`.
     pub code: String,
@@ -62,6 +63,10 @@ pub enum ApiError {
     /// Something failed on the server; the body carries only the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The database is unreachable or every connection is busy; retry after the given
+    /// number of seconds. Nothing was changed.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 impl ApiError {
@@ -98,6 +103,14 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = err {
+            // Overload or a database restart: a client should retry, not report a bug.
+            tracing::warn!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "database unavailable");
+            return Self::Unavailable(
+                Json(ErrorBody::new("unavailable", "the service is busy or restarting; retry shortly")),
+                2,
+            );
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict("a record with these values already exists"),
             _ => Self::internal(&err),
@@ -123,10 +136,13 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         StatusCode::CONFLICT => "conflict",
         StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_client_error() => "bad_request",
         _ => "internal",
     };
-    let message = if status.is_server_error() {
+    let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "the service is busy or restarting; retry shortly".to_owned()
+    } else if status.is_server_error() {
         tracing::error!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "internal error");
         "internal server error".to_owned()
     } else {
@@ -135,7 +151,11 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         err.to_string()
     };
     poem::Response::builder()
-        .status(if status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { status })
+        .status(match status {
+            StatusCode::SERVICE_UNAVAILABLE => status,
+            s if s.is_server_error() => StatusCode::INTERNAL_SERVER_ERROR,
+            s => s,
+        })
         .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(&ErrorBodyJson::from(ErrorBody::new(code, message))).expect("error body serialises"))
 }
@@ -146,6 +166,7 @@ struct ErrorBodyJson {
     code: String,
     message: String,
     details: Vec<ErrorDetailJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, home::date_range};
+use super::{ApiTags, home::date_range, text::Text};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::body::{BodyRegion, BodySide},
@@ -77,7 +77,7 @@ pub struct RomInput {
     pub side: Option<BodySide>,
     /// e.g. `flexion`, `rotation`, `abduction`.
     #[oai(validator(min_length = 1, max_length = 32))]
-    pub movement: String,
+    pub movement: Text,
     /// 0–360.
     pub degrees: i64,
 }
@@ -86,13 +86,13 @@ pub struct RomInput {
 #[oai(deny_unknown_fields)]
 pub struct SessionNoteRequest {
     #[oai(default, validator(max_length = 8000))]
-    pub subjective: String,
+    pub subjective: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub objective: String,
+    pub objective: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub assessment: String,
+    pub assessment: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub plan: String,
+    pub plan: Text,
     /// 0–10, at the start of the session.
     pub pain_before: Option<i64>,
     /// 0–10, at the end.
@@ -102,6 +102,7 @@ pub struct SessionNoteRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RomDto {
     pub region: String,
     pub side: Option<BodySide>,
@@ -116,6 +117,7 @@ impl From<rom_measure::Model> for RomDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionNoteDto {
     pub appointment_id: Uuid,
     pub author_id: Uuid,
@@ -247,10 +249,10 @@ impl AppointmentsApi {
             });
         }
         let input = NoteInput {
-            subjective: b.subjective,
-            objective: b.objective,
-            assessment: b.assessment,
-            plan: b.plan,
+            subjective: b.subjective.into(),
+            objective: b.objective.into(),
+            assessment: b.assessment.into(),
+            plan: b.plan.into(),
             pain_before: pain("pain_before", b.pain_before)?,
             pain_after: pain("pain_after", b.pain_after)?,
             rom,

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     home::{AdherenceDto, date_range},
+    text::Text,
 };
 use crate::{
     auth::TherapistAuth,
@@ -31,6 +32,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanSummary {
     pub id: Uuid,
     pub title: String,
@@ -59,7 +61,7 @@ impl From<care_plan::Model> for PlanSummary {
 #[oai(deny_unknown_fields)]
 pub struct CreatePlanRequest {
     #[oai(validator(max_length = 200))]
-    pub title: String,
+    pub title: Text,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
 }
@@ -68,7 +70,7 @@ pub struct CreatePlanRequest {
 #[oai(deny_unknown_fields)]
 pub struct UpdatePlanRequest {
     #[oai(validator(max_length = 200))]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     /// `paused` or `completed` ends reminders and today's list; `active` resumes.
     pub status: Option<PlanStatus>,
     /// `null` removes the end date.
@@ -79,7 +81,7 @@ pub struct UpdatePlanRequest {
 #[oai(deny_unknown_fields)]
 pub struct GoalRequest {
     #[oai(validator(max_length = 200))]
-    pub activity: String,
+    pub activity: Text,
     /// 0–10.
     pub baseline: i16,
     /// 0–10.
@@ -112,7 +114,7 @@ pub struct PrescriptionRequest {
     #[oai(default)]
     pub rest_seconds: i16,
     #[oai(validator(max_length = 2000))]
-    pub notes: Option<String>,
+    pub notes: Option<Text>,
 }
 
 fn every_day() -> Vec<u8> {

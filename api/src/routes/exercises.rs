@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, NoContent, decode_cursor, into_page, page_limit};
+use super::{ApiTags, NoContent, decode_cursor, into_page, page_limit, text::Text};
 use crate::{
     auth::{AdminAuth, TherapistAuth},
     content::{Region, Side},
@@ -31,6 +31,7 @@ pub struct DosageDto {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseDto {
     pub id: Uuid,
     /// Part of Fascia's built-in library (read-only; copy it to edit).
@@ -75,6 +76,7 @@ impl ExerciseDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExercisePage {
     pub items: Vec<ExerciseDto>,
     pub next_cursor: Option<String>,
@@ -101,17 +103,17 @@ pub struct DosageRequest {
 #[oai(deny_unknown_fields)]
 pub struct ExerciseRequest {
     #[oai(validator(max_length = 200))]
-    pub title: String,
+    pub title: Text,
     #[oai(validator(max_length = 1000))]
-    pub summary: String,
+    pub summary: Text,
     #[oai(validator(min_items = 1, max_items = 10, unique_items))]
     pub regions: Vec<Region>,
     #[oai(validator(min_items = 1, max_items = 20))]
-    pub steps: Vec<String>,
+    pub steps: Vec<Text>,
     #[oai(default, validator(max_items = 10))]
-    pub cautions: Vec<String>,
+    pub cautions: Vec<Text>,
     #[oai(default, validator(max_items = 5))]
-    pub media_urls: Vec<String>,
+    pub media_urls: Vec<Text>,
     pub default_dosage: DosageRequest,
 }
 
@@ -168,7 +170,7 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
     Ok(t.to_owned())
 }
 
-fn texts(field: &str, raw: &[String], max: usize) -> Result<Vec<String>, ApiError> {
+fn texts(field: &str, raw: &[Text], max: usize) -> Result<Vec<String>, ApiError> {
     raw.iter().map(|s| text(field, s, max)).collect()
 }
 

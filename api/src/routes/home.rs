@@ -22,6 +22,7 @@ use super::{
     lessons::{LessonDto, questions_of},
     measures::MyMeasureDto,
     page_limit,
+    text::Text,
 };
 use crate::{
     auth::{PatientAuth, Principal},
@@ -65,6 +66,7 @@ pub struct TodayLessonDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TodayDto {
     /// The local date shown, in `timezone`.
     pub date: NaiveDate,
@@ -97,7 +99,7 @@ pub struct ExerciseLogInput {
     /// 1 (easy) – 5 (very hard).
     pub difficulty: Option<i16>,
     #[oai(validator(max_length = 2000))]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -109,6 +111,7 @@ pub struct ExerciseLogBatch {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogDto {
     pub id: Uuid,
     pub plan_id: Uuid,
@@ -146,6 +149,7 @@ impl From<exercise_log::Model> for ExerciseLogDto {
 
 /// The outcome of one item of a batch.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogResult {
     pub id: Uuid,
     /// 201 stored now, 200 already stored with the same body, 409 same id with another
@@ -161,6 +165,7 @@ pub struct ExerciseLogBatchResult {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogPage {
     pub items: Vec<ExerciseLogDto>,
     pub next_cursor: Option<String>,
@@ -193,7 +198,10 @@ impl From<LessonDto> for PatientLessonDto {
             questions: l
                 .questions
                 .into_iter()
-                .map(|q| PatientQuestionDto { prompt: q.prompt, options: q.options })
+                .map(|q| PatientQuestionDto {
+                    prompt: q.prompt.into(),
+                    options: q.options.into_iter().map(Text::into_string).collect(),
+                })
                 .collect(),
         }
     }
@@ -239,6 +247,7 @@ pub enum CompletionStored {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncDto {
     /// The newest plan, when it changed since the cursor (always on a first sync).
     pub plan: Option<PlanView>,
@@ -283,6 +292,7 @@ pub struct DayAdherenceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseAdherenceDto {
     pub plan_exercise_id: Uuid,
     pub exercise_id: Uuid,
@@ -293,6 +303,7 @@ pub struct ExerciseAdherenceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdherenceDto {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -583,7 +594,7 @@ impl HomeApi {
             .map(|(a, q)| AnswerFeedback {
                 correct: *a == q.correct,
                 correct_option: q.correct,
-                explanation: q.explanation.clone(),
+                explanation: q.explanation.to_string(),
             })
             .collect();
         let input = CompletionInput {

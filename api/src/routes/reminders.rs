@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::text::Text;
 use crate::{
     auth::{PatientAuth, TherapistAuth, UserAuth},
     error::ApiError,
@@ -23,6 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReminderRuleDto {
     pub id: Uuid,
     pub kind: ReminderKind,
@@ -61,7 +63,7 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
 pub struct UpdateRuleRequest {
     /// `HH:MM`, 00:00–23:59.
     #[oai(validator(max_length = 5))]
-    pub local_time: Option<String>,
+    pub local_time: Option<Text>,
     /// ISO weekdays 1–7, at least one.
     #[oai(validator(max_items = 7))]
     pub days_of_week: Option<Vec<u8>>,
@@ -80,6 +82,7 @@ pub struct QuietHoursDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReminderPreferencesDto {
     /// No reminders arrive in this window; ones that fall due in it are held until it ends.
     pub quiet_hours: Option<QuietHoursDto>,

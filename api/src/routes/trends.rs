@@ -40,6 +40,7 @@ pub struct MedicationDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TrendDayDto {
     pub date: NaiveDate,
     pub pain: Option<StatDto>,
@@ -62,6 +63,7 @@ pub enum BaselineSourceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BaselineDto {
     pub pain: Option<f64>,
     /// Whether the pain baseline was set by the therapist or is the first week's mean.
@@ -73,6 +75,7 @@ pub struct BaselineDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangeDto {
     /// `pain`, `stress`, `sleep_quality`, or an instrument id.
     pub metric: String,
@@ -101,6 +104,7 @@ impl From<trends::Change> for ChangeDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeasurePointDto {
     pub recorded_at: DateTime<Utc>,
     pub local_date: NaiveDate,
@@ -110,6 +114,7 @@ pub struct MeasurePointDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeasureHistoryDto {
     pub instrument: String,
     /// The first score ever recorded.
@@ -118,6 +123,7 @@ pub struct MeasureHistoryDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionEffectDto {
     pub appointment_id: Uuid,
     pub starts_at: DateTime<Utc>,
