@@ -124,6 +124,9 @@ pub fn error_response(err: poem::Error) -> poem::Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    if let Some(invalid) = declared_rule_failure(&err) {
+        return poem::IntoResponse::into_response(invalid);
+    }
     let status = err.status();
     let code = match status {
         StatusCode::BAD_REQUEST => "bad_request",
@@ -158,6 +161,23 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         })
         .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(&ErrorBodyJson::from(ErrorBody::new(code, message))).expect("error body serialises"))
+}
+
+/// A value that broke a rule the spec declares (a range, a length, a pattern) is
+/// readable but not acceptable: 422 with the field, like the checks the services make,
+/// rather than the 400 poem-openapi gives every parse failure.
+fn declared_rule_failure(err: &poem::Error) -> Option<ApiError> {
+    let (field, reason) = if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        (None, e.reason.as_str())
+    } else if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        (Some(e.name), e.reason.as_str())
+    } else {
+        return None;
+    };
+    let (before, rule) = reason.rsplit_once("verification failed. ")?;
+    // Nested objects report the innermost field last: "... field `note` verification failed."
+    let field = before.rsplit_once("field `").and_then(|(_, f)| f.split_once('`')).map(|(f, _)| f).or(field);
+    Some(ApiError::invalid(field.unwrap_or("body"), format!("breaks the declared rule {rule}")))
 }
 
 /// Plain serde mirror of [`ErrorBody`], for responses built outside poem-openapi.

@@ -58,14 +58,18 @@ pub struct CreateAppointmentRequest {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Defaults to you.
+    #[oai(nullable)]
     pub therapist_id: Option<Uuid>,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateAppointmentRequest {
+    #[oai(nullable)]
     pub starts_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub ends_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub status: Option<Status>,
 }
 
@@ -74,6 +78,7 @@ pub struct UpdateAppointmentRequest {
 pub struct RomInput {
     pub region: BodyRegion,
     /// For paired regions.
+    #[oai(nullable)]
     pub side: Option<BodySide>,
     /// e.g. `flexion`, `rotation`, `abduction`.
     #[oai(validator(min_length = 1, max_length = 32))]
@@ -94,8 +99,10 @@ pub struct SessionNoteRequest {
     #[oai(default, validator(max_length = 8000))]
     pub plan: Text,
     /// 0–10, at the start of the session.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub pain_before: Option<i64>,
     /// 0–10, at the end.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub pain_after: Option<i64>,
     #[oai(default, validator(max_items = 40))]
     pub rom: Vec<RomInput>,

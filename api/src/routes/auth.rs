@@ -58,7 +58,7 @@ pub struct AcceptInviteRequest {
     #[oai(validator(max_length = 200))]
     pub token: Text,
     /// 10 to 128 characters.
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(max_length = 1024, min_length = 10))]
     pub password: Text,
 }
 
@@ -67,7 +67,7 @@ pub struct AcceptInviteRequest {
 pub struct ChangePasswordRequest {
     #[oai(validator(max_length = 1024))]
     pub current_password: Text,
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(max_length = 1024, min_length = 10))]
     pub new_password: Text,
 }
 

@@ -86,25 +86,29 @@ pub struct ExercisePage {
 #[oai(deny_unknown_fields)]
 pub struct DosageRequest {
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub sets: i16,
     /// 1–100.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub reps: i16,
     /// 0–600 seconds.
+    #[oai(validator(minimum(value = "0"), maximum(value = "600")))]
     pub hold_seconds: i16,
     pub side: Side,
     /// 0–600 seconds.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "600")))]
     pub rest_seconds: i16,
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub times_per_day: i16,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ExerciseRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, min_length = 1))]
     pub title: Text,
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(max_length = 1000, min_length = 1))]
     pub summary: Text,
     #[oai(validator(min_items = 1, max_items = 10, unique_items))]
     pub regions: Vec<Region>,

@@ -93,12 +93,15 @@ pub struct ExerciseLogInput {
     pub performed_at: DateTime<Utc>,
     /// The patient's local date when it was done.
     pub local_date: NaiveDate,
+    #[oai(nullable)]
     pub sets_done: Option<i16>,
     /// Pain during the exercise, 0–10.
+    #[oai(nullable)]
     pub pain_during: Option<i16>,
     /// 1 (easy) – 5 (very hard).
+    #[oai(nullable)]
     pub difficulty: Option<i16>,
-    #[oai(validator(max_length = 2000))]
+    #[oai(nullable, validator(max_length = 2000))]
     pub note: Option<Text>,
 }
 

@@ -78,13 +78,14 @@ pub struct LessonPage {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct LessonRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, min_length = 1))]
     pub title: Text,
     pub topic: Topic,
     /// 1–60.
+    #[oai(validator(minimum(value = "1"), maximum(value = "60")))]
     pub minutes: i16,
     /// Markdown, up to 20,000 characters.
-    #[oai(validator(max_length = 20000))]
+    #[oai(validator(max_length = 20000, min_length = 1))]
     pub body: Text,
     /// 1–3 questions.
     #[oai(validator(min_items = 1, max_items = 3))]

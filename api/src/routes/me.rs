@@ -31,10 +31,10 @@ pub struct MeDto {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(nullable, validator(max_length = 200, min_length = 1))]
     pub display_name: Option<Text>,
     /// IANA time zone, e.g. `Europe/Berlin`.
-    #[oai(validator(max_length = 64))]
+    #[oai(nullable, validator(max_length = 64))]
     pub timezone: Option<Text>,
 }
 

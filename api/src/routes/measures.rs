@@ -87,8 +87,10 @@ pub struct ScheduleMeasureRequest {
     #[oai(validator(max_length = 32))]
     pub instrument: Text,
     /// How often it is due, in days (7 = weekly, 14 = every two weeks).
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     pub every_days: i64,
     /// First due date (default: today in the patient's time zone).
+    #[oai(nullable)]
     pub starts_on: Option<NaiveDate>,
     /// For `psfs` only: the 3–5 activities chosen with the patient.
     #[oai(default, validator(max_items = 5))]

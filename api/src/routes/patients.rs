@@ -81,22 +81,25 @@ impl From<patient::Model> for PatientDto {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreatePatientRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, min_length = 1))]
     pub display_name: Text,
     /// Defaults to the caller. Only clinic admins may assign another therapist.
+    #[oai(nullable)]
     pub primary_therapist_id: Option<Uuid>,
-    #[oai(validator(max_length = 200))]
+    #[oai(nullable, validator(max_length = 200))]
     pub referring_physician_name: Option<Text>,
-    #[oai(validator(max_length = 500))]
+    #[oai(nullable, validator(max_length = 500))]
     pub referring_physician_contact: Option<Text>,
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub diagnosis: Option<Text>,
     #[oai(default, validator(max_items = 20))]
     pub icd10_codes: Vec<Text>,
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub precautions: Option<Text>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub baseline_pain: Option<i64>,
     /// 1–60; default 3.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "60")))]
     pub disengaged_after_days: Option<i64>,
     #[oai(default)]
     pub consent_reminders: bool,
@@ -108,23 +111,28 @@ pub struct CreatePatientRequest {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdatePatientRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(nullable, validator(max_length = 200, min_length = 1))]
     pub display_name: Option<Text>,
+    #[oai(nullable)]
     pub primary_therapist_id: Option<Uuid>,
-    #[oai(validator(max_length = 200))]
+    #[oai(nullable, validator(max_length = 200))]
     pub referring_physician_name: MaybeUndefined<Text>,
-    #[oai(validator(max_length = 500))]
+    #[oai(nullable, validator(max_length = 500))]
     pub referring_physician_contact: MaybeUndefined<Text>,
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub diagnosis: MaybeUndefined<Text>,
-    #[oai(validator(max_items = 20))]
+    #[oai(nullable, validator(max_items = 20))]
     pub icd10_codes: Option<Vec<Text>>,
-    #[oai(validator(max_length = 4000))]
+    #[oai(nullable, validator(max_length = 4000))]
     pub precautions: MaybeUndefined<Text>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub baseline_pain: MaybeUndefined<i64>,
     /// 1–60.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "60")))]
     pub disengaged_after_days: Option<i64>,
+    #[oai(nullable)]
     pub consent_reminders: Option<bool>,
+    #[oai(nullable)]
     pub consent_physician_sharing: Option<bool>,
 }
 

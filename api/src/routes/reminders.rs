@@ -62,11 +62,12 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
 #[oai(deny_unknown_fields)]
 pub struct UpdateRuleRequest {
     /// `HH:MM`, 00:00–23:59.
-    #[oai(validator(max_length = 5))]
+    #[oai(nullable, validator(max_length = 5, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
     pub local_time: Option<Text>,
     /// ISO weekdays 1–7, at least one.
-    #[oai(validator(max_items = 7))]
+    #[oai(nullable, validator(max_items = 7, min_items = 1, minimum(value = "1"), maximum(value = "7")))]
     pub days_of_week: Option<Vec<u8>>,
+    #[oai(nullable)]
     pub enabled: Option<bool>,
 }
 
@@ -92,6 +93,7 @@ pub struct ReminderPreferencesDto {
 #[oai(deny_unknown_fields)]
 pub struct UpdatePreferencesRequest {
     /// `null` removes quiet hours.
+    #[oai(nullable)]
     pub quiet_hours: Option<QuietHoursDto>,
 }
 

@@ -12,6 +12,9 @@
 //!   the HTTP layer answers 414 and 431 for oversized request lines and headers.
 //! - Request objects refuse unknown fields, so their schemas say
 //!   `additionalProperties: false`.
+//! - A nullable field whose type is a named schema is written `nullable` beside an
+//!   `allOf: [$ref]` (poem-openapi tucks `nullable` inside the `allOf`, where tools ignore
+//!   it, so `null` would look invalid).
 //! - Local dates are RFC 3339 `full-date` strings: `format: date` (poem-openapi says
 //!   `naive-date`, which no client knows).
 
@@ -35,6 +38,7 @@ pub fn document() -> Value {
     refine_statuses(&mut doc);
     close_request_objects(&mut doc);
     rename_formats(&mut doc);
+    hoist_nullable(&mut doc);
     doc
 }
 
@@ -146,6 +150,25 @@ fn rename_formats(value: &mut Value) {
             map.values_mut().for_each(rename_formats);
         }
         Value::Array(items) => items.iter_mut().for_each(rename_formats),
+        _ => {}
+    }
+}
+
+fn hoist_nullable(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let mut nullable = false;
+            if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                for part in parts.iter_mut().filter_map(Value::as_object_mut) {
+                    nullable |= part.remove("nullable").is_some_and(|n| n == Value::Bool(true));
+                }
+            }
+            if nullable {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
+            map.values_mut().for_each(hoist_nullable);
+        }
+        Value::Array(items) => items.iter_mut().for_each(hoist_nullable),
         _ => {}
     }
 }

@@ -48,7 +48,7 @@ impl From<user::Model> for StaffDto {
 pub struct InviteTherapistRequest {
     #[oai(validator(max_length = 254))]
     pub email: Text,
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(max_length = 200, min_length = 1))]
     pub display_name: Text,
 }
 
