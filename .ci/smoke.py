@@ -160,7 +160,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 fail(step, "the server did not stop within 30 s of Ctrl-C", log_path)
-    print("smoke test: 6 passed, 0 failed")
+    print("smoke: 6 passed, 0 failed")
 
 
 if __name__ == "__main__":
