@@ -77,6 +77,12 @@ async fn check_any(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     authenticate(req, &bearer.token, &[Role::Admin, Role::Therapist, Role::Patient]).await
 }
 
+/// A database failure while checking a token answers like one in a handler: 503 with
+/// `Retry-After` when the database is unreachable, else a 500 that says nothing.
+fn db_failure(err: sea_orm::DbErr) -> poem::Error {
+    poem::Error::from_response(poem::IntoResponse::into_response(crate::error::ApiError::from(err)))
+}
+
 fn unauthorized() -> poem::Error {
     poem::Error::from_string("missing, expired or invalid access token", StatusCode::UNAUTHORIZED)
 }
@@ -98,7 +104,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         .filter(Expr::exists(live_session))
         .one(&state.db)
         .await
-        .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?
+        .map_err(db_failure)?
         .ok_or_else(unauthorized)?;
     if user.disabled_at.is_some() || user.role != claims.role || user.clinic_id != claims.cid {
         return Err(unauthorized());
@@ -119,7 +125,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
             .outcome(audit::Outcome::Denied);
         audit::record(&state.db, now, event)
             .await
-            .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?;
+            .map_err(db_failure)?;
         return Err(poem::Error::from_string("this role may not use this operation", StatusCode::FORBIDDEN));
     }
     Ok(principal)
