@@ -18,6 +18,7 @@ temporary data dir).
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def main():
                 errors = [l for l in f if "ERROR" in l or "panicked" in l]
             print("".join(errors[-40:]), file=sys.stderr)
             sys.exit(f"fuzz: failures as {', '.join(failed)}")
+        shutil.rmtree(data_dir, ignore_errors=True)
         print("fuzz: 2 passed, 0 failed")
     finally:
         server.terminate()

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -160,6 +161,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 fail(step, "the server did not stop within 30 s of Ctrl-C", log_path)
+    shutil.rmtree(data_dir, ignore_errors=True)
     print("smoke: 6 passed, 0 failed")
 
 
