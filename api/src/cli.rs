@@ -10,7 +10,6 @@ use crate::{
     clock::{Clock, SystemClock},
     config::Settings,
     domain::{DisplayName, Email, NewPassword, TimeZoneName},
-    routes::openapi_service,
     services::provisioning::{self, NewClinicAdmin},
     startup::{Application, connect_and_migrate},
 };
@@ -102,7 +101,7 @@ pub fn main() -> ExitCode {
             }
             Command::Demo { json } => demo(settings, json).await,
             Command::Openapi => {
-                print!("{}", openapi_service().spec_yaml());
+                print!("{}", crate::routes::spec::Published::build().yaml);
                 Ok(())
             }
         }

@@ -111,9 +111,14 @@ pub struct Icd10Code(String);
 impl Icd10Code {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let code = raw.trim().to_uppercase();
-        let b = code.as_bytes();
-        let head = b.len() >= 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_alphanumeric();
-        let tail = match &code[code.len().min(3)..] {
+        // Walk characters, never byte offsets: a multi-byte character in the first three
+        // places must be refused, not split.
+        let mut chars = code.chars();
+        let head = matches!(
+            (chars.next(), chars.next(), chars.next()),
+            (Some(a), Some(b), Some(c)) if a.is_ascii_uppercase() && b.is_ascii_digit() && c.is_ascii_alphanumeric()
+        );
+        let tail = match chars.as_str() {
             "" => true,
             rest => rest
                 .strip_prefix('.')
@@ -177,7 +182,7 @@ mod tests {
     fn icd10_codes_follow_the_letter_digit_digit_pattern() {
         assert_eq!(Icd10Code::parse("m54.2").unwrap().as_str(), "M54.2");
         assert!(Icd10Code::parse("M79").is_ok());
-        for bad in ["54.2", "M5", "M54.", "M54.12345", "M54,2", "DROP TABLE"] {
+        for bad in ["54.2", "M5", "M54.", "M54.12345", "M54,2", "DROP TABLE", "M5é", "A1€", "é", "M5\u{301}"] {
             assert!(Icd10Code::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -201,5 +206,76 @@ mod tests {
         assert!(PainScore::new(10).is_ok());
         assert!(PainScore::new(11).is_err());
         assert!(PainScore::new(-1).is_err());
+    }
+
+    /// Every parser of user text, fed arbitrary Unicode (multi-byte, combining, control
+    /// characters, near-valid prefixes): none may panic, and what one accepts is ASCII
+    /// where the format is ASCII. A fixed seed keeps a failure reproducible.
+    #[test]
+    fn parsers_survive_arbitrary_unicode() {
+        use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
+
+        const PIECES: &[&str] = &[
+            "M",
+            "m",
+            "5",
+            "4",
+            ".",
+            "2",
+            "é",
+            "€",
+            "𝄞",
+            "\u{301}",
+            "\u{0}",
+            "\u{7f}",
+            "\u{200b}",
+            "\u{feff}",
+            " ",
+            "\t",
+            "@",
+            "x.org",
+            "Europe/",
+            "Berlin",
+            "ß",
+            "İ",
+            "ﬃ",
+            "\u{10ffff}",
+            "-",
+            "/",
+            "%",
+            "push.apple.com",
+            "https://",
+            ":443",
+            "..",
+            "xn--",
+            "日本",
+        ];
+        let mut rng = StdRng::seed_from_u64(0xFA5C1A);
+        for _ in 0..20_000 {
+            let len = rng.gen_range(0..12);
+            let mut input = String::new();
+            for _ in 0..len {
+                if rng.gen_bool(0.3) {
+                    input.push(rng.r#gen::<char>());
+                } else {
+                    input.push_str(PIECES.choose(&mut rng).expect("pieces"));
+                }
+            }
+            if let Ok(code) = Icd10Code::parse(&input) {
+                assert!(code.as_str().is_ascii(), "{input:?} gave {code:?}");
+            }
+            let _ = Email::parse(&input);
+            let _ = NewPassword::parse(&input);
+            let _ = TimeZoneName::parse(&input);
+            let _ = DisplayName::parse(&input);
+            let _ = crate::push::endpoint::EndpointPolicy::new(false).check(&input);
+            let _ =
+                crate::push::endpoint::EndpointPolicy::new(true).check(&format!("https://{input}.push.apple.com/x"));
+            let _ = crate::push::endpoint::SubscriptionKeys::parse(&input, &input);
+            let _ = crate::services::cursor::decode(&input);
+            let _ = crate::push::sender::parse_retry_after(&input, chrono::Utc::now());
+            let _ = crate::clinical::symptoms::Medication::parse(&input);
+            let _ = crate::reminders::kinds::ReminderKind::parse(&input);
+        }
     }
 }

@@ -12,6 +12,7 @@ use sea_orm::{DbErr, SqlErr};
 use crate::middleware::current_request_id;
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`, `not_found`.
     pub code: String,
@@ -62,6 +63,10 @@ pub enum ApiError {
     /// Something failed on the server; the body carries only the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The database is unreachable or every connection is busy; retry after the given
+    /// number of seconds. Nothing was changed.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 impl ApiError {
@@ -98,6 +103,14 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = err {
+            // Overload or a database restart: a client should retry, not report a bug.
+            tracing::warn!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "database unavailable");
+            return Self::Unavailable(
+                Json(ErrorBody::new("unavailable", "the service is busy or restarting; retry shortly")),
+                2,
+            );
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict("a record with these values already exists"),
             _ => Self::internal(&err),
@@ -111,6 +124,9 @@ pub fn error_response(err: poem::Error) -> poem::Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    if let Some(invalid) = declared_rule_failure(&err) {
+        return poem::IntoResponse::into_response(invalid);
+    }
     let status = err.status();
     let code = match status {
         StatusCode::BAD_REQUEST => "bad_request",
@@ -123,10 +139,13 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         StatusCode::CONFLICT => "conflict",
         StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_client_error() => "bad_request",
         _ => "internal",
     };
-    let message = if status.is_server_error() {
+    let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "the service is busy or restarting; retry shortly".to_owned()
+    } else if status.is_server_error() {
         tracing::error!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "internal error");
         "internal server error".to_owned()
     } else {
@@ -135,9 +154,30 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         err.to_string()
     };
     poem::Response::builder()
-        .status(if status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { status })
+        .status(match status {
+            StatusCode::SERVICE_UNAVAILABLE => status,
+            s if s.is_server_error() => StatusCode::INTERNAL_SERVER_ERROR,
+            s => s,
+        })
         .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(&ErrorBodyJson::from(ErrorBody::new(code, message))).expect("error body serialises"))
+}
+
+/// A value that broke a rule the spec declares (a range, a length, a pattern) is
+/// readable but not acceptable: 422 with the field, like the checks the services make,
+/// rather than the 400 poem-openapi gives every parse failure.
+fn declared_rule_failure(err: &poem::Error) -> Option<ApiError> {
+    let (field, reason) = if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        (None, e.reason.as_str())
+    } else if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        (Some(e.name), e.reason.as_str())
+    } else {
+        return None;
+    };
+    let (before, rule) = reason.rsplit_once("verification failed. ")?;
+    // Nested objects report the innermost field last: "... field `note` verification failed."
+    let field = before.rsplit_once("field `").and_then(|(_, f)| f.split_once('`')).map(|(f, _)| f).or(field);
+    Some(ApiError::invalid(field.unwrap_or("body"), format!("breaks the declared rule {rule}")))
 }
 
 /// Plain serde mirror of [`ErrorBody`], for responses built outside poem-openapi.
@@ -146,6 +186,7 @@ struct ErrorBodyJson {
     code: String,
     message: String,
     details: Vec<ErrorDetailJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
 }
 

@@ -2,7 +2,7 @@
 //!
 //! `startup` builds the server; `routes` is the HTTP API (one file per resource) over
 //! `services` (domain logic, ownership checks, transactions); `auth` is passwords, tokens
-//! and the role-checking security schemes. See `shared/DESIGN.md` for the whole picture.
+//! and the role-checking security schemes. See `docs/architecture.md` for the whole picture.
 
 pub mod auth;
 pub mod cli;

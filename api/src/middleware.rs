@@ -1,7 +1,8 @@
 //! Cross-cutting request handling: a request id on every request (task-local, echoed in
 //! `x-request-id`, carried by error bodies and audit events), a tracing span that names
 //! method, route and status but never bodies or query strings (they can hold health
-//! data), and security headers on every response.
+//! data), and security headers on every response: `Allow` on a 405 (from the spec's
+//! paths), `WWW-Authenticate` on a 401, and HSTS when the public URL is https.
 
 use std::time::Instant;
 
@@ -32,8 +33,56 @@ fn is_acceptable_request_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// What the edge needs to know about the deployment and the API.
+#[derive(Debug, Clone)]
+pub struct EdgeConfig {
+    pub max_body_bytes: usize,
+    /// Send `Strict-Transport-Security`: only when the public URL is https, since a
+    /// browser told to insist on https for a plain-http deployment would lock users out.
+    pub hsts: bool,
+    pub methods: MethodIndex,
+}
+
+/// Which methods each path template of the API answers, read from the spec, so a 405
+/// can say what is allowed.
+#[derive(Debug, Clone, Default)]
+pub struct MethodIndex(Vec<(Vec<String>, String)>);
+
+impl MethodIndex {
+    pub fn from_spec(spec: &serde_json::Value) -> Self {
+        let paths = spec["paths"].as_object().into_iter().flatten();
+        Self(
+            paths
+                .map(|(template, ops)| {
+                    let segments = template.split('/').map(str::to_owned).collect();
+                    let mut methods: Vec<String> = ops
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|o| o.keys())
+                        .filter(|m| matches!(m.as_str(), "get" | "put" | "post" | "delete" | "patch"))
+                        .map(|m| m.to_uppercase())
+                        .collect();
+                    methods.sort();
+                    (segments, methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    /// The `Allow` value for a concrete path, if it matches a template.
+    pub fn allowed(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(template, methods)| {
+            let fits = template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s);
+            fits.then_some(methods.as_str())
+        })
+    }
+}
+
 /// Outermost middleware: request id, logging, security headers.
-pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> Result<Response> {
+pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Result<Response> {
+    let max_body_bytes = config.max_body_bytes;
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -54,8 +103,20 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> 
         Err(err) => REQUEST_ID.scope(request_id.clone(), async move { crate::error::error_response(err) }).await,
     };
 
-    let no_store = is_api || response.status().is_client_error() || response.status().is_server_error();
+    let status = response.status();
+    let no_store = is_api || status.is_client_error() || status.is_server_error();
     let headers = response.headers_mut();
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = config.methods.allowed(&path).and_then(|a| HeaderValue::from_str(a).ok())
+    {
+        headers.insert(header::ALLOW, allow);
+    }
+    if status == StatusCode::UNAUTHORIZED && !headers.contains_key(header::WWW_AUTHENTICATE) {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"fascia\""));
+    }
+    if config.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     for (name, value) in SECURITY_HEADERS {
         headers.insert(*name, HeaderValue::from_static(value));
     }

@@ -4,11 +4,13 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Response, Route, Server, get, handler,
+    Endpoint, EndpointExt, IntoResponse, Response, Route, Server,
+    endpoint::make_sync,
+    get, handler,
     http::{Method, StatusCode},
     listener::TcpAcceptor,
     middleware::{CatchPanic, Cors},
-    web::{Data, Json},
+    web::{Data, Html, Json},
 };
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -29,7 +31,7 @@ use crate::{
         vapid::{VapidError, VapidKeys},
     },
     reminders,
-    routes::openapi_service,
+    routes::{openapi_service, spec::Published},
     state::AppState,
 };
 
@@ -171,14 +173,21 @@ async fn ready(state: Data<&AppState>) -> Response {
     }
 }
 
+fn with_type(body: String, content_type: &'static str) -> Response {
+    Response::builder().content_type(content_type).body(body)
+}
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> impl Endpoint {
     let api = openapi_service();
     let settings = state.settings.clone();
+    let published = Published::build();
+    let spec: serde_json::Value = serde_json::from_str(&published.json).expect("the spec is JSON");
+    let Published { json, yaml, docs_html } = published;
     let routes = Route::new()
-        .at("/api/openapi.json", api.spec_endpoint())
-        .at("/api/openapi.yaml", api.spec_endpoint_yaml())
-        .nest("/docs", api.swagger_ui())
+        .at("/api/openapi.json", get(make_sync(move |_| with_type(json.clone(), "application/json"))))
+        .at("/api/openapi.yaml", get(make_sync(move |_| with_type(yaml.clone(), "application/yaml"))))
+        .at("/docs", get(make_sync(move |_| Html(docs_html.clone()))))
         .at("/health", get(health))
         .at("/ready", get(ready))
         .nest("/", api)
@@ -201,6 +210,13 @@ pub fn app(state: AppState) -> impl Endpoint {
             )
             .boxed()
     };
-    let max_body = settings.max_body_bytes;
-    routes.around(move |next, req| middleware::edge(next, req, max_body))
+    let config = Arc::new(middleware::EdgeConfig {
+        max_body_bytes: settings.max_body_bytes,
+        hsts: settings.public_url.starts_with("https://"),
+        methods: middleware::MethodIndex::from_spec(&spec),
+    });
+    routes.around(move |next, req| {
+        let config = config.clone();
+        async move { middleware::edge(next, req, &config).await }
+    })
 }

@@ -183,6 +183,7 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+        let method_name = method.as_str().to_lowercase();
         let mut req = self.client.request(method, self.url(path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -191,7 +192,9 @@ impl TestApp {
             req = req.json(body);
         }
         let resp = req.send().await.expect("request reaches the server");
-        Self::read(resp).await
+        let reply = Self::read(resp).await;
+        assert_documented(&method_name, path, reply.status.as_u16());
+        reply
     }
 
     pub async fn read(resp: reqwest::Response) -> Reply {
@@ -396,4 +399,30 @@ impl TestApp {
         let patient_c = self.patient(&therapist_y).await;
         World { admin, therapist_x, patient_a, patient_b, therapist_y, patient_c }
     }
+}
+
+/// Every answer an integration test sees must be one the published spec lists for that
+/// operation, so the whole suite checks the contract as it runs. Paths outside the API,
+/// unknown routes and wrong methods are left to their own tests.
+#[track_caller]
+fn assert_documented(method: &str, path: &str, status: u16) {
+    static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(fascia::routes::spec::document);
+    let path = path.split('?').next().unwrap_or_default();
+    if !path.starts_with("/api/v1/") || status == 405 {
+        return;
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let Some(item) = SPEC["paths"].as_object().into_iter().flatten().find_map(|(template, item)| {
+        let t: Vec<&str> = template.split('/').collect();
+        let fits = t.len() == segments.len() && t.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s);
+        fits.then_some(item)
+    }) else {
+        return;
+    };
+    let Some(op) = item.get(method) else { return };
+    assert!(
+        op["responses"].get(status.to_string()).is_some(),
+        "{} ({method} {path}) answered {status}, which the spec does not list for it",
+        op["operationId"]
+    );
 }

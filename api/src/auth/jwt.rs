@@ -1,7 +1,7 @@
 //! Access tokens: short-lived ES256 JWTs.
 //!
 //! Every claim the server relies on is required (`iss`, `aud`, `sub`, `exp`, `iat`,
-//! `role`, `cid`), the header must carry a known `kid` and the explicit type `at+jwt`,
+//! `role`, `cid`, `sid`), the header must carry a known `kid` and the explicit type `at+jwt`,
 //! and only ES256 is accepted, which rules out `alg: none` and HS/ES key confusion.
 //! Expiry is checked against the injected clock rather than the system time.
 
@@ -37,6 +37,20 @@ pub struct AccessClaims {
     /// Patient record of a patient user; absent for staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<Uuid>,
+    /// The login session (refresh-token family) the token was issued in. Every request
+    /// checks that the session is still live, so a logout or a password change ends the
+    /// access token at once instead of when it expires.
+    pub sid: Uuid,
+}
+
+/// Whom a token is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject {
+    pub user: Uuid,
+    pub role: Role,
+    pub clinic: Uuid,
+    /// The patient record of a patient user.
+    pub patient: Option<Uuid>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -119,7 +133,7 @@ impl JwtKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user: Uuid, role: Role, clinic: Uuid, patient: Option<Uuid>, now: DateTime<Utc>) -> String {
+    pub fn issue(&self, subject: Subject, session: Uuid, now: DateTime<Utc>) -> String {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
         header.typ = Some(TOKEN_TYPE.to_owned());
@@ -127,12 +141,13 @@ impl JwtKeys {
         let claims = AccessClaims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: user,
+            sub: subject.user,
             exp: iat + self.ttl_secs,
             iat,
-            role,
-            cid: clinic,
-            pid: patient,
+            role: subject.role,
+            cid: subject.clinic,
+            pid: subject.patient,
+            sid: session,
         };
         jsonwebtoken::encode(&header, &claims, &self.encoding).expect("ES256 signing with a validated key cannot fail")
     }
@@ -227,6 +242,10 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn subject(role: Role) -> Subject {
+        Subject { user: Uuid::now_v7(), role, clinic: Uuid::now_v7(), patient: None }
+    }
+
     fn keys() -> JwtKeys {
         JwtKeys::from_pem(&generate_private_key_pem(), None, 900).unwrap()
     }
@@ -235,7 +254,7 @@ mod tests {
     fn a_token_verifies_until_it_expires_beyond_the_leeway() {
         let keys = keys();
         let now = Utc::now();
-        let token = keys.issue(Uuid::now_v7(), Role::Patient, Uuid::now_v7(), None, now);
+        let token = keys.issue(subject(Role::Patient), Uuid::now_v7(), now);
         assert!(keys.verify(&token, now).is_ok());
         assert!(keys.verify(&token, now + chrono::Duration::seconds(900 + LEEWAY_SECS)).is_ok());
         assert_eq!(keys.verify(&token, now + chrono::Duration::seconds(901 + LEEWAY_SECS)), Err(TokenError::Expired));
@@ -245,7 +264,7 @@ mod tests {
     fn a_token_from_another_key_with_the_same_kid_is_refused() {
         let a = JwtKeys::from_pem(&generate_private_key_pem(), Some("k".into()), 900).unwrap();
         let b = JwtKeys::from_pem(&generate_private_key_pem(), Some("k".into()), 900).unwrap();
-        let token = b.issue(Uuid::now_v7(), Role::Admin, Uuid::now_v7(), None, Utc::now());
+        let token = b.issue(subject(Role::Admin), Uuid::now_v7(), Utc::now());
         assert_eq!(a.verify(&token, Utc::now()), Err(TokenError::Invalid));
     }
 
@@ -264,9 +283,9 @@ mod tests {
         let current = JwtKeys::from_settings(&settings).unwrap();
 
         let now = Utc::now();
-        let from_old = old.issue(Uuid::now_v7(), Role::Therapist, Uuid::now_v7(), None, now);
+        let from_old = old.issue(subject(Role::Therapist), Uuid::now_v7(), now);
         assert!(current.verify(&from_old, now).is_ok());
-        let from_new = current.issue(Uuid::now_v7(), Role::Therapist, Uuid::now_v7(), None, now);
+        let from_new = current.issue(subject(Role::Therapist), Uuid::now_v7(), now);
         assert_eq!(jsonwebtoken::decode_header(&from_new).unwrap().kid.as_deref(), Some("new"));
     }
 }

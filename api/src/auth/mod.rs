@@ -1,8 +1,8 @@
 //! Authentication and the role check.
 //!
 //! Each role is a poem-openapi security scheme whose checker verifies the access token,
-//! loads the account (a disabled account, or a token older than the last password change,
-//! is refused) and checks the role. A handler that takes `TherapistAuth` therefore cannot
+//! loads the account while the token's login session is live (a disabled account, a
+//! logged-out session, or one a password change ended, is refused) and checks the role. A handler that takes `TherapistAuth` therefore cannot
 //! run for anyone else: reaching it IS the role check. Which objects a principal may
 //! touch is decided in the services.
 
@@ -11,10 +11,13 @@ pub mod password;
 pub mod throttle;
 pub mod tokens;
 
-use entity::{Role, user};
+use entity::{Role, refresh_token, user};
 use poem::{Request, http::StatusCode};
 use poem_openapi::{SecurityScheme, auth::Bearer};
-use sea_orm::EntityTrait;
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, Query},
+};
 use uuid::Uuid;
 
 use crate::{services::audit, state::AppState};
@@ -74,6 +77,12 @@ async fn check_any(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     authenticate(req, &bearer.token, &[Role::Admin, Role::Therapist, Role::Patient]).await
 }
 
+/// A database failure while checking a token answers like one in a handler: 503 with
+/// `Retry-After` when the database is unreachable, else a 500 that says nothing.
+fn db_failure(err: sea_orm::DbErr) -> poem::Error {
+    poem::Error::from_response(poem::IntoResponse::into_response(crate::error::ApiError::from(err)))
+}
+
 fn unauthorized() -> poem::Error {
     poem::Error::from_string("missing, expired or invalid access token", StatusCode::UNAUTHORIZED)
 }
@@ -82,13 +91,22 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
     let state = req.data::<AppState>().expect("AppState is attached to every route");
     let now = state.now();
     let claims = state.jwt.verify(token, now).map_err(|_| unauthorized())?;
+    // One query: the account, only while the login session the token came from is live
+    // (a logout or password change revokes the session's refresh tokens).
+    let live_session = Query::select()
+        .expr(Expr::val(1))
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::FamilyId.eq(claims.sid))
+        .and_where(refresh_token::Column::UserId.eq(claims.sub))
+        .and_where(refresh_token::Column::RevokedAt.is_null())
+        .to_owned();
     let user = user::Entity::find_by_id(claims.sub)
+        .filter(Expr::exists(live_session))
         .one(&state.db)
         .await
-        .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?
+        .map_err(db_failure)?
         .ok_or_else(unauthorized)?;
-    let stale = claims.iat < user.password_changed_at.timestamp();
-    if user.disabled_at.is_some() || stale || user.role != claims.role || user.clinic_id != claims.cid {
+    if user.disabled_at.is_some() || user.role != claims.role || user.clinic_id != claims.cid {
         return Err(unauthorized());
     }
     if claims.role == Role::Patient && claims.pid.is_none() {
@@ -105,9 +123,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         let event = audit::Event::by(&principal, "authorization.refused")
             .resource(format!("{} {}", req.method(), req.uri().path()))
             .outcome(audit::Outcome::Denied);
-        audit::record(&state.db, now, event)
-            .await
-            .map_err(|e| poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))?;
+        audit::record(&state.db, now, event).await.map_err(db_failure)?;
         return Err(poem::Error::from_string("this role may not use this operation", StatusCode::FORBIDDEN));
     }
     Ok(principal)

@@ -83,11 +83,25 @@ impl EndpointPolicy {
         if host.parse::<IpAddr>().is_ok() {
             return Err(EndpointError::IpLiteral);
         }
-        let known = PUSH_SERVICE_DOMAINS.iter().any(|d| {
-            host == *d || host.strip_suffix(d).is_some_and(|prefix| prefix.ends_with('.') && prefix.len() > 1)
-        });
+        // Every label must be a real DNS label: `..push.apple.com` has an empty one, and a
+        // suffix match alone would accept it.
+        if !host.split('.').all(is_dns_label) {
+            return Err(EndpointError::UnknownHost);
+        }
+        let known = PUSH_SERVICE_DOMAINS
+            .iter()
+            .any(|d| host == *d || host.strip_suffix(d).is_some_and(|prefix| prefix.ends_with('.')));
         if known { Ok(url) } else { Err(EndpointError::UnknownHost) }
     }
+}
+
+/// 1 to 63 of `a-z`, `0-9` and `-`, not starting or ending with `-` (the url crate has
+/// already lower-cased and punycoded the name).
+fn is_dns_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
 }
 
 /// The browser's key material, checked: `p256dh` an uncompressed point on P-256, `auth`
@@ -137,6 +151,9 @@ pub const HOSTILE_ENDPOINTS: &[&str] = &[
     "https://evilfcm.googleapis.com.example/x",
     "https://notfcm.googleapis.com/x",
     "https://googleapis.com/x",
+    "https://..push.apple.com/x",
+    "https://a..push.apple.com/x",
+    "https://-a.push.apple.com/x",
     "https://evil.example/fcm.googleapis.com/send",
     "https://evil.example/?u=https://fcm.googleapis.com/",
     "https://127.0.0.1/push",

@@ -20,6 +20,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlertDto {
     pub id: Uuid,
     pub patient_id: Uuid,
@@ -59,6 +60,7 @@ pub enum AlertStatus {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlertPage {
     pub items: Vec<AlertDto>,
     pub next_cursor: Option<String>,

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, home::date_range};
+use super::{ApiTags, home::date_range, text::Text};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::{
@@ -61,14 +61,18 @@ pub struct CreateAppointmentRequest {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Defaults to you.
+    #[oai(nullable)]
     pub therapist_id: Option<Uuid>,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateAppointmentRequest {
+    #[oai(nullable)]
     pub starts_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub ends_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub status: Option<Status>,
 }
 
@@ -84,11 +88,13 @@ pub struct RomInput {
     pub region: BodyRegion,
     /// The limb measured at paired regions; for neck and trunk rotation and side bending,
     /// the side turned or bent towards. Absent otherwise.
+    #[oai(nullable)]
     pub side: Option<RomSide>,
     pub movement: RomMovement,
     /// Degrees from neutral, 0–180. Elbow and knee extension, hip extension and ankle
     /// dorsiflexion are signed (−90–180): positive past neutral (hyperextension), negative
     /// short of it (extension lag: −10 is 10° short of straight).
+    #[oai(validator(minimum(value = "-90"), maximum(value = "180")))]
     pub degrees: i64,
     pub mode: RomMode,
     pub method: RomMethod,
@@ -98,22 +104,25 @@ pub struct RomInput {
 #[oai(deny_unknown_fields)]
 pub struct SessionNoteRequest {
     #[oai(default, validator(max_length = 8000))]
-    pub subjective: String,
+    pub subjective: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub objective: String,
+    pub objective: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub assessment: String,
+    pub assessment: Text,
     #[oai(default, validator(max_length = 8000))]
-    pub plan: String,
+    pub plan: Text,
     /// 0–10, at the start of the session.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub pain_before: Option<i64>,
     /// 0–10, at the end.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub pain_after: Option<i64>,
     #[oai(default, validator(max_items = 40))]
     pub rom: Vec<RomInput>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RomDto {
     pub region: String,
     /// `both` appears only in measurements recorded before sides were per movement.
@@ -145,6 +154,7 @@ impl From<rom_measure::Model> for RomDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionNoteDto {
     pub appointment_id: Uuid,
     pub author_id: Uuid,
@@ -267,10 +277,10 @@ impl AppointmentsApi {
             rom.push(measured);
         }
         let input = NoteInput {
-            subjective: b.subjective,
-            objective: b.objective,
-            assessment: b.assessment,
-            plan: b.plan,
+            subjective: b.subjective.into(),
+            objective: b.objective.into(),
+            assessment: b.assessment.into(),
+            plan: b.plan.into(),
             pain_before: pain("pain_before", b.pain_before)?,
             pain_after: pain("pain_after", b.pain_after)?,
             rom,

@@ -10,6 +10,7 @@ use super::{ApiTags, decode_cursor, into_page, page_limit};
 use crate::{auth::AdminAuth, error::ApiError, services::audit, state::AppState};
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEventDto {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -41,6 +42,7 @@ impl From<audit_event::Model> for AuditEventDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEventPage {
     pub items: Vec<AuditEventDto>,
     pub next_cursor: Option<String>,

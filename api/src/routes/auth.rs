@@ -3,7 +3,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, payload::Json};
 
-use super::{ApiTags, NoContent};
+use super::{ApiTags, NoContent, text::Text};
 use crate::{
     auth::UserAuth,
     domain::NewPassword,
@@ -16,9 +16,9 @@ use crate::{
 #[oai(deny_unknown_fields)]
 pub struct LoginRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 #[derive(Debug, Object)]
@@ -48,7 +48,7 @@ impl From<TokenPair> for TokenResponse {
 #[oai(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 200))]
-    pub refresh_token: String,
+    pub refresh_token: Text,
 }
 
 #[derive(Debug, Object)]
@@ -56,19 +56,19 @@ pub struct RefreshRequest {
 pub struct AcceptInviteRequest {
     /// The token from the invite link.
     #[oai(validator(max_length = 200))]
-    pub token: String,
+    pub token: Text,
     /// 10 to 128 characters.
-    #[oai(validator(max_length = 1024))]
-    pub password: String,
+    #[oai(validator(max_length = 1024, min_length = 10))]
+    pub password: Text,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[oai(validator(max_length = 1024))]
-    pub current_password: String,
-    #[oai(validator(max_length = 1024))]
-    pub new_password: String,
+    pub current_password: Text,
+    #[oai(validator(max_length = 1024, min_length = 10))]
+    pub new_password: Text,
 }
 
 impl From<SessionError> for ApiError {
@@ -106,7 +106,7 @@ impl AuthApi {
     ) -> Result<Json<TokenResponse>, ApiError> {
         let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let LoginRequest { email, password } = body.0;
-        let pair = sessions::login(&state, &email, password, &address).await?;
+        let pair = sessions::login(&state, &email, password.into(), &address).await?;
         Ok(Json(pair.into()))
     }
 
@@ -147,7 +147,7 @@ impl AuthApi {
         body: Json<ChangePasswordRequest>,
     ) -> Result<NoContent, ApiError> {
         let new = new_password("new_password", &body.new_password)?;
-        sessions::change_password(&state, &auth.0, body.0.current_password, &new).await?;
+        sessions::change_password(&state, &auth.0, body.0.current_password.into(), &new).await?;
         Ok(NoContent::Done)
     }
 }

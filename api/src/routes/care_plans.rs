@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     home::{AdherenceDto, date_range},
+    text::Text,
 };
 use crate::{
     auth::TherapistAuth,
@@ -31,6 +32,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanSummary {
     pub id: Uuid,
     pub title: String,
@@ -58,38 +60,45 @@ impl From<care_plan::Model> for PlanSummary {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreatePlanRequest {
-    #[oai(validator(max_length = 200))]
-    pub title: String,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub title: Text,
     pub start_date: NaiveDate,
+    #[oai(nullable)]
     pub end_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdatePlanRequest {
-    #[oai(validator(max_length = 200))]
-    pub title: Option<String>,
+    #[oai(nullable, validator(max_length = 200, min_length = 1))]
+    pub title: Option<Text>,
     /// `paused` or `completed` ends reminders and today's list; `active` resumes.
+    #[oai(nullable)]
     pub status: Option<PlanStatus>,
     /// `null` removes the end date.
+    #[oai(nullable)]
     pub end_date: MaybeUndefined<NaiveDate>,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct GoalRequest {
-    #[oai(validator(max_length = 200))]
-    pub activity: String,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub activity: Text,
     /// 0–10.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub baseline: i16,
     /// 0–10.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub target: i16,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateGoalRequest {
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub target: Option<i16>,
+    #[oai(nullable)]
     pub status: Option<GoalStatus>,
 }
 
@@ -97,22 +106,26 @@ pub struct UpdateGoalRequest {
 #[oai(deny_unknown_fields)]
 pub struct PrescriptionRequest {
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub sets: i16,
     /// 1–100.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub reps: i16,
     /// 0–600 seconds.
+    #[oai(validator(minimum(value = "0"), maximum(value = "600")))]
     pub hold_seconds: i16,
     pub side: Side,
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub times_per_day: i16,
     /// ISO weekdays 1 (Monday) – 7 (Sunday); default every day.
-    #[oai(default = "every_day", validator(max_items = 7))]
+    #[oai(default = "every_day", validator(max_items = 7, minimum(value = "1"), maximum(value = "7")))]
     pub days_of_week: Vec<u8>,
     /// 0–600 seconds.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "600")))]
     pub rest_seconds: i16,
-    #[oai(validator(max_length = 2000))]
-    pub notes: Option<String>,
+    #[oai(nullable, validator(max_length = 2000))]
+    pub notes: Option<Text>,
 }
 
 fn every_day() -> Vec<u8> {
@@ -125,6 +138,7 @@ pub struct AddExerciseRequest {
     pub exercise_id: Uuid,
     pub prescription: PrescriptionRequest,
     /// Order in today's list; default: last.
+    #[oai(nullable)]
     pub position: Option<i32>,
 }
 
@@ -133,6 +147,7 @@ pub struct AddExerciseRequest {
 pub struct AddLessonRequest {
     pub lesson_id: Uuid,
     /// The patient can open it from this local date; default: the plan's start.
+    #[oai(nullable)]
     pub unlock_date: Option<NaiveDate>,
 }
 

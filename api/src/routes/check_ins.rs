@@ -42,6 +42,7 @@ pub struct PainSiteInput {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PainSiteDto {
     pub region: BodyRegion,
     pub side: Option<BodySide>,
@@ -85,6 +86,7 @@ pub struct CheckInBatch {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckInDto {
     pub id: Uuid,
     pub recorded_at: DateTime<Utc>,
@@ -134,6 +136,7 @@ impl From<check_in::Model> for CheckInDto {
 
 /// The outcome of one item of a batch.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckInResult {
     pub id: Uuid,
     /// 201 stored now, 200 already stored with the same body, 409 same id with another
@@ -144,6 +147,7 @@ pub struct CheckInResult {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckInBatchResult {
     pub results: Vec<CheckInResult>,
     /// Present when a check-in reported a red-flag symptom: show it to the patient at once.
@@ -151,6 +155,7 @@ pub struct CheckInBatchResult {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckInSaved {
     pub check_in: CheckInDto,
     /// Present when the check-in reports a red-flag symptom: show it to the patient at once.
@@ -158,6 +163,7 @@ pub struct CheckInSaved {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckInPage {
     pub items: Vec<CheckInDto>,
     pub next_cursor: Option<String>,

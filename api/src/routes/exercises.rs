@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, NoContent, decode_cursor, into_page, page_limit};
+use super::{ApiTags, NoContent, decode_cursor, into_page, page_limit, text::Text};
 use crate::{
     auth::{AdminAuth, TherapistAuth},
     content::{Region, Side},
@@ -31,6 +31,7 @@ pub struct DosageDto {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseDto {
     pub id: Uuid,
     /// Part of Fascia's built-in library (read-only; copy it to edit).
@@ -75,6 +76,7 @@ impl ExerciseDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExercisePage {
     pub items: Vec<ExerciseDto>,
     pub next_cursor: Option<String>,
@@ -84,34 +86,38 @@ pub struct ExercisePage {
 #[oai(deny_unknown_fields)]
 pub struct DosageRequest {
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub sets: i16,
     /// 1–100.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub reps: i16,
     /// 0–600 seconds.
+    #[oai(validator(minimum(value = "0"), maximum(value = "600")))]
     pub hold_seconds: i16,
     pub side: Side,
     /// 0–600 seconds.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "600")))]
     pub rest_seconds: i16,
     /// 1–10.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub times_per_day: i16,
 }
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ExerciseRequest {
-    #[oai(validator(max_length = 200))]
-    pub title: String,
-    #[oai(validator(max_length = 1000))]
-    pub summary: String,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub title: Text,
+    #[oai(validator(max_length = 1000, min_length = 1))]
+    pub summary: Text,
     #[oai(validator(min_items = 1, max_items = 10, unique_items))]
     pub regions: Vec<Region>,
     #[oai(validator(min_items = 1, max_items = 20))]
-    pub steps: Vec<String>,
+    pub steps: Vec<Text>,
     #[oai(default, validator(max_items = 10))]
-    pub cautions: Vec<String>,
+    pub cautions: Vec<Text>,
     #[oai(default, validator(max_items = 5))]
-    pub media_urls: Vec<String>,
+    pub media_urls: Vec<Text>,
     pub default_dosage: DosageRequest,
 }
 
@@ -168,7 +174,7 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
     Ok(t.to_owned())
 }
 
-fn texts(field: &str, raw: &[String], max: usize) -> Result<Vec<String>, ApiError> {
+fn texts(field: &str, raw: &[Text], max: usize) -> Result<Vec<String>, ApiError> {
     raw.iter().map(|s| text(field, s, max)).collect()
 }
 

@@ -22,6 +22,7 @@ use super::{
     lessons::{LessonDto, questions_of},
     measures::MyMeasureDto,
     page_limit,
+    text::Text,
 };
 use crate::{
     auth::{PatientAuth, Principal},
@@ -65,6 +66,7 @@ pub struct TodayLessonDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TodayDto {
     /// The local date shown, in `timezone`.
     pub date: NaiveDate,
@@ -91,13 +93,16 @@ pub struct ExerciseLogInput {
     pub performed_at: DateTime<Utc>,
     /// The patient's local date when it was done.
     pub local_date: NaiveDate,
+    #[oai(nullable)]
     pub sets_done: Option<i16>,
     /// Pain during the exercise, 0–10.
+    #[oai(nullable)]
     pub pain_during: Option<i16>,
     /// 1 (easy) – 5 (very hard).
+    #[oai(nullable)]
     pub difficulty: Option<i16>,
-    #[oai(validator(max_length = 2000))]
-    pub note: Option<String>,
+    #[oai(nullable, validator(max_length = 2000))]
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -109,6 +114,7 @@ pub struct ExerciseLogBatch {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogDto {
     pub id: Uuid,
     pub plan_id: Uuid,
@@ -146,6 +152,7 @@ impl From<exercise_log::Model> for ExerciseLogDto {
 
 /// The outcome of one item of a batch.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogResult {
     pub id: Uuid,
     /// 201 stored now, 200 already stored with the same body, 409 same id with another
@@ -161,6 +168,7 @@ pub struct ExerciseLogBatchResult {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseLogPage {
     pub items: Vec<ExerciseLogDto>,
     pub next_cursor: Option<String>,
@@ -193,7 +201,10 @@ impl From<LessonDto> for PatientLessonDto {
             questions: l
                 .questions
                 .into_iter()
-                .map(|q| PatientQuestionDto { prompt: q.prompt, options: q.options })
+                .map(|q| PatientQuestionDto {
+                    prompt: q.prompt.into(),
+                    options: q.options.into_iter().map(Text::into_string).collect(),
+                })
                 .collect(),
         }
     }
@@ -239,6 +250,7 @@ pub enum CompletionStored {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncDto {
     /// The newest plan, when it changed since the cursor (always on a first sync).
     pub plan: Option<PlanView>,
@@ -283,6 +295,7 @@ pub struct DayAdherenceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExerciseAdherenceDto {
     pub plan_exercise_id: Uuid,
     pub exercise_id: Uuid,
@@ -293,6 +306,7 @@ pub struct ExerciseAdherenceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdherenceDto {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -583,7 +597,7 @@ impl HomeApi {
             .map(|(a, q)| AnswerFeedback {
                 correct: *a == q.correct,
                 correct_option: q.correct,
-                explanation: q.explanation.clone(),
+                explanation: q.explanation.to_string(),
             })
             .collect();
         let input = CompletionInput {

@@ -10,7 +10,7 @@ use poem_openapi::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ApiTags, NoContent, decode_cursor, exercises::HiddenRequest, into_page, page_limit};
+use super::{ApiTags, NoContent, decode_cursor, exercises::HiddenRequest, into_page, page_limit, text::Text};
 use crate::{
     auth::{AdminAuth, TherapistAuth},
     content::Topic,
@@ -24,16 +24,17 @@ use crate::{
 #[oai(deny_unknown_fields)]
 pub struct CheckQuestionDto {
     #[oai(validator(max_length = 500))]
-    pub prompt: String,
+    pub prompt: Text,
     #[oai(validator(min_items = 2, max_items = 6))]
-    pub options: Vec<String>,
+    pub options: Vec<Text>,
     /// Index of the right option.
     pub correct: u8,
     #[oai(validator(max_length = 1000))]
-    pub explanation: String,
+    pub explanation: Text,
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LessonDto {
     pub id: Uuid,
     pub builtin: bool,
@@ -68,6 +69,7 @@ impl LessonDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LessonPage {
     pub items: Vec<LessonDto>,
     pub next_cursor: Option<String>,
@@ -76,14 +78,15 @@ pub struct LessonPage {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct LessonRequest {
-    #[oai(validator(max_length = 200))]
-    pub title: String,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub title: Text,
     pub topic: Topic,
     /// 1–60.
+    #[oai(validator(minimum(value = "1"), maximum(value = "60")))]
     pub minutes: i16,
     /// Markdown, up to 20,000 characters.
-    #[oai(validator(max_length = 20000))]
-    pub body: String,
+    #[oai(validator(max_length = 20000, min_length = 1))]
+    pub body: Text,
     /// 1–3 questions.
     #[oai(validator(min_items = 1, max_items = 3))]
     pub questions: Vec<CheckQuestionDto>,
@@ -119,7 +122,7 @@ impl TryFrom<LessonRequest> for LessonContent {
             title,
             topic: r.topic,
             minutes: r.minutes,
-            body: r.body,
+            body: r.body.into(),
             questions: serde_json::to_value(&r.questions).expect("questions serialise"),
         })
     }

@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, RoleDto};
+use super::{ApiTags, RoleDto, text::Text};
 use crate::{
     auth::UserAuth,
     domain::{DisplayName, TimeZoneName},
@@ -15,6 +15,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeDto {
     pub id: Uuid,
     pub email: String,
@@ -30,11 +31,11 @@ pub struct MeDto {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[oai(validator(max_length = 200))]
-    pub display_name: Option<String>,
+    #[oai(nullable, validator(max_length = 200, min_length = 1))]
+    pub display_name: Option<Text>,
     /// IANA time zone, e.g. `Europe/Berlin`.
-    #[oai(validator(max_length = 64))]
-    pub timezone: Option<String>,
+    #[oai(nullable, validator(max_length = 64))]
+    pub timezone: Option<Text>,
 }
 
 fn to_dto(u: user::Model, patient_id: Option<Uuid>) -> MeDto {

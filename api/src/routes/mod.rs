@@ -15,6 +15,8 @@ mod measures;
 mod patients;
 mod push;
 mod reminders;
+pub mod spec;
+pub mod text;
 mod therapists;
 mod trends;
 

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, decode_cursor, into_page, page_limit};
+use super::{ApiTags, decode_cursor, into_page, page_limit, text::Text};
 use crate::{
     auth::TherapistAuth,
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
@@ -24,6 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PatientDto {
     pub id: Uuid,
     pub display_name: String,
@@ -80,22 +81,25 @@ impl From<patient::Model> for PatientDto {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreatePatientRequest {
-    #[oai(validator(max_length = 200))]
-    pub display_name: String,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub display_name: Text,
     /// Defaults to the caller. Only clinic admins may assign another therapist.
+    #[oai(nullable)]
     pub primary_therapist_id: Option<Uuid>,
-    #[oai(validator(max_length = 200))]
-    pub referring_physician_name: Option<String>,
-    #[oai(validator(max_length = 500))]
-    pub referring_physician_contact: Option<String>,
-    #[oai(validator(max_length = 4000))]
-    pub diagnosis: Option<String>,
+    #[oai(nullable, validator(max_length = 200))]
+    pub referring_physician_name: Option<Text>,
+    #[oai(nullable, validator(max_length = 500))]
+    pub referring_physician_contact: Option<Text>,
+    #[oai(nullable, validator(max_length = 4000))]
+    pub diagnosis: Option<Text>,
     #[oai(default, validator(max_items = 20))]
-    pub icd10_codes: Vec<String>,
-    #[oai(validator(max_length = 4000))]
-    pub precautions: Option<String>,
+    pub icd10_codes: Vec<Text>,
+    #[oai(nullable, validator(max_length = 4000))]
+    pub precautions: Option<Text>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub baseline_pain: Option<i64>,
     /// 1–60; default 3.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "60")))]
     pub disengaged_after_days: Option<i64>,
     #[oai(default)]
     pub consent_reminders: bool,
@@ -107,27 +111,33 @@ pub struct CreatePatientRequest {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdatePatientRequest {
-    #[oai(validator(max_length = 200))]
-    pub display_name: Option<String>,
+    #[oai(nullable, validator(max_length = 200, min_length = 1))]
+    pub display_name: Option<Text>,
+    #[oai(nullable)]
     pub primary_therapist_id: Option<Uuid>,
-    #[oai(validator(max_length = 200))]
-    pub referring_physician_name: MaybeUndefined<String>,
-    #[oai(validator(max_length = 500))]
-    pub referring_physician_contact: MaybeUndefined<String>,
-    #[oai(validator(max_length = 4000))]
-    pub diagnosis: MaybeUndefined<String>,
-    #[oai(validator(max_items = 20))]
-    pub icd10_codes: Option<Vec<String>>,
-    #[oai(validator(max_length = 4000))]
-    pub precautions: MaybeUndefined<String>,
+    #[oai(nullable, validator(max_length = 200))]
+    pub referring_physician_name: MaybeUndefined<Text>,
+    #[oai(nullable, validator(max_length = 500))]
+    pub referring_physician_contact: MaybeUndefined<Text>,
+    #[oai(nullable, validator(max_length = 4000))]
+    pub diagnosis: MaybeUndefined<Text>,
+    #[oai(nullable, validator(max_items = 20))]
+    pub icd10_codes: Option<Vec<Text>>,
+    #[oai(nullable, validator(max_length = 4000))]
+    pub precautions: MaybeUndefined<Text>,
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub baseline_pain: MaybeUndefined<i64>,
     /// 1–60.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "60")))]
     pub disengaged_after_days: Option<i64>,
+    #[oai(nullable)]
     pub consent_reminders: Option<bool>,
+    #[oai(nullable)]
     pub consent_physician_sharing: Option<bool>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PatientPage {
     pub items: Vec<PatientDto>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -139,7 +149,7 @@ pub struct PatientPage {
 pub struct CreateInviteRequest {
     /// Where the patient will log in; becomes their account email.
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
 }
 
 #[derive(Debug, Object)]
@@ -189,7 +199,7 @@ impl From<PatientError> for ApiError {
     }
 }
 
-fn parse_codes(raw: &[String]) -> Result<Vec<Icd10Code>, ApiError> {
+fn parse_codes(raw: &[Text]) -> Result<Vec<Icd10Code>, ApiError> {
     raw.iter().map(|c| Icd10Code::parse(c)).collect::<Result<_, _>>().map_err(|e| ApiError::invalid("icd10_codes", e.0))
 }
 
@@ -206,11 +216,11 @@ fn parse_name(raw: &str) -> Result<DisplayName, ApiError> {
 }
 
 /// Optional free text: surrounding whitespace trimmed, empty means absent.
-fn text(raw: Option<&String>) -> Option<String> {
+fn text(raw: Option<&Text>) -> Option<String> {
     raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn maybe_text(raw: &MaybeUndefined<String>) -> Option<Option<String>> {
+fn maybe_text(raw: &MaybeUndefined<Text>) -> Option<Option<String>> {
     match raw {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),

@@ -38,6 +38,7 @@ pub struct SubscriptionKeysRequest {
 
 /// `PushSubscription.toJSON()` as the browser gives it, plus an optional label.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubscribeRequest {
     /// The push service URL; only known push services are accepted.
     #[oai(validator(max_length = 2048))]
@@ -52,6 +53,7 @@ pub struct SubscribeRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PushSubscriptionDto {
     pub id: Uuid,
     pub endpoint: String,
@@ -81,6 +83,7 @@ impl From<push_subscription::Model> for PushSubscriptionDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TestPushResult {
     /// The push service accepted the message.
     pub delivered: bool,

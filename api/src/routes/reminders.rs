@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::text::Text;
 use crate::{
     auth::{PatientAuth, TherapistAuth, UserAuth},
     error::ApiError,
@@ -23,6 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReminderRuleDto {
     pub id: Uuid,
     pub kind: ReminderKind,
@@ -60,11 +62,12 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
 #[oai(deny_unknown_fields)]
 pub struct UpdateRuleRequest {
     /// `HH:MM`, 00:00–23:59.
-    #[oai(validator(max_length = 5))]
-    pub local_time: Option<String>,
+    #[oai(nullable, validator(max_length = 5, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
+    pub local_time: Option<Text>,
     /// ISO weekdays 1–7, at least one.
-    #[oai(validator(max_items = 7))]
+    #[oai(nullable, validator(max_items = 7, min_items = 1, minimum(value = "1"), maximum(value = "7")))]
     pub days_of_week: Option<Vec<u8>>,
+    #[oai(nullable)]
     pub enabled: Option<bool>,
 }
 
@@ -80,6 +83,7 @@ pub struct QuietHoursDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReminderPreferencesDto {
     /// No reminders arrive in this window; ones that fall due in it are held until it ends.
     pub quiet_hours: Option<QuietHoursDto>,
@@ -89,6 +93,7 @@ pub struct ReminderPreferencesDto {
 #[oai(deny_unknown_fields)]
 pub struct UpdatePreferencesRequest {
     /// `null` removes quiet hours.
+    #[oai(nullable)]
     pub quiet_hours: Option<QuietHoursDto>,
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{
     ApiTags, RoleDto,
     patients::{InviteCreated, InviteDto},
+    text::Text,
 };
 use crate::{
     auth::AdminAuth,
@@ -19,6 +20,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StaffDto {
     pub id: Uuid,
     pub email: String,
@@ -45,9 +47,9 @@ impl From<user::Model> for StaffDto {
 #[oai(deny_unknown_fields)]
 pub struct InviteTherapistRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
-    #[oai(validator(max_length = 200))]
-    pub display_name: String,
+    pub email: Text,
+    #[oai(validator(max_length = 200, min_length = 1))]
+    pub display_name: Text,
 }
 
 impl From<StaffError> for ApiError {

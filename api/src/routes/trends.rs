@@ -43,6 +43,7 @@ pub struct MedicationDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TrendDayDto {
     pub date: NaiveDate,
     pub pain: Option<StatDto>,
@@ -65,6 +66,7 @@ pub enum BaselineSourceDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BaselineDto {
     pub pain: Option<f64>,
     /// Whether the pain baseline was set by the therapist or comes from the first week.
@@ -79,6 +81,7 @@ pub struct BaselineDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangeDto {
     /// `pain`, `stress`, `sleep_quality`, or an instrument id.
     pub metric: String,
@@ -108,6 +111,7 @@ impl From<trends::Change> for ChangeDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeasurePointDto {
     pub recorded_at: DateTime<Utc>,
     pub local_date: NaiveDate,
@@ -119,6 +123,7 @@ pub struct MeasurePointDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeasureHistoryDto {
     pub instrument: String,
     /// For `psfs`: the activities rated, in answer order. Each set of activities is its
@@ -130,6 +135,7 @@ pub struct MeasureHistoryDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionEffectDto {
     pub appointment_id: Uuid,
     pub starts_at: DateTime<Utc>,
@@ -146,6 +152,7 @@ pub struct SessionEffectDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RomPointDto {
     pub measured_at: DateTime<Utc>,
     /// Signed where the movement can stop short of neutral (extension lag: negative).
@@ -155,6 +162,7 @@ pub struct RomPointDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RomSeriesDto {
     pub region: String,
     /// `left`, `right` or `none` (`both` only in measurements recorded before sides were

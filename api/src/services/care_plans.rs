@@ -130,6 +130,7 @@ pub struct GoalView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PrescribedExercise {
     /// The assignment; exercise logs refer to it.
     pub plan_exercise_id: Uuid,
@@ -159,6 +160,7 @@ pub struct AssignedLesson {
 
 /// A whole plan at one version: the API's view of a plan and what history stores.
 #[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanView {
     pub id: Uuid,
     pub patient_id: Uuid,

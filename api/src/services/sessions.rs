@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Principal, password, tokens},
+    auth::{Principal, jwt::Subject, password, tokens},
     db,
     domain::{Email, NewPassword},
     services::audit::{self, Event, Outcome},
@@ -140,7 +140,11 @@ async fn issue<C: ConnectionTrait>(
     .await?;
     let patient_id = patient_id_of(db, account).await?;
     Ok(TokenPair {
-        access_token: state.jwt.issue(account.id, account.role, account.clinic_id, patient_id, now),
+        access_token: state.jwt.issue(
+            Subject { user: account.id, role: account.role, clinic: account.clinic_id, patient: patient_id },
+            family_id,
+            now,
+        ),
         expires_in: state.jwt.ttl_secs(),
         refresh_token: refresh,
     })

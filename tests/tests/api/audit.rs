@@ -14,8 +14,11 @@ async fn logins_refusals_and_patient_record_access_are_audited() {
     app.login(&w.therapist_x.email, "wrong password!").await.expect(401);
     app.get(&format!("/api/v1/patients/{a}"), Some(&w.therapist_x.access_token)).await.expect(200);
     app.get(&format!("/api/v1/patients/{a}"), Some(&w.patient_b.access_token)).await.expect(403);
-    app.refresh(&w.admin.refresh_token).await.expect(200);
-    app.refresh(&w.admin.refresh_token).await.expect(401);
+    // Reuse revokes the whole login session, its access token too: use a second login.
+    let second = app.login(&w.admin.email, &w.admin.password).await.expect(200);
+    let second_refresh = second["refresh_token"].as_str().unwrap();
+    app.refresh(second_refresh).await.expect(200);
+    app.refresh(second_refresh).await.expect(401);
 
     let tok = Some(w.admin.access_token.as_str());
     let reads = app.get(&format!("/api/v1/audit-events?patient_id={a}&action=patient.read"), tok).await.expect(200);

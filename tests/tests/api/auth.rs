@@ -57,6 +57,44 @@ async fn logout_revokes_the_session_family() {
 }
 
 #[tokio::test]
+async fn logout_ends_the_access_token_at_once() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Logout Now Clinic").await;
+    let other = app.login(&admin.email, PASSWORD).await.expect(200);
+    app.get("/api/v1/me", Some(&admin.access_token)).await.expect(200);
+
+    let body = json!({ "refresh_token": admin.refresh_token });
+    app.post("/api/v1/auth/logout", None, &body).await.expect(204);
+
+    app.get("/api/v1/me", Some(&admin.access_token)).await.expect_error(401, "unauthorized");
+    // Another login of the same account is another session, and goes on.
+    app.get("/api/v1/me", other["access_token"].as_str()).await.expect(200);
+}
+
+#[tokio::test]
+async fn logout_refuses_a_body_that_is_not_a_refresh_token() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Logout Body Clinic").await;
+    for body in [json!({ "refresh_token": false }), json!({ "refresh_token": 12345 }), json!(12345), json!({})] {
+        let reply = app.post("/api/v1/auth/logout", None, &body).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.body);
+    }
+    // Nothing was logged out by them.
+    app.refresh(&admin.refresh_token).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_same_second_as_a_password_change_stops_working() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Same Second Clinic").await;
+    // No clock advance: the token, the change and the check share one second.
+    let body = json!({ "current_password": PASSWORD, "new_password": "a brand new password" });
+    app.post("/api/v1/auth/password", Some(&admin.access_token), &body).await.expect(204);
+
+    app.get("/api/v1/me", Some(&admin.access_token)).await.expect_error(401, "unauthorized");
+}
+
+#[tokio::test]
 async fn changing_the_password_ends_every_session() {
     let app = spawn_app().await;
     let admin = app.clinic_admin("Password Clinic").await;

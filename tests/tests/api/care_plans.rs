@@ -300,7 +300,7 @@ async fn bad_prescriptions_and_bad_logs_are_refused_and_change_nothing() {
         .expect(200);
     assert_eq!(foreign["results"][0]["status"], 404, "another patient's plan");
     let too_many: Vec<Value> = (0..101).map(|_| log(&item, "2026-06-01", "2026-06-01T10:00:00Z")).collect();
-    app.post("/api/v1/me/exercise-logs", p, &json!({ "items": too_many })).await.expect_error(400, "bad_request");
+    app.post("/api/v1/me/exercise-logs", p, &json!({ "items": too_many })).await.expect_error(422, "validation_failed");
     assert_eq!(entity::exercise_log::Entity::find().count(&app.state.db).await.unwrap(), 0);
 }
 

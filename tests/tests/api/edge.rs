@@ -13,6 +13,37 @@ async fn unknown_routes_and_methods_answer_with_the_error_body() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_is_told_which_methods_the_path_allows() {
+    let app = spawn_app().await;
+    let reply = app.request(Method::DELETE, "/api/v1/auth/login", None, None).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.headers["allow"], "POST");
+    let id = uuid::Uuid::now_v7();
+    let reply = app.request(Method::POST, &format!("/api/v1/patients/{id}"), None, Some(&json!({}))).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.headers["allow"], "GET, PATCH");
+}
+
+#[tokio::test]
+async fn a_401_says_how_to_authenticate() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/v1/me", None).await;
+    assert_eq!(reply.status, 401);
+    assert!(reply.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+    let reply = app.get("/api/v1/me", Some("not.a.token")).await;
+    assert!(reply.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_the_public_url_is_https() {
+    let plain = spawn_app_with(HashMap::from([("FASCIA_PUBLIC_URL", "http://127.0.0.1:8080")])).await;
+    assert!(plain.get("/health", None).await.headers.get("strict-transport-security").is_none());
+    let https = spawn_app_with(HashMap::from([("FASCIA_PUBLIC_URL", "https://app.example.org")])).await;
+    let reply = https.get("/health", None).await;
+    assert!(reply.headers["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+}
+
+#[tokio::test]
 async fn malformed_bodies_get_a_4xx_with_the_error_body_never_a_5xx() {
     let app = spawn_app().await;
     let admin = app.clinic_admin("Edge Clinic").await;
@@ -127,4 +158,19 @@ async fn cors_allows_only_configured_origins() {
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://pwa.example.test");
     let refused = preflight("https://evil.example.test").await.unwrap();
     assert!(!refused.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn with_the_database_gone_the_api_answers_503_with_retry_after_not_500() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Outage Clinic").await;
+    app.state.db.close_by_ref().await.expect("pool closes");
+
+    for reply in
+        [app.get("/api/v1/me", Some(&admin.access_token)).await, app.login(&admin.email, fascia_tests::PASSWORD).await]
+    {
+        assert_eq!(reply.status, 503, "{}", reply.body);
+        assert_eq!(reply.body["code"], "unavailable");
+        assert!(reply.headers["retry-after"].to_str().unwrap().parse::<u64>().is_ok());
+    }
 }

@@ -3,6 +3,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use entity::Role;
+use fascia::auth::jwt::Subject;
 use fascia_tests::{TestApp, spawn_app};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use p256::pkcs8::LineEnding;
@@ -23,6 +24,12 @@ fn es256(kid: &str) -> Header {
     h.kid = Some(kid.to_owned());
     h.typ = Some("at+jwt".into());
     h
+}
+
+/// The claims of a token the server issued (its signature is not checked here).
+fn claims_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload")).expect("JSON claims")
 }
 
 /// The server's key id, read from a token it issued.
@@ -55,9 +62,10 @@ async fn forged_and_misused_tokens_get_401_on_every_protected_operation() {
     let other_pem = fascia::auth::jwt::generate_private_key_pem();
     let now = app.clock_now().timestamp();
     let me = app.get("/api/v1/me", Some(&admin.access_token)).await.expect(200);
+    let session = claims_of(&admin.access_token)["sid"].clone();
     let good = json!({
         "iss": "fascia", "aud": "fascia-api", "sub": admin.user_id, "iat": now, "exp": now + 600,
-        "role": "admin", "cid": me["clinic_id"],
+        "role": "admin", "cid": me["clinic_id"], "sid": session,
     });
     let with = |patch: Value| {
         let mut c = good.clone();
@@ -87,11 +95,15 @@ async fn forged_and_misused_tokens_get_401_on_every_protected_operation() {
     let alg_none = format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "at+jwt", "kid": kid })), b64(&good));
     let mut untyped = es256(&kid);
     untyped.typ = Some("JWT".into());
+    let subject = Subject {
+        user: admin.user_id,
+        role: Role::Admin,
+        clinic: me["clinic_id"].as_str().unwrap().parse().unwrap(),
+        patient: None,
+    };
     let expired = app.state.jwt.issue(
-        admin.user_id,
-        Role::Admin,
-        me["clinic_id"].as_str().unwrap().parse().unwrap(),
-        None,
+        subject,
+        session.as_str().unwrap().parse().unwrap(),
         app.clock_now() - Duration::minutes(20),
     );
 
@@ -104,6 +116,8 @@ async fn forged_and_misused_tokens_get_401_on_every_protected_operation() {
         ("wrong issuer", sign(es256(&kid), &with(json!({ "iss": "evil" })), &server_pem)),
         ("missing exp", sign(es256(&kid), &with(json!({ "exp": null })), &server_pem)),
         ("missing role", sign(es256(&kid), &with(json!({ "role": null })), &server_pem)),
+        ("missing session", sign(es256(&kid), &with(json!({ "sid": null })), &server_pem)),
+        ("unknown session", sign(es256(&kid), &with(json!({ "sid": Uuid::now_v7() })), &server_pem)),
         ("role escalation in claims", sign(es256(&kid), &with(json!({ "role": "therapist" })), &server_pem)),
         ("unknown kid", sign(es256("no-such-key"), &good, &server_pem)),
         ("no explicit token type", sign(untyped, &good, &server_pem)),

@@ -116,7 +116,8 @@ async fn insane_dosages_and_incomplete_items_are_refused() {
     }
     let mut body = my_stretch();
     body["regions"] = json!([]);
-    app.post("/api/v1/exercises", t, &body).await.expect_error(400, "bad_request");
+    let refused = app.post("/api/v1/exercises", t, &body).await.expect_error(422, "validation_failed");
+    assert_eq!(refused["details"][0]["field"], "regions");
     body = my_stretch();
     body["media_urls"] = json!(["http://insecure.example/video"]);
     app.post("/api/v1/exercises", t, &body).await.expect_error(422, "validation_failed");
