@@ -123,9 +123,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         let event = audit::Event::by(&principal, "authorization.refused")
             .resource(format!("{} {}", req.method(), req.uri().path()))
             .outcome(audit::Outcome::Denied);
-        audit::record(&state.db, now, event)
-            .await
-            .map_err(db_failure)?;
+        audit::record(&state.db, now, event).await.map_err(db_failure)?;
         return Err(poem::Error::from_string("this role may not use this operation", StatusCode::FORBIDDEN));
     }
     Ok(principal)
