@@ -7,8 +7,9 @@ use poem_openapi::{
     Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::Example,
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, decode_cursor, into_page, page_limit};
 use crate::{
@@ -20,7 +21,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AlertDto {
     pub id: Uuid,
     pub patient_id: Uuid,
@@ -34,6 +35,22 @@ pub struct AlertDto {
     pub created_at: DateTime<Utc>,
     pub acknowledged_by: Option<Uuid>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl Example for AlertDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000801"),
+            patient_id: uuid!("0193a5b2-4c00-7000-8000-000000000101"),
+            kind: AlertKind::PainSpike,
+            details: "Pain 8/10 reported.".into(),
+            triggered_at: "2026-11-28T09:12:00Z".parse().expect("RFC 3339 instant"),
+            check_in_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000901")),
+            created_at: "2026-11-28T09:12:01Z".parse().expect("RFC 3339 instant"),
+            acknowledged_by: None,
+            acknowledged_at: None,
+        }
+    }
 }
 
 impl From<alert::Model> for AlertDto {
@@ -60,10 +77,16 @@ pub enum AlertStatus {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AlertPage {
     pub items: Vec<AlertDto>,
     pub next_cursor: Option<String>,
+}
+
+impl Example for AlertPage {
+    fn example() -> Self {
+        Self { items: vec![AlertDto::example()], next_cursor: None }
+    }
 }
 
 pub struct AlertsApi;

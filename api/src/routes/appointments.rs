@@ -8,8 +8,9 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::Example,
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, home::date_range, text::Text};
 use crate::{
@@ -29,6 +30,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct AppointmentDto {
     pub id: Uuid,
     pub patient_id: Uuid,
@@ -38,6 +40,21 @@ pub struct AppointmentDto {
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Example for AppointmentDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000701"),
+            patient_id: uuid!("0193a5b2-4c00-7000-8000-000000000101"),
+            therapist_id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
+            starts_at: "2026-12-03T14:00:00Z".parse().expect("RFC 3339 instant"),
+            ends_at: "2026-12-03T14:50:00Z".parse().expect("RFC 3339 instant"),
+            status: Status::Scheduled,
+            created_at: "2026-11-26T16:30:00Z".parse().expect("RFC 3339 instant"),
+            updated_at: "2026-11-26T16:30:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<appointment::Model> for AppointmentDto {
@@ -56,7 +73,7 @@ impl From<appointment::Model> for AppointmentDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct CreateAppointmentRequest {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -65,8 +82,18 @@ pub struct CreateAppointmentRequest {
     pub therapist_id: Option<Uuid>,
 }
 
+impl Example for CreateAppointmentRequest {
+    fn example() -> Self {
+        Self {
+            starts_at: "2026-12-03T14:00:00Z".parse().expect("RFC 3339 instant"),
+            ends_at: "2026-12-03T14:50:00Z".parse().expect("RFC 3339 instant"),
+            therapist_id: Some(uuid!("0193a5b2-4c00-7000-8000-0000000000a1")),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct UpdateAppointmentRequest {
     #[oai(nullable)]
     pub starts_at: Option<DateTime<Utc>>,
@@ -76,6 +103,16 @@ pub struct UpdateAppointmentRequest {
     pub status: Option<Status>,
 }
 
+impl Example for UpdateAppointmentRequest {
+    fn example() -> Self {
+        Self {
+            starts_at: Some("2026-12-04T09:00:00Z".parse().expect("RFC 3339 instant")),
+            ends_at: Some("2026-12-04T09:50:00Z".parse().expect("RFC 3339 instant")),
+            status: None,
+        }
+    }
+}
+
 /// One range-of-motion measurement. Movements per region, with typical adult ranges:
 /// neck and `lower_back` (trunk): flexion, extension, side_bending, rotation; shoulder:
 /// flexion, extension, abduction, internal/external_rotation; elbow: flexion, extension;
@@ -83,7 +120,7 @@ pub struct UpdateAppointmentRequest {
 /// hip: flexion, extension, abduction, adduction, internal/external_rotation; knee:
 /// flexion, extension; ankle: dorsiflexion, plantar_flexion, inversion, eversion.
 #[derive(Debug, Clone, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct RomInput {
     pub region: BodyRegion,
     /// The limb measured at paired regions; for neck and trunk rotation and side bending,
@@ -100,8 +137,21 @@ pub struct RomInput {
     pub method: RomMethod,
 }
 
+impl Example for RomInput {
+    fn example() -> Self {
+        Self {
+            region: BodyRegion::Neck,
+            side: Some(RomSide::Left),
+            movement: RomMovement::Rotation,
+            degrees: 62,
+            mode: RomMode::Active,
+            method: RomMethod::Inclinometer,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct SessionNoteRequest {
     #[oai(default, validator(max_length = 8000))]
     pub subjective: Text,
@@ -119,6 +169,38 @@ pub struct SessionNoteRequest {
     pub pain_after: Option<i64>,
     #[oai(default, validator(max_items = 40))]
     pub rom: Vec<RomInput>,
+}
+
+impl Example for SessionNoteRequest {
+    fn example() -> Self {
+        Self {
+            subjective: "Neck stiff after three long desk days; turning left to reverse the car is hard.".into(),
+            objective: "Tender, guarded upper trapezius and levator scapulae on the left.".into(),
+            assessment: "Muscular neck pain, easing; rotation better after soft-tissue work.".into(),
+            plan: "Keep chin tucks twice daily; add doorway chest stretch next session.".into(),
+            pain_before: Some(6),
+            pain_after: Some(3),
+            rom: vec![
+                RomInput::example(),
+                RomInput {
+                    region: BodyRegion::Shoulder,
+                    side: Some(RomSide::Left),
+                    movement: RomMovement::Flexion,
+                    degrees: 165,
+                    mode: RomMode::Active,
+                    method: RomMethod::Goniometer,
+                },
+                RomInput {
+                    region: BodyRegion::Knee,
+                    side: Some(RomSide::Right),
+                    movement: RomMovement::Extension,
+                    degrees: -5,
+                    mode: RomMode::Passive,
+                    method: RomMethod::Goniometer,
+                },
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -154,7 +236,7 @@ impl From<rom_measure::Model> for RomDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SessionNoteDto {
     pub appointment_id: Uuid,
     pub author_id: Uuid,
@@ -166,6 +248,42 @@ pub struct SessionNoteDto {
     pub pain_after: Option<i16>,
     pub rom: Vec<RomDto>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Example for SessionNoteDto {
+    fn example() -> Self {
+        Self {
+            appointment_id: uuid!("0193a5b2-4c00-7000-8000-000000000701"),
+            author_id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
+            subjective: "Neck stiff after three long desk days; turning left to reverse the car is hard.".into(),
+            objective: "Tender, guarded upper trapezius and levator scapulae on the left.".into(),
+            assessment: "Muscular neck pain, easing; rotation better after soft-tissue work.".into(),
+            plan: "Keep chin tucks twice daily; add doorway chest stretch next session.".into(),
+            pain_before: Some(6),
+            pain_after: Some(3),
+            rom: vec![
+                RomDto {
+                    region: "neck".into(),
+                    side: Some(BodySide::Left),
+                    movement: "rotation".into(),
+                    degrees: 62,
+                    mode: Some(RomMode::Active),
+                    method: Some(RomMethod::Inclinometer),
+                    typical_degrees: Some(60),
+                },
+                RomDto {
+                    region: "shoulder".into(),
+                    side: Some(BodySide::Left),
+                    movement: "flexion".into(),
+                    degrees: 165,
+                    mode: Some(RomMode::Active),
+                    method: Some(RomMethod::Goniometer),
+                    typical_degrees: Some(180),
+                },
+            ],
+            updated_at: "2026-12-03T15:05:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl SessionNoteDto {

@@ -1,7 +1,7 @@
 //! `/api/v1/auth/...`: sessions, invites and passwords.
 
 use poem::{Request, web::Data};
-use poem_openapi::{Object, OpenApi, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
 
 use super::{ApiTags, NoContent, text::Text};
 use crate::{
@@ -13,7 +13,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct LoginRequest {
     #[oai(validator(max_length = 254))]
     pub email: Text,
@@ -21,7 +21,14 @@ pub struct LoginRequest {
     pub password: Text,
 }
 
+impl Example for LoginRequest {
+    fn example() -> Self {
+        Self { email: "maria.keller@example.org".into(), password: "heron-shoulder-blade-42".into() }
+    }
+}
+
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TokenResponse {
     /// ES256 JWT to send as `Authorization: Bearer ...`.
     pub access_token: String,
@@ -31,6 +38,17 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Opaque token for `POST /api/v1/auth/refresh`; single use, rotated every time.
     pub refresh_token: String,
+}
+
+impl Example for TokenResponse {
+    fn example() -> Self {
+        Self {
+            access_token: "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYTViMi00YzAwLTcwMDAtODAwMC0wMDAwMDAwMDAwYjEiLCJleHAiOjE3OTYwMjc0MDB9.VwfA7QlO3pgsPuZHu8EFIzdbuLlzIyt89jM54usR-ZBZ7-HuGP7dTm-ACT95Z-uMuL7UJm1-KFaLh3szlX_Tqw".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+            refresh_token: "eE07Ynb5-fVbWlc2uvdNCm1KM58k_kmj77aNf_Aq8oQ".into(),
+        }
+    }
 }
 
 impl From<TokenPair> for TokenResponse {
@@ -45,14 +63,20 @@ impl From<TokenPair> for TokenResponse {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 200))]
     pub refresh_token: Text,
 }
 
+impl Example for RefreshRequest {
+    fn example() -> Self {
+        Self { refresh_token: "eE07Ynb5-fVbWlc2uvdNCm1KM58k_kmj77aNf_Aq8oQ".into() }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct AcceptInviteRequest {
     /// The token from the invite link.
     #[oai(validator(max_length = 200))]
@@ -62,13 +86,25 @@ pub struct AcceptInviteRequest {
     pub password: Text,
 }
 
+impl Example for AcceptInviteRequest {
+    fn example() -> Self {
+        Self { token: "1mAZvQjQlVBlRLgoCBh-ICUQXXTNAYlAWgW42_ljCJ8".into(), password: "heron-shoulder-blade-42".into() }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct ChangePasswordRequest {
     #[oai(validator(max_length = 1024))]
     pub current_password: Text,
     #[oai(validator(max_length = 1024, min_length = 10))]
     pub new_password: Text,
+}
+
+impl Example for ChangePasswordRequest {
+    fn example() -> Self {
+        Self { current_password: "heron-shoulder-blade-42".into(), new_password: "quiet-lamp-chin-tuck-7".into() }
+    }
 }
 
 impl From<SessionError> for ApiError {

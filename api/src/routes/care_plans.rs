@@ -7,9 +7,9 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
-    types::MaybeUndefined,
+    types::{Example, MaybeUndefined},
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{
     ApiTags,
@@ -32,7 +32,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PlanSummary {
     pub id: Uuid,
     pub title: String,
@@ -41,6 +41,20 @@ pub struct PlanSummary {
     pub end_date: Option<NaiveDate>,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Example for PlanSummary {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000201"),
+            title: "Desk-day neck and upper back".into(),
+            status: PlanStatus::Active,
+            start_date: "2026-11-16".parse().expect("ISO date"),
+            end_date: Some("2027-01-10".parse().expect("ISO date")),
+            version: 4,
+            updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<care_plan::Model> for PlanSummary {
@@ -58,7 +72,7 @@ impl From<care_plan::Model> for PlanSummary {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct CreatePlanRequest {
     #[oai(validator(max_length = 200, min_length = 1))]
     pub title: Text,
@@ -67,8 +81,18 @@ pub struct CreatePlanRequest {
     pub end_date: Option<NaiveDate>,
 }
 
+impl Example for CreatePlanRequest {
+    fn example() -> Self {
+        Self {
+            title: "Desk-day neck and upper back".into(),
+            start_date: "2026-11-30".parse().expect("ISO date"),
+            end_date: Some("2027-01-24".parse().expect("ISO date")),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct UpdatePlanRequest {
     #[oai(nullable, validator(max_length = 200, min_length = 1))]
     pub title: Option<Text>,
@@ -80,8 +104,18 @@ pub struct UpdatePlanRequest {
     pub end_date: MaybeUndefined<NaiveDate>,
 }
 
+impl Example for UpdatePlanRequest {
+    fn example() -> Self {
+        Self {
+            title: None,
+            status: Some(PlanStatus::Paused),
+            end_date: MaybeUndefined::Value("2027-02-07".parse().expect("ISO date")),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct GoalRequest {
     #[oai(validator(max_length = 200, min_length = 1))]
     pub activity: Text,
@@ -93,8 +127,14 @@ pub struct GoalRequest {
     pub target: i16,
 }
 
+impl Example for GoalRequest {
+    fn example() -> Self {
+        Self { activity: "Turn head to check the blind spot".into(), baseline: 3, target: 8 }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct UpdateGoalRequest {
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub target: Option<i16>,
@@ -102,8 +142,14 @@ pub struct UpdateGoalRequest {
     pub status: Option<GoalStatus>,
 }
 
+impl Example for UpdateGoalRequest {
+    fn example() -> Self {
+        Self { target: Some(9), status: Some(GoalStatus::Active) }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct PrescriptionRequest {
     /// 1–10.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
@@ -128,12 +174,27 @@ pub struct PrescriptionRequest {
     pub notes: Option<Text>,
 }
 
+impl Example for PrescriptionRequest {
+    fn example() -> Self {
+        Self {
+            sets: 2,
+            reps: 10,
+            hold_seconds: 5,
+            side: Side::None,
+            times_per_day: 2,
+            days_of_week: vec![1, 2, 3, 4, 5],
+            rest_seconds: 30,
+            notes: Some("Keep the eyes level; stop if you feel tingling in the arm".into()),
+        }
+    }
+}
+
 fn every_day() -> Vec<u8> {
     (1..=7).collect()
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct AddExerciseRequest {
     pub exercise_id: Uuid,
     pub prescription: PrescriptionRequest,
@@ -142,13 +203,32 @@ pub struct AddExerciseRequest {
     pub position: Option<i32>,
 }
 
+impl Example for AddExerciseRequest {
+    fn example() -> Self {
+        Self {
+            exercise_id: uuid!("0193a5b2-4c00-7000-8000-000000000401"),
+            prescription: PrescriptionRequest::example(),
+            position: Some(1),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct AddLessonRequest {
     pub lesson_id: Uuid,
     /// The patient can open it from this local date; default: the plan's start.
     #[oai(nullable)]
     pub unlock_date: Option<NaiveDate>,
+}
+
+impl Example for AddLessonRequest {
+    fn example() -> Self {
+        Self {
+            lesson_id: uuid!("0193a5b2-4c00-7000-8000-000000000501"),
+            unlock_date: Some("2026-12-02".parse().expect("ISO date")),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -6,8 +6,9 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::Example,
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent, decode_cursor, into_page, page_limit, text::Text};
 use crate::{
@@ -19,6 +20,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct DosageDto {
     pub sets: i16,
     pub reps: i16,
@@ -30,8 +32,14 @@ pub struct DosageDto {
     pub times_per_day: i16,
 }
 
+impl Example for DosageDto {
+    fn example() -> Self {
+        Self { sets: 2, reps: 10, hold_seconds: 5, side: Side::None, rest_seconds: 30, times_per_day: 2 }
+    }
+}
+
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExerciseDto {
     pub id: Uuid,
     /// Part of Fascia's built-in library (read-only; copy it to edit).
@@ -47,6 +55,28 @@ pub struct ExerciseDto {
     pub default_dosage: DosageDto,
     /// Hidden from this clinic's library lists.
     pub hidden: bool,
+}
+
+impl Example for ExerciseDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000401"),
+            builtin: false,
+            source_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000400")),
+            title: "Chin tucks".into(),
+            summary: "Glide the head straight back to ease a stiff neck after screen work.".into(),
+            regions: vec![Region::Neck, Region::UpperBack],
+            steps: vec![
+                "Sit tall with your shoulders relaxed.".into(),
+                "Slide your chin straight back, as if making a double chin.".into(),
+                "Hold, then let the head glide forward again.".into(),
+            ],
+            cautions: vec!["Stop if you feel tingling or numbness in the arm.".into()],
+            media_urls: vec!["https://media.example.org/exercises/chin-tucks.mp4".into()],
+            default_dosage: DosageDto::example(),
+            hidden: false,
+        }
+    }
 }
 
 impl ExerciseDto {
@@ -76,14 +106,20 @@ impl ExerciseDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExercisePage {
     pub items: Vec<ExerciseDto>,
     pub next_cursor: Option<String>,
 }
 
+impl Example for ExercisePage {
+    fn example() -> Self {
+        Self { items: vec![ExerciseDto::example()], next_cursor: None }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct DosageRequest {
     /// 1–10.
     #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
@@ -103,8 +139,14 @@ pub struct DosageRequest {
     pub times_per_day: i16,
 }
 
+impl Example for DosageRequest {
+    fn example() -> Self {
+        Self { sets: 2, reps: 10, hold_seconds: 5, side: Side::None, rest_seconds: 30, times_per_day: 2 }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct ExerciseRequest {
     #[oai(validator(max_length = 200, min_length = 1))]
     pub title: Text,
@@ -121,10 +163,34 @@ pub struct ExerciseRequest {
     pub default_dosage: DosageRequest,
 }
 
+impl Example for ExerciseRequest {
+    fn example() -> Self {
+        Self {
+            title: "Chin tucks".into(),
+            summary: "Glide the head straight back to ease a stiff neck after screen work.".into(),
+            regions: vec![Region::Neck, Region::UpperBack],
+            steps: vec![
+                "Sit tall with your shoulders relaxed.".into(),
+                "Slide your chin straight back, as if making a double chin.".into(),
+                "Hold, then let the head glide forward again.".into(),
+            ],
+            cautions: vec!["Stop if you feel tingling or numbness in the arm.".into()],
+            media_urls: vec!["https://media.example.org/exercises/chin-tucks.mp4".into()],
+            default_dosage: DosageRequest::example(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct HiddenRequest {
     pub hidden: bool,
+}
+
+impl Example for HiddenRequest {
+    fn example() -> Self {
+        Self { hidden: true }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -6,9 +6,10 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::Example,
 };
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent, decode_cursor, exercises::HiddenRequest, into_page, page_limit, text::Text};
 use crate::{
@@ -21,7 +22,7 @@ use crate::{
 
 /// A multiple-choice question checking the lesson was understood.
 #[derive(Debug, Clone, Object, Serialize, Deserialize)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct CheckQuestionDto {
     #[oai(validator(max_length = 500))]
     pub prompt: Text,
@@ -33,8 +34,19 @@ pub struct CheckQuestionDto {
     pub explanation: Text,
 }
 
+impl Example for CheckQuestionDto {
+    fn example() -> Self {
+        Self {
+            prompt: "Where should the top of your screen sit?".into(),
+            options: vec!["Well above eye level".into(), "At or just below eye level".into(), "At desk height".into()],
+            correct: 1,
+            explanation: "Looking slightly down keeps the neck long without craning forward.".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LessonDto {
     pub id: Uuid,
     pub builtin: bool,
@@ -46,6 +58,22 @@ pub struct LessonDto {
     pub body: String,
     pub questions: Vec<CheckQuestionDto>,
     pub hidden: bool,
+}
+
+impl Example for LessonDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000501"),
+            builtin: true,
+            source_id: None,
+            title: "Setting up your desk for a quieter neck".into(),
+            topic: Topic::Ergonomics,
+            minutes: 4,
+            body: "## Screen height\n\nRaise the screen until your eyes meet its top edge.".into(),
+            questions: vec![CheckQuestionDto::example()],
+            hidden: false,
+        }
+    }
 }
 
 pub fn questions_of(row: &lesson::Model) -> Vec<CheckQuestionDto> {
@@ -69,14 +97,20 @@ impl LessonDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LessonPage {
     pub items: Vec<LessonDto>,
     pub next_cursor: Option<String>,
 }
 
+impl Example for LessonPage {
+    fn example() -> Self {
+        Self { items: vec![LessonDto::example()], next_cursor: None }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct LessonRequest {
     #[oai(validator(max_length = 200, min_length = 1))]
     pub title: Text,
@@ -90,6 +124,18 @@ pub struct LessonRequest {
     /// 1–3 questions.
     #[oai(validator(min_items = 1, max_items = 3))]
     pub questions: Vec<CheckQuestionDto>,
+}
+
+impl Example for LessonRequest {
+    fn example() -> Self {
+        Self {
+            title: "Setting up your desk for a quieter neck".into(),
+            topic: Topic::Ergonomics,
+            minutes: 4,
+            body: "## Screen height\n\nRaise the screen until your eyes meet its top edge.".into(),
+            questions: vec![CheckQuestionDto::example()],
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -2,8 +2,8 @@
 
 use entity::user;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json};
-use uuid::Uuid;
+use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, RoleDto, text::Text};
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MeDto {
     pub id: Uuid,
     pub email: String,
@@ -28,14 +28,34 @@ pub struct MeDto {
     pub patient_id: Option<Uuid>,
 }
 
+impl Example for MeDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-0000000000b1"),
+            email: "maria.keller@example.org".into(),
+            role: RoleDto::Patient,
+            display_name: "Maria Keller".into(),
+            timezone: "Europe/Berlin".into(),
+            clinic_id: uuid!("0193a5b2-4c00-7000-8000-000000000001"),
+            patient_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000101")),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct UpdateMeRequest {
     #[oai(nullable, validator(max_length = 200, min_length = 1))]
     pub display_name: Option<Text>,
     /// IANA time zone, e.g. `Europe/Berlin`.
     #[oai(nullable, validator(max_length = 64))]
     pub timezone: Option<Text>,
+}
+
+impl Example for UpdateMeRequest {
+    fn example() -> Self {
+        Self { display_name: Some("Maria K.".into()), timezone: Some("Europe/Vienna".into()) }
+    }
 }
 
 fn to_dto(u: user::Model, patient_id: Option<Uuid>) -> MeDto {

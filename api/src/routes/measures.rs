@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{measure_response, measure_schedule};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
-use uuid::Uuid;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent, text::Text};
 use crate::{
@@ -24,7 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct InstrumentDto {
     /// Use this id to schedule and answer it.
     pub id: String,
@@ -48,6 +48,12 @@ pub struct InstrumentDto {
     pub licence: String,
     /// Whether your clinic can schedule it.
     pub enabled: bool,
+}
+
+impl Example for InstrumentDto {
+    fn example() -> Self {
+        Self::new(&instruments::PEG, true)
+    }
 }
 
 impl InstrumentDto {
@@ -77,7 +83,7 @@ impl InstrumentDto {
 
 /// The licensed form as your licence gives it, so patients see it in its validated format.
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct LicensedTextRequest {
     /// The form's instructions to the patient.
     #[oai(validator(max_length = 4000))]
@@ -101,8 +107,23 @@ pub struct LicensedItemRequest {
     pub options: Vec<Text>,
 }
 
+impl Example for LicensedTextRequest {
+    fn example() -> Self {
+        // Placeholders: the real wording comes from the clinic's own licensed copy.
+        let item = |n: u8| LicensedItemRequest {
+            prompt: format!("Item {n} as worded in your licensed copy").as_str().into(),
+            options: (0..=4).map(|v| format!("Label for answer {v}, as worded in your copy").as_str().into()).collect(),
+        };
+        Self {
+            instructions: "The instructions as worded in your licensed copy.".into(),
+            recall_period: "The recall period your licensed copy names".into(),
+            items: (1..=4).map(item).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct ScheduleMeasureRequest {
     /// An instrument id from `GET /api/v1/instruments`.
     #[oai(validator(max_length = 32))]
@@ -118,7 +139,23 @@ pub struct ScheduleMeasureRequest {
     pub activities: Vec<Text>,
 }
 
+impl Example for ScheduleMeasureRequest {
+    fn example() -> Self {
+        Self {
+            instrument: "psfs".into(),
+            every_days: 14,
+            starts_on: Some("2026-12-01".parse().expect("ISO date")),
+            activities: vec![
+                "Turn head to check the blind spot".into(),
+                "Work at the laptop for an hour".into(),
+                "Carry two grocery bags home".into(),
+            ],
+        }
+    }
+}
+
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct MeasureScheduleDto {
     pub id: Uuid,
     pub instrument: String,
@@ -126,6 +163,23 @@ pub struct MeasureScheduleDto {
     pub starts_on: NaiveDate,
     pub activities: Vec<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Example for MeasureScheduleDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000e01"),
+            instrument: "psfs".into(),
+            every_days: 14,
+            starts_on: "2026-12-01".parse().expect("ISO date"),
+            activities: vec![
+                "Turn head to check the blind spot".into(),
+                "Work at the laptop for an hour".into(),
+                "Carry two grocery bags home".into(),
+            ],
+            created_at: "2026-11-30T09:10:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<measure_schedule::Model> for MeasureScheduleDto {
@@ -159,7 +213,7 @@ pub struct MeasureItemDto {
 
 /// A measure as the patient answers it.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MyMeasureDto {
     pub instrument: String,
     pub name: String,
@@ -176,6 +230,28 @@ pub struct MyMeasureDto {
     pub every_days: i16,
     /// Not yet answered in the current period.
     pub due: bool,
+}
+
+impl Example for MyMeasureDto {
+    fn example() -> Self {
+        let peg = &instruments::PEG;
+        let prompts = match peg.items {
+            Items::Prompts(prompts) => prompts.iter().map(|p| (*p).to_owned()).collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            instrument: peg.id.to_owned(),
+            name: peg.name.to_owned(),
+            instructions: peg.instructions.to_owned(),
+            recall_period: None,
+            items: prompts.iter().map(|p: &String| MeasureItemDto { prompt: p.clone(), options: vec![] }).collect(),
+            prompts,
+            item_min: peg.item_min,
+            item_max: peg.item_max,
+            every_days: 7,
+            due: true,
+        }
+    }
 }
 
 impl From<measures::ScheduledMeasure> for MyMeasureDto {
@@ -205,7 +281,7 @@ impl From<measures::ScheduledMeasure> for MyMeasureDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct MeasureResponseRequest {
     /// Generated by the app, for safe retries.
     pub id: Uuid,
@@ -217,8 +293,19 @@ pub struct MeasureResponseRequest {
     pub answers: Vec<Option<i64>>,
 }
 
+impl Example for MeasureResponseRequest {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000c01"),
+            instrument: "peg".into(),
+            recorded_at: "2026-11-30T19:10:00Z".parse().expect("RFC 3339 instant"),
+            answers: vec![Some(5), Some(4), Some(5)],
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MeasureResponseDto {
     pub id: Uuid,
     pub instrument: String,
@@ -231,6 +318,21 @@ pub struct MeasureResponseDto {
     pub schedule_id: Option<Uuid>,
     /// For `psfs`: the activities rated, in answer order.
     pub activities: Option<Vec<String>>,
+}
+
+impl Example for MeasureResponseDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000c01"),
+            instrument: "peg".into(),
+            answers: vec![Some(5), Some(4), Some(5)],
+            score: 4.67,
+            recorded_at: "2026-11-30T19:10:00Z".parse().expect("RFC 3339 instant"),
+            local_date: "2026-11-30".parse().expect("ISO date"),
+            schedule_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000b01")),
+            activities: None,
+        }
+    }
 }
 
 impl TryFrom<measure_response::Model> for MeasureResponseDto {

@@ -7,9 +7,9 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
-    types::MaybeUndefined,
+    types::{Example, MaybeUndefined},
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, decode_cursor, into_page, page_limit, text::Text};
 use crate::{
@@ -24,7 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PatientDto {
     pub id: Uuid,
     pub display_name: String,
@@ -53,6 +53,31 @@ pub struct PatientDto {
     pub open_alerts: u64,
 }
 
+impl Example for PatientDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000101"),
+            display_name: "Maria Keller".into(),
+            primary_therapist_id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
+            has_account: true,
+            referring_physician_name: Some("Dr. Anna Brandt".into()),
+            referring_physician_contact: Some("praxis.brandt@example.org".into()),
+            diagnosis: Some("Neck and upper-back stiffness after long desk days".into()),
+            icd10_codes: vec!["M54.2".into()],
+            precautions: Some("No deep pressure near the left scalene".into()),
+            baseline_pain: Some(6),
+            disengaged_after_days: 3,
+            consent_reminders: true,
+            consent_physician_sharing: false,
+            archived_at: None,
+            created_at: "2026-11-02T10:15:00Z".parse().expect("RFC 3339 instant"),
+            updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
+            adherence_7d: Some(71.4),
+            open_alerts: 1,
+        }
+    }
+}
+
 impl From<patient::Model> for PatientDto {
     fn from(p: patient::Model) -> Self {
         Self {
@@ -79,7 +104,7 @@ impl From<patient::Model> for PatientDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct CreatePatientRequest {
     #[oai(validator(max_length = 200, min_length = 1))]
     pub display_name: Text,
@@ -107,9 +132,27 @@ pub struct CreatePatientRequest {
     pub consent_physician_sharing: bool,
 }
 
+impl Example for CreatePatientRequest {
+    fn example() -> Self {
+        Self {
+            display_name: "Maria Keller".into(),
+            primary_therapist_id: Some(uuid!("0193a5b2-4c00-7000-8000-0000000000a1")),
+            referring_physician_name: Some("Dr. Anna Brandt".into()),
+            referring_physician_contact: Some("praxis.brandt@example.org".into()),
+            diagnosis: Some("Neck and upper-back stiffness after long desk days".into()),
+            icd10_codes: vec!["M54.2".into()],
+            precautions: Some("No deep pressure near the left scalene".into()),
+            baseline_pain: Some(6),
+            disengaged_after_days: Some(3),
+            consent_reminders: true,
+            consent_physician_sharing: false,
+        }
+    }
+}
+
 /// Send only what changes; `null` clears an optional field.
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct UpdatePatientRequest {
     #[oai(nullable, validator(max_length = 200, min_length = 1))]
     pub display_name: Option<Text>,
@@ -136,23 +179,54 @@ pub struct UpdatePatientRequest {
     pub consent_physician_sharing: Option<bool>,
 }
 
+impl Example for UpdatePatientRequest {
+    fn example() -> Self {
+        Self {
+            display_name: None,
+            primary_therapist_id: None,
+            referring_physician_name: MaybeUndefined::Undefined,
+            referring_physician_contact: MaybeUndefined::Undefined,
+            diagnosis: MaybeUndefined::Undefined,
+            icd10_codes: Some(vec!["M54.2".into(), "M54.6".into()]),
+            precautions: MaybeUndefined::Value("Avoid end-range neck rotation for two weeks".into()),
+            baseline_pain: MaybeUndefined::Undefined,
+            disengaged_after_days: Some(5),
+            consent_reminders: None,
+            consent_physician_sharing: Some(true),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PatientPage {
     pub items: Vec<PatientDto>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
+impl Example for PatientPage {
+    fn example() -> Self {
+        Self { items: vec![PatientDto::example()], next_cursor: None }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct CreateInviteRequest {
     /// Where the patient will log in; becomes their account email.
     #[oai(validator(max_length = 254))]
     pub email: Text,
 }
 
+impl Example for CreateInviteRequest {
+    fn example() -> Self {
+        Self { email: "maria.keller@example.org".into() }
+    }
+}
+
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct InviteDto {
     pub invite_id: Uuid,
     /// Shown once; give it to the invitee (only its hash is stored).
@@ -161,6 +235,17 @@ pub struct InviteDto {
     /// to servers.
     pub accept_url: String,
     pub expires_at: DateTime<Utc>,
+}
+
+impl Example for InviteDto {
+    fn example() -> Self {
+        Self {
+            invite_id: uuid!("0193a5b2-4c00-7000-8000-000000000d01"),
+            token: "1mAZvQjQlVBlRLgoCBh-ICUQXXTNAYlAWgW42_ljCJ8".into(),
+            accept_url: "https://app.example.org/invite#token=1mAZvQjQlVBlRLgoCBh-ICUQXXTNAYlAWgW42_ljCJ8".into(),
+            expires_at: "2026-12-07T09:00:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl InviteDto {

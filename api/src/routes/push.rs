@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::push_subscription;
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
-use uuid::Uuid;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent};
 use crate::{
@@ -17,6 +17,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct VapidKeyDto {
     /// Pass to `pushManager.subscribe({ applicationServerKey })`: the uncompressed P-256
     /// public key, base64url without padding.
@@ -26,7 +27,18 @@ pub struct VapidKeyDto {
     pub key_id: String,
 }
 
+impl Example for VapidKeyDto {
+    fn example() -> Self {
+        Self {
+            application_server_key:
+                "BEkQ8R-jlBqPIbIm9gv-X6D1N0xytepw3tPtntVdp_rbqqIvYu5-fSut8nuOOWYCnluKAfYKR0DVRGWoApzc1Lw".into(),
+            key_id: "d87a2f1bf5e516f9".into(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct SubscriptionKeysRequest {
     /// The browser's P-256 public key, base64url (padding optional).
     #[oai(validator(max_length = 200))]
@@ -36,9 +48,18 @@ pub struct SubscriptionKeysRequest {
     pub auth: String,
 }
 
+impl Example for SubscriptionKeysRequest {
+    fn example() -> Self {
+        Self {
+            p256dh: "BF1bf_CFq1pELZO9b7mZVrJn5LPtjVylQEP0etSJ9mxr47azFHZHbWXHLbBN9qBrodmkhSLXJqDcEQ3k0p9IdMA".into(),
+            auth: "48kBVB-0TurEn_nEC8LOkg".into(),
+        }
+    }
+}
+
 /// `PushSubscription.toJSON()` as the browser gives it, plus an optional label.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SubscribeRequest {
     /// The push service URL; only known push services are accepted.
     #[oai(validator(max_length = 2048))]
@@ -52,8 +73,19 @@ pub struct SubscribeRequest {
     pub device_label: Option<String>,
 }
 
+impl Example for SubscribeRequest {
+    fn example() -> Self {
+        Self {
+            endpoint: "https://fcm.googleapis.com/fcm/send/eS98jZM8FRJShu3a:APA91bGx3kP0".into(),
+            expiration_time: None,
+            keys: SubscriptionKeysRequest::example(),
+            device_label: Some("Phone".into()),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PushSubscriptionDto {
     pub id: Uuid,
     pub endpoint: String,
@@ -65,6 +97,21 @@ pub struct PushSubscriptionDto {
     /// Set when the push service said the subscription is gone; subscribe again.
     pub expired_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Example for PushSubscriptionDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000000f01"),
+            endpoint: "https://fcm.googleapis.com/fcm/send/eS98jZM8FRJShu3a:APA91bGx3kP0".into(),
+            device_label: Some("Phone".into()),
+            vapid_key_id: "d87a2f1bf5e516f9".into(),
+            expiration_time: None,
+            last_success_at: Some("2026-11-30T07:30:04Z".parse().expect("RFC 3339 instant")),
+            expired_at: None,
+            created_at: "2026-11-16T18:42:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<push_subscription::Model> for PushSubscriptionDto {

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use entity::reminder_rule;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
-use uuid::Uuid;
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json, types::Example};
+use uuid::{Uuid, uuid};
 
 use super::ApiTags;
 use super::text::Text;
@@ -24,7 +24,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReminderRuleDto {
     pub id: Uuid,
     pub kind: ReminderKind,
@@ -39,6 +39,21 @@ pub struct ReminderRuleDto {
     /// The patient's IANA time zone (change it with `PATCH /api/v1/me`).
     pub timezone: String,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Example for ReminderRuleDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-000000001001"),
+            kind: ReminderKind::Exercises,
+            local_time: "07:30".into(),
+            session_offset_minutes: None,
+            days_of_week: vec![1, 2, 3, 4, 5],
+            enabled: true,
+            timezone: "Europe/Berlin".into(),
+            updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<reminder_rule::Model> for ReminderRuleDto {
@@ -59,7 +74,7 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct UpdateRuleRequest {
     /// `HH:MM`, 00:00–23:59.
     #[oai(nullable, validator(max_length = 5, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
@@ -71,7 +86,14 @@ pub struct UpdateRuleRequest {
     pub enabled: Option<bool>,
 }
 
+impl Example for UpdateRuleRequest {
+    fn example() -> Self {
+        Self { local_time: Some("18:30".into()), days_of_week: Some(vec![1, 3, 5]), enabled: Some(true) }
+    }
+}
+
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct QuietHoursDto {
     /// `HH:MM` local time when reminders stop.
     #[oai(validator(max_length = 5))]
@@ -82,19 +104,37 @@ pub struct QuietHoursDto {
     pub end: String,
 }
 
+impl Example for QuietHoursDto {
+    fn example() -> Self {
+        Self { start: "22:00".into(), end: "07:00".into() }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReminderPreferencesDto {
     /// No reminders arrive in this window; ones that fall due in it are held until it ends.
     pub quiet_hours: Option<QuietHoursDto>,
 }
 
+impl Example for ReminderPreferencesDto {
+    fn example() -> Self {
+        Self { quiet_hours: Some(QuietHoursDto::example()) }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct UpdatePreferencesRequest {
     /// `null` removes quiet hours.
     #[oai(nullable)]
     pub quiet_hours: Option<QuietHoursDto>,
+}
+
+impl Example for UpdatePreferencesRequest {
+    fn example() -> Self {
+        Self { quiet_hours: Some(QuietHoursDto::example()) }
+    }
 }
 
 fn format_minute(m: i16) -> String {

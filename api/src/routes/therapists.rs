@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::user;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json};
-use uuid::Uuid;
+use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use uuid::{Uuid, uuid};
 
 use super::{
     ApiTags, RoleDto,
@@ -20,7 +20,7 @@ use crate::{
 };
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct StaffDto {
     pub id: Uuid,
     pub email: String,
@@ -28,6 +28,19 @@ pub struct StaffDto {
     pub role: RoleDto,
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Example for StaffDto {
+    fn example() -> Self {
+        Self {
+            id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
+            email: "jonas.weber@example.org".into(),
+            display_name: "Jonas Weber".into(),
+            role: RoleDto::Therapist,
+            disabled_at: None,
+            created_at: "2026-09-14T09:00:00Z".parse().expect("RFC 3339 instant"),
+        }
+    }
 }
 
 impl From<user::Model> for StaffDto {
@@ -44,12 +57,18 @@ impl From<user::Model> for StaffDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, example)]
 pub struct InviteTherapistRequest {
     #[oai(validator(max_length = 254))]
     pub email: Text,
     #[oai(validator(max_length = 200, min_length = 1))]
     pub display_name: Text,
+}
+
+impl Example for InviteTherapistRequest {
+    fn example() -> Self {
+        Self { email: "lena.hoffmann@example.org".into(), display_name: "Lena Hoffmann".into() }
+    }
 }
 
 impl From<StaffError> for ApiError {

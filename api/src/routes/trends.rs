@@ -6,8 +6,9 @@ use poem_openapi::{
     Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::Example,
 };
-use uuid::Uuid;
+use uuid::{Uuid, uuid};
 
 use super::{ApiTags, home::date_range};
 use crate::{
@@ -177,6 +178,7 @@ pub struct RomSeriesDto {
 }
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TrendsDto {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -188,6 +190,101 @@ pub struct TrendsDto {
     pub measures: Vec<MeasureHistoryDto>,
     pub sessions: Vec<SessionEffectDto>,
     pub range_of_motion: Vec<RomSeriesDto>,
+}
+
+impl Example for TrendsDto {
+    fn example() -> Self {
+        let stat = |mean, min, max, count| Some(StatDto { mean, min, max, count });
+        let none_taken = |none| MedicationDto { none, non_opioid: 0, opioid: 0 };
+        Self {
+            from: "2026-11-29".parse().expect("ISO date"),
+            to: "2026-11-30".parse().expect("ISO date"),
+            timezone: "Europe/Berlin".into(),
+            days: vec![
+                TrendDayDto {
+                    date: "2026-11-29".parse().expect("ISO date"),
+                    pain: stat(4.0, 4, 4, 1),
+                    pain_7d: Some(4.2),
+                    stress: stat(3.0, 3, 3, 1),
+                    stress_7d: Some(3.4),
+                    sleep_quality: stat(6.0, 6, 6, 1),
+                    sleep_quality_7d: Some(5.9),
+                    medication: none_taken(1),
+                    exercises_prescribed: 0,
+                    exercises_done: 0,
+                },
+                TrendDayDto {
+                    date: "2026-11-30".parse().expect("ISO date"),
+                    pain: stat(4.5, 3, 6, 2),
+                    pain_7d: Some(3.9),
+                    stress: stat(2.5, 2, 3, 2),
+                    stress_7d: Some(3.2),
+                    sleep_quality: stat(7.0, 7, 7, 1),
+                    sleep_quality_7d: Some(6.1),
+                    medication: none_taken(2),
+                    exercises_prescribed: 2,
+                    exercises_done: 1,
+                },
+            ],
+            baseline: BaselineDto {
+                pain: Some(6.0),
+                pain_source: Some(BaselineSourceDto::Therapist),
+                stress: Some(3.8),
+                sleep_quality: Some(5.5),
+                first_week_from: Some("2026-11-02".parse().expect("ISO date")),
+            },
+            changes: vec![ChangeDto {
+                metric: "pain".into(),
+                baseline: 6.0,
+                current: 3.9,
+                change: -2.1,
+                percent: Some(-35.0),
+                meaningful: true,
+                direction: Direction::Improved,
+            }],
+            measures: vec![MeasureHistoryDto {
+                instrument: "peg".into(),
+                activities: None,
+                baseline: Some(6.33),
+                points: vec![MeasurePointDto {
+                    recorded_at: "2026-11-30T19:10:00Z".parse().expect("RFC 3339 instant"),
+                    local_date: "2026-11-30".parse().expect("ISO date"),
+                    score: 4.67,
+                    change: Some(ChangeDto {
+                        metric: "peg".into(),
+                        baseline: 6.33,
+                        current: 4.67,
+                        change: -1.66,
+                        percent: Some(-26.22),
+                        meaningful: false,
+                        direction: Direction::Improved,
+                    }),
+                }],
+            }],
+            sessions: vec![SessionEffectDto {
+                appointment_id: uuid!("0193a5b2-4c00-7000-8000-000000000700"),
+                starts_at: "2026-11-30T09:00:00Z".parse().expect("RFC 3339 instant"),
+                ends_at: "2026-11-30T09:50:00Z".parse().expect("RFC 3339 instant"),
+                pain_before: Some(6),
+                pain_after: Some(3),
+                immediate_change: Some(-3),
+                follow_up_24h: None,
+                follow_up_48h: None,
+            }],
+            range_of_motion: vec![RomSeriesDto {
+                region: "neck".into(),
+                side: "left".into(),
+                movement: "rotation".into(),
+                mode: Some(RomMode::Active),
+                typical_degrees: Some(60),
+                points: vec![RomPointDto {
+                    measured_at: "2026-11-30T09:50:00Z".parse().expect("RFC 3339 instant"),
+                    degrees: 62,
+                    method: Some(RomMethod::Inclinometer),
+                }],
+            }],
+        }
+    }
 }
 
 fn stat(s: Option<trends::Stat>) -> Option<StatDto> {
