@@ -54,12 +54,16 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> 
         Err(err) => REQUEST_ID.scope(request_id.clone(), async move { crate::error::error_response(err) }).await,
     };
 
-    let no_store = is_api || response.status().is_client_error() || response.status().is_server_error();
+    let status = response.status();
+    let no_store = is_api || is_error_status(status);
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(*name, HeaderValue::from_static(value));
     }
-    if no_store {
+    // A successful response that chose its own caching (the red-flag catalogue, which
+    // holds no health data) keeps it; everything else is never stored.
+    let chose_caching = headers.contains_key("cache-control") && !is_error_status(status);
+    if no_store && !chose_caching {
         headers.insert("cache-control", HeaderValue::from_static("no-store"));
     }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -74,6 +78,10 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, max_body_bytes: usize) -> 
         "request"
     );
     Ok(response)
+}
+
+fn is_error_status(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
 }
 
 /// Buffers the body up to the limit, so an oversized one is refused before any handler
