@@ -617,3 +617,30 @@ async fn a_correction_that_cannot_be_stored_still_keeps_its_new_red_flag() {
     assert_eq!(saved["red_flag_guidance"]["therapist_alerted"], true);
     assert_eq!(reports(&app, &c.patient).await.len(), 2);
 }
+
+#[tokio::test]
+async fn red_flags_sent_at_once_from_two_devices_end_up_on_one_alert() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let names = ["chest_pain", "double_vision", "hot_swollen_joint", "clumsy_hands", "unsteady_walking"];
+    let bodies: Vec<Value> = names
+        .iter()
+        .map(|flag| {
+            json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T11:00:00Z", "red_flags": [flag] }] })
+        })
+        .collect();
+    let sends = bodies.iter().map(|body| app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), body));
+    for reply in futures::future::join_all(sends).await {
+        assert_eq!(reply.expect(200)["results"][0]["status"], 201);
+    }
+    let alerts = red_flag_alerts(&app, &c.patient).await;
+    assert_eq!(alerts.len(), 1);
+    let mut flags = flags_of(&alerts[0]);
+    flags.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(flags, expected);
+    let listed = app.get("/api/v1/alerts?kind=red_flag", Some(&c.therapist.access_token)).await.expect(200);
+    assert_eq!(listed["items"][0]["tier"], "emergency_now");
+    assert_eq!(listed["items"][0]["red_flags"].as_array().unwrap().len(), 5);
+}
