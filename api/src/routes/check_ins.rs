@@ -320,7 +320,8 @@ impl CheckInsApi {
                             check_in_id: id,
                             flags: item.red_flags.clone(),
                             recorded_at: item.recorded_at,
-                            problems: problems.iter().map(|(f, p)| format!("{f}: {p}")).collect(),
+                            // Field names only: problem texts may quote what was sent.
+                            problems: problems.iter().map(|(f, _)| f.clone()).collect(),
                         });
                     }
                     results.push(Some(CheckInResult {
@@ -410,12 +411,12 @@ impl CheckInsApi {
         let now = state.now();
         let check_in_payload::Item { id: sent, recorded_at, red_flags: flags, body, key } =
             check_in_payload::read_one(&body.0, now);
-        let keep = |problem: String| NewReport {
+        let keep = |problems: Vec<String>| NewReport {
             item_key: key,
             check_in_id: Some(id.0),
             flags: flags.clone(),
             recorded_at,
-            problems: vec![problem],
+            problems,
         };
         let checked = match body {
             Ok(_) if sent != Some(id.0) => Err(vec![("id".to_owned(), "must be the id in the path".to_owned())]),
@@ -425,7 +426,8 @@ impl CheckInsApi {
             Ok(checked) => checked,
             Err(problems) => {
                 if !flags.is_empty() {
-                    red_flags::keep(&state.db, now, &auth.0, keep("invalid correction".into())).await?;
+                    red_flags::keep(&state.db, now, &auth.0, keep(problems.iter().map(|(f, _)| f.clone()).collect()))
+                        .await?;
                 }
                 return Err(ApiError::Unprocessable(Json(invalid_body(&problems))));
             }
@@ -436,7 +438,7 @@ impl CheckInsApi {
             Err(ChangeError::Db(e)) => return Err(e.into()),
             Err(refused) => {
                 if !flags.is_empty() {
-                    red_flags::keep(&state.db, now, &auth.0, keep(refused.to_string())).await?;
+                    red_flags::keep(&state.db, now, &auth.0, keep(vec![refused.to_string()])).await?;
                 }
                 return Err(refused.into());
             }

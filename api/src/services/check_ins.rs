@@ -235,6 +235,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         });
     }
     let mut raised = Vec::new();
+    let mut winners: Vec<check_in::Model> = Vec::new();
     if !fresh.is_empty() {
         // A concurrent transaction (PostgreSQL) may have stored some ids since the read
         // above; DO NOTHING skips them and RETURNING says which rows are ours.
@@ -249,7 +250,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         };
         let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
         if !lost.is_empty() {
-            let winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
+            winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
             for (row, result) in rows.iter().zip(results.iter_mut()) {
                 if lost.contains(&row.id) && matches!(result, Stored::Created(_)) {
                     *result = match winners.iter().find(|w| w.id == row.id) {
@@ -266,14 +267,21 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
         audit::record(&txn, now, event).await?;
     }
-    // A clashing id must not swallow the red flags the new body names: they are kept as
-    // a report keyed by the id and that body, so resending it changes nothing.
+    // A clashing id must not swallow the red flags the new body names: those not already
+    // on the patient's stored check-in are kept as a report keyed by the id and that
+    // body, so resending it changes nothing.
     for (row, result) in rows.iter().zip(&results) {
-        if matches!(result, Stored::Conflict) && row.red_flags != "[]" {
+        if !matches!(result, Stored::Conflict) || row.red_flags == "[]" {
+            continue;
+        }
+        let stored = winners.iter().find(|w| w.id == row.id).or_else(|| known.get(&row.id));
+        let already: Vec<RedFlag> = stored.filter(|s| s.patient_id == patient_id).map(red_flags_of).unwrap_or_default();
+        let flags: Vec<RedFlag> = red_flags_of(row).into_iter().filter(|f| !already.contains(f)).collect();
+        if !flags.is_empty() {
             reports.push(NewReport {
                 item_key: Uuid::new_v5(&row.id, replay_key(row).as_bytes()),
                 check_in_id: Some(row.id),
-                flags: red_flags_of(row),
+                flags,
                 recorded_at: Some(row.recorded_at),
                 problems: vec!["id: already used for a different check-in".to_owned()],
             });
@@ -286,7 +294,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             .resource(format!("red_flag_reports:{}", stored_reports.len()));
         audit::record(&txn, now, event).await?;
         let flags: Vec<RedFlag> = stored_reports.iter().flat_map(|r| red_flags::decode(&r.red_flags)).collect();
-        let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now);
+        let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now).min(now);
         let source = stored_reports[0].check_in_id.or(Some(stored_reports[0].id));
         if let Alerted::Raised(a) | Alerted::Added(a) =
             red_flags::alert_flags(&txn, now, &record, &flags, first, source).await?

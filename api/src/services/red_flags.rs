@@ -38,7 +38,7 @@ pub struct NewReport {
     pub check_in_id: Option<Uuid>,
     pub flags: Vec<RedFlag>,
     pub recorded_at: Option<DateTime<Utc>>,
-    /// Field names and problems only, never the values sent.
+    /// Which fields were wrong (names, or the server's own words), never the values sent.
     pub problems: Vec<String>,
 }
 
