@@ -60,6 +60,11 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: None,
         acknowledged_at: None,
         pushed_at: None,
+        flags: "[]".to_owned(),
+        tier: None,
+        urgent_since: None,
+        escalated_at: None,
+        updated_at: Some(now),
     };
     let active = alert::ActiveModel {
         id: Set(row.id),
@@ -73,6 +78,11 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: Set(None),
         acknowledged_at: Set(None),
         pushed_at: Set(None),
+        flags: Set(row.flags.clone()),
+        tier: Set(None),
+        urgent_since: Set(None),
+        escalated_at: Set(None),
+        updated_at: Set(row.updated_at),
     };
     // No conflict target: the only constraint a fresh v7 id can hit is the open-alert index.
     let stored = alert::Entity::insert(active)
@@ -303,7 +313,7 @@ pub async fn open_counts<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Re
 /// Alerts older than this are not pushed any more (the therapist sees them in the app).
 const PUSH_FRESHNESS: Duration = Duration::hours(24);
 
-/// Pushes open alerts not yet pushed to the devices of each patient's therapist. Each
+/// Pushes open alerts not yet pushed (or changed since) to the devices of each patient's therapist. Each
 /// alert is claimed with a conditional update first, so however many workers run this,
 /// one sends it; a worker that dies after claiming loses that push, never the alert.
 /// The message says only that there is an alert: no health data leaves for push services.
@@ -316,7 +326,12 @@ pub async fn push_pending<C: ConnectionTrait>(
     let pending = alert::Entity::find()
         .filter(alert::Column::PushedAt.is_null())
         .filter(alert::Column::AcknowledgedAt.is_null())
-        .filter(alert::Column::CreatedAt.gt(now - PUSH_FRESHNESS))
+        // A red-flag alert that gained flags is fresh again (`updated_at` moved).
+        .filter(
+            Condition::any()
+                .add(alert::Column::CreatedAt.gt(now - PUSH_FRESHNESS))
+                .add(alert::Column::UpdatedAt.gt(now - PUSH_FRESHNESS)),
+        )
         .order_by_asc(alert::Column::CreatedAt)
         .limit(100)
         .all(db)
