@@ -86,6 +86,8 @@ def call(base, method, path, token=None, body=None, expect=200):
 
 
 def main():
+    # A CI time-out sends SIGTERM: turn it into an exit so `finally` stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run_cmd, demo_cmd = readme_commands()
     print(f"README run command:  {run_cmd}\nREADME demo command: {demo_cmd}")
     port = free_port()

@@ -104,7 +104,7 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     };
 
     let status = response.status();
-    let no_store = is_api || status.is_client_error() || status.is_server_error();
+    let no_store = is_api || is_error_status(status);
     let headers = response.headers_mut();
     if status == StatusCode::METHOD_NOT_ALLOWED
         && let Some(allow) = config.methods.allowed(&path).and_then(|a| HeaderValue::from_str(a).ok())
@@ -120,7 +120,10 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     for (name, value) in SECURITY_HEADERS {
         headers.insert(*name, HeaderValue::from_static(value));
     }
-    if no_store {
+    // A successful response that chose its own caching (the red-flag catalogue, which
+    // holds no health data) keeps it; everything else is never stored.
+    let chose_caching = headers.contains_key("cache-control") && !is_error_status(status);
+    if no_store && !chose_caching {
         headers.insert("cache-control", HeaderValue::from_static("no-store"));
     }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -135,6 +138,10 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
         "request"
     );
     Ok(response)
+}
+
+fn is_error_status(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
 }
 
 /// Buffers the body up to the limit, so an oversized one is refused before any handler

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
 /// Something the therapist should look at. At most one unacknowledged alert per patient
-/// and kind (a partial unique index).
+/// and kind (a partial unique index); a red-flag alert collects every flag reported
+/// while it is open, and each new flag pushes it again.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "alert")]
 pub struct Model {
@@ -22,6 +23,16 @@ pub struct Model {
     pub acknowledged_at: Option<DateTimeUtc>,
     /// When a worker claimed pushing this alert to the therapist's devices.
     pub pushed_at: Option<DateTimeUtc>,
+    /// Red-flag alerts: JSON array of the flags reported while it was open; `[]` otherwise.
+    pub flags: String,
+    /// Red-flag alerts: the highest tier among `flags` (`emergency_now` | `same_day` | `soon`).
+    pub tier: Option<String>,
+    /// When it first carried an emergency or same-day flag: the escalation delay runs from here.
+    pub urgent_since: Option<DateTimeUtc>,
+    /// When it was escalated to the clinic's admins and the patient's other therapists.
+    pub escalated_at: Option<DateTimeUtc>,
+    /// Moves when flags are added; `None` only for rows older than this column.
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,8 +15,10 @@ pub struct Model {
     pub pain: Option<i16>,
     pub stress: Option<i16>,
     pub sleep_quality: Option<i16>,
-    /// `none` | `non_opioid` | `opioid`.
+    /// `none` | `non_opioid` | `opioid` | `anticoagulant` | `antiplatelet` | `corticosteroid` | `muscle_relaxant`.
     pub medication: Option<String>,
+    /// JSON array of `{class, name?, dose?}`: medicines named by class, with free text.
+    pub medications: String,
     /// JSON array of `{region, side, intensity, qualities}`.
     pub pain_sites: String,
     /// JSON array of red-flag symptom codes.

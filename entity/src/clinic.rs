@@ -10,6 +10,15 @@ pub struct Model {
     pub timezone: String,
     /// Seeded by `fascia demo`; the demo refuses to touch a database with real clinics.
     pub is_demo: bool,
+    /// Used in red-flag guidance; `None` says "emergency services".
+    pub emergency_number: Option<String>,
+    /// The clinic's own phone, for patients told to get in touch.
+    pub clinic_phone: Option<String>,
+    /// Crisis line for thoughts of self-harm; `None` falls back to the emergency number.
+    pub crisis_line: Option<String>,
+    /// How long an emergency or same-day red-flag alert may stay unacknowledged before
+    /// it is pushed to the clinic's admins and the patient's other therapists.
+    pub escalation_delay_seconds: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -23,6 +23,7 @@ pub mod plan_goal;
 pub mod plan_lesson;
 pub mod push_delivery;
 pub mod push_subscription;
+pub mod red_flag_report;
 pub mod refresh_token;
 pub mod reminder_occurrence;
 pub mod reminder_preference;

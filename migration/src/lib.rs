@@ -9,6 +9,9 @@ mod m20261126_000003_create_care_plans;
 mod m20261126_000004_create_check_ins;
 mod m20261126_000005_create_push;
 mod m20261126_000006_add_alert_push;
+mod m20261130_000010_add_clinic_safety_settings;
+mod m20261130_000011_create_red_flag_reports;
+mod m20261130_000012_add_alert_red_flags;
 mod m20261130_000020_add_rom_mode_method;
 mod m20261130_000021_add_measure_response_schedule;
 
@@ -23,6 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_check_ins::Migration),
             Box::new(m20261126_000005_create_push::Migration),
             Box::new(m20261126_000006_add_alert_push::Migration),
+            Box::new(m20261130_000010_add_clinic_safety_settings::Migration),
+            Box::new(m20261130_000011_create_red_flag_reports::Migration),
+            Box::new(m20261130_000012_add_alert_red_flags::Migration),
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
             Box::new(m20261130_000021_add_measure_response_schedule::Migration),
         ]

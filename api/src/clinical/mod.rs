@@ -5,15 +5,10 @@
 
 pub mod body;
 pub mod instruments;
+pub mod red_flags;
 pub mod rom;
 pub mod rules;
 pub mod symptoms;
-
-/// What a patient reporting a red-flag symptom is told at once, whatever else happens.
-pub const RED_FLAG_GUIDANCE: &str = "You reported a symptom that needs prompt medical attention. Please contact your \
-     physician today. If it is severe, sudden or getting worse, call your local emergency number or go to the \
-     nearest emergency department now. Do not continue your home exercises until you have been checked. Your \
-     therapist has been notified.";
 
 /// The smallest change that matters to a patient: a number of points either way, and/or
 /// a percentage of the baseline that counts only for an improvement from a baseline at

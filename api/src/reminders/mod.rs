@@ -131,6 +131,10 @@ pub fn spawn_worker(
             if let Err(e) = crate::services::alerts::push_pending(&db, &sender, clock.now(), &opts.public_url).await {
                 tracing::warn!(error = %e, "alert pushes failed; retrying next tick");
             }
+            // Urgent red flags nobody acknowledged go to other staff on the same tick.
+            if let Err(e) = crate::workers::escalation::run_once(&db, &sender, clock.now(), &opts.public_url).await {
+                tracing::warn!(error = %e, "alert escalation failed; retrying next tick");
+            }
         }
     })
 }

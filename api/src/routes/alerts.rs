@@ -11,12 +11,15 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, decode_cursor, into_page, page_limit};
+use super::{ApiTags, decode_cursor, into_page, page_limit, red_flags::RedFlagTier};
 use crate::{
     auth::TherapistAuth,
-    clinical::rules::AlertKind,
+    clinical::{red_flags::Tier, rules::AlertKind, symptoms::RedFlag},
     error::ApiError,
-    services::alerts::{self, Filter, Status},
+    services::{
+        alerts::{self, Filter, Status},
+        red_flags,
+    },
     state::AppState,
 };
 
@@ -35,6 +38,14 @@ pub struct AlertDto {
     pub created_at: DateTime<Utc>,
     pub acknowledged_by: Option<Uuid>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Red-flag alerts: every flag reported while it was open (empty for other kinds).
+    pub red_flags: Vec<RedFlag>,
+    /// Red-flag alerts: the highest tier among `red_flags`.
+    pub tier: Option<RedFlagTier>,
+    /// Last change (a red-flag alert moves when a flag is added and is pushed again).
+    pub updated_at: DateTime<Utc>,
+    /// When the alert was escalated to the clinic's admins and the patient's other therapists.
+    pub escalated_at: Option<DateTime<Utc>>,
 }
 
 impl Example for AlertDto {
@@ -49,6 +60,10 @@ impl Example for AlertDto {
             created_at: "2026-11-28T09:12:01Z".parse().expect("RFC 3339 instant"),
             acknowledged_by: None,
             acknowledged_at: None,
+            red_flags: vec![],
+            tier: None,
+            updated_at: "2026-11-28T09:12:01Z".parse().expect("RFC 3339 instant"),
+            escalated_at: None,
         }
     }
 }
@@ -65,6 +80,10 @@ impl From<alert::Model> for AlertDto {
             created_at: a.created_at,
             acknowledged_by: a.acknowledged_by,
             acknowledged_at: a.acknowledged_at,
+            red_flags: red_flags::decode(&a.flags),
+            tier: a.tier.as_deref().and_then(Tier::parse).map(Into::into),
+            updated_at: a.updated_at.unwrap_or(a.created_at),
+            escalated_at: a.escalated_at,
         }
     }
 }

@@ -6,14 +6,17 @@ mod appointments;
 mod audit_events;
 mod auth;
 mod care_plans;
+mod check_in_payload;
 mod check_ins;
 mod exercises;
 mod home;
+mod lenient_json;
 mod lessons;
 mod me;
 mod measures;
 mod patients;
 mod push;
+mod red_flags;
 mod reminders;
 pub mod spec;
 pub mod text;
@@ -59,6 +62,10 @@ pub enum ApiTags {
     Push,
     /// When reminders come: rules per kind and quiet hours.
     Reminders,
+    /// The red-flag catalogue: tiers, labels and guidance, for showing offline.
+    RedFlags,
+    /// Clinic-wide settings, for clinic admins.
+    Clinic,
 }
 
 pub type Api = (
@@ -77,7 +84,8 @@ pub type Api = (
     alerts::AlertsApi,
     trends::TrendsApi,
     push::PushApi,
-    reminders::RemindersApi,
+    // poem-openapi combines at most 16 APIs per tuple; nesting adds more.
+    (reminders::RemindersApi, red_flags::RedFlagsApi),
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -101,7 +109,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,
-            reminders::RemindersApi,
+            (reminders::RemindersApi, red_flags::RedFlagsApi),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

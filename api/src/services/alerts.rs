@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{alert, care_plan, check_in, exercise_log, patient, user};
+use entity::{alert, care_plan, check_in, exercise_log, patient, red_flag_report, user};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -60,6 +60,11 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: None,
         acknowledged_at: None,
         pushed_at: None,
+        flags: "[]".to_owned(),
+        tier: None,
+        urgent_since: None,
+        escalated_at: None,
+        updated_at: Some(now),
     };
     let active = alert::ActiveModel {
         id: Set(row.id),
@@ -73,6 +78,11 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: Set(None),
         acknowledged_at: Set(None),
         pushed_at: Set(None),
+        flags: Set(row.flags.clone()),
+        tier: Set(None),
+        urgent_since: Set(None),
+        escalated_at: Set(None),
+        updated_at: Set(row.updated_at),
     };
     // No conflict target: the only constraint a fresh v7 id can hit is the open-alert index.
     let stored = alert::Entity::insert(active)
@@ -244,7 +254,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
     // answered with "stop and get checked" when it arrived). Read straight from the
     // check-ins so nothing about red-flag alerts (acknowledged, merged) changes this.
     let held = now - rules::NO_ADHERENCE_ALERT_AFTER_RED_FLAG;
-    let red_flagged: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
+    let mut red_flagged: HashMap<Uuid, DateTime<Utc>> = check_in::Entity::find()
         .select_only()
         .column(check_in::Column::PatientId)
         .column_as(check_in::Column::CreatedAt.max(), "last")
@@ -256,6 +266,20 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
         .await?
         .into_iter()
         .collect();
+    // Flags kept from items that could not be stored as check-ins count the same.
+    let reported: Vec<(Uuid, DateTime<Utc>)> = red_flag_report::Entity::find()
+        .select_only()
+        .column(red_flag_report::Column::PatientId)
+        .column_as(red_flag_report::Column::CreatedAt.max(), "last")
+        .filter(red_flag_report::Column::CreatedAt.gt(held))
+        .group_by(red_flag_report::Column::PatientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (patient_id, at) in reported {
+        let last = red_flagged.entry(patient_id).or_insert(at);
+        *last = (*last).max(at);
+    }
     let account_start: HashMap<Uuid, DateTime<Utc>> = user::Entity::find()
         .filter(user::Column::Id.is_in(patients.iter().filter_map(|p| p.user_id)))
         .all(db)
@@ -453,7 +477,7 @@ pub async fn open_counts<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Re
 /// Alerts older than this are not pushed any more (the therapist sees them in the app).
 const PUSH_FRESHNESS: Duration = Duration::hours(24);
 
-/// Pushes open alerts not yet pushed to the devices of each patient's therapist. Each
+/// Pushes open alerts not yet pushed (or changed since) to the devices of each patient's therapist. Each
 /// alert is claimed with a conditional update first, so however many workers run this,
 /// one sends it; a worker that dies after claiming loses that push, never the alert.
 /// The message says only that there is an alert: no health data leaves for push services.
@@ -466,7 +490,12 @@ pub async fn push_pending<C: ConnectionTrait>(
     let pending = alert::Entity::find()
         .filter(alert::Column::PushedAt.is_null())
         .filter(alert::Column::AcknowledgedAt.is_null())
-        .filter(alert::Column::CreatedAt.gt(now - PUSH_FRESHNESS))
+        // A red-flag alert that gained flags is fresh again (`updated_at` moved).
+        .filter(
+            Condition::any()
+                .add(alert::Column::CreatedAt.gt(now - PUSH_FRESHNESS))
+                .add(alert::Column::UpdatedAt.gt(now - PUSH_FRESHNESS)),
+        )
         .order_by_asc(alert::Column::CreatedAt)
         .limit(100)
         .all(db)

@@ -6,6 +6,10 @@
 //! and however often or concurrently a batch is sent each id is stored once. Alerts a
 //! check-in raises (red flags, pain spikes) are stored in the same transaction, so a
 //! check-in is never kept without the alert it should have raised.
+//!
+//! Red flags are never lost: a check-in may consist of red flags alone, and red flags
+//! from items that cannot be stored (invalid, or a clashing id) are kept as red-flag
+//! reports in the same transaction and alerted like any other (see `services::red_flags`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,20 +26,24 @@ use crate::{
     auth::Principal,
     clinical::{
         body::PainSite,
-        rules::AlertKind,
-        symptoms::{CheckInContext, Medication, RedFlag},
+        symptoms::{CheckInContext, Medication, MedicationTaken, RedFlag},
     },
     db,
     services::{
-        alerts::{self, NewAlert},
+        alerts,
         audit::{self, Event},
         exercise_logs::Stored,
         local_date,
+        red_flags::{self, Alerted, NewReport},
     },
 };
 
-/// Device clocks may run ahead of the server by this much.
-pub const CLOCK_SKEW: Duration = Duration::minutes(5);
+/// Device clocks may run ahead of the server by this much. Phone clocks are often wrong
+/// (and set by hand to the wrong zone), so a day is allowed; the device time is stored
+/// as sent, next to the server's receipt time (`created_at`), and the skew is shown.
+pub const CLOCK_SKEW: Duration = Duration::hours(24);
+/// Notes are free text up to this many characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
 /// A check-in can be corrected or withdrawn for this long after it was recorded; after
 /// that it is part of the clinical record.
 pub const EDIT_WINDOW: Duration = Duration::days(7);
@@ -49,46 +57,58 @@ pub struct CheckInFields {
     pub stress: Option<i64>,
     pub sleep_quality: Option<i64>,
     pub medication: Option<Medication>,
+    pub medications: Vec<MedicationTaken>,
     pub pain_sites: Vec<PainSite>,
     pub red_flags: Vec<RedFlag>,
     pub context: CheckInContext,
     pub note: Option<String>,
 }
 
-/// A valid check-in body: ratings 0–10, pain or stress given, not from the future, one
-/// entry per body site, red flags and note normalised. Only [`CheckInBody::new`] makes one.
+/// A valid check-in body: ratings 0–10, pain, stress or a red flag given, at most a day
+/// ahead of the server clock, one entry per body site, red flags and note normalised.
+/// Only [`CheckInBody::new`] makes one.
 #[derive(Debug, Clone)]
 pub struct CheckInBody(CheckInFields);
 
-pub type Invalid = (&'static str, &'static str);
+/// A field and what is wrong with it.
+pub type Invalid = (String, &'static str);
 
 impl CheckInBody {
-    pub fn new(mut f: CheckInFields, now: DateTime<Utc>) -> Result<Self, Invalid> {
+    /// The body, or every problem found in it.
+    pub fn new(mut f: CheckInFields, now: DateTime<Utc>) -> Result<Self, Vec<Invalid>> {
+        let mut problems: Vec<Invalid> = Vec::new();
+        let mut problem = |field: &str, what: &'static str| problems.push((field.to_owned(), what));
         if f.recorded_at > now + CLOCK_SKEW {
-            return Err(("recorded_at", "is in the future"));
+            problem("recorded_at", "is more than a day ahead of the server clock");
         }
         for (field, value) in [("pain", f.pain), ("stress", f.stress), ("sleep_quality", f.sleep_quality)] {
             if value.is_some_and(|v| !(0..=10).contains(&v)) {
-                return Err((field, "must be between 0 and 10"));
+                problem(field, "must be between 0 and 10");
             }
         }
-        if f.pain.is_none() && f.stress.is_none() {
-            return Err(("pain", "give pain, stress or both"));
+        // A red flag alone is a check-in: someone with chest pain should not have to rate
+        // their stress first.
+        if f.pain.is_none() && f.stress.is_none() && f.red_flags.is_empty() {
+            problem("pain", "give pain, stress or both");
         }
         if f.pain_sites.len() > MAX_PAIN_SITES {
-            return Err(("pain_sites", "too many sites"));
+            problem("pain_sites", "too many sites");
         }
         let mut seen = HashSet::new();
         if !f.pain_sites.iter().all(|s| seen.insert((s.region(), s.side()))) {
-            return Err(("pain_sites", "each region and side may appear once"));
+            problem("pain_sites", "each region and side may appear once");
         }
         f.red_flags.sort();
         f.red_flags.dedup();
         f.note = f.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-        if f.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            return Err(("note", "must be at most 2000 characters"));
+        if f.note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+            problem("note", "must be at most 2000 characters");
         }
-        Ok(Self(f))
+        if problems.is_empty() { Ok(Self(f)) } else { Err(problems) }
+    }
+
+    pub fn red_flags(&self) -> &[RedFlag] {
+        &self.0.red_flags
     }
 
     fn row(&self, id: Uuid, patient_id: Uuid, tz: Tz, now: DateTime<Utc>) -> check_in::Model {
@@ -102,6 +122,7 @@ impl CheckInBody {
             stress: f.stress.map(|v| v as i16),
             sleep_quality: f.sleep_quality.map(|v| v as i16),
             medication: f.medication.map(|m| m.as_str().to_owned()),
+            medications: serde_json::to_string(&f.medications).expect("medications serialise"),
             pain_sites: serde_json::to_string(&f.pain_sites).expect("pain sites serialise"),
             red_flags: serde_json::to_string(&f.red_flags).expect("red flags serialise"),
             context: f.context.as_str().to_owned(),
@@ -121,6 +142,7 @@ fn same_body(stored: &check_in::Model, fresh: &check_in::Model) -> bool {
         && stored.stress == fresh.stress
         && stored.sleep_quality == fresh.sleep_quality
         && stored.medication == fresh.medication
+        && stored.medications == fresh.medications
         && stored.pain_sites == fresh.pain_sites
         && stored.red_flags == fresh.red_flags
         && stored.context == fresh.context
@@ -137,6 +159,7 @@ fn active(r: check_in::Model) -> check_in::ActiveModel {
         stress: Set(r.stress),
         sleep_quality: Set(r.sleep_quality),
         medication: Set(r.medication),
+        medications: Set(r.medications),
         pain_sites: Set(r.pain_sites),
         red_flags: Set(r.red_flags),
         context: Set(r.context),
@@ -148,7 +171,11 @@ fn active(r: check_in::Model) -> check_in::ActiveModel {
 }
 
 pub fn red_flags_of(row: &check_in::Model) -> Vec<RedFlag> {
-    serde_json::from_str(&row.red_flags).unwrap_or_default()
+    red_flags::decode(&row.red_flags)
+}
+
+pub fn medications_of(row: &check_in::Model) -> Vec<MedicationTaken> {
+    serde_json::from_str(&row.medications).unwrap_or_default()
 }
 
 pub fn pain_sites_of(row: &check_in::Model) -> Vec<PainSite> {
@@ -159,16 +186,22 @@ pub fn pain_sites_of(row: &check_in::Model) -> Vec<PainSite> {
 pub struct Recorded {
     pub results: Vec<Stored<check_in::Model>>,
     pub alerts: Vec<alert::Model>,
+    /// Whether every red flag named in the request is on an alert the patient's
+    /// therapist can see (false when no flag was named).
+    pub therapist_alerted: bool,
 }
 
-/// Stores a batch of check-ins for the calling patient, each item on its own, and
-/// raises the alerts the new ones call for.
+/// Stores a batch of check-ins for the calling patient, each item on its own, keeps the
+/// red flags of items that could not be stored (`reports`), and raises the alerts the
+/// new ones call for. `named` is every known red flag named anywhere in the request.
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
     tz: Tz,
     items: Vec<(Uuid, CheckInBody)>,
+    mut reports: Vec<NewReport>,
+    named: &[RedFlag],
 ) -> Result<Recorded, DbErr> {
     let patient_id = who.patient_id.unwrap_or_default();
     let record =
@@ -198,6 +231,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         });
     }
     let mut raised = Vec::new();
+    let mut winners: Vec<check_in::Model> = Vec::new();
     if !fresh.is_empty() {
         // A concurrent transaction (PostgreSQL) may have stored some ids since the read
         // above; DO NOTHING skips them and RETURNING says which rows are ours.
@@ -212,7 +246,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         };
         let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
         if !lost.is_empty() {
-            let winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
+            winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
             for (row, result) in rows.iter().zip(results.iter_mut()) {
                 if lost.contains(&row.id) && matches!(result, Stored::Created(_)) {
                     *result = match winners.iter().find(|w| w.id == row.id) {
@@ -229,8 +263,61 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
         audit::record(&txn, now, event).await?;
     }
+    // A clashing id must not swallow the red flags the new body names: those not already
+    // on the patient's stored check-in are kept as a report keyed by the id and that
+    // body, so resending it changes nothing.
+    for (row, result) in rows.iter().zip(&results) {
+        if !matches!(result, Stored::Conflict) || row.red_flags == "[]" {
+            continue;
+        }
+        let stored = winners.iter().find(|w| w.id == row.id).or_else(|| known.get(&row.id));
+        let already: Vec<RedFlag> = stored.filter(|s| s.patient_id == patient_id).map(red_flags_of).unwrap_or_default();
+        let flags: Vec<RedFlag> = red_flags_of(row).into_iter().filter(|f| !already.contains(f)).collect();
+        if !flags.is_empty() {
+            reports.push(NewReport {
+                item_key: Uuid::new_v5(&row.id, replay_key(row).as_bytes()),
+                check_in_id: Some(row.id),
+                flags,
+                recorded_at: Some(row.recorded_at),
+                problems: vec!["id: already used for a different check-in".to_owned()],
+            });
+        }
+    }
+    let stored_reports = red_flags::store_reports(&txn, now, patient_id, &reports).await?;
+    if !stored_reports.is_empty() {
+        let event = Event::by(who, "red_flag_report.write")
+            .patient(patient_id)
+            .resource(format!("red_flag_reports:{}", stored_reports.len()));
+        audit::record(&txn, now, event).await?;
+        let flags: Vec<RedFlag> = stored_reports.iter().flat_map(|r| red_flags::decode(&r.red_flags)).collect();
+        let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now).min(now);
+        let source = stored_reports[0].check_in_id.or(Some(stored_reports[0].id));
+        if let Alerted::Raised(a) | Alerted::Added(a) =
+            red_flags::alert_flags(&txn, now, &record, &flags, first, source).await?
+        {
+            raised.push(a);
+        }
+    }
+    let therapist_alerted = red_flags::therapist_alerted(&txn, now, &record, named).await?;
     txn.commit().await?;
-    Ok(Recorded { results, alerts: raised })
+    Ok(Recorded { results, alerts: raised, therapist_alerted })
+}
+
+/// The stored form of a body, for telling two bodies sent under one id apart.
+fn replay_key(row: &check_in::Model) -> String {
+    format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{:?}",
+        row.recorded_at.timestamp_micros(),
+        row.pain,
+        row.stress,
+        row.sleep_quality,
+        row.medication,
+        row.medications,
+        row.pain_sites,
+        row.red_flags,
+        row.context,
+        row.note
+    )
 }
 
 /// Red-flag and pain-spike alerts for check-ins just stored.
@@ -243,20 +330,14 @@ async fn alerts_for<C: ConnectionTrait>(
 ) -> Result<Vec<alert::Model>, DbErr> {
     let mut raised = Vec::new();
     if let Some(first) = created.iter().filter(|c| c.red_flags != "[]").min_by_key(|c| c.recorded_at) {
-        let mut flags: Vec<RedFlag> = created.iter().flat_map(|c| red_flags_of(c)).collect();
-        flags.sort();
-        flags.dedup();
-        let names: Vec<String> = flags
-            .iter()
-            .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
-            .collect();
-        let new = NewAlert {
-            kind: AlertKind::RedFlag,
-            details: format!("Red-flag symptoms reported: {}.", names.join(", ")),
-            triggered_at: first.recorded_at,
-            source_id: Some(first.id),
-        };
-        raised.extend(alerts::raise(db, now, record, new).await?);
+        // Every flag not already on the open red-flag alert is alerted (and pushed again).
+        let flags: Vec<RedFlag> = created.iter().flat_map(|c| red_flags_of(c)).collect();
+        let triggered_at = first.recorded_at.min(now);
+        if let Alerted::Raised(a) | Alerted::Added(a) =
+            red_flags::alert_flags(db, now, record, &flags, triggered_at, Some(first.id)).await?
+        {
+            raised.push(a);
+        }
     }
     raised.extend(alerts::pain_spike(db, now, record, baseline, created).await?);
     Ok(raised)
@@ -326,7 +407,8 @@ async fn own_recent<C: ConnectionTrait>(
     Ok(row)
 }
 
-/// Replaces the body of one of the patient's recent check-ins.
+/// Replaces the body of one of the patient's recent check-ins. Returns the row, the
+/// alerts raised, and whether its red flags (if any) are on an alert the therapist sees.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -334,7 +416,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     tz: Tz,
     id: Uuid,
     body: CheckInBody,
-) -> Result<(check_in::Model, Vec<alert::Model>), ChangeError> {
+) -> Result<(check_in::Model, Vec<alert::Model>, bool), ChangeError> {
     let patient_id = who.patient_id.unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let old = own_recent(&txn, now, patient_id, id).await?;
@@ -344,22 +426,26 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     changes.created_at = sea_orm::ActiveValue::NotSet;
     let updated = changes.update(&txn).await?;
     let mut raised = Vec::new();
-    let new_flags: Vec<RedFlag> =
-        red_flags_of(&updated).into_iter().filter(|f| !red_flags_of(&old).contains(f)).collect();
+    let flags = red_flags_of(&updated);
+    let new_flags: Vec<RedFlag> = flags.iter().copied().filter(|f| !red_flags_of(&old).contains(f)).collect();
     let more_pain = updated.pain > old.pain || (updated.pain.is_some() && updated.recorded_at != old.recorded_at);
-    if !new_flags.is_empty() || more_pain {
+    let mut alerted = false;
+    if !new_flags.is_empty() || more_pain || !flags.is_empty() {
         let record =
             patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
-        let baseline = pain_baseline(&txn, &record).await?;
-        // Flags already reported were alerted on when they were first sent.
-        let mut judged = updated.clone();
-        judged.red_flags = serde_json::to_string(&new_flags).expect("red flags serialise");
-        raised = alerts_for(&txn, now, &record, baseline, &[&judged]).await?;
+        if !new_flags.is_empty() || more_pain {
+            let baseline = pain_baseline(&txn, &record).await?;
+            // Flags already reported were alerted on when they were first sent.
+            let mut judged = updated.clone();
+            judged.red_flags = red_flags::encode(&new_flags);
+            raised = alerts_for(&txn, now, &record, baseline, &[&judged]).await?;
+        }
+        alerted = red_flags::therapist_alerted(&txn, now, &record, &flags).await?;
     }
     audit::record(&txn, now, Event::by(who, "check_in.update").patient(patient_id).resource(format!("check_in:{id}")))
         .await?;
     txn.commit().await?;
-    Ok((updated, raised))
+    Ok((updated, raised, alerted))
 }
 
 /// Withdraws one of the patient's recent check-ins (kept, marked deleted).

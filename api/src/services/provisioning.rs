@@ -71,6 +71,10 @@ async fn insert_clinic<C: ConnectionTrait>(
         name: Set(name.to_owned()),
         timezone: Set(timezone.to_owned()),
         is_demo: Set(is_demo),
+        emergency_number: Set(None),
+        clinic_phone: Set(None),
+        crisis_line: Set(None),
+        escalation_delay_seconds: Set(crate::services::clinic_settings::DEFAULT_ESCALATION_DELAY_SECONDS),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -229,6 +233,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
             stress: Set(Some((5 - days_ago % 3) as i16)),
             sleep_quality: Set(Some(6)),
             medication: Set(Some(if days_ago > 10 { "non_opioid" } else { "none" }.to_owned())),
+            medications: Set("[]".to_owned()),
             pain_sites: Set(serde_json::to_string(&[neck(pain)]).expect("sites serialise")),
             red_flags: Set("[]".to_owned()),
             context: Set("daily".to_owned()),

@@ -418,6 +418,7 @@ mod tests {
             stress,
             sleep_quality: None,
             medication: medication.map(str::to_owned),
+            medications: "[]".into(),
             pain_sites: "[]".into(),
             red_flags: "[]".into(),
             context: "daily".into(),

@@ -368,3 +368,24 @@ async fn no_low_adherence_alert_for_seven_days_after_a_red_flag() {
     assert_eq!(raised.len(), 1);
     assert!(raised[0].details.contains("0 of 14"), "{}", raised[0].details);
 }
+
+#[tokio::test]
+async fn a_red_flag_kept_from_an_item_that_could_not_be_stored_also_holds_the_adherence_alert() {
+    let app = spawn_app().await;
+    app.clock.set(at("2026-05-20T08:00:00Z"));
+    let therapist = staff(&app).await;
+    let mut patient = app.patient(&therapist).await;
+    app.patch("/api/v1/me", Some(&patient.access_token), &json!({ "timezone": "UTC" })).await.expect(200);
+    daily_plan(&app, &therapist, &patient).await;
+    app.clock.set(at("2026-06-01T12:00:00Z"));
+    patient.access_token = app.relogin(&patient).await;
+    // An over-long note makes the item unstorable; its red flag is kept as a report.
+    let body = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T11:00:00Z", "pain": 3,
+        "note": "x".repeat(2500), "red_flags": ["chest_pain"] }] });
+    app.post("/api/v1/me/check-ins", Some(&patient.access_token), &body).await.expect(200);
+
+    evaluate(&app.state.db, at("2026-06-08T11:59:00Z")).await.unwrap();
+    assert!(alerts_of(&app, &patient, "low_adherence").await.is_empty());
+    evaluate(&app.state.db, at("2026-06-08T12:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, &patient, "low_adherence").await.len(), 1);
+}

@@ -419,6 +419,14 @@ fn table() -> Vec<Row> {
             PATIENT_OTHER,
         ),
         row("get_reminder_preferences", None, SIGNED_IN, None),
+        row("list_red_flags", None, SIGNED_IN, None),
+        row("get_clinic_settings", None, ADMIN_ONLY, None),
+        row(
+            "update_clinic_settings",
+            Some(|| json!({ "emergency_number": "112", "escalation_delay_seconds": 7200 })),
+            ADMIN_ONLY,
+            None,
+        ),
         row("update_reminder_preferences", Some(|| json!({ "quiet_hours": null })), SIGNED_IN, None),
     ]
 }

@@ -130,13 +130,14 @@ async fn a_red_flag_check_in_answers_with_guidance_and_alerts_the_therapist_once
     let reply = app.post("/api/v1/me/check-ins", token, &flagged).await.expect(200);
 
     let guidance = reply["guidance"].as_str().expect("guidance in the response");
-    assert!(guidance.contains("physician") && guidance.contains("emergency"), "{guidance}");
+    assert!(guidance.contains("Call emergency services now") && guidance.contains("alerted"), "{guidance}");
+    assert_eq!(reply["red_flag_guidance"]["tier"], "emergency_now");
     assert_eq!(reply["results"][0]["check_in"]["red_flags"], json!(["new_numbness_or_weakness", "saddle_numbness"]));
     let alerts = alerts_of(&app, &c.patient, "red_flag").await;
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].details.contains("saddle_numbness"));
 
-    // While that alert is open, another red flag does not pile up a second one.
+    // While that alert is open, another red flag joins it rather than piling up a second one.
     let again = json!({ "items": [{ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T10:00:00Z", "stress": 3,
         "red_flags": ["chest_pain"] }] });
     let reply = app.post("/api/v1/me/check-ins", token, &again).await.expect(200);
@@ -169,42 +170,56 @@ async fn bad_check_ins_are_refused_with_the_error_body_and_nothing_is_stored() {
         v[key] = value;
         v
     };
-    // Readable but invalid: answered per item with 422.
+    // Readable or not, each item is answered on its own with 422 and every problem.
     let per_item = [
         with("pain", json!(11)),
         with("stress", json!(-1)),
         with("sleep_quality", json!(12)),
-        with("recorded_at", json!("2026-06-01T12:30:00Z")),
+        with("recorded_at", json!("2026-06-02T12:00:01Z")),
+        with("recorded_at", json!("last tuesday")),
         with("pain_sites", json!([{ "region": "lower_back", "side": "left", "intensity": 3 }])),
         with("pain_sites", json!([{ "region": "knee", "intensity": 3 }])),
         with("pain_sites", json!([{ "region": "neck", "intensity": 11 }])),
         with("pain_sites", json!([{ "region": "neck", "intensity": 2 }, { "region": "neck", "intensity": 3 }])),
+        with("pain_sites", json!([{ "region": "tail", "intensity": 3 }])),
+        with("pain_sites", json!([{ "region": "neck", "intensity": 3, "qualities": ["itchy"] }])),
+        with("red_flags", json!(["hiccups"])),
+        with("medication", json!("cannabis")),
+        with("medications", json!([{ "class": "opioid", "name": "x".repeat(101) }])),
+        with("context", json!("weekly")),
+        with("patient_id", json!(Uuid::new_v4())),
+        with("note", json!("x".repeat(2001))),
+        with("pain", json!("high")),
         json!({ "id": Uuid::new_v4(), "recorded_at": "2026-06-01T08:00:00Z", "sleep_quality": 5 }),
+        json!("not an item"),
     ];
     for bad in per_item {
         let reply = app.post("/api/v1/me/check-ins", token, &json!({ "items": [bad.clone()] })).await.expect(200);
         assert_eq!(reply["results"][0]["status"], 422, "{bad}: {reply}");
         assert_eq!(reply["results"][0]["error"]["code"], "validation_failed");
+        assert!(!reply["results"][0]["error"]["details"].as_array().unwrap().is_empty());
+        assert!(reply["guidance"].is_null());
     }
-    // Unreadable: unknown vocabulary, wrong types, over the cap → the whole request is refused.
-    let unreadable = [
-        json!({ "items": [with("pain_sites", json!([{ "region": "tail", "intensity": 3 }]))] }),
-        json!({ "items": [with("pain_sites", json!([{ "region": "neck", "intensity": 3, "qualities": ["itchy"] }]))] }),
-        json!({ "items": [with("red_flags", json!(["hiccups"]))] }),
-        json!({ "items": [with("medication", json!("cannabis"))] }),
-        json!({ "items": [with("context", json!("weekly"))] }),
-        json!({ "items": [with("patient_id", json!(Uuid::new_v4()))] }),
-        json!({ "items": (0..101).map(|_| base()).collect::<Vec<_>>() }),
-        json!({ "items": [] }),
-    ];
-    for bad in unreadable {
+    // Not a batch at all: the whole request is refused with the error body.
+    for bad in [json!({ "items": [] }), json!([base()]), json!({ "items": "many" }), json!("x"), json!(null)] {
         let reply = app.post("/api/v1/me/check-ins", token, &bad).await;
-        assert!(reply.status.is_client_error(), "{}", reply.status);
-        assert!(reply.body["code"].is_string(), "{}", reply.body);
+        reply.expect_error(422, "validation_failed");
     }
-    let long_note =
-        app.post("/api/v1/me/check-ins", token, &json!({ "items": [with("note", json!("x".repeat(2001)))] })).await;
-    assert!(long_note.status.is_client_error());
+    let not_json = app
+        .client
+        .post(app.url("/api/v1/me/check-ins"))
+        .bearer_auth(&c.patient.access_token)
+        .header("content-type", "application/json")
+        .body("{\"items\": [")
+        .send()
+        .await
+        .unwrap();
+    TestApp::read(not_json).await.expect_error(400, "bad_request");
+    // Over the batch limit: the first 100 are answered, the rest are reported once.
+    let many = json!({ "items": (0..101).map(|_| with("pain", json!(12))).collect::<Vec<_>>() });
+    let reply = app.post("/api/v1/me/check-ins", token, &many).await.expect(200);
+    assert_eq!(reply["results"].as_array().unwrap().len(), 100);
+    assert_eq!(reply["problems"][0]["field"], "items");
     assert_eq!(stored_rows(&app, &c.patient).await, 0);
 }
 

@@ -16,5 +16,6 @@ mod openapi;
 mod patients;
 mod provisioning;
 mod push;
+mod red_flags;
 mod reminders;
 mod trends;
