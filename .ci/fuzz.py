@@ -94,7 +94,8 @@ def main():
             ]
             print(f"== schemathesis as the demo {role}", flush=True)
             started = time.monotonic()
-            result = subprocess.run(cmd, env=dict(os.environ, NO_COLOR="1"))
+            # Run inside the data dir: schemathesis keeps a cache in its working directory.
+            result = subprocess.run(cmd, env=dict(os.environ, NO_COLOR="1"), cwd=data_dir)
             print(f"== {role}: exit {result.returncode} after {time.monotonic() - started:.0f} s", flush=True)
             if result.returncode != 0:
                 failed.append(role)
