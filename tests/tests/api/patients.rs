@@ -154,3 +154,22 @@ async fn a_patient_with_an_account_cannot_be_invited_again_and_emails_stay_uniqu
         .await
         .expect_error(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn icd10_codes_with_multibyte_characters_are_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Unicode Clinic").await;
+    let t = Some(admin.access_token.as_str());
+
+    // The third byte of each falls inside a multi-byte character: this used to panic.
+    for code in ["M5é", "A1€", "é12", "M5\u{301}"] {
+        let body = json!({ "display_name": "x", "icd10_codes": [code] });
+        let refused = app.post("/api/v1/patients", t, &body).await.expect_error(422, "validation_failed");
+        assert_eq!(refused["details"][0]["field"], "icd10_codes", "{code}");
+    }
+    let patient = app.post("/api/v1/patients", t, &json!({ "display_name": "Unicode Patient" })).await.expect(201);
+    let path = format!("/api/v1/patients/{}", patient["id"].as_str().unwrap());
+    app.patch(&path, t, &json!({ "icd10_codes": ["A1€"] })).await.expect_error(422, "validation_failed");
+    let unchanged = app.get(&path, t).await.expect(200);
+    assert_eq!(unchanged["icd10_codes"], json!([]));
+}
