@@ -193,7 +193,7 @@ impl TestApp {
         }
         let resp = req.send().await.expect("request reaches the server");
         let reply = Self::read(resp).await;
-        assert_documented(&method_name, path, reply.status.as_u16());
+        assert_documented(&method_name, path, reply.status.as_u16(), &reply.body);
         reply
     }
 
@@ -402,10 +402,11 @@ impl TestApp {
 }
 
 /// Every answer an integration test sees must be one the published spec lists for that
-/// operation, so the whole suite checks the contract as it runs. Paths outside the API,
-/// unknown routes and wrong methods are left to their own tests.
+/// operation, and its body may hold `null` only where the schema says `nullable`, so the
+/// whole suite checks the contract as it runs. Paths outside the API, unknown routes and
+/// wrong methods are left to their own tests.
 #[track_caller]
-fn assert_documented(method: &str, path: &str, status: u16) {
+fn assert_documented(method: &str, path: &str, status: u16, body: &Value) {
     static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(fascia::routes::spec::document);
     let path = path.split('?').next().unwrap_or_default();
     if !path.starts_with("/api/v1/") || status == 405 {
@@ -420,9 +421,53 @@ fn assert_documented(method: &str, path: &str, status: u16) {
         return;
     };
     let Some(op) = item.get(method) else { return };
+    let response = &op["responses"][status.to_string()];
     assert!(
-        op["responses"].get(status.to_string()).is_some(),
+        !response.is_null(),
         "{} ({method} {path}) answered {status}, which the spec does not list for it",
         op["operationId"]
     );
+    let schema = response["content"].as_object().and_then(|c| c.values().next()).map(|m| &m["schema"]);
+    if let Some(schema) = schema {
+        let mut nulls = Vec::new();
+        undeclared_nulls(&SPEC, schema, body, "$", &mut nulls);
+        assert!(
+            nulls.is_empty(),
+            "{} ({method} {path}) sent null at {nulls:?}, not nullable in the spec",
+            op["operationId"]
+        );
+    }
+}
+
+/// Where `value` holds a `null` that `schema` does not allow (following `$ref`, the first
+/// `allOf` part, `items` and `properties`).
+fn undeclared_nulls(spec: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
+    let mut schema = schema;
+    let nullable = schema["nullable"] == true;
+    loop {
+        if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            schema = &spec["components"]["schemas"][name];
+        } else if let Some(first) = schema["allOf"].as_array().and_then(|a| a.first()) {
+            schema = first;
+        } else {
+            break;
+        }
+    }
+    match value {
+        Value::Null if !(nullable || schema["nullable"] == true) => found.push(at.to_owned()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                undeclared_nulls(spec, &schema["items"], item, &format!("{at}[{i}]"), found);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                let property = &schema["properties"][name];
+                if !property.is_null() {
+                    undeclared_nulls(spec, property, field, &format!("{at}.{name}"), found);
+                }
+            }
+        }
+        _ => {}
+    }
 }

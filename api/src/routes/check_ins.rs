@@ -83,6 +83,7 @@ pub struct MedicineInput {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MedicineDto {
     pub class: Medication,
     pub name: Option<String>,

@@ -147,6 +147,7 @@ pub enum CatalogueResponse {
 
 /// A clinic's safety settings.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClinicSettingsDto {
     /// Filled into red-flag guidance, e.g. `112` or `911`; null says "emergency services".
     pub emergency_number: Option<String>,

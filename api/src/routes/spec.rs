@@ -15,6 +15,7 @@
 //! - A nullable field whose type is a named schema is written `nullable` beside an
 //!   `allOf: [$ref]` (poem-openapi tucks `nullable` inside the `allOf`, where tools ignore
 //!   it, so `null` would look invalid).
+//! - The items of `Vec<Option<T>>` arrays are `nullable` (listed in `NULLABLE_ITEMS`).
 //! - Local dates are RFC 3339 `full-date` strings: `format: date` (poem-openapi says
 //!   `naive-date`, which no client knows).
 
@@ -29,6 +30,9 @@ use super::openapi_service;
 const NOT_FOUND_WITHOUT_PATH_ID: &[&str] = &["accept_invite", "create_measure_response", "get_my_plan"];
 /// Operations without a token that check credentials and answer 401.
 const CREDENTIAL_CHECKS: &[&str] = &["create_session", "refresh_session"];
+/// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
+/// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
+const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];
 /// Operations that throttle failed attempts.
 const THROTTLED: &[&str] = &["create_session"];
 
@@ -39,6 +43,12 @@ pub fn document() -> Value {
     close_request_objects(&mut doc);
     rename_formats(&mut doc);
     hoist_nullable(&mut doc);
+    for (schema, property) in NULLABLE_ITEMS {
+        let items = &mut doc["components"]["schemas"][schema]["properties"][property]["items"];
+        if items.is_object() {
+            items["nullable"] = Value::Bool(true);
+        }
+    }
     doc
 }
 
@@ -170,5 +180,34 @@ fn hoist_nullable(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(hoist_nullable),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_nullable_array_exists_and_is_marked() {
+        let doc = document();
+        for (schema, property) in NULLABLE_ITEMS {
+            let items = &doc["components"]["schemas"][schema]["properties"][property]["items"];
+            assert_eq!(items["nullable"], true, "{schema}.{property} is not in the spec any more");
+        }
+    }
+
+    #[test]
+    fn every_listed_operation_exists() {
+        let doc = document();
+        let ids: BTreeSet<&str> = doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(Map::values)
+            .flat_map(|item| item.as_object().into_iter().flat_map(Map::values))
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        for id in NOT_FOUND_WITHOUT_PATH_ID.iter().chain(CREDENTIAL_CHECKS).chain(THROTTLED) {
+            assert!(ids.contains(id), "{id} is listed in spec.rs but is not an operation");
+        }
     }
 }
