@@ -28,6 +28,9 @@ impl Outcome {
     }
 }
 
+/// `audit_event.resource` is a `varchar(200)` on PostgreSQL.
+const RESOURCE_MAX_CHARS: usize = 200;
+
 #[derive(Debug, Clone)]
 pub struct Event {
     clinic_id: Option<Uuid>,
@@ -84,8 +87,14 @@ impl Event {
         self.patient_id = Some(patient_id);
         self
     }
+    /// What was acted on, cut to the column's 200 characters: it can quote a request path,
+    /// whose length the client chooses, and a refused request must still be audited.
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.resource = Some(resource.into());
+        let resource: String = resource.into();
+        self.resource = Some(match resource.char_indices().nth(RESOURCE_MAX_CHARS) {
+            Some((cut, _)) => resource[..cut].to_owned(),
+            None => resource,
+        });
         self
     }
     pub fn outcome(mut self, outcome: Outcome) -> Self {

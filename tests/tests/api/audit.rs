@@ -141,3 +141,19 @@ async fn check_ins_measures_alerts_sessions_notes_and_trends_are_audited_with_th
         assert!(seen.iter().any(|s| s == action), "{action} not audited: {seen:?}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_request_with_a_very_long_path_is_audited_not_a_server_error() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    // Found by the fuzzer on PostgreSQL: the refusal's audit row quoted the whole path.
+    let long = "é".repeat(300);
+    let path = format!("/api/v1/patients/{long}/measures/{long}");
+    let reply = app.request(reqwest::Method::DELETE, &path, Some(&w.patient_a.access_token), None).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+
+    let tok = Some(w.admin.access_token.as_str());
+    let refused = app.get("/api/v1/audit-events?action=authorization.refused", tok).await.expect(200);
+    let resource = refused["items"][0]["resource"].as_str().unwrap();
+    assert_eq!(resource.chars().count(), 200);
+}
