@@ -82,7 +82,9 @@ def main():
             # A fresh login per role: the fuzzer may end sessions (logout) as it goes.
             tokens = post(base + "/api/v1/auth/login", {"email": login["email"], "password": login["password"]})
             cmd = [
-                "schemathesis", "run", base + "/api/openapi.json",
+                # Through the interpreter, not a PATH entry: a fresh pip install may not
+                # have put the `schemathesis` script on PATH yet (pyenv shims).
+                sys.executable, "-m", "schemathesis.cli", "run", base + "/api/openapi.json",
                 "--checks", CHECKS,
                 "--header", f"Authorization: Bearer {tokens['access_token']}",
                 "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "40"),
