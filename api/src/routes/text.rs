@@ -80,6 +80,8 @@ impl Type for Text {
 impl ParseFromJSON for Text {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value.unwrap_or_default() {
+            // PostgreSQL text cannot hold a NUL character: refuse it here, for every field.
+            Value::String(s) if s.contains('\0') => Err(ParseError::custom("must not contain NUL characters")),
             Value::String(s) => Ok(Self(s)),
             other => Err(ParseError::expected_type(other)),
         }
@@ -99,6 +101,7 @@ mod tests {
     #[test]
     fn only_json_strings_are_text() {
         assert_eq!(Text::parse_from_json(Some(Value::from("a"))).unwrap().as_ref(), "a");
+        assert!(Text::parse_from_json(Some(Value::from("a\u{0}b"))).is_err(), "NUL accepted");
         for other in [Value::from(false), Value::from(12345), Value::Null, serde_json::json!([]), serde_json::json!({})]
         {
             assert!(Text::parse_from_json(Some(other.clone())).is_err(), "{other} accepted");

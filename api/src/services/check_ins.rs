@@ -104,6 +104,10 @@ impl CheckInBody {
         if f.note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
             problem("note", "must be at most 2000 characters");
         }
+        // PostgreSQL text cannot hold a NUL character (the fuzzer found the 500).
+        if f.note.as_ref().is_some_and(|n| n.contains('\0')) {
+            problem("note", "must not contain NUL characters");
+        }
         if problems.is_empty() { Ok(Self(f)) } else { Err(problems) }
     }
 

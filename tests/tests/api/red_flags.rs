@@ -641,3 +641,27 @@ async fn red_flags_sent_at_once_from_two_devices_end_up_on_one_alert() {
     assert_eq!(listed["items"][0]["tier"], "emergency_now");
     assert_eq!(listed["items"][0]["red_flags"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn a_nul_character_in_the_note_beside_a_red_flag_keeps_the_flag_and_is_refused_not_a_server_error() {
+    // Found by the fuzzer on PostgreSQL, whose text cannot hold NUL: the whole request was a 500.
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let id = Uuid::new_v4();
+
+    let reply = send(
+        &app,
+        &c.patient,
+        vec![json!({ "id": id, "recorded_at": "2026-06-01T11:00:00Z", "pain": 5,
+        "red_flags": ["chest_pain"], "note": "bad\u{0}note" })],
+    )
+    .await;
+
+    let result = &reply["results"][0];
+    assert_eq!(result["status"], 422, "{reply}");
+    assert_eq!(result["error"]["details"][0]["field"], "note");
+    assert_eq!(reply["red_flag_guidance"]["tier"], "emergency_now");
+    assert_eq!(check_ins_stored(&app, &c.patient).await, 0);
+    assert_eq!(reports(&app, &c.patient).await.len(), 1);
+    assert_eq!(flags_of(&red_flag_alerts(&app, &c.patient).await[0]), ["chest_pain"]);
+}
