@@ -220,24 +220,8 @@ async fn insert<C: ConnectionTrait>(
         escalated_at: None,
         updated_at: Some(now),
     };
-    let active = alert::ActiveModel {
-        id: Set(row.id),
-        clinic_id: Set(row.clinic_id),
-        patient_id: Set(row.patient_id),
-        kind: Set(row.kind.clone()),
-        details: Set(row.details.clone()),
-        triggered_at: Set(row.triggered_at),
-        source_id: Set(row.source_id),
-        created_at: Set(row.created_at),
-        acknowledged_by: Set(None),
-        acknowledged_at: Set(None),
-        pushed_at: Set(None),
-        flags: Set(row.flags.clone()),
-        tier: Set(row.tier.clone()),
-        urgent_since: Set(row.urgent_since),
-        escalated_at: Set(None),
-        updated_at: Set(row.updated_at),
-    };
+    // Every column Set, so the insert writes the row exactly as built above.
+    let active = sea_orm::ActiveModelTrait::reset_all(sea_orm::IntoActiveModel::into_active_model(row.clone()));
     // No conflict target: the only constraint a fresh v7 id can hit is the open-alert index.
     let stored = alert::Entity::insert(active)
         .on_conflict(OnConflict::new().do_nothing().to_owned())
