@@ -120,10 +120,15 @@ impl Application {
                 spawn_reminder_worker(&self.state),
             ]
         });
+        let audit = self.state.audit.clone();
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;
+        // Reads answered before the shutdown keep their audit events.
+        if let Err(e) = audit.flush().await {
+            tracing::warn!(error = %e, "could not store the last read audit events");
+        }
         for worker in workers.into_iter().flatten() {
             worker.abort();
         }

@@ -50,7 +50,7 @@ fn post_check_ins(url: String, tokens: Vec<String>, now: chrono::DateTime<Utc>, 
             .map(|i| {
                 let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let at = now - Duration::milliseconds(k % 86_400_000);
-                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": (i % 6) as i64,
+                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": ((k as usize + i) % 6) as i64,
                     "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
             })
             .collect();

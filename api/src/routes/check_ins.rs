@@ -354,7 +354,7 @@ impl CheckInsApi {
         let ids: Vec<Uuid> = checked.iter().map(|(id, _)| *id).collect();
         let named: Vec<RedFlag> = named.into_iter().collect();
         let writing = check_ins::Batch {
-            patient: check_ins::patient_for(&state.db, &auth.0).await?,
+            patient: check_ins::patient_for(&state.db, &auth.0, &checked).await?,
             tz: auth.0.timezone(),
             who: auth.0.clone(),
             items: checked,

@@ -205,12 +205,19 @@ pub struct Patient {
     baseline: Option<f64>,
 }
 
-/// The calling patient's record and pain baseline.
-pub async fn patient_for<C: ConnectionTrait>(db: &C, who: &Principal) -> Result<Patient, DbErr> {
+/// The calling patient's record and, when one of `items` could be a pain spike, their
+/// pain baseline (only the pain-spike rule uses it, and lower pain can never be one).
+pub async fn patient_for<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    items: &[(Uuid, CheckInBody)],
+) -> Result<Patient, DbErr> {
     let patient_id = who.patient_id.unwrap_or_default();
     let record =
         patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
-    let baseline = pain_baseline(db, &record).await?;
+    let spike_possible =
+        items.iter().any(|(_, b)| b.0.pain.is_some_and(|p| crate::clinical::rules::could_be_elevated(p as i16)));
+    let baseline = if spike_possible { pain_baseline(db, &record).await? } else { None };
     Ok(Patient { record, baseline })
 }
 
@@ -237,13 +244,10 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
     let patient_id = record.id;
     let rows: Vec<check_in::Model> = items.iter().map(|(id, body)| body.row(*id, patient_id, tz, now)).collect();
 
-    let mut known: HashMap<Uuid, check_in::Model> = check_in::Entity::find()
-        .filter(check_in::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    // Ids stored earlier are found by the insert itself (ON CONFLICT DO NOTHING, then the
+    // rows it skipped are read), so the common case of all-new ids costs one statement.
+    // `known` catches an id repeated within this batch.
+    let mut known: HashMap<Uuid, check_in::Model> = HashMap::new();
     let mut results = Vec::with_capacity(rows.len());
     let mut fresh = Vec::new();
     for row in &rows {
