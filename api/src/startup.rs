@@ -33,7 +33,7 @@ use crate::{
     },
     reminders,
     routes::{openapi_service, spec::Published},
-    services::audit,
+    services::audit_sink,
     state::AppState,
     writer::Writer,
 };
@@ -90,7 +90,7 @@ impl Application {
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
         tokio::task::spawn_blocking(password::warm_up);
         let writer = Writer::start(db::connect_writer(&settings, &conn).await?, db::DEADLINE);
-        let audit = audit::Sink::start(writer.clone(), db::DEADLINE);
+        let audit = audit_sink::Sink::start(writer.clone(), db::DEADLINE);
         let state = AppState {
             db: conn,
             writer,

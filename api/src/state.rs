@@ -10,7 +10,7 @@ use crate::{
     clock::SharedClock,
     config::Settings,
     push::PushSender,
-    services::audit,
+    services::audit_sink,
     writer::Writer,
 };
 
@@ -22,7 +22,7 @@ pub struct AppState {
     /// The process's one writer (group commit, see `writer`).
     pub writer: Writer,
     /// Where reads leave their audit events.
-    pub audit: audit::Sink,
+    pub audit: audit_sink::Sink,
     pub clock: SharedClock,
     pub jwt: Arc<JwtKeys>,
     pub throttle: Arc<LoginThrottle>,

@@ -144,6 +144,10 @@ fn main() {
             batch.rps() * 20.0,
             trends.rps() / bare.rps()
         );
+        // Server and load generator share this process, so this is an upper bound.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| status.lines().find(|l| l.starts_with(name)).unwrap_or(name).to_owned();
+        println!("memory of the whole bench process: {}, {}", field("VmHWM"), field("VmRSS"));
         assert_counted("1 check-in", single.requests as u64, after_single - before);
         assert_counted("20 check-ins", batch.requests as u64 * 20, after_batch - after_single);
         println!(

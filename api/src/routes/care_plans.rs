@@ -371,7 +371,7 @@ impl CarePlansApi {
         let today = services::local_date(now, tz);
         let (from, to) = date_range(from.0, to.0, today)?;
         let a = adherence::for_patient(&state.db, patient.id, from, to, today, tz).await?;
-        state.audit.read(now, Event::by(&auth.0, "adherence.read").patient(patient.id)).await?;
+        state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient.id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 

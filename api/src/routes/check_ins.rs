@@ -408,7 +408,7 @@ impl CheckInsApi {
         let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
-        state.audit.read(now, Event::by(&auth.0, "check_in.read").patient(patient_id)).await?;
+        state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
         Ok(Json(page))
     }
 
@@ -499,7 +499,7 @@ impl CheckInsApi {
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = date_range(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
-        state.audit.read(now, Event::by(&auth.0, "check_in.read").patient(record.id)).await?;
+        state.audit.read(Event::by(&auth.0, "check_in.read").patient(record.id).at(now)).await?;
         Ok(Json(page))
     }
 }

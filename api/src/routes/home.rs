@@ -615,7 +615,7 @@ impl HomeApi {
         let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
         let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
         let next_appointment = appointments::upcoming(&state.db, patient_id, now, 1).await?.pop();
-        state.audit.read(now, Event::by(who, "home.today_read").patient(patient_id)).await?;
+        state.audit.read(Event::by(who, "home.today_read").patient(patient_id).at(now)).await?;
         Ok(Json(TodayDto {
             date,
             timezone: tz.name().to_owned(),
@@ -652,7 +652,7 @@ impl HomeApi {
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let plan =
             today::active_plan(&state.db, patient_id).await?.ok_or_else(|| ApiError::not_found("active care plan"))?;
-        state.audit.read(state.now(), Event::by(&auth.0, "care_plan.read").patient(patient_id)).await?;
+        state.audit.read(Event::by(&auth.0, "care_plan.read").patient(patient_id).at(state.now())).await?;
         Ok(Json(plan))
     }
 
@@ -735,7 +735,7 @@ impl HomeApi {
         let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
             .await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        state.audit.read(now, Event::by(&auth.0, "exercise_log.read").patient(patient_id)).await?;
+        state.audit.read(Event::by(&auth.0, "exercise_log.read").patient(patient_id).at(now)).await?;
         Ok(Json(ExerciseLogPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
@@ -850,7 +850,7 @@ impl HomeApi {
         let (from, to) = date_range(from.0, to.0, today)?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let a = adherence::for_patient(&state.db, patient_id, from, to, today, tz).await?;
-        state.audit.read(now, Event::by(&auth.0, "adherence.read").patient(patient_id)).await?;
+        state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient_id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 }

@@ -6,6 +6,7 @@ pub mod adherence;
 pub mod alerts;
 pub mod appointments;
 pub mod audit;
+pub mod audit_sink;
 pub mod baselines;
 pub mod care_plans;
 pub mod check_ins;
