@@ -191,3 +191,79 @@ async fn alone(conn: &DatabaseConnection, mut job: Box<dyn Job>) {
         Err(err) => job.fail(err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
+
+    use super::*;
+
+    async fn memory_db() -> DatabaseConnection {
+        let mut opts = ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1).min_connections(1).sqlx_logging(false);
+        let db = Database::connect(opts).await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY)").await.unwrap();
+        db
+    }
+
+    fn insert(id: i64) -> Statement {
+        Statement::from_sql_and_values(DbBackend::Sqlite, "INSERT INTO t (id) VALUES ($1)", [id.into()])
+    }
+
+    #[derive(Debug)]
+    enum Refused {
+        Db(DbErr),
+        Rule,
+    }
+    impl From<DbErr> for Refused {
+        fn from(e: DbErr) -> Self {
+            Refused::Db(e)
+        }
+    }
+
+    /// Many jobs at once share transactions; the ones that fail (by their own rule after
+    /// writing, or by a constraint) leave nothing behind and fail nobody else.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_rolls_back_alone_and_the_others_commit() {
+        let db = memory_db().await;
+        let writer = Writer::start(db.clone(), Duration::from_secs(5));
+        let jobs = (0..200_i64).map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .write(i, |txn, &i| {
+                        Box::pin(async move {
+                            // Every tenth job writes a row another job also writes.
+                            let id = if i % 10 == 9 { i - 1 } else { i };
+                            txn.execute_raw(insert(id)).await?;
+                            if i % 7 == 3 { Err(Refused::Rule) } else { Ok(id) }
+                        })
+                    })
+                    .await
+            })
+        });
+        let outcomes: Vec<Result<i64, Refused>> =
+            futures::future::join_all(jobs).await.into_iter().map(|j| j.unwrap()).collect();
+        let stored: Vec<i64> = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id FROM t ORDER BY id"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+            .collect();
+        let committed: Vec<i64> = outcomes.iter().filter_map(|o| o.as_ref().ok().copied()).collect();
+        let mut expected = committed.clone();
+        expected.sort_unstable();
+        assert_eq!(stored, expected, "exactly the jobs answered Ok are stored");
+        for (i, outcome) in outcomes.iter().enumerate() {
+            let i = i as i64;
+            match outcome {
+                Ok(id) => assert!(i % 7 != 3 && *id == if i % 10 == 9 { i - 1 } else { i }),
+                Err(Refused::Rule) => assert_eq!(i % 7, 3),
+                Err(Refused::Db(_)) => assert_eq!(i % 10, 9, "only a duplicate id fails on the database"),
+            }
+        }
+        // Rows whose only writers were refused by their rule are absent.
+        assert!(!stored.contains(&3) && !stored.contains(&10));
+    }
+}
