@@ -1,8 +1,8 @@
 //! The patient's day: what to do today, how much of it is done, which lessons are open.
 //!
 //! Read in a fixed number of queries however long the plan is: the active plan, its
-//! exercises and their library rows, its lessons and theirs, one count of the day's
-//! logs per exercise, and the completions of the open lessons.
+//! exercises joined with their library rows, its lessons joined with theirs, one count
+//! of the day's logs per exercise, and the completions of the open lessons.
 
 use chrono::NaiveDate;
 use entity::{care_plan, exercise, exercise_log, lesson_completion};

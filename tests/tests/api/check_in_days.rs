@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{check_in, check_in_day};
 use fascia_tests::{Actor, TestApp, spawn_app};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -214,4 +214,36 @@ async fn requests_aimed_at_another_patients_check_in_change_neither_roll_up() {
 
     assert_eq!(assert_rolled_up(&app, &a, "another patient's attempts").await, before_a);
     assert!(assert_rolled_up(&app, &b, "their own clashing batch").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_migration_fills_the_roll_up_from_the_check_ins_already_stored() {
+    let app = spawn_app().await;
+    let (a, b) = berlin_pair(&app).await;
+    let withdrawn = Uuid::new_v4();
+    let batch = |p: i64| {
+        json!({ "items": [
+            item(Uuid::new_v4(), "2026-10-25T00:30:00Z", Some(p), Some(3), Some("none")),
+            item(Uuid::new_v4(), "2026-10-25T01:30:00Z", None, Some(6), Some("opioid")),
+            item(Uuid::new_v4(), "2026-10-26T09:00:00Z", Some(p + 1), None, Some("non_opioid")),
+        ] })
+    };
+    app.post("/api/v1/me/check-ins", Some(&a.access_token), &batch(2)).await.expect(200);
+    app.post("/api/v1/me/check-ins", Some(&b.access_token), &batch(5)).await.expect(200);
+    let gone = json!({ "items": [item(withdrawn, "2026-10-24T09:00:00Z", Some(9), None, None)] });
+    app.post("/api/v1/me/check-ins", Some(&a.access_token), &gone).await.expect(200);
+    app.delete(&format!("/api/v1/me/check-ins/{withdrawn}"), Some(&a.access_token)).await.expect(204);
+
+    // As before the migration ran: no table, and the migration not recorded.
+    let db = &app.state.db;
+    db.execute_unprepared("DROP TABLE check_in_day").await.unwrap();
+    db.execute_unprepared("DELETE FROM seaql_migrations WHERE version = 'm20261130_000030_create_check_in_day'")
+        .await
+        .unwrap();
+    fascia::db::migrate(db, &app.state.settings).await.unwrap();
+
+    let rows = assert_rolled_up(&app, &a, "the backfill").await;
+    assert_eq!(rows.len(), 2, "the withdrawn check-in's day has no row");
+    assert_eq!(day(&rows, "2026-10-25").2, (2, 9, Some(3), Some(6)));
+    assert_eq!(assert_rolled_up(&app, &b, "the backfill").await.len(), 2);
 }
