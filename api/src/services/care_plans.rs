@@ -301,8 +301,10 @@ pub async fn prescribed<C: ConnectionTrait>(
 /// The plan's current lessons by unlock date, with titles from the library, in one
 /// query joining the library.
 pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<AssignedLesson>, DbErr> {
-    let library =
-        plan_lesson::Entity::belongs_to(lesson::Entity).from(plan_lesson::Column::LessonId).to(lesson::Column::Id).into();
+    let library = plan_lesson::Entity::belongs_to(lesson::Entity)
+        .from(plan_lesson::Column::LessonId)
+        .to(lesson::Column::Id)
+        .into();
     let lessons = plan_lesson::Entity::find()
         .join(JoinType::LeftJoin, library)
         .select_also(lesson::Entity)

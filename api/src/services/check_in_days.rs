@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use entity::{check_in, check_in_day, patient};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LockType, OnConflict, Query},
 };
 use uuid::Uuid;
@@ -149,10 +149,14 @@ pub async fn add<C: ConnectionTrait>(txn: &C, inserted: &[&check_in::Model]) -> 
     // NULL means "no value": a NULL side never wins, so min(NULL, 3) is 3 on both
     // databases (SQLite's two-argument min() would give NULL, LEAST would give 3).
     let min = |c: &str| {
-        format!("CASE WHEN check_in_day.{c} IS NULL OR excluded.{c} < check_in_day.{c} THEN excluded.{c} ELSE check_in_day.{c} END")
+        format!(
+            "CASE WHEN check_in_day.{c} IS NULL OR excluded.{c} < check_in_day.{c} THEN excluded.{c} ELSE check_in_day.{c} END"
+        )
     };
     let max = |c: &str| {
-        format!("CASE WHEN check_in_day.{c} IS NULL OR excluded.{c} > check_in_day.{c} THEN excluded.{c} ELSE check_in_day.{c} END")
+        format!(
+            "CASE WHEN check_in_day.{c} IS NULL OR excluded.{c} > check_in_day.{c} THEN excluded.{c} ELSE check_in_day.{c} END"
+        )
     };
     let plus = |c: &str| format!("check_in_day.{c} + excluded.{c}");
     let mut merge = OnConflict::columns([check_in_day::Column::PatientId, check_in_day::Column::LocalDate]);
@@ -169,10 +173,7 @@ pub async fn add<C: ConnectionTrait>(txn: &C, inserted: &[&check_in::Model]) -> 
     }
     // Every column Set, so each row is inserted exactly as tallied.
     let rows = days.into_iter().map(|d| d.into_active_model().reset_all());
-    check_in_day::Entity::insert_many(rows)
-        .on_conflict(merge)
-        .exec_without_returning(txn)
-        .await?;
+    check_in_day::Entity::insert_many(rows).on_conflict(merge).exec_without_returning(txn).await?;
     Ok(())
 }
 

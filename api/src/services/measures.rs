@@ -115,7 +115,9 @@ pub async fn form<C: ConnectionTrait>(
     activities: &[String],
 ) -> Result<Option<Form>, DbErr> {
     let licensed = match inst.items {
-        Items::Licensed { .. } => clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?,
+        Items::Licensed { .. } => {
+            clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
+        }
         _ => None,
     };
     form_with(inst, activities, licensed.as_ref())

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{Role, appointment, check_in, clinic, measure_schedule, patient, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 

@@ -106,9 +106,7 @@ pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate
             .all(db)
             .await?
     };
-    let lessons = open
-        .into_iter()
-        .map(|l| TodayLesson { completed: completed.contains(&l.lesson_id), assigned: l })
-        .collect();
+    let lessons =
+        open.into_iter().map(|l| TodayLesson { completed: completed.contains(&l.lesson_id), assigned: l }).collect();
     Ok(Today { plan: Some(TodayPlan { id: plan.id, title: plan.title, version: plan.version }), exercises, lessons })
 }

@@ -58,13 +58,22 @@ fn round2(v: f64) -> f64 {
 }
 
 /// A rating's day from its roll-up totals; none when the day has no value for it.
-fn stat(date: NaiveDate, metric: &str, count: i32, sum: i32, min: Option<i16>, max: Option<i16>) -> Result<Option<Stat>, DbErr> {
+fn stat(
+    date: NaiveDate,
+    metric: &str,
+    count: i32,
+    sum: i32,
+    min: Option<i16>,
+    max: Option<i16>,
+) -> Result<Option<Stat>, DbErr> {
     if count == 0 {
         return Ok(None);
     }
     match (u32::try_from(count), min, max) {
         // Integer sums are exact in f64, so this mean equals the one summed value by value.
-        (Ok(n), Some(min), Some(max)) => Ok(Some(Stat { mean: round2(f64::from(sum) / f64::from(n)), min, max, count: n })),
+        (Ok(n), Some(min), Some(max)) => {
+            Ok(Some(Stat { mean: round2(f64::from(sum) / f64::from(n)), min, max, count: n }))
+        }
         _ => Err(inconsistent(date, metric)),
     }
 }

@@ -162,7 +162,8 @@ async fn the_roll_up_follows_batches_corrections_and_withdrawals_across_a_dst_ch
         item(ids[7], "2026-10-25T12:00:00Z", Some(10), Some(0), Some("opioid")),
     ] });
     let reply = app.post("/api/v1/me/check-ins", token, &second).await.expect(200);
-    let statuses: Vec<u64> = reply["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    let statuses: Vec<u64> =
+        reply["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
     assert_eq!(statuses, [200, 409, 201, 201, 201, 200]);
     let rows = assert_rolled_up(&app, &a, "replays, a clash and new rows").await;
     assert_eq!(day(&rows, "2026-10-22").1, (1, 3, Some(3), Some(3)));
@@ -170,13 +171,21 @@ async fn the_roll_up_follows_batches_corrections_and_withdrawals_across_a_dst_ch
     assert_eq!(day(&rows, "2026-10-25").1, (4, 23, Some(2), Some(10)));
 
     // A correction within the day, and one that moves a check-in to the next local day.
-    app.put(&format!("/api/v1/me/check-ins/{}", ids[3]), token, &item(ids[3], "2026-10-25T01:30:00Z", Some(5), None, None))
-        .await
-        .expect(200);
+    app.put(
+        &format!("/api/v1/me/check-ins/{}", ids[3]),
+        token,
+        &item(ids[3], "2026-10-25T01:30:00Z", Some(5), None, None),
+    )
+    .await
+    .expect(200);
     assert_rolled_up(&app, &a, "a correction within the day").await;
-    app.put(&format!("/api/v1/me/check-ins/{}", ids[2]), token, &item(ids[2], "2026-10-26T07:00:00Z", Some(7), None, None))
-        .await
-        .expect(200);
+    app.put(
+        &format!("/api/v1/me/check-ins/{}", ids[2]),
+        token,
+        &item(ids[2], "2026-10-26T07:00:00Z", Some(7), None, None),
+    )
+    .await
+    .expect(200);
     let rows = assert_rolled_up(&app, &a, "moving a check-in to another day").await;
     assert_eq!(day(&rows, "2026-10-25").1, (3, 19, Some(4), Some(10)));
     assert_eq!(day(&rows, "2026-10-26").1, (2, 16, Some(7), Some(9)));
@@ -209,7 +218,8 @@ async fn requests_aimed_at_another_patients_check_in_change_neither_roll_up() {
     let path = format!("/api/v1/me/check-ins/{id}");
     app.put(&path, Some(&b.access_token), &theirs).await.expect_error(404, "not_found");
     app.delete(&path, Some(&b.access_token)).await.expect_error(404, "not_found");
-    let reply = app.post("/api/v1/me/check-ins", Some(&b.access_token), &json!({ "items": [theirs] })).await.expect(200);
+    let reply =
+        app.post("/api/v1/me/check-ins", Some(&b.access_token), &json!({ "items": [theirs] })).await.expect(200);
     assert_eq!(reply["results"][0]["status"], 409);
 
     assert_eq!(assert_rolled_up(&app, &a, "another patient's attempts").await, before_a);
