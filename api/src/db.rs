@@ -35,6 +35,22 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opts).await
 }
 
+/// How long a request waits for the database (a pool connection, room in the writer's
+/// queue) before it is answered 503.
+pub const DEADLINE: Duration = Duration::from_secs(2);
+
+/// The writer's own connection: a pool of one that nothing else uses, so the writer
+/// never waits behind a reader for a connection. An in-memory SQLite database exists
+/// only in the pool that made it, so there the writer shares `readers`.
+pub async fn connect_writer(settings: &Settings, readers: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if settings.is_sqlite() && sqlite_path(settings.database_url.expose()).is_none() {
+        return Ok(readers.clone());
+    }
+    let mut one = settings.clone();
+    one.db_max_connections = 1;
+    connect(&one).await
+}
+
 /// The file path of a SQLite URL, unless it is in-memory.
 pub fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;

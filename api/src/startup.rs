@@ -21,6 +21,7 @@ use crate::{
         throttle::LoginThrottle,
     },
     clock::SharedClock,
+    compress,
     config::Settings,
     db,
     error::error_response,
@@ -32,7 +33,9 @@ use crate::{
     },
     reminders,
     routes::{openapi_service, spec::Published},
+    services::audit,
     state::AppState,
+    writer::Writer,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -86,8 +89,12 @@ impl Application {
         let addr = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr, e))?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
         tokio::task::spawn_blocking(password::warm_up);
+        let writer = Writer::start(db::connect_writer(&settings, &conn).await?, db::DEADLINE);
+        let audit = audit::Sink::start(writer.clone(), db::DEADLINE);
         let state = AppState {
             db: conn,
+            writer,
+            audit,
             clock,
             jwt: Arc::new(jwt),
             throttle: Arc::new(LoginThrottle::default()),
@@ -113,10 +120,15 @@ impl Application {
                 spawn_reminder_worker(&self.state),
             ]
         });
+        let audit = self.state.audit.clone();
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;
+        // Reads answered before the shutdown keep their audit events.
+        if let Err(e) = audit.flush().await {
+            tracing::warn!(error = %e, "could not store the last read audit events");
+        }
         for worker in workers.into_iter().flatten() {
             worker.abort();
         }
@@ -217,6 +229,10 @@ pub fn app(state: AppState) -> impl Endpoint {
     });
     routes.around(move |next, req| {
         let config = config.clone();
-        async move { middleware::edge(next, req, &config).await }
+        async move {
+            let coding = compress::negotiate(req.headers());
+            let response = middleware::edge(next, req, &config).await?;
+            Ok(compress::apply(response, coding).await)
+        }
     })
 }

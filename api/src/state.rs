@@ -10,11 +10,19 @@ use crate::{
     clock::SharedClock,
     config::Settings,
     push::PushSender,
+    services::audit,
+    writer::Writer,
 };
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The readers' pool. Hot writes go through `writer`; the rest still open their own
+    /// transactions here.
     pub db: DatabaseConnection,
+    /// The process's one writer (group commit, see `writer`).
+    pub writer: Writer,
+    /// Where reads leave their audit events.
+    pub audit: audit::Sink,
     pub clock: SharedClock,
     pub jwt: Arc<JwtKeys>,
     pub throttle: Arc<LoginThrottle>,

@@ -1,8 +1,10 @@
-//! Check-in benchmark: `POST /api/v1/me/check-ins` (one item and 20 items) and
-//! `GET /api/v1/me/trends` over 365 days of data at 64 connections, next to a bare poem
-//! route in the same run; then trends latency for the same one-year range on a patient
-//! with one year of history and on one with three years, which should match (cost grows
-//! with the range asked, not with the history).
+//! Check-in benchmark: `POST /api/v1/me/check-ins` (one item and 20 items) from 200
+//! patients and `GET /api/v1/me/trends` over 365 days of data at 64 connections, next to
+//! bare poem routes in the same run (a GET, and a POST that checks an HS256 JWT and parses
+//! the body); then trends latency for the same one-year range on a patient with one year
+//! of history and on one with three years, which should match (cost grows with the range
+//! asked, not with the history). Every id is fresh, and the rows stored are counted after
+//! each phase: they must equal the check-ins answered 2xx.
 //!
 //! `cargo bench -p fascia-tests --bench check_ins` (SQLite), or with
 //! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
@@ -10,10 +12,12 @@
 
 use std::{sync::Arc, time::Instant};
 
+use sea_orm::{EntityTrait, PaginatorTrait};
+
 use chrono::{Duration, Utc};
 use fascia_tests::{
     Actor, TestApp,
-    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row},
+    load::{CONNECTIONS, MakeRequest, bare_jwt_post_server, bare_server, get_with, load, print_header, print_row},
     spawn_app_with,
 };
 use serde_json::{Value, json};
@@ -36,20 +40,35 @@ async fn history(app: &TestApp, patient: &Actor, days: i64) {
 }
 
 /// Each request a fresh batch recorded at distinct instants over the last day, as phones
-/// coming back online would send.
-fn post_check_ins(url: String, token: String, now: chrono::DateTime<Utc>, n: usize) -> MakeRequest {
+/// coming back online would send, from the patients in turn.
+fn post_check_ins(url: String, tokens: Vec<String>, now: chrono::DateTime<Utc>, n: usize) -> MakeRequest {
     let counter = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     Arc::new(move |client: &reqwest::Client| {
+        let token = &tokens[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % tokens.len()];
         let items: Vec<Value> = (0..n)
             .map(|i| {
                 let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let at = now - Duration::milliseconds(k % 86_400_000);
-                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": (i % 6) as i64,
+                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": ((k as usize + i) % 6) as i64,
                     "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
             })
             .collect();
-        client.post(&url).bearer_auth(&token).json(&json!({ "items": items }))
+        client.post(&url).bearer_auth(token).json(&json!({ "items": items }))
     })
+}
+
+/// Patients this benchmark writes as.
+const PATIENTS: usize = 200;
+
+async fn stored(app: &TestApp) -> u64 {
+    entity::check_in::Entity::find().count(&app.state.db).await.unwrap()
+}
+
+/// Fails loudly when a phase's stored rows differ from its acknowledged check-ins.
+fn assert_counted(phase: &str, acknowledged: u64, rows: u64) {
+    println!("{phase}: {acknowledged} check-ins acknowledged, {rows} rows stored");
+    assert_eq!(acknowledged, rows, "{phase}: every acknowledged check-in is stored once");
 }
 
 /// Median of `n` sequential requests, in milliseconds.
@@ -74,7 +93,10 @@ fn main() {
         let therapist = app.therapist(&admin).await;
         let one_year = app.patient(&therapist).await;
         let three_years = app.patient(&therapist).await;
-        let writer = app.patient(&therapist).await;
+        let mut writers = Vec::with_capacity(PATIENTS);
+        for _ in 0..PATIENTS {
+            writers.push(app.patient(&therapist).await.access_token);
+        }
         let seeding = Instant::now();
         history(&app, &one_year, 365).await;
         history(&app, &three_years, 3 * 365).await;
@@ -87,11 +109,17 @@ fn main() {
         let range = format!("from={}&to={today}", today - Duration::days(364));
         let trends_path = format!("/api/v1/me/trends?{range}");
 
+        let (bare_post_url, bare_token) = bare_jwt_post_server().await;
+
         load(get_with(bare_url.clone(), None), 1).await;
         let bare = load(get_with(bare_url, None), secs).await;
         let now = app.clock_now();
-        let single = load(post_check_ins(check_ins.clone(), writer.access_token.clone(), now, 1), secs).await;
-        let batch = load(post_check_ins(check_ins, writer.access_token.clone(), now, 20), secs).await;
+        let bare_post = load(post_check_ins(bare_post_url, vec![bare_token], now, 1), secs).await;
+        let before = stored(&app).await;
+        let single = load(post_check_ins(check_ins.clone(), writers.clone(), now, 1), secs).await;
+        let after_single = stored(&app).await;
+        let batch = load(post_check_ins(check_ins, writers, now, 20), secs).await;
+        let after_batch = stored(&app).await;
         let trends = load(get_with(app.url(&trends_path), Some(one_year.access_token.clone())), secs).await;
         let t1 = sequential_ms(&app, &trends_path, &one_year.access_token, 30).await;
         let t3 = sequential_ms(&app, &trends_path, &three_years.access_token, 30).await;
@@ -103,17 +131,21 @@ fn main() {
             Utc::now().date_naive()
         );
         print_header();
-        print_row("bare poem route", &bare);
-        print_row("POST 1 check-in", &single);
+        print_row("bare poem GET", &bare);
+        print_row("bare poem POST + JWT", &bare_post);
+        print_row("POST 1 check-in, 200 patients", &single);
         print_row("POST 20 check-ins", &batch);
         print_row("GET trends, 365 days", &trends);
         println!(
-            "ratios to bare: 1 check-in {:.3}, 20 check-ins {:.4} ({:.0} check-ins/s), trends {:.4}",
-            single.rps() / bare.rps(),
-            batch.rps() / bare.rps(),
+            "ratios: 1 check-in {:.3} of the bare POST, 20 check-ins {:.4} ({:.0} check-ins/s), trends {:.4} of the \
+             bare GET",
+            single.rps() / bare_post.rps(),
+            batch.rps() / bare_post.rps(),
             batch.rps() * 20.0,
             trends.rps() / bare.rps()
         );
+        assert_counted("1 check-in", single.requests as u64, after_single - before);
+        assert_counted("20 check-ins", batch.requests as u64 * 20, after_batch - after_single);
         println!(
             "trends over the last 365 days, median of 30 sequential: 1 year of history {t1:.1} ms, 3 years {t3:.1} ms \
              (ratio {:.2})",

@@ -84,6 +84,49 @@ pub async fn bare_server(body: Value) -> String {
     format!("http://{addr}/me")
 }
 
+/// A poem route that does what every authenticated write must: check an HS256 bearer
+/// token and parse a JSON body, then answer a small JSON. The ceiling for a check-in
+/// POST on this machine. Returns the URL and a valid token.
+pub async fn bare_jwt_post_server() -> (String, String) {
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    const SECRET: &[u8] = b"bench-only-secret-not-used-anywhere-else";
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Claims {
+        sub: String,
+        exp: u64,
+    }
+    #[handler]
+    fn post(req: &poem::Request, body: Json<Value>) -> poem::Result<Json<Value>> {
+        let token = req
+            .header("authorization")
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED))?;
+        let claims = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(SECRET),
+            &Validation::new(Algorithm::HS256),
+        )
+        .map_err(|_| poem::Error::from_status(poem::http::StatusCode::UNAUTHORIZED))?;
+        let items = body.0["items"].as_array().map_or(0, Vec::len);
+        Ok(Json(serde_json::json!({ "sub": claims.claims.sub, "items": items, "status": 201 })))
+    }
+    let exp = (std::time::SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &Claims { sub: "bench".into(), exp },
+        &EncodingKey::from_secret(SECRET),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(Route::new().at("/post", poem::post(post))));
+    (format!("http://{addr}/post"), token)
+}
+
 /// Prints one table row.
 pub fn print_row(name: &str, l: &Load) {
     println!("{:<34} {:>10.0} {:>9.2} {:>9.2} {:>7}", name, l.rps(), l.percentile(0.5), l.percentile(0.99), l.errors);

@@ -70,6 +70,12 @@ pub fn elevated(pain: i16, baseline: Option<f64>) -> bool {
     pain >= SEVERE_PAIN || baseline.is_some_and(|b| f64::from(pain) >= b + SPIKE_ABOVE_BASELINE)
 }
 
+/// Whether `pain` is elevated for some baseline (baselines are 0 or more): a reading
+/// below this can never be part of a spike, so the rule needs no history for it.
+pub fn could_be_elevated(pain: i16) -> bool {
+    elevated(pain, Some(0.0))
+}
+
 /// Pain readings in recorded order. Returns the index of the first new reading that
 /// raises a pain-spike alert: severe on its own, or elevated together with the reading
 /// before it when the two are at most 48 h apart.

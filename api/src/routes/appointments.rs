@@ -23,7 +23,7 @@ use crate::{
     error::ApiError,
     services::{
         appointments::{self, AppointmentError, Changes, NoteInput, Slot, Status},
-        audit::{self, Event},
+        audit::Event,
         local_date, local_day_end, local_day_start, patients,
     },
     state::AppState,
@@ -360,7 +360,7 @@ impl AppointmentsApi {
         let from_default = from.0.or(Some(to_default - Duration::days(90)));
         let (from, to) = date_range(from_default, Some(to_default), today)?;
         let rows = appointments::list(&state.db, record.id, local_day_start(from, tz), local_day_end(to, tz)).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "appointment.read").patient(record.id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "appointment.read").patient(record.id)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -429,7 +429,7 @@ impl AppointmentsApi {
         let now = state.now();
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "appointment.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "appointment.read").patient(patient_id)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 }

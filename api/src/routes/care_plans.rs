@@ -22,7 +22,7 @@ use crate::{
     error::ApiError,
     services::{
         self, adherence,
-        audit::{self, Event},
+        audit::Event,
         care_plans::{
             self, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView, Prescription, Weekdays,
         },
@@ -371,7 +371,7 @@ impl CarePlansApi {
         let today = services::local_date(now, tz);
         let (from, to) = date_range(from.0, to.0, today)?;
         let a = adherence::for_patient(&state.db, patient.id, from, to, today, tz).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "adherence.read").patient(patient.id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "adherence.read").patient(patient.id)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 

@@ -37,7 +37,7 @@ use crate::{
     },
     error::{ApiError, ErrorBody, ErrorDetail},
     services::{
-        audit::{self, Event},
+        audit::Event,
         check_ins::{self, ChangeError},
         clinic_settings,
         exercise_logs::Stored,
@@ -353,7 +353,16 @@ impl CheckInsApi {
         let flagged: Vec<Vec<RedFlag>> = checked.iter().map(|(_, b)| b.red_flags().to_vec()).collect();
         let ids: Vec<Uuid> = checked.iter().map(|(id, _)| *id).collect();
         let named: Vec<RedFlag> = named.into_iter().collect();
-        let recorded = check_ins::record(&state.db, now, &auth.0, auth.0.timezone(), checked, reports, &named).await?;
+        let writing = check_ins::Batch {
+            patient: check_ins::patient_for(&state.db, &auth.0, &checked).await?,
+            tz: auth.0.timezone(),
+            who: auth.0.clone(),
+            items: checked,
+            reports,
+            named: named.clone(),
+        };
+        let recorded =
+            state.writer.write(writing, move |txn, batch| Box::pin(check_ins::record(txn, now, batch))).await?;
         let mut stored = recorded.results.into_iter().zip(ids.into_iter().zip(flagged));
         let mut results_out = Vec::with_capacity(results.len());
         for slot in results {
@@ -399,7 +408,7 @@ impl CheckInsApi {
         let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "check_in.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "check_in.read").patient(patient_id)).await?;
         Ok(Json(page))
     }
 
@@ -439,8 +448,14 @@ impl CheckInsApi {
                 return Err(ApiError::Unprocessable(Json(invalid_body(&problems))));
             }
         };
-        let (row, _, alerted) = match check_ins::update(&state.db, now, &auth.0, auth.0.timezone(), id.0, checked).await
-        {
+        let (tz, id) = (auth.0.timezone(), id.0);
+        let correction = state
+            .writer
+            .write((auth.0.clone(), checked), move |txn, (who, body)| {
+                Box::pin(check_ins::update(txn, now, who, tz, id, body.clone()))
+            })
+            .await;
+        let (row, _, alerted) = match correction {
             Ok(done) => done,
             Err(ChangeError::Db(e)) => return Err(e.into()),
             Err(refused) => {
@@ -463,7 +478,8 @@ impl CheckInsApi {
         auth: PatientAuth,
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
-        check_ins::delete(&state.db, state.now(), &auth.0, id.0).await?;
+        let (now, id) = (state.now(), id.0);
+        state.writer.write(auth.0.clone(), move |txn, who| Box::pin(check_ins::delete(txn, now, who, id))).await?;
         Ok(NoContent::Done)
     }
 
@@ -483,7 +499,7 @@ impl CheckInsApi {
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = date_range(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "check_in.read").patient(record.id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "check_in.read").patient(record.id)).await?;
         Ok(Json(page))
     }
 }

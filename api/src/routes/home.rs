@@ -615,7 +615,7 @@ impl HomeApi {
         let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
         let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
         let next_appointment = appointments::upcoming(&state.db, patient_id, now, 1).await?.pop();
-        audit::record(&state.db, now, Event::by(who, "home.today_read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(who, "home.today_read").patient(patient_id)).await?;
         Ok(Json(TodayDto {
             date,
             timezone: tz.name().to_owned(),
@@ -652,7 +652,7 @@ impl HomeApi {
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let plan =
             today::active_plan(&state.db, patient_id).await?.ok_or_else(|| ApiError::not_found("active care plan"))?;
-        audit::record(&state.db, state.now(), Event::by(&auth.0, "care_plan.read").patient(patient_id)).await?;
+        state.audit.read(state.now(), Event::by(&auth.0, "care_plan.read").patient(patient_id)).await?;
         Ok(Json(plan))
     }
 
@@ -681,7 +681,10 @@ impl HomeApi {
             }
         }
         let ids: Vec<Uuid> = checked.iter().map(|c| c.id).collect();
-        let mut stored = exercise_logs::record(&state.db, now, &auth.0, checked).await?.into_iter().zip(ids);
+        let batch = exercise_logs::prepare(&state.db, now, &auth.0, checked).await?;
+        let stored =
+            state.writer.write(batch, move |txn, batch| Box::pin(exercise_logs::record(txn, now, batch))).await?;
+        let mut stored = stored.into_iter().zip(ids);
         let results = results
             .into_iter()
             .map(|slot| match slot {
@@ -732,7 +735,7 @@ impl HomeApi {
         let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
             .await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        audit::record(&state.db, now, Event::by(&auth.0, "exercise_log.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "exercise_log.read").patient(patient_id)).await?;
         Ok(Json(ExerciseLogPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
@@ -847,7 +850,7 @@ impl HomeApi {
         let (from, to) = date_range(from.0, to.0, today)?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let a = adherence::for_patient(&state.db, patient_id, from, to, today, tz).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "adherence.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "adherence.read").patient(patient_id)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     clinical::instruments::{self, Instrument, Items, LicensedItem},
     error::ApiError,
     services::{
-        audit::{self, Event},
+        audit::Event,
         check_ins::CLOCK_SKEW,
         exercise_logs::Stored,
         local_date,
@@ -472,7 +472,7 @@ impl MeasuresApi {
     ) -> Result<Json<Vec<MeasureScheduleDto>>, ApiError> {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = measures::running(&state.db, record.id).await?;
-        audit::record(&state.db, state.now(), Event::by(&auth.0, "measure_schedule.read").patient(record.id)).await?;
+        state.audit.read(state.now(), Event::by(&auth.0, "measure_schedule.read").patient(record.id)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -501,7 +501,7 @@ impl MeasuresApi {
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let record = patients::own_record(&state.db, patient_id).await?;
         let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "measure_schedule.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "measure_schedule.read").patient(patient_id)).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 

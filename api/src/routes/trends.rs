@@ -19,7 +19,7 @@ use crate::{
     },
     error::ApiError,
     services::{
-        audit::{self, Event},
+        audit::Event,
         local_date, patients,
         trends::{self, BaselineSource, Trends},
     },
@@ -406,7 +406,7 @@ impl TrendsApi {
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(patient_id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "trends.read").patient(patient_id)).await?;
         Ok(Json(t.into()))
     }
 
@@ -424,7 +424,7 @@ impl TrendsApi {
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "trends.read").patient(record.id)).await?;
+        state.audit.read(now, Event::by(&auth.0, "trends.read").patient(record.id)).await?;
         Ok(Json(t.into()))
     }
 }

@@ -96,6 +96,11 @@ pub async fn pain_spike<C: ConnectionTrait>(
     baseline: Option<f64>,
     created: &[&check_in::Model],
 ) -> Result<Option<alert::Model>, DbErr> {
+    // A spike needs an elevated new reading; most check-ins have none, and then the
+    // history reads below are not needed.
+    if !created.iter().any(|c| c.pain.is_some_and(|p| rules::elevated(p, baseline))) {
+        return Ok(None);
+    }
     let with_pain: Vec<&&check_in::Model> = created.iter().filter(|c| c.pain.is_some()).collect();
     let (Some(earliest), Some(latest)) =
         (with_pain.iter().map(|c| c.recorded_at).min(), with_pain.iter().map(|c| c.recorded_at).max())

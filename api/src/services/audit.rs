@@ -1,15 +1,26 @@
-//! The audit trail: one function every route uses to record who did what to whose data.
-//! Rows are append-only (enforced by database triggers); the request id ties an event to
-//! the log line of the request that caused it.
+//! The audit trail: who did what to whose data. Rows are append-only (enforced by
+//! database triggers); the request id ties an event to the log line of the request that
+//! caused it.
+//!
+//! Writes record their event in their own transaction ([`record`]): the change and its
+//! audit row commit together. Reads hand theirs to the [`Sink`], which stores what is
+//! waiting as one multi-row insert through the writer, so a read never waits for a commit.
+//! The loss window is what is queued and not yet committed: normally one writer round
+//! (milliseconds), at most [`SINK_BOUND`] events; a graceful shutdown flushes it, a crash
+//! can lose it. When the database cannot take the events, they are kept and retried, the
+//! queue fills, and readers wait for room up to the database deadline and then get 503:
+//! a read is never served unaudited because the log was dropped.
 
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnAcquireErr, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::{auth::Principal, middleware::current_request_id};
+use crate::{auth::Principal, middleware::current_request_id, writer::Writer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -104,7 +115,13 @@ impl Event {
 }
 
 pub async fn record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: Event) -> Result<(), DbErr> {
-    let row = audit_event::ActiveModel {
+    audit_event::Entity::insert(row(now, event)).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// The stored form of `event`, with the current request's id.
+fn row(now: DateTime<Utc>, event: Event) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(now),
         clinic_id: Set(event.clinic_id),
@@ -115,8 +132,106 @@ pub async fn record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: Event
         resource: Set(event.resource),
         outcome: Set(event.outcome.as_str().to_owned()),
         request_id: Set(current_request_id()),
-    };
-    audit_event::Entity::insert(row).exec_without_returning(db).await?;
+    }
+}
+
+/// Read events waiting for the writer, at most this many.
+pub const SINK_BOUND: usize = 4096;
+/// Rows per insert statement: 10 columns each stays far below both databases' limits on
+/// bound parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+enum Queued {
+    Event(audit_event::ActiveModel),
+    /// Answered once everything queued before it is committed.
+    Flush(oneshot::Sender<()>),
+}
+
+/// Where reads leave their audit events; cheap to clone.
+#[derive(Clone)]
+pub struct Sink {
+    queue: mpsc::Sender<Queued>,
+    deadline: std::time::Duration,
+}
+
+impl Sink {
+    pub fn start(writer: Writer, deadline: std::time::Duration) -> Self {
+        let (queue, events) = mpsc::channel(SINK_BOUND);
+        tokio::spawn(drain(writer, events));
+        Self { queue, deadline }
+    }
+
+    /// Queues a read's event; waits only for room in the queue (back-pressure).
+    pub async fn read(&self, now: DateTime<Utc>, event: Event) -> Result<(), DbErr> {
+        self.enqueue(Queued::Event(row(now, event))).await
+    }
+
+    /// Waits until every event queued so far is stored, e.g. before listing the log.
+    pub async fn flush(&self) -> Result<(), DbErr> {
+        let (done, stored) = oneshot::channel();
+        self.enqueue(Queued::Flush(done)).await?;
+        match tokio::time::timeout(self.deadline, stored).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)),
+            Err(_) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+        }
+    }
+
+    async fn enqueue(&self, item: Queued) -> Result<(), DbErr> {
+        match tokio::time::timeout(self.deadline, self.queue.send(item)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)),
+            Err(_) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+        }
+    }
+}
+
+/// Takes what is queued, stores it in one writer job, answers flushes; retries (keeping
+/// the events) while the database refuses.
+async fn drain(writer: Writer, mut queue: mpsc::Receiver<Queued>) {
+    let mut taken = Vec::with_capacity(SINK_BOUND);
+    let mut failing = false;
+    while queue.recv_many(&mut taken, SINK_BOUND).await > 0 {
+        let mut rows = Vec::new();
+        let mut flushes = Vec::new();
+        for item in taken.drain(..) {
+            match item {
+                Queued::Event(row) => rows.push(row),
+                Queued::Flush(done) => flushes.push(done),
+            }
+        }
+        // Shared, so a failed attempt still has the rows for the next one.
+        let rows = std::sync::Arc::new(rows);
+        let mut pause = std::time::Duration::from_millis(50);
+        while !rows.is_empty() {
+            match writer.write(rows.clone(), |txn, rows| Box::pin(insert_rows(txn, rows))).await {
+                Ok(()) => {
+                    if failing {
+                        tracing::info!("read audit events are being stored again");
+                        failing = false;
+                    }
+                    break;
+                }
+                Err(err) => {
+                    if !failing {
+                        tracing::warn!(error = %err, events = rows.len(), "cannot store read audit events; retrying");
+                        failing = true;
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+            }
+        }
+        for done in flushes {
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn insert_rows(txn: &DatabaseTransaction, rows: &[audit_event::ActiveModel]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+    }
     Ok(())
 }
 

@@ -17,8 +17,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{alert, check_in, patient};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -196,32 +196,59 @@ pub struct Recorded {
     pub therapist_alerted: bool,
 }
 
-/// Stores a batch of check-ins for the calling patient, each item on its own, keeps the
-/// red flags of items that could not be stored (`reports`), and raises the alerts the
-/// new ones call for. `named` is every known red flag named anywhere in the request.
-pub async fn record<C: ConnectionTrait + TransactionTrait>(
+/// What storing check-ins needs to know about the patient besides the check-ins
+/// themselves. Read before the write, on the readers' pool, so the writer's transaction
+/// does only what must be atomic (as before the writer, the baseline is read outside the
+/// transaction: a check-in stored in between moves it by a fraction at most).
+#[derive(Debug, Clone)]
+pub struct Patient {
+    record: patient::Model,
+    baseline: Option<f64>,
+}
+
+/// The calling patient's record and, when one of `items` could be a pain spike, their
+/// pain baseline (only the pain-spike rule uses it, and lower pain can never be one).
+pub async fn patient_for<C: ConnectionTrait>(
     db: &C,
-    now: DateTime<Utc>,
     who: &Principal,
-    tz: Tz,
-    items: Vec<(Uuid, CheckInBody)>,
-    mut reports: Vec<NewReport>,
-    named: &[RedFlag],
-) -> Result<Recorded, DbErr> {
+    items: &[(Uuid, CheckInBody)],
+) -> Result<Patient, DbErr> {
     let patient_id = who.patient_id.unwrap_or_default();
     let record =
         patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
-    let baseline = pain_baseline(db, &record).await?;
+    let spike_possible =
+        items.iter().any(|(_, b)| b.0.pain.is_some_and(|p| crate::clinical::rules::could_be_elevated(p as i16)));
+    let baseline = if spike_possible { pain_baseline(db, &record).await? } else { None };
+    Ok(Patient { record, baseline })
+}
+
+/// A batch as the route hands it to the writer.
+#[derive(Debug)]
+pub struct Batch {
+    pub who: Principal,
+    pub tz: Tz,
+    pub patient: Patient,
+    pub items: Vec<(Uuid, CheckInBody)>,
+    /// Red flags of items that cannot be stored, kept as reports.
+    pub reports: Vec<NewReport>,
+    /// Every known red flag named anywhere in the request.
+    pub named: Vec<RedFlag>,
+}
+
+/// Stores a batch of check-ins for the calling patient in `txn` (the writer's), each item
+/// on its own, keeps the red flags of items that could not be stored (`reports`), and
+/// raises the alerts the new ones call for.
+pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch) -> Result<Recorded, DbErr> {
+    let Batch { who, tz, patient: Patient { record, baseline }, items, named, .. } = batch;
+    let (tz, baseline) = (*tz, *baseline);
+    let mut reports = batch.reports.clone();
+    let patient_id = record.id;
     let rows: Vec<check_in::Model> = items.iter().map(|(id, body)| body.row(*id, patient_id, tz, now)).collect();
 
-    let txn = db::begin_write(db).await?;
-    let mut known: HashMap<Uuid, check_in::Model> = check_in::Entity::find()
-        .filter(check_in::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    // Ids stored earlier are found by the insert itself (ON CONFLICT DO NOTHING, then the
+    // rows it skipped are read), so the common case of all-new ids costs one statement.
+    // `known` catches an id repeated within this batch.
+    let mut known: HashMap<Uuid, check_in::Model> = HashMap::new();
     let mut results = Vec::with_capacity(rows.len());
     let mut fresh = Vec::new();
     for row in &rows {
@@ -242,7 +269,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         // above; DO NOTHING skips them and RETURNING says which rows are ours.
         let inserted: HashSet<Uuid> = match check_in::Entity::insert_many(fresh.iter().cloned().map(active))
             .on_conflict(OnConflict::column(check_in::Column::Id).do_nothing().to_owned())
-            .exec_with_returning_keys(&txn)
+            .exec_with_returning_keys(txn)
             .await
         {
             Ok(keys) => keys.into_iter().collect(),
@@ -251,7 +278,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         };
         let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
         if !lost.is_empty() {
-            winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(&txn).await?;
+            winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(txn).await?;
             for (row, result) in rows.iter().zip(results.iter_mut()) {
                 if lost.contains(&row.id) && matches!(result, Stored::Created(_)) {
                     *result = match winners.iter().find(|w| w.id == row.id) {
@@ -263,11 +290,11 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         }
         let created: Vec<&check_in::Model> =
             results.iter().filter_map(|r| if let Stored::Created(row) = r { Some(row) } else { None }).collect();
-        check_in_days::add(&txn, &created).await?;
-        raised = alerts_for(&txn, now, &record, baseline, &created).await?;
+        check_in_days::add(txn, &created).await?;
+        raised = alerts_for(txn, now, record, baseline, &created).await?;
         let event =
             Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
-        audit::record(&txn, now, event).await?;
+        audit::record(txn, now, event).await?;
     }
     // A clashing id must not swallow the red flags the new body names: those not already
     // on the patient's stored check-in are kept as a report keyed by the id and that
@@ -289,23 +316,22 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             });
         }
     }
-    let stored_reports = red_flags::store_reports(&txn, now, patient_id, &reports).await?;
+    let stored_reports = red_flags::store_reports(txn, now, patient_id, &reports).await?;
     if !stored_reports.is_empty() {
         let event = Event::by(who, "red_flag_report.write")
             .patient(patient_id)
             .resource(format!("red_flag_reports:{}", stored_reports.len()));
-        audit::record(&txn, now, event).await?;
+        audit::record(txn, now, event).await?;
         let flags: Vec<RedFlag> = stored_reports.iter().flat_map(|r| red_flags::decode(&r.red_flags)).collect();
         let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now).min(now);
         let source = stored_reports[0].check_in_id.or(Some(stored_reports[0].id));
         if let Alerted::Raised(a) | Alerted::Added(a) =
-            red_flags::alert_flags(&txn, now, &record, &flags, first, source).await?
+            red_flags::alert_flags(txn, now, record, &flags, first, source).await?
         {
             raised.push(a);
         }
     }
-    let therapist_alerted = red_flags::therapist_alerted(&txn, now, &record, named).await?;
-    txn.commit().await?;
+    let therapist_alerted = red_flags::therapist_alerted(txn, now, record, named).await?;
     Ok(Recorded { results, alerts: raised, therapist_alerted })
 }
 

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -59,17 +59,24 @@ fn same_log(stored: &exercise_log::Model, input: &LogInput, patient_id: Uuid) ->
         && stored.note == input.note
 }
 
-/// Stores a batch of logs for the calling patient, each item on its own.
-///
-/// A fixed number of statements whatever the batch size: the referenced assignments and
-/// plans are read first, then inside one write transaction the ids already stored are
-/// read, the new rows go in with one multi-row insert, and each item is classified.
-pub async fn record<C: ConnectionTrait + TransactionTrait>(
+/// A batch of logs ready for the writer: each item with the row it would store, or none
+/// when it names an exercise that is not the patient's.
+#[derive(Debug)]
+pub struct Batch {
+    pub who: Principal,
+    pub items: Vec<LogInput>,
+    rows: Vec<Option<exercise_log::Model>>,
+}
+
+/// Reads what the batch refers to (on the readers' pool): the assignments and their plans,
+/// two statements whatever the batch size. Assignments are never deleted, so what is read
+/// here still holds when the writer stores the batch.
+pub async fn prepare<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
     items: Vec<LogInput>,
-) -> Result<Vec<Stored<exercise_log::Model>>, DbErr> {
+) -> Result<Batch, DbErr> {
     let patient_id = who.patient_id.unwrap_or_default();
     let assignment_ids: Vec<Uuid> = items.iter().map(|i| i.plan_exercise_id).collect();
     let assignments =
@@ -104,19 +111,30 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             })
         })
         .collect();
+    Ok(Batch { who: who.clone(), items, rows })
+}
 
-    let txn = db::begin_write(db).await?;
+/// Stores a prepared batch in `txn` (the writer's), each item on its own: the ids already
+/// stored are read, the new rows go in with one multi-row insert, and each item is
+/// classified.
+pub async fn record(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    batch: &Batch,
+) -> Result<Vec<Stored<exercise_log::Model>>, DbErr> {
+    let Batch { who, items, rows } = batch;
+    let patient_id = who.patient_id.unwrap_or_default();
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
     let mut known: HashMap<Uuid, exercise_log::Model> = exercise_log::Entity::find()
         .filter(exercise_log::Column::Id.is_in(ids))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
     let mut results = Vec::with_capacity(items.len());
     let mut fresh = Vec::new();
-    for (input, row) in items.iter().zip(rows) {
+    for (input, row) in items.iter().zip(rows.iter().cloned()) {
         let Some(row) = row else {
             results.push(Stored::NotFound);
             continue;
@@ -151,7 +169,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         // the read above; DO NOTHING skips them and RETURNING says which rows are ours.
         let inserted: HashSet<Uuid> = match exercise_log::Entity::insert_many(active)
             .on_conflict(OnConflict::column(exercise_log::Column::Id).do_nothing().to_owned())
-            .exec_with_returning_keys(&txn)
+            .exec_with_returning_keys(txn)
             .await
         {
             Ok(keys) => keys.into_iter().collect(),
@@ -161,7 +179,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
         if !lost.is_empty() {
             let winners =
-                exercise_log::Entity::find().filter(exercise_log::Column::Id.is_in(lost.clone())).all(&txn).await?;
+                exercise_log::Entity::find().filter(exercise_log::Column::Id.is_in(lost.clone())).all(txn).await?;
             for (input, result) in items.iter().zip(results.iter_mut()) {
                 if !lost.contains(&input.id) || !matches!(result, Stored::Created(_)) {
                     continue;
@@ -175,8 +193,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     }
     let created = results.iter().filter(|r| matches!(r, Stored::Created(_))).count();
     let event = Event::by(who, "exercise_log.write").patient(patient_id).resource(format!("exercise_logs:{created}"));
-    audit::record(&txn, now, event).await?;
-    txn.commit().await?;
+    audit::record(txn, now, event).await?;
     Ok(results)
 }
 

@@ -49,8 +49,21 @@ pub enum SessionError {
     Db(#[from] DbErr),
 }
 
+/// Password work running at once is capped at the number of cores. Argon2 is pure CPU, so
+/// more at once is no faster; and each run holds a 19 MiB buffer, so a burst of logins on
+/// many blocking threads would hold hundreds of MB (the memory allocator keeps a
+/// thread's freed buffer for that thread).
+async fn hashing_slot() -> tokio::sync::SemaphorePermit<'static> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    });
+    slots.acquire().await.expect("the semaphore is never closed")
+}
+
 /// Checks the password (in a blocking thread: argon2 takes tens of milliseconds of CPU).
 async fn verify_password(password: String, hash: Option<String>) -> bool {
+    let _slot = hashing_slot().await;
     tokio::task::spawn_blocking(move || match hash {
         Some(h) => password::verify(&password, &h),
         None => password::verify_dummy(&password),
@@ -61,6 +74,7 @@ async fn verify_password(password: String, hash: Option<String>) -> bool {
 
 pub async fn hash_password(password: &NewPassword) -> String {
     let password = password.expose().to_owned();
+    let _slot = hashing_slot().await;
     tokio::task::spawn_blocking(move || password::hash(&password)).await.expect("hashing task")
 }
 

@@ -1,0 +1,193 @@
+//! The one writer of a process: a task that owns the write connection and a queue.
+//!
+//! Every hot write (check-ins, exercise logs, read-audit batches) is a job sent here. The
+//! task takes whatever jobs are waiting (up to [`MAX_BATCH`]), runs them in one
+//! transaction, each inside its own savepoint, and commits once; only then does each
+//! caller get its own result. So:
+//! - many patients pressing "save" at once cost one commit, not one each;
+//! - a job that fails rolls back its savepoint and answers its own error, never its
+//!   neighbours';
+//! - on SQLite no writer ever waits in the busy handler (the sleep-and-retry loop behind
+//!   the one-second tail latencies): writes queue here in order instead, and readers use
+//!   their own pool;
+//! - nothing is acknowledged before it is committed, so a crash loses no answered write.
+//!
+//! If the batch's transaction cannot commit (or the connection fails mid-batch), every
+//! job is run again on its own, in its own transaction, so each caller gets the outcome
+//! of its own work and its own error, classified as usual (503 for an unavailable
+//! database). Jobs are therefore `Fn`: they may run twice, and only the committed run
+//! counts.
+//!
+//! On PostgreSQL each replica runs its own writer; the idempotency rules (ids made by the
+//! phone, `ON CONFLICT DO NOTHING`) keep replicas from storing anything twice.
+
+use std::{future::Future, pin::Pin, time::Duration};
+
+use sea_orm::{ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db;
+
+/// How many jobs one transaction takes at most: enough to amortise the commit, few
+/// enough that the first caller of a batch does not wait long for the last.
+pub const MAX_BATCH: usize = 128;
+/// Jobs waiting beyond this make callers wait for room (back-pressure), not pile up.
+pub const QUEUE_BOUND: usize = 1024;
+
+pub type JobFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
+
+/// Why a job never ran. Both mean "unavailable, retry later" to a client, so they
+/// become the pool's own unavailability errors and take the usual 503 path.
+#[derive(Debug, Clone, Copy)]
+enum NotRun {
+    /// The writer task is gone (the process is shutting down).
+    Stopped,
+    /// The queue stayed full for the whole deadline.
+    Busy,
+}
+
+impl From<NotRun> for DbErr {
+    fn from(why: NotRun) -> Self {
+        DbErr::ConnectionAcquire(match why {
+            NotRun::Stopped => ConnAcquireErr::ConnectionClosed,
+            NotRun::Busy => ConnAcquireErr::Timeout,
+        })
+    }
+}
+
+/// A queued unit of work, with its caller's answer channel.
+trait Job: Send {
+    /// Runs the work on `txn`; true when it succeeded and should be kept.
+    fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool>;
+    /// The database failed around the work (begin, savepoint, commit).
+    fn fail(self: Box<Self>, err: DbErr);
+    /// The work's own outcome stands: it committed, or it failed and was rolled back.
+    fn answer(self: Box<Self>);
+}
+
+struct Pending<I, F, T, E> {
+    input: I,
+    work: F,
+    outcome: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<I, F, T, E> Job for Pending<I, F, T, E>
+where
+    I: Send + Sync,
+    F: for<'t> Fn(&'t DatabaseTransaction, &'t I) -> JobFuture<'t, Result<T, E>> + Send,
+    T: Send,
+    E: From<DbErr> + Send,
+{
+    fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool> {
+        Box::pin(async move {
+            let outcome = (self.work)(txn, &self.input).await;
+            let ok = outcome.is_ok();
+            self.outcome = Some(outcome);
+            ok
+        })
+    }
+
+    fn fail(self: Box<Self>, err: DbErr) {
+        // The caller may have gone (client disconnected); nothing to tell then.
+        let _ = self.reply.send(Err(err.into()));
+    }
+
+    fn answer(self: Box<Self>) {
+        let this = *self;
+        if let Some(outcome) = this.outcome {
+            let _ = this.reply.send(outcome);
+        }
+    }
+}
+
+/// A handle to the writer task; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Box<dyn Job>>,
+    deadline: Duration,
+}
+
+impl Writer {
+    /// Starts the writer on `conn`, which should be a pool of one connection used by
+    /// nothing else. A caller waits at most `deadline` for room in the queue.
+    pub fn start(conn: DatabaseConnection, deadline: Duration) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE_BOUND);
+        tokio::spawn(run(conn, jobs));
+        Self { queue, deadline }
+    }
+
+    /// Runs `work(txn, &input)` in the writer's transaction and answers once it is
+    /// committed (or failed). `work` may be called twice (see the module notes); it must
+    /// not have effects outside the transaction.
+    pub async fn write<I, T, E, F>(&self, input: I, work: F) -> Result<T, E>
+    where
+        I: Send + Sync + 'static,
+        F: for<'t> Fn(&'t DatabaseTransaction, &'t I) -> JobFuture<'t, Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbErr> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Pending { input, work, outcome: None, reply });
+        match tokio::time::timeout(self.deadline, self.queue.send(job)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(DbErr::from(NotRun::Stopped).into()),
+            Err(_) => return Err(DbErr::from(NotRun::Busy).into()),
+        }
+        answer.await.unwrap_or_else(|_| Err(DbErr::from(NotRun::Stopped).into()))
+    }
+}
+
+async fn run(conn: DatabaseConnection, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let taken = std::mem::take(&mut batch);
+        if taken.len() == 1 {
+            // Nothing to share a transaction with: skip the savepoint.
+            for job in taken {
+                alone(&conn, job).await;
+            }
+            continue;
+        }
+        let mut taken = taken;
+        match together(&conn, &mut taken).await {
+            Ok(()) => taken.into_iter().for_each(|job| job.answer()),
+            Err(err) => {
+                tracing::warn!(error = %err, jobs = taken.len(), "a write batch failed; running its jobs one by one");
+                for job in taken {
+                    alone(&conn, job).await;
+                }
+            }
+        }
+    }
+}
+
+/// Every job in one transaction, each in a savepoint; one commit.
+async fn together(conn: &DatabaseConnection, jobs: &mut [Box<dyn Job>]) -> Result<(), DbErr> {
+    let txn = db::begin_write(conn).await?;
+    for job in jobs.iter_mut() {
+        let savepoint = txn.begin().await?;
+        if job.run(&savepoint).await {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+        }
+    }
+    txn.commit().await
+}
+
+/// One job in its own transaction.
+async fn alone(conn: &DatabaseConnection, mut job: Box<dyn Job>) {
+    let txn = match db::begin_write(conn).await {
+        Ok(txn) => txn,
+        Err(err) => return job.fail(err),
+    };
+    let kept = job.run(&txn).await;
+    let finished = if kept { txn.commit().await } else { txn.rollback().await };
+    match finished {
+        Ok(()) => job.answer(),
+        // A rollback that fails after the job's own error: the job's error is the answer.
+        Err(_) if !kept => job.answer(),
+        Err(err) => job.fail(err),
+    }
+}
