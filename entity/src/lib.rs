@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod care_plan;
 pub mod care_plan_version;
 pub mod check_in;
+pub mod check_in_day;
 pub mod clinic;
 pub mod clinic_instrument;
 pub mod exercise;

@@ -14,6 +14,7 @@ mod m20261130_000011_create_red_flag_reports;
 mod m20261130_000012_add_alert_red_flags;
 mod m20261130_000020_add_rom_mode_method;
 mod m20261130_000021_add_measure_response_schedule;
+mod m20261130_000030_create_check_in_day;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_add_alert_red_flags::Migration),
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
             Box::new(m20261130_000021_add_measure_response_schedule::Migration),
+            Box::new(m20261130_000030_create_check_in_day::Migration),
         ]
     }
 }

@@ -619,7 +619,7 @@ impl HomeApi {
         Ok(Json(TodayDto {
             date,
             timezone: tz.name().to_owned(),
-            plan: t.plan.as_ref().map(|p| PlanRef { id: p.id, title: p.title.clone(), version: p.version }),
+            plan: t.plan.map(|p| PlanRef { id: p.id, title: p.title, version: p.version }),
             exercises: t
                 .exercises
                 .into_iter()

@@ -10,7 +10,8 @@ use poem_openapi::{Enum, Object};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -179,8 +180,13 @@ pub struct PlanView {
 impl PlanView {
     /// Whether exercises are prescribed on `date` at all (plan running and in its dates).
     pub fn runs_on(&self, date: NaiveDate) -> bool {
-        self.status == PlanStatus::Active && date >= self.start_date && self.end_date.is_none_or(|end| date <= end)
+        runs_on(self.status, self.start_date, self.end_date, date)
     }
+}
+
+/// Whether a plan with this status and these dates prescribes exercises on `date`.
+pub fn runs_on(status: PlanStatus, start: NaiveDate, end: Option<NaiveDate>, date: NaiveDate) -> bool {
+    status == PlanStatus::Active && date >= start && end.is_none_or(|end| date <= end)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -217,30 +223,16 @@ pub async fn find_plan<C: ConnectionTrait>(
     Ok(plan)
 }
 
-/// The plan as it stands now, read from its rows.
+/// The plan as it stands now, read from its rows: the goals, then the exercises and the
+/// lessons, each joined with its library rows (three queries however long the plan).
 pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result<PlanView, DbErr> {
     let goals = plan_goal::Entity::find()
         .filter(plan_goal::Column::PlanId.eq(plan.id))
         .order_by_asc(plan_goal::Column::Id)
         .all(db)
         .await?;
-    let items = plan_exercise::Entity::find()
-        .filter(plan_exercise::Column::PlanId.eq(plan.id))
-        .filter(plan_exercise::Column::RemovedAt.is_null())
-        .order_by_asc(plan_exercise::Column::Position)
-        .order_by_asc(plan_exercise::Column::Id)
-        .all(db)
-        .await?;
-    let items = with_titles(db, items).await?;
-    let lessons = plan_lesson::Entity::find()
-        .filter(plan_lesson::Column::PlanId.eq(plan.id))
-        .filter(plan_lesson::Column::RemovedAt.is_null())
-        .order_by_asc(plan_lesson::Column::UnlockDate)
-        .order_by_asc(plan_lesson::Column::Id)
-        .all(db)
-        .await?;
-    let lesson_ids: Vec<Uuid> = lessons.iter().map(|l| l.lesson_id).collect();
-    let lesson_rows = lesson::Entity::find().filter(lesson::Column::Id.is_in(lesson_ids)).all(db).await?;
+    let exercises = prescribed(db, plan.id).await?.into_iter().map(|(p, _)| p).collect();
+    let lessons = assigned_lessons(db, plan.id).await?;
     Ok(PlanView {
         id: plan.id,
         patient_id: plan.patient_id,
@@ -260,12 +252,37 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
                 status: GoalStatus::parse(&g.status),
             })
             .collect(),
-        exercises: items
-            .into_iter()
-            .map(|(pe, title)| PrescribedExercise {
+        exercises,
+        lessons,
+    })
+}
+
+/// The plan's current exercises in order, each with its library row (none if the row
+/// is gone), in one query joining the library.
+pub async fn prescribed<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+) -> Result<Vec<(PrescribedExercise, Option<exercise::Model>)>, DbErr> {
+    let library = plan_exercise::Entity::belongs_to(exercise::Entity)
+        .from(plan_exercise::Column::ExerciseId)
+        .to(exercise::Column::Id)
+        .into();
+    let items = plan_exercise::Entity::find()
+        .join(JoinType::LeftJoin, library)
+        .select_also(exercise::Entity)
+        .filter(plan_exercise::Column::PlanId.eq(plan_id))
+        .filter(plan_exercise::Column::RemovedAt.is_null())
+        .order_by_asc(plan_exercise::Column::Position)
+        .order_by_asc(plan_exercise::Column::Id)
+        .all(db)
+        .await?;
+    Ok(items
+        .into_iter()
+        .map(|(pe, row)| {
+            let p = PrescribedExercise {
                 plan_exercise_id: pe.id,
                 exercise_id: pe.exercise_id,
-                title,
+                title: row.as_ref().map(|r| r.title.clone()).unwrap_or_default(),
                 sets: pe.sets,
                 reps: pe.reps,
                 hold_seconds: pe.hold_seconds,
@@ -275,36 +292,39 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
                 rest_seconds: pe.rest_seconds,
                 notes: pe.notes,
                 position: pe.position,
-            })
-            .collect(),
-        lessons: lessons
-            .into_iter()
-            .map(|pl| {
-                let row = lesson_rows.iter().find(|l| l.id == pl.lesson_id);
-                AssignedLesson {
-                    plan_lesson_id: pl.id,
-                    lesson_id: pl.lesson_id,
-                    title: row.map(|l| l.title.clone()).unwrap_or_default(),
-                    minutes: row.map(|l| l.minutes).unwrap_or_default(),
-                    unlock_date: pl.unlock_date,
-                }
-            })
-            .collect(),
-    })
+            };
+            (p, row)
+        })
+        .collect())
 }
 
-/// Plan exercises with their library titles, in one extra query.
-async fn with_titles<C: ConnectionTrait>(
-    db: &C,
-    items: Vec<plan_exercise::Model>,
-) -> Result<Vec<(plan_exercise::Model, String)>, DbErr> {
-    let ids: Vec<Uuid> = items.iter().map(|i| i.exercise_id).collect();
-    let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
-    Ok(items
+/// The plan's current lessons by unlock date, with titles from the library, in one
+/// query joining the library.
+pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<AssignedLesson>, DbErr> {
+    let library = plan_lesson::Entity::belongs_to(lesson::Entity)
+        .from(plan_lesson::Column::LessonId)
+        .to(lesson::Column::Id)
+        .into();
+    let lessons = plan_lesson::Entity::find()
+        .join(JoinType::LeftJoin, library)
+        .select_also(lesson::Entity)
+        .filter(plan_lesson::Column::PlanId.eq(plan_id))
+        .filter(plan_lesson::Column::RemovedAt.is_null())
+        .order_by_asc(plan_lesson::Column::UnlockDate)
+        .order_by_asc(plan_lesson::Column::Id)
+        .all(db)
+        .await?;
+    Ok(lessons
         .into_iter()
-        .map(|i| {
-            let title = rows.iter().find(|r| r.id == i.exercise_id).map(|r| r.title.clone()).unwrap_or_default();
-            (i, title)
+        .map(|(pl, row)| {
+            let row = row.as_ref();
+            AssignedLesson {
+                plan_lesson_id: pl.id,
+                lesson_id: pl.lesson_id,
+                title: row.map(|l| l.title.clone()).unwrap_or_default(),
+                minutes: row.map(|l| l.minutes).unwrap_or_default(),
+                unlock_date: pl.unlock_date,
+            }
         })
         .collect())
 }

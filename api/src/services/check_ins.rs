@@ -32,6 +32,7 @@ use crate::{
     services::{
         alerts,
         audit::{self, Event},
+        check_in_days,
         exercise_logs::Stored,
         local_date,
         red_flags::{self, Alerted, NewReport},
@@ -289,6 +290,7 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
         }
         let created: Vec<&check_in::Model> =
             results.iter().filter_map(|r| if let Stored::Created(row) = r { Some(row) } else { None }).collect();
+        check_in_days::add(txn, &created).await?;
         raised = alerts_for(txn, now, record, baseline, &created).await?;
         let event =
             Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
@@ -455,6 +457,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     changes.id = sea_orm::ActiveValue::Unchanged(id);
     changes.created_at = sea_orm::ActiveValue::NotSet;
     let updated = changes.update(&txn).await?;
+    check_in_days::recompute(&txn, patient_id, &[old.local_date, updated.local_date]).await?;
     let mut raised = Vec::new();
     let flags = red_flags_of(&updated);
     let new_flags: Vec<RedFlag> = flags.iter().copied().filter(|f| !red_flags_of(&old).contains(f)).collect();
@@ -488,10 +491,12 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let patient_id = who.patient_id.unwrap_or_default();
     let txn = db::begin_write(db).await?;
     let row = own_recent(&txn, now, patient_id, id).await?;
+    let day = row.local_date;
     let mut change: check_in::ActiveModel = row.into();
     change.deleted_at = Set(Some(now));
     change.updated_at = Set(now);
     change.update(&txn).await?;
+    check_in_days::recompute(&txn, patient_id, &[day]).await?;
     audit::record(&txn, now, Event::by(who, "check_in.delete").patient(patient_id).resource(format!("check_in:{id}")))
         .await?;
     txn.commit().await?;

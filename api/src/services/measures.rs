@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use entity::{clinic_instrument, measure_response, measure_schedule, patient};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,21 @@ pub async fn form<C: ConnectionTrait>(
     inst: &Instrument,
     activities: &[String],
 ) -> Result<Option<Form>, DbErr> {
+    let licensed = match inst.items {
+        Items::Licensed { .. } => {
+            clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
+        }
+        _ => None,
+    };
+    form_with(inst, activities, licensed.as_ref())
+}
+
+/// `form` once the clinic's licensed text for `inst` (if it has any) has been read.
+fn form_with(
+    inst: &Instrument,
+    activities: &[String],
+    licensed: Option<&clinic_instrument::Model>,
+) -> Result<Option<Form>, DbErr> {
     let plain = |prompts: Vec<String>| Form {
         instructions: inst.instructions.to_owned(),
         recall_period: None,
@@ -122,8 +138,7 @@ pub async fn form<C: ConnectionTrait>(
         Items::Prompts(p) => Some(plain(p.iter().map(|s| (*s).to_owned()).collect())),
         Items::PatientActivities { .. } => Some(plain(activities.to_vec())),
         Items::Licensed { .. } => {
-            let Some(row) = clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
-            else {
+            let Some(row) = licensed else {
                 return Ok(None);
             };
             decode_licensed(inst, &row.item_text)?.map(|text| Form {
@@ -347,23 +362,50 @@ pub async fn for_day<C: ConnectionTrait>(
     record: &patient::Model,
     date: NaiveDate,
 ) -> Result<Vec<ScheduledMeasure>, DbErr> {
+    // Three queries however many schedules run: the schedules, the clinic's licensed
+    // texts they need, and the responses of their current periods.
+    let schedules: Vec<(measure_schedule::Model, &'static Instrument)> = running(db, record.id)
+        .await?
+        .into_iter()
+        .filter_map(|s| instruments::find(&s.instrument).map(|inst| (s, inst)))
+        .collect();
+    let licensed: Vec<&str> =
+        schedules.iter().filter(|(_, i)| matches!(i.items, Items::Licensed { .. })).map(|(_, i)| i.id).collect();
+    let texts = if licensed.is_empty() {
+        vec![]
+    } else {
+        clinic_instrument::Entity::find()
+            .filter(clinic_instrument::Column::ClinicId.eq(record.clinic_id))
+            .filter(clinic_instrument::Column::Instrument.is_in(licensed))
+            .all(db)
+            .await?
+    };
+    let starts: Vec<Option<NaiveDate>> = schedules.iter().map(|(s, _)| period_start(s, date)).collect();
+    let answered: Vec<(String, NaiveDate)> = match starts.iter().flatten().min() {
+        None => vec![],
+        Some(earliest) => {
+            measure_response::Entity::find()
+                .select_only()
+                .column(measure_response::Column::Instrument)
+                .column(measure_response::Column::LocalDate)
+                .filter(measure_response::Column::PatientId.eq(record.id))
+                .filter(measure_response::Column::Instrument.is_in(schedules.iter().map(|(_, i)| i.id)))
+                .filter(measure_response::Column::LocalDate.gte(*earliest))
+                .filter(measure_response::Column::LocalDate.lte(date))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+    };
     let mut out = Vec::new();
-    for schedule in running(db, record.id).await? {
-        let Some(inst) = instruments::find(&schedule.instrument) else { continue };
+    for ((schedule, inst), start) in schedules.into_iter().zip(starts) {
+        let text = texts.iter().find(|t| t.instrument == inst.id);
         // A licensed instrument whose text is missing or incomplete is not shown at all:
         // the patient never answers a placeholder.
-        let Some(form) = form(db, record.clinic_id, inst, &activities_of(&schedule)).await? else { continue };
-        let due = match period_start(&schedule, date) {
-            None => false,
-            Some(start) => measure_response::Entity::find()
-                .filter(measure_response::Column::PatientId.eq(record.id))
-                .filter(measure_response::Column::Instrument.eq(inst.id))
-                .filter(measure_response::Column::LocalDate.gte(start))
-                .filter(measure_response::Column::LocalDate.lte(date))
-                .one(db)
-                .await?
-                .is_none(),
-        };
+        let Some(form) = form_with(inst, &activities_of(&schedule), text)? else { continue };
+        let due = start.is_some_and(|start| {
+            !answered.iter().any(|(i, day)| i.as_str() == inst.id && *day >= start && *day <= date)
+        });
         out.push(ScheduledMeasure { schedule, instrument: inst, form, due });
     }
     Ok(out)

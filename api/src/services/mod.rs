@@ -9,6 +9,7 @@ pub mod audit;
 pub mod audit_sink;
 pub mod baselines;
 pub mod care_plans;
+pub mod check_in_days;
 pub mod check_ins;
 pub mod clinic_settings;
 pub mod exercise_logs;

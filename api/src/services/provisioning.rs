@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{Role, appointment, check_in, clinic, measure_schedule, patient, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -224,26 +224,30 @@ async fn seed_demo_history<C: ConnectionTrait>(
     for days_ago in (1..=14i64).rev() {
         let at = now - chrono::Duration::days(days_ago);
         let pain = (6 - (14 - days_ago) / 5) as i16;
-        rows.push(check_in::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            patient_id: Set(record.id),
-            recorded_at: Set(at),
-            local_date: Set(crate::services::local_date(at, tz)),
-            pain: Set(Some(pain)),
-            stress: Set(Some((5 - days_ago % 3) as i16)),
-            sleep_quality: Set(Some(6)),
-            medication: Set(Some(if days_ago > 10 { "non_opioid" } else { "none" }.to_owned())),
-            medications: Set("[]".to_owned()),
-            pain_sites: Set(serde_json::to_string(&[neck(pain)]).expect("sites serialise")),
-            red_flags: Set("[]".to_owned()),
-            context: Set("daily".to_owned()),
-            note: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-            deleted_at: Set(None),
+        rows.push(check_in::Model {
+            id: Uuid::now_v7(),
+            patient_id: record.id,
+            recorded_at: at,
+            local_date: crate::services::local_date(at, tz),
+            pain: Some(pain),
+            stress: Some((5 - days_ago % 3) as i16),
+            sleep_quality: Some(6),
+            medication: Some(if days_ago > 10 { "non_opioid" } else { "none" }.to_owned()),
+            medications: "[]".to_owned(),
+            pain_sites: serde_json::to_string(&[neck(pain)]).expect("sites serialise"),
+            red_flags: "[]".to_owned(),
+            context: "daily".to_owned(),
+            note: None,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
         });
     }
-    check_in::Entity::insert_many(rows).exec_without_returning(db).await?;
+    // Every column Set, so each row is inserted as built; trends read the daily roll-up.
+    check_in::Entity::insert_many(rows.iter().map(|r| r.clone().into_active_model().reset_all()))
+        .exec_without_returning(db)
+        .await?;
+    crate::services::check_in_days::add(db, &rows.iter().collect::<Vec<_>>()).await?;
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(Uuid::now_v7()),
         patient_id: Set(record.id),

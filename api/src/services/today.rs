@@ -1,11 +1,15 @@
 //! The patient's day: what to do today, how much of it is done, which lessons are open.
+//!
+//! Read in a fixed number of queries however long the plan is: the active plan, its
+//! exercises joined with their library rows, its lessons joined with theirs, one count
+//! of the day's logs per exercise, and the completions of the open lessons.
 
 use chrono::NaiveDate;
 use entity::{care_plan, exercise, exercise_log, lesson_completion};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::services::care_plans::{self, AssignedLesson, PlanView, PrescribedExercise, Weekdays};
+use crate::services::care_plans::{self, AssignedLesson, PlanStatus, PlanView, PrescribedExercise, Weekdays};
 
 #[derive(Debug, Clone)]
 pub struct TodayExercise {
@@ -21,66 +25,88 @@ pub struct TodayLesson {
     pub completed: bool,
 }
 
+/// Which plan the day comes from.
+#[derive(Debug, Clone)]
+pub struct TodayPlan {
+    pub id: Uuid,
+    pub title: String,
+    pub version: i32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Today {
-    pub plan: Option<PlanView>,
+    pub plan: Option<TodayPlan>,
     pub exercises: Vec<TodayExercise>,
     pub lessons: Vec<TodayLesson>,
 }
 
-/// The patient's active plan as it stands now.
-pub async fn active_plan<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<PlanView>, DbErr> {
-    let plan = care_plan::Entity::find()
+async fn active_row<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<care_plan::Model>, DbErr> {
+    care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
         .filter(care_plan::Column::Status.eq("active"))
         .one(db)
-        .await?;
-    match plan {
+        .await
+}
+
+/// The patient's active plan as it stands now.
+pub async fn active_plan<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<PlanView>, DbErr> {
+    match active_row(db, patient_id).await? {
         Some(plan) => Ok(Some(care_plans::view(db, &plan).await?)),
         None => Ok(None),
     }
 }
 
 pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<Today, DbErr> {
-    let Some(plan) = active_plan(db, patient_id).await? else {
+    let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
     };
-    let due: Vec<PrescribedExercise> = if plan.runs_on(date) {
-        plan.exercises
-            .iter()
-            .filter(|e| Weekdays::from_iso(&e.days_of_week).is_some_and(|d| d.contains(date)))
-            .cloned()
+    let runs = care_plans::runs_on(PlanStatus::parse(&plan.status), plan.start_date, plan.end_date, date);
+    let due: Vec<(PrescribedExercise, Option<exercise::Model>)> = if runs {
+        care_plans::prescribed(db, plan.id)
+            .await?
+            .into_iter()
+            .filter(|(e, _)| Weekdays::from_iso(&e.days_of_week).is_some_and(|d| d.contains(date)))
             .collect()
     } else {
         vec![]
     };
-    let logs = exercise_log::Entity::find()
-        .filter(exercise_log::Column::PatientId.eq(patient_id))
-        .filter(exercise_log::Column::LocalDate.eq(date))
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = due.iter().map(|e| e.exercise_id).collect();
-    let rows = exercise::Entity::find().filter(exercise::Column::Id.is_in(ids)).all(db).await?;
+    // Counted by the database: a busy day's logs are not worth fetching one by one.
+    let logged: Vec<(Uuid, i64)> = if due.is_empty() {
+        vec![]
+    } else {
+        exercise_log::Entity::find()
+            .select_only()
+            .column(exercise_log::Column::PlanExerciseId)
+            .column_as(exercise_log::Column::Id.count(), "logs")
+            .filter(exercise_log::Column::PatientId.eq(patient_id))
+            .filter(exercise_log::Column::LocalDate.eq(date))
+            .group_by(exercise_log::Column::PlanExerciseId)
+            .into_tuple()
+            .all(db)
+            .await?
+    };
     let exercises = due
         .into_iter()
-        .map(|p| {
-            let count = logs.iter().filter(|l| l.plan_exercise_id == p.plan_exercise_id).count() as i64;
-            TodayExercise {
-                exercise: rows.iter().find(|r| r.id == p.exercise_id).cloned(),
-                done: count.min(i64::from(p.times_per_day)),
-                prescribed: p,
-            }
+        .map(|(p, row)| {
+            let count = logged.iter().find(|(id, _)| *id == p.plan_exercise_id).map_or(0, |(_, n)| *n);
+            TodayExercise { exercise: row, done: count.min(i64::from(p.times_per_day)), prescribed: p }
         })
         .collect();
-    let open: Vec<AssignedLesson> = plan.lessons.iter().filter(|l| l.unlock_date <= date).cloned().collect();
-    let completed = lesson_completion::Entity::find()
-        .filter(lesson_completion::Column::PatientId.eq(patient_id))
-        .filter(lesson_completion::Column::LessonId.is_in(open.iter().map(|l| l.lesson_id)))
-        .all(db)
-        .await?;
-    let lessons = open
-        .into_iter()
-        .map(|l| TodayLesson { completed: completed.iter().any(|c| c.lesson_id == l.lesson_id), assigned: l })
-        .collect();
-    Ok(Today { plan: Some(plan), exercises, lessons })
+    let open: Vec<AssignedLesson> =
+        care_plans::assigned_lessons(db, plan.id).await?.into_iter().filter(|l| l.unlock_date <= date).collect();
+    let completed: Vec<Uuid> = if open.is_empty() {
+        vec![]
+    } else {
+        lesson_completion::Entity::find()
+            .select_only()
+            .column(lesson_completion::Column::LessonId)
+            .filter(lesson_completion::Column::PatientId.eq(patient_id))
+            .filter(lesson_completion::Column::LessonId.is_in(open.iter().map(|l| l.lesson_id)))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    let lessons =
+        open.into_iter().map(|l| TodayLesson { completed: completed.contains(&l.lesson_id), assigned: l }).collect();
+    Ok(Today { plan: Some(TodayPlan { id: plan.id, title: plan.title, version: plan.version }), exercises, lessons })
 }

@@ -10,8 +10,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{appointment, check_in, patient, rom_measure, session_note};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use entity::{appointment, check_in, check_in_day, patient, rom_measure, session_note};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{
@@ -19,7 +19,9 @@ use crate::{
         self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments,
         rom::{self, RomMethod, RomMode},
     },
-    services::{adherence, appointments::Status, baselines, local_date, local_day_end, local_day_start, measures},
+    services::{
+        adherence, appointments::Status, baselines, check_in_days, local_date, local_day_end, local_day_start, measures,
+    },
 };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,17 +57,33 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-fn stat(values: &[i16]) -> Option<Stat> {
-    if values.is_empty() {
-        return None;
+/// A rating's day from its roll-up totals; none when the day has no value for it.
+fn stat(
+    date: NaiveDate,
+    metric: &str,
+    count: i32,
+    sum: i32,
+    min: Option<i16>,
+    max: Option<i16>,
+) -> Result<Option<Stat>, DbErr> {
+    if count == 0 {
+        return Ok(None);
     }
-    let sum: f64 = values.iter().map(|v| f64::from(*v)).sum();
-    Some(Stat {
-        mean: round2(sum / values.len() as f64),
-        min: *values.iter().min().expect("not empty"),
-        max: *values.iter().max().expect("not empty"),
-        count: values.len() as u32,
-    })
+    match (u32::try_from(count), min, max) {
+        // Integer sums are exact in f64, so this mean equals the one summed value by value.
+        (Ok(n), Some(min), Some(max)) => {
+            Ok(Some(Stat { mean: round2(f64::from(sum) / f64::from(n)), min, max, count: n }))
+        }
+        _ => Err(inconsistent(date, metric)),
+    }
+}
+
+fn inconsistent(date: NaiveDate, metric: &str) -> DbErr {
+    DbErr::Custom(format!("check-in roll-up for {date}: {metric} totals do not agree"))
+}
+
+fn tally_count(date: NaiveDate, metric: &str, value: i32) -> Result<u32, DbErr> {
+    u32::try_from(value).map_err(|_| inconsistent(date, metric))
 }
 
 /// The mean of the daily means of the 7 days ending at `i` (days without data are left
@@ -75,46 +93,60 @@ fn rolling(series: &[Option<Stat>], i: usize) -> Option<f64> {
     (!means.is_empty()).then(|| round2(means.iter().sum::<f64>() / means.len() as f64))
 }
 
-/// Daily series for `[from, to]` from check-ins that cover at least `[from − 6, to]`.
+/// Daily series for `[from, to]` from raw check-ins that cover at least `[from − 6, to]`
+/// (withdrawn ones are left out): the roll-up computed in memory.
 pub fn daily(check_ins: &[check_in::Model], from: NaiveDate, to: NaiveDate) -> Vec<Day> {
+    let live = check_ins.iter().filter(|c| c.deleted_at.is_none());
+    days_from(&check_in_days::tally(live), from, to).expect("a tally made in memory is consistent")
+}
+
+/// Daily series for `[from, to]` from one patient's roll-up rows covering at least
+/// `[from − 6, to]`; rows outside that are ignored. One pass over the days: each rolling
+/// mean adds its window's daily means in date order, as it always has, so rounding
+/// gives the same numbers as before the roll-up.
+pub fn days_from(rows: &[check_in_day::Model], from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>, DbErr> {
     let first = from - Duration::days(6);
     let span = (to - first).num_days().max(0) as usize + 1;
     // One slot per day from `first`, so every lookup below is an index.
-    let mut by_day: Vec<Vec<&check_in::Model>> = vec![Vec::new(); span];
-    for c in check_ins.iter().filter(|c| c.deleted_at.is_none()) {
-        let i = (c.local_date - first).num_days();
-        if (0..span as i64).contains(&i) {
-            by_day[i as usize].push(c);
+    let mut pain = vec![None; span];
+    let mut stress = vec![None; span];
+    let mut sleep = vec![None; span];
+    let mut medication = vec![Medication::default(); span];
+    for r in rows {
+        let Ok(i) = usize::try_from((r.local_date - first).num_days()) else { continue };
+        if i >= span {
+            continue;
         }
+        let d = r.local_date;
+        pain[i] = stat(d, "pain", r.pain_count, r.pain_sum, r.pain_min, r.pain_max)?;
+        stress[i] = stat(d, "stress", r.stress_count, r.stress_sum, r.stress_min, r.stress_max)?;
+        sleep[i] = stat(
+            d,
+            "sleep_quality",
+            r.sleep_quality_count,
+            r.sleep_quality_sum,
+            r.sleep_quality_min,
+            r.sleep_quality_max,
+        )?;
+        medication[i] = Medication {
+            none: tally_count(d, "medication", r.medication_none)?,
+            non_opioid: tally_count(d, "medication", r.medication_non_opioid)?,
+            opioid: tally_count(d, "medication", r.medication_opioid)?,
+        };
     }
-    let per_day = |pick: fn(&check_in::Model) -> Option<i16>| -> Vec<Option<Stat>> {
-        by_day.iter().map(|cs| stat(&cs.iter().filter_map(|c| pick(c)).collect::<Vec<_>>())).collect()
-    };
-    let (pain, stress, sleep) = (per_day(|c| c.pain), per_day(|c| c.stress), per_day(|c| c.sleep_quality));
-    (6..span)
-        .map(|i| {
-            let mut medication = Medication::default();
-            for c in &by_day[i] {
-                match c.medication.as_deref() {
-                    Some("none") => medication.none += 1,
-                    Some("non_opioid") => medication.non_opioid += 1,
-                    Some("opioid") => medication.opioid += 1,
-                    _ => {}
-                }
-            }
-            Day {
-                date: first + Duration::days(i as i64),
-                pain: pain[i],
-                pain_7d: rolling(&pain, i),
-                stress: stress[i],
-                stress_7d: rolling(&stress, i),
-                sleep_quality: sleep[i],
-                sleep_quality_7d: rolling(&sleep, i),
-                medication,
-                adherence: (0, 0),
-            }
+    Ok((6..span)
+        .map(|i| Day {
+            date: first + Duration::days(i as i64),
+            pain: pain[i],
+            pain_7d: rolling(&pain, i),
+            stress: stress[i],
+            stress_7d: rolling(&stress, i),
+            sleep_quality: sleep[i],
+            sleep_quality_7d: rolling(&sleep, i),
+            medication: medication[i],
+            adherence: (0, 0),
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,6 +300,45 @@ pub fn session_effect(
     }
 }
 
+/// The raw check-ins a session's effect can use: from `PRE_WINDOW` before each session
+/// to the 48-hour follow-up's tolerance after it, and (as when they were read for the
+/// whole range) local dates from six days before `from` to three after `to`.
+async fn around_sessions<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    appts: &[appointment::Model],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<check_in::Model>, DbErr> {
+    // Sessions come in start order; overlapping windows are merged so the query stays
+    // one range per cluster of sessions.
+    let mut windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for a in appts {
+        let start = a.starts_at - PRE_WINDOW;
+        let end = (a.ends_at + PRE_WINDOW).max(a.ends_at + Duration::hours(48) + FOLLOW_UP_TOLERANCE);
+        match windows.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => windows.push((start, end)),
+        }
+    }
+    if windows.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut within = Condition::any();
+    for (start, end) in windows {
+        within = within.add(check_in::Column::RecordedAt.between(start, end));
+    }
+    check_in::Entity::find()
+        .filter(check_in::Column::PatientId.eq(patient_id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .filter(check_in::Column::LocalDate.gte(from - Duration::days(6)))
+        .filter(check_in::Column::LocalDate.lte(to + Duration::days(3)))
+        .filter(within)
+        .order_by_asc(check_in::Column::RecordedAt)
+        .all(db)
+        .await
+}
+
 pub async fn for_patient<C: ConnectionTrait>(
     db: &C,
     record: &patient::Model,
@@ -276,16 +347,9 @@ pub async fn for_patient<C: ConnectionTrait>(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Trends, DbErr> {
-    // Six days before for rolling means, three after for session follow-ups.
-    let rows = check_in::Entity::find()
-        .filter(check_in::Column::PatientId.eq(record.id))
-        .filter(check_in::Column::DeletedAt.is_null())
-        .filter(check_in::Column::LocalDate.gte(from - Duration::days(6)))
-        .filter(check_in::Column::LocalDate.lte(to + Duration::days(3)))
-        .order_by_asc(check_in::Column::RecordedAt)
-        .all(db)
-        .await?;
-    let mut days = daily(&rows, from, to);
+    // Six days before for rolling means: at most a row per day.
+    let totals = check_in_days::in_range(db, record.id, from - Duration::days(6), to).await?;
+    let mut days = days_from(&totals, from, to)?;
     let a = adherence::for_patient(db, record.id, from, to, local_date(now, tz), tz).await?;
     for (day, ad) in days.iter_mut().zip(a.days.iter()) {
         day.adherence = (ad.prescribed, ad.done);
@@ -367,6 +431,7 @@ pub async fn for_patient<C: ConnectionTrait>(
         .filter(session_note::Column::AppointmentId.is_in(appts.iter().map(|a| a.id)))
         .all(db)
         .await?;
+    let rows = around_sessions(db, record.id, &appts, from, to).await?;
     let sessions =
         appts.iter().map(|a| session_effect(a, notes.iter().find(|n| n.appointment_id == a.id), &rows)).collect();
 

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod authorization_matrix;
 mod care_plans;
+mod check_in_days;
 mod check_ins;
 mod crash;
 mod edge;
