@@ -21,7 +21,7 @@ pub const SINK_BOUND: usize = 4096;
 const ROWS_PER_INSERT: usize = 500;
 
 enum Queued {
-    Event(audit_event::ActiveModel),
+    Event(Box<audit_event::ActiveModel>),
     /// Answered once everything queued before it is committed.
     Flush(oneshot::Sender<()>),
 }
@@ -43,7 +43,7 @@ impl Sink {
     /// Queues a read's event (`Event::at`); waits only for room in the queue
     /// (back-pressure).
     pub async fn read(&self, event: audit_event::ActiveModel) -> Result<(), DbErr> {
-        self.enqueue(Queued::Event(event)).await
+        self.enqueue(Queued::Event(Box::new(event))).await
     }
 
     /// Waits until every event queued so far is stored, e.g. before listing the log.
@@ -76,7 +76,7 @@ async fn drain(writer: Writer, mut queue: mpsc::Receiver<Queued>) {
         let mut flushes = Vec::new();
         for item in taken.drain(..) {
             match item {
-                Queued::Event(row) => rows.push(row),
+                Queued::Event(row) => rows.push(*row),
                 Queued::Flush(done) => flushes.push(done),
             }
         }
