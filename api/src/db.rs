@@ -34,6 +34,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(deadline)
                 .foreign_keys(true)
         });
+        opts.map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
     }
     Database::connect(opts).await
 }
@@ -48,6 +49,24 @@ pub async fn connect_writer(settings: &Settings, readers: &DatabaseConnection) -
     let mut one = settings.clone();
     one.db_max_connections = 1;
     connect(&one).await
+}
+
+/// True for a pooled SQLite connection that sqlx still counts as inside a transaction
+/// while it rests in the pool, which only a failed COMMIT leaves behind: SQLite rolls the
+/// transaction back itself when a COMMIT fails for a full disk or an I/O error, sqlx
+/// keeps counting it as open, and the ROLLBACK that follows fails too. Reused, such a
+/// connection would start the next transaction as a SAVEPOINT, and "committing" that
+/// only releases the savepoint: the request is acknowledged, nothing is stored, and the
+/// open transaction swallows everything after it (seen on a full disk). Such a
+/// connection is dropped instead of reused. The pool pings idle connections first, so a
+/// rollback still queued from a healthy transaction has run by the time this is asked.
+fn left_in_transaction(conn: &sea_orm::sqlx::sqlite::SqliteConnection) -> bool {
+    use sea_orm::sqlx::Connection;
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::warn!("discarding a SQLite connection left inside a failed transaction");
+    }
+    stuck
 }
 
 /// The file path of a SQLite URL, unless it is in-memory.
