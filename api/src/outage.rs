@@ -80,7 +80,7 @@ fn sqlite_unavailable(extended: i32) -> bool {
 pub struct Refusals {
     total: AtomicU64,
     refusing: AtomicBool,
-    started_at: AtomicU64,
+    total_at_start: AtomicU64,
 }
 
 impl Refusals {
@@ -88,7 +88,7 @@ impl Refusals {
     pub fn refused(&self) {
         let total = self.total.fetch_add(1, Ordering::Relaxed) + 1;
         if !self.refusing.swap(true, Ordering::AcqRel) {
-            self.started_at.store(total - 1, Ordering::Relaxed);
+            self.total_at_start.store(total - 1, Ordering::Relaxed);
             tracing::warn!(refused_total = total, "database unavailable: answering 503 until it is back");
         }
     }
@@ -97,7 +97,7 @@ impl Refusals {
     pub fn served(&self) {
         if self.refusing.load(Ordering::Relaxed) && self.refusing.swap(false, Ordering::AcqRel) {
             let total = self.total.load(Ordering::Relaxed);
-            let during = total - self.started_at.load(Ordering::Relaxed);
+            let during = total - self.total_at_start.load(Ordering::Relaxed);
             tracing::info!(refused_total = total, refused_in_outage = during, "database available again");
         }
     }

@@ -159,9 +159,19 @@ async fn login(app: &TestApp, actor: &Actor) -> Actor {
     Actor { access_token: tokens["access_token"].as_str().unwrap().to_owned(), ..actor.clone() }
 }
 
+/// `url` with its host and port replaced by `addr`.
+fn through(url: &str, addr: std::net::SocketAddr) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (user, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
+    let path = &rest[rest.find('/').unwrap_or(rest.len())..];
+    let at = if user.is_empty() { "" } else { "@" };
+    format!("{scheme}://{user}{at}{addr}{path}")
+}
+
 fn postgres_upstream() -> Option<std::net::SocketAddr> {
     let url = std::env::var("FASCIA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
-    let host = url.split('@').nth(1)?.split('/').next()?;
+    let rest = url.split_once("://")?.1;
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split('/').next()?;
     let host = if host.contains(':') { host.to_owned() } else { format!("{host}:5432") };
     host.replace("localhost", "127.0.0.1").parse().ok()
 }
@@ -175,9 +185,7 @@ async fn postgres_cut_for_three_seconds_under_load_gives_503s_then_recovers_and_
     // Arrange: the test's own database, reached by the binary only through the proxy.
     let mut app = spawn_app_with(HashMap::from([("FASCIA_PUSH_ALLOW_LOOPBACK", "true")])).await;
     let proxy = CuttableProxy::start(upstream).await.expect("proxy");
-    let direct = app.state.settings.database_url.expose().to_owned();
-    let name = direct.rsplit('/').next().unwrap().to_owned();
-    let via_proxy = format!("postgres://postgres@{}/{name}", proxy.addr());
+    let via_proxy = through(app.state.settings.database_url.expose(), proxy.addr());
     let w = app.world().await;
     // The binary signs push messages with the system clock, so the fake push service
     // judges them by it too.
