@@ -54,6 +54,11 @@ pub struct Settings {
     pub invite_ttl: Duration,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
+    /// The longest a request (or a background step) waits for the database: for a pooled
+    /// connection, and on SQLite for a lock held by another writer. Past it the request
+    /// is answered 503 with `Retry-After`, so clients and load balancers see an outage at
+    /// once instead of hanging.
+    pub db_deadline: Duration,
     /// How often the alert worker checks for disengaged patients and low adherence;
     /// zero turns it off in this process.
     pub alert_interval: Duration,
@@ -152,6 +157,13 @@ impl Settings {
             None => 16,
             Some(v) => v.parse().map_err(|_| invalid("FASCIA_DB_MAX_CONNECTIONS", "expected a number"))?,
         };
+        let db_deadline = match get("FASCIA_DB_DEADLINE_MS") {
+            None => Duration::from_millis(2000),
+            Some(v) => match v.parse::<u64>() {
+                Ok(ms @ 50..=60_000) => Duration::from_millis(ms),
+                _ => return Err(invalid("FASCIA_DB_DEADLINE_MS", "expected milliseconds, 50–60000")),
+            },
+        };
         let push = push_settings(&get, env)?;
         Ok(Settings {
             push,
@@ -172,6 +184,7 @@ impl Settings {
             invite_ttl: secs("FASCIA_INVITE_TTL", 7 * 24 * 3600)?,
             max_body_bytes,
             db_max_connections,
+            db_deadline,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
         })
     }
@@ -274,6 +287,15 @@ mod tests {
         assert!(prod(&[("FASCIA_VAPID_SUBJECT", "mailto:ops@example.org")]).is_ok());
         let loopback = [("FASCIA_VAPID_SUBJECT", "https://example.org"), ("FASCIA_PUSH_ALLOW_LOOPBACK", "true")];
         assert!(prod(&loopback).is_err());
+    }
+
+    #[test]
+    fn the_database_deadline_defaults_to_two_seconds_and_refuses_nonsense() {
+        assert_eq!(Settings::from_map(&HashMap::new()).unwrap().db_deadline, Duration::from_secs(2));
+        let with = |v: &str| Settings::from_map(&HashMap::from([("FASCIA_DB_DEADLINE_MS".to_owned(), v.to_owned())]));
+        assert_eq!(with("500").unwrap().db_deadline, Duration::from_millis(500));
+        assert!(with("0").is_err());
+        assert!(with("2s").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! readers keep old snapshots alive. PostgreSQL migrations run under an advisory lock so
 //! several replicas can start at once.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -14,7 +14,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::config::Settings;
+use crate::{config::Settings, outage::Backoff};
 
 /// Any value works as long as every replica uses the same one.
 const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
@@ -22,22 +22,22 @@ const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose();
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).max_connections(settings.db_max_connections).acquire_timeout(Duration::from_secs(10));
+    // One deadline bounds every wait, so an outage turns into quick 503s rather than
+    // requests piling up behind a pool that cannot connect.
+    opts.sqlx_logging(false).max_connections(settings.db_max_connections).acquire_timeout(settings.db_deadline);
     if settings.is_sqlite() {
-        opts.map_sqlx_sqlite_opts(|o| {
+        let deadline = settings.db_deadline;
+        opts.map_sqlx_sqlite_opts(move |o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(deadline)
                 .foreign_keys(true)
         });
+        opts.map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
     }
     Database::connect(opts).await
 }
-
-/// How long a request waits for the database (a pool connection, room in the writer's
-/// queue) before it is answered 503.
-pub const DEADLINE: Duration = Duration::from_secs(2);
 
 /// The writer's own connection: a pool of one that nothing else uses, so the writer
 /// never waits behind a reader for a connection. An in-memory SQLite database exists
@@ -49,6 +49,24 @@ pub async fn connect_writer(settings: &Settings, readers: &DatabaseConnection) -
     let mut one = settings.clone();
     one.db_max_connections = 1;
     connect(&one).await
+}
+
+/// True for a pooled SQLite connection that sqlx still counts as inside a transaction
+/// while it rests in the pool, which only a failed COMMIT leaves behind: SQLite rolls the
+/// transaction back itself when a COMMIT fails for a full disk or an I/O error, sqlx
+/// keeps counting it as open, and the ROLLBACK that follows fails too. Reused, such a
+/// connection would start the next transaction as a SAVEPOINT, and "committing" that
+/// only releases the savepoint: the request is acknowledged, nothing is stored, and the
+/// open transaction swallows everything after it (seen on a full disk). Such a
+/// connection is dropped instead of reused. The pool pings idle connections first, so a
+/// rollback still queued from a healthy transaction has run by the time this is asked.
+fn left_in_transaction(conn: &sea_orm::sqlx::sqlite::SqliteConnection) -> bool {
+    use sea_orm::sqlx::Connection;
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::warn!("discarding a SQLite connection left inside a failed transaction");
+    }
+    stuck
 }
 
 /// The file path of a SQLite URL, unless it is in-memory.
@@ -75,12 +93,21 @@ pub async fn migrate(db: &DatabaseConnection, settings: &Settings) -> Result<(),
     result
 }
 
+/// How long `/ready` waits for the database: a probe must get its answer well within a
+/// second, or load balancers keep sending traffic to a replica whose database is gone.
+pub const READY_WITHIN: Duration = Duration::from_millis(800);
+
 /// True when the database answers and every known migration has been applied.
 pub async fn is_ready(db: &DatabaseConnection) -> bool {
     match Migrator::get_pending_migrations(db).await {
         Ok(pending) => pending.is_empty(),
         Err(_) => false,
     }
+}
+
+/// [`is_ready`], answering false when the database takes longer than `within`.
+pub async fn is_ready_within(db: &DatabaseConnection, within: Duration) -> bool {
+    tokio::time::timeout(within, is_ready(db)).await.unwrap_or(false)
 }
 
 /// Keeps the SQLite WAL small; a no-op on other backends. Runs until the process ends.
@@ -91,12 +118,45 @@ pub fn spawn_wal_checkpointer(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut outage = Backoff::new("wal-checkpoint", Duration::from_secs(1), Duration::from_secs(30));
         loop {
             tick.tick().await;
-            // Busy is normal while a writer is active; the next tick tries again.
-            let _ = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
+            // A busy database is normal while a writer is active and shows up as a flag
+            // in the result, not an error. A full or unreadable disk is an outage: logged
+            // once, retried less often until it ends.
+            let step = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
+            if let Some(pause) = outage.observe(&step) {
+                tokio::time::sleep(pause).await;
+            }
         }
     });
+}
+
+/// Free bytes on the filesystem holding `dir`, as an unprivileged process may use them.
+#[cfg(unix)]
+pub fn free_bytes(dir: &Path) -> std::io::Result<u64> {
+    let stat = nix::sys::statvfs::statvfs(dir).map_err(std::io::Error::from)?;
+    Ok(stat.blocks_available() as u64 * stat.fragment_size() as u64)
+}
+
+/// Below this much free space next to a SQLite file, start-up warns: a full disk makes
+/// every write answer 503 until space is freed.
+pub const LOW_DISK_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Warns when the filesystem holding the SQLite file is nearly full. The server still
+/// starts: reads work on a full disk, and writes resume on their own once space is freed.
+pub fn warn_if_disk_low(dir: &Path) {
+    #[cfg(unix)]
+    match free_bytes(dir) {
+        Ok(free) if free < LOW_DISK_BYTES => tracing::warn!(
+            data_dir = %dir.display(),
+            free_mib = free / (1024 * 1024),
+            threshold_mib = LOW_DISK_BYTES / (1024 * 1024),
+            "little free disk space for the database: writes will answer 503 once it runs out"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(data_dir = %dir.display(), error = %e, "cannot read the free disk space"),
+    }
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN

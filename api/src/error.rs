@@ -63,8 +63,8 @@ pub enum ApiError {
     /// Something failed on the server; the body carries only the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// The database is unreachable or every connection is busy; retry after the given
-    /// number of seconds. Nothing was changed.
+    /// The database is unreachable, saturated, full or read-only; retry after the given
+    /// number of seconds (a write retried with the same id is applied once).
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -101,15 +101,28 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is asked to wait before retrying after a 503: about one bounded
+/// wait for the database, so a retry lands after the next attempt could succeed.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
+impl ApiError {
+    /// The database cannot do the work now (unreachable, saturated, full, read-only):
+    /// a client should retry later, not report a bug. Nothing was changed.
+    pub fn unavailable() -> Self {
+        Self::Unavailable(
+            Json(ErrorBody::new("unavailable", "the service is busy or restarting; retry shortly")),
+            RETRY_AFTER_SECS,
+        )
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        if let DbErr::ConnectionAcquire(_) | DbErr::Conn(_) = err {
-            // Overload or a database restart: a client should retry, not report a bug.
-            tracing::warn!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "database unavailable");
-            return Self::Unavailable(
-                Json(ErrorBody::new("unavailable", "the service is busy or restarting; retry shortly")),
-                2,
-            );
+        if crate::outage::unavailable(&err) {
+            // Counted and logged once per outage at the edge; the cause is kept for
+            // whoever turns on debug logs.
+            tracing::debug!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %err, "database unavailable");
+            return Self::unavailable();
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict("a record with these values already exists"),
@@ -153,7 +166,11 @@ pub fn error_response(err: poem::Error) -> poem::Response {
         // never server state, so they are safe and useful to show.
         err.to_string()
     };
-    poem::Response::builder()
+    let mut builder = poem::Response::builder();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        builder = builder.header(poem::http::header::RETRY_AFTER, RETRY_AFTER_SECS.to_string());
+    }
+    builder
         .status(match status {
             StatusCode::SERVICE_UNAVAILABLE => status,
             s if s.is_server_error() => StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,6 +15,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod middleware;
+pub mod outage;
 pub mod push;
 pub mod reminders;
 pub mod routes;

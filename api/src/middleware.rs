@@ -4,13 +4,15 @@
 //! data), and security headers on every response: `Allow` on a 405 (from the spec's
 //! paths), `WWW-Authenticate` on a 401, and HSTS when the public URL is https.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use poem::{
     Body, Endpoint, IntoResponse, Request, Response, Result,
     http::{HeaderValue, StatusCode, header},
 };
 use uuid::Uuid;
+
+use crate::outage::Refusals;
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -41,6 +43,8 @@ pub struct EdgeConfig {
     /// browser told to insist on https for a plain-http deployment would lock users out.
     pub hsts: bool,
     pub methods: MethodIndex,
+    /// Requests refused with 503 because the database was unavailable.
+    pub refusals: Arc<Refusals>,
 }
 
 /// Which methods each path template of the API answers, read from the spec, so a 405
@@ -104,6 +108,14 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     };
 
     let status = response.status();
+    // The spec and docs need no database, so only operations count.
+    if path.starts_with("/api/v1/") {
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            config.refusals.refused();
+        } else if status.is_success() {
+            config.refusals.served();
+        }
+    }
     let no_store = is_api || is_error_status(status);
     let headers = response.headers_mut();
     if status == StatusCode::METHOD_NOT_ALLOWED

@@ -26,6 +26,7 @@ use crate::{
     db,
     error::error_response,
     middleware,
+    outage::{Backoff, Refusals},
     push::{
         PushSender,
         endpoint::EndpointPolicy,
@@ -66,6 +67,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
     if let Some(file) = db::sqlite_path(settings.database_url.expose()) {
         let dir = std::path::Path::new(file).parent().unwrap_or(&settings.data_dir);
         std::fs::create_dir_all(dir).map_err(|e| StartupError::DataDir(dir.display().to_string(), e))?;
+        db::warn_if_disk_low(dir);
     }
     let conn = db::connect(settings).await?;
     db::migrate(&conn, settings).await?;
@@ -89,8 +91,9 @@ impl Application {
         let addr = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr, e))?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
         tokio::task::spawn_blocking(password::warm_up);
-        let writer = Writer::start(db::connect_writer(&settings, &conn).await?, db::DEADLINE);
-        let audit = audit_sink::Sink::start(writer.clone(), db::DEADLINE);
+        // The writer's queue waits no longer for room than a request waits for a connection.
+        let writer = Writer::start(db::connect_writer(&settings, &conn).await?, settings.db_deadline);
+        let audit = audit_sink::Sink::start(writer.clone(), settings.db_deadline);
         let state = AppState {
             db: conn,
             writer,
@@ -147,14 +150,26 @@ pub fn spawn_alert_worker(
         if interval.is_zero() {
             return;
         }
+        let mut outage = Backoff::new("alert-rules", interval.min(Duration::from_secs(1)), interval);
         loop {
             tokio::time::sleep(interval).await;
-            match crate::services::alerts::evaluate(&db, clock.now()).await {
-                Ok(report) if !report.raised.is_empty() => {
-                    tracing::info!(raised = report.raised.len(), "alert rules ran")
+            loop {
+                let step = crate::services::alerts::evaluate(&db, clock.now()).await;
+                match &step {
+                    Ok(report) if !report.raised.is_empty() => {
+                        tracing::info!(raised = report.raised.len(), "alert rules ran")
+                    }
+                    Err(e) if !crate::outage::unavailable(e) => {
+                        tracing::warn!(error = %e, "alert rules failed; retrying next round")
+                    }
+                    _ => {}
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "alert rules failed; retrying next round"),
+                // While the database is away, retry sooner than a whole round (with
+                // backoff), so a missed round runs soon after it returns.
+                match outage.observe(&step) {
+                    Some(pause) => tokio::time::sleep(pause).await,
+                    None => break,
+                }
             }
         }
     })
@@ -178,7 +193,7 @@ fn health() -> Json<serde_json::Value> {
 
 #[handler]
 async fn ready(state: Data<&AppState>) -> Response {
-    if db::is_ready(&state.db).await {
+    if db::is_ready_within(&state.db, db::READY_WITHIN).await {
         Json(serde_json::json!({ "status": "ready" })).into_response()
     } else {
         error_response(poem::Error::from_string("database not ready", StatusCode::SERVICE_UNAVAILABLE))
@@ -226,6 +241,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         max_body_bytes: settings.max_body_bytes,
         hsts: settings.public_url.starts_with("https://"),
         methods: middleware::MethodIndex::from_spec(&spec),
+        refusals: Arc::new(Refusals::default()),
     });
     routes.around(move |next, req| {
         let config = config.clone();

@@ -5,6 +5,7 @@
 
 pub mod fake_push;
 pub mod load;
+pub mod proxy;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::{DispatchOptions, ReminderKind, Report, kinds::Anchor, schedule};
 use crate::{
-    db,
+    db, outage,
     push::{self, Notification, Outgoing, PushSender, SendResult},
     services::today,
 };
@@ -279,17 +279,26 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
             }
         }
     }
-    push::record_many(
-        db,
-        now,
-        "reminder",
-        attempts.iter().map(|a| (a.subscription_id, Some(a.occurrence_id), &a.result)),
-    )
+    // The pushes are out: recording them must survive a short database outage, or the
+    // lease would expire and another step would send them again. Keep trying for half
+    // the lease, which leaves the rest of it for the statements themselves.
+    let patience = (opts.lease / 2).to_std().unwrap_or_default();
+    outage::retry_while_unavailable(patience, || {
+        push::record_many(
+            db,
+            now,
+            "reminder",
+            attempts.iter().map(|a| (a.subscription_id, Some(a.occurrence_id), &a.result)),
+        )
+    })
     .await?;
     if let Some(token) = token {
         for ((status, why), ids) in groups {
             let expected = ids.len() as u64;
-            let done = acknowledge_many(db, now, token, ids, status, why).await?;
+            let done = outage::retry_while_unavailable(patience, || {
+                acknowledge_many(db, now, token, ids.clone(), status, why)
+            })
+            .await?;
             if done < expected {
                 tracing::warn!(
                     stale = expected - done,

@@ -14,6 +14,7 @@ mod forged_tokens;
 mod library;
 mod measures;
 mod openapi;
+mod outage;
 mod patients;
 mod provisioning;
 mod push;
