@@ -26,7 +26,7 @@ use std::{future::Future, pin::Pin, time::Duration};
 use sea_orm::{ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db;
+use crate::{db, outage};
 
 /// How many jobs one transaction takes at most: enough to amortise the commit, few
 /// enough that the first caller of a batch does not wait long for the last.
@@ -152,6 +152,13 @@ async fn run(conn: DatabaseConnection, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
         let mut taken = taken;
         match together(&conn, &mut taken).await {
             Ok(()) => taken.into_iter().for_each(|job| job.answer()),
+            // The database is away: running each job again would make the last caller
+            // wait a deadline per job before its 503. Every caller gets the refusal now.
+            Err(err) if outage::unavailable(&err) => {
+                for job in taken {
+                    job.fail(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+                }
+            }
             Err(err) => {
                 tracing::warn!(error = %err, jobs = taken.len(), "a write batch failed; running its jobs one by one");
                 for job in taken {
