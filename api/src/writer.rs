@@ -129,34 +129,46 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(Pending { input, work, outcome: None, reply });
-        match tokio::time::timeout(self.deadline, self.queue.send(job)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return Err(DbErr::from(NotRun::Stopped).into()),
-            Err(_) => return Err(DbErr::from(NotRun::Busy).into()),
-        }
+        enqueue(&self.queue, job, self.deadline).await?;
         answer.await.unwrap_or_else(|_| Err(DbErr::from(NotRun::Stopped).into()))
+    }
+}
+
+/// Puts `item` on a bounded queue, waiting at most `deadline` for room. A full or closed
+/// queue answers like an unavailable pool, so callers take the usual 503 path.
+pub(crate) async fn enqueue<T>(queue: &mpsc::Sender<T>, item: T, deadline: Duration) -> Result<(), DbErr> {
+    match tokio::time::timeout(deadline, queue.send(item)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(NotRun::Stopped.into()),
+        Err(_) => Err(NotRun::Busy.into()),
+    }
+}
+
+/// Waits at most `deadline` for a queued item's answer, with [`enqueue`]'s errors.
+pub(crate) async fn answer_within<T>(answer: oneshot::Receiver<T>, deadline: Duration) -> Result<T, DbErr> {
+    match tokio::time::timeout(deadline, answer).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(NotRun::Stopped.into()),
+        Err(_) => Err(NotRun::Busy.into()),
     }
 }
 
 async fn run(conn: DatabaseConnection, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let taken = std::mem::take(&mut batch);
+        let mut taken = std::mem::take(&mut batch);
         if taken.len() == 1 {
             // Nothing to share a transaction with: skip the savepoint.
-            for job in taken {
-                alone(&conn, job).await;
-            }
+            alone(&conn, taken.remove(0)).await;
             continue;
         }
-        let mut taken = taken;
         match together(&conn, &mut taken).await {
             Ok(()) => taken.into_iter().for_each(|job| job.answer()),
             // The database is away: running each job again would make the last caller
             // wait a deadline per job before its 503. Every caller gets the refusal now.
             Err(err) if outage::unavailable(&err) => {
                 for job in taken {
-                    job.fail(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+                    job.fail(NotRun::Busy.into());
                 }
             }
             Err(err) => {

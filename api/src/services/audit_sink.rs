@@ -9,10 +9,10 @@
 //! a read is never served after its audit event was dropped.
 
 use entity::audit_event;
-use sea_orm::{ConnAcquireErr, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::{DatabaseTransaction, DbErr, EntityTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::writer::Writer;
+use crate::writer::{self, Writer};
 
 /// Read events waiting for the writer, at most this many.
 pub const SINK_BOUND: usize = 4096;
@@ -43,26 +43,14 @@ impl Sink {
     /// Queues a read's event (`Event::at`); waits only for room in the queue
     /// (back-pressure).
     pub async fn read(&self, event: audit_event::ActiveModel) -> Result<(), DbErr> {
-        self.enqueue(Queued::Event(Box::new(event))).await
+        writer::enqueue(&self.queue, Queued::Event(Box::new(event)), self.deadline).await
     }
 
     /// Waits until every event queued so far is stored, e.g. before listing the log.
     pub async fn flush(&self) -> Result<(), DbErr> {
         let (done, stored) = oneshot::channel();
-        self.enqueue(Queued::Flush(done)).await?;
-        match tokio::time::timeout(self.deadline, stored).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)),
-            Err(_) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
-        }
-    }
-
-    async fn enqueue(&self, item: Queued) -> Result<(), DbErr> {
-        match tokio::time::timeout(self.deadline, self.queue.send(item)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)),
-            Err(_) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
-        }
+        writer::enqueue(&self.queue, Queued::Flush(done), self.deadline).await?;
+        writer::answer_within(stored, self.deadline).await
     }
 }
 
