@@ -23,6 +23,15 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Runs `work` as part of request `id` (work a request hands to another task, such as
+/// the writer, keeps the request's id in its logs and audit rows).
+pub async fn with_request_id<F: std::future::Future>(id: Option<String>, work: F) -> F::Output {
+    match id {
+        Some(id) => REQUEST_ID.scope(id, work).await,
+        None => work.await,
+    }
+}
+
 const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),

@@ -18,15 +18,23 @@
 //! database). Jobs are therefore `Fn`: they may run twice, and only the committed run
 //! counts.
 //!
+//! Work that many callers can share ([`Merge`], e.g. plain check-ins) goes further: the
+//! jobs of one kind that are waiting together run as one call, so N patients' check-ins
+//! cost one multi-row insert per table and one multi-row audit insert, not N of each.
+//! If that call fails, its savepoint is rolled back and each of its jobs runs alone in
+//! its own savepoint, so one bad input still fails only its own caller.
+//!
+//! A job runs with its caller's request id, so audit rows written here name the request.
+//!
 //! On PostgreSQL each replica runs its own writer; the idempotency rules (ids made by the
 //! phone, `ON CONFLICT DO NOTHING`) keep replicas from storing anything twice.
 
-use std::{future::Future, pin::Pin, time::Duration};
+use std::{any::Any, future::Future, pin::Pin, time::Duration};
 
 use sea_orm::{ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{db, outage};
+use crate::{db, middleware, outage};
 
 /// How many jobs one transaction takes at most: enough to amortise the commit, few
 /// enough that the first caller of a batch does not wait long for the last.
@@ -55,10 +63,35 @@ impl From<NotRun> for DbErr {
     }
 }
 
+/// Work whose inputs from many callers can be stored by one call.
+pub trait Merge: Send + Sync + Sized + 'static {
+    type Output: Send + 'static;
+
+    /// Whether this input may share a call with others; one that may not runs alone in
+    /// its own savepoint.
+    fn mergeable(&self) -> bool;
+
+    /// Stores every input in `txn` and answers for each, in order, exactly as running
+    /// them one after another would. An error fails the whole call (the writer then
+    /// runs each input alone), so it must not be an input's own, expected refusal.
+    fn run_all<'t>(
+        txn: &'t DatabaseTransaction,
+        inputs: &'t [&'t Self],
+    ) -> JobFuture<'t, Result<Vec<Self::Output>, DbErr>>;
+}
+
+/// Runs a group of jobs of one [`Merge`] kind as one call and stores each one's outcome.
+type GroupRunner = for<'t> fn(&'t DatabaseTransaction, &'t mut [Box<dyn Job>]) -> JobFuture<'t, Result<(), DbErr>>;
+
 /// A queued unit of work, with its caller's answer channel.
-trait Job: Send {
+trait Job: Send + Any {
     /// Runs the work on `txn`; true when it succeeded and should be kept.
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool>;
+    /// How to run this job together with its neighbours of the same kind, when it may.
+    fn group(&self) -> Option<GroupRunner> {
+        None
+    }
+    fn as_any(&mut self) -> &mut dyn Any;
     /// The database failed around the work (begin, savepoint, commit).
     fn fail(self: Box<Self>, err: DbErr);
     /// The work's own outcome stands: it committed, or it failed and was rolled back.
@@ -68,24 +101,29 @@ trait Job: Send {
 struct Pending<I, F, T, E> {
     input: I,
     work: F,
+    request_id: Option<String>,
     outcome: Option<Result<T, E>>,
     reply: oneshot::Sender<Result<T, E>>,
 }
 
 impl<I, F, T, E> Job for Pending<I, F, T, E>
 where
-    I: Send + Sync,
-    F: for<'t> Fn(&'t DatabaseTransaction, &'t I) -> JobFuture<'t, Result<T, E>> + Send,
-    T: Send,
-    E: From<DbErr> + Send,
+    I: Send + Sync + 'static,
+    F: for<'t> Fn(&'t DatabaseTransaction, &'t I) -> JobFuture<'t, Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbErr> + Send + 'static,
 {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool> {
         Box::pin(async move {
-            let outcome = (self.work)(txn, &self.input).await;
+            let outcome = middleware::with_request_id(self.request_id.clone(), (self.work)(txn, &self.input)).await;
             let ok = outcome.is_ok();
             self.outcome = Some(outcome);
             ok
         })
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
     }
 
     fn fail(self: Box<Self>, err: DbErr) {
@@ -99,6 +137,71 @@ where
             let _ = this.reply.send(outcome);
         }
     }
+}
+
+/// A queued [`Merge`] input.
+struct Merged<M: Merge> {
+    input: M,
+    request_id: Option<String>,
+    outcome: Option<Result<M::Output, DbErr>>,
+    reply: oneshot::Sender<Result<M::Output, DbErr>>,
+}
+
+impl<M: Merge> Job for Merged<M> {
+    fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool> {
+        Box::pin(async move {
+            let inputs = [&self.input];
+            let outcome = middleware::with_request_id(self.request_id.clone(), M::run_all(txn, &inputs))
+                .await
+                .and_then(|mut out| out.pop().ok_or_else(|| DbErr::Custom("a merged call answered nothing".into())));
+            let ok = outcome.is_ok();
+            self.outcome = Some(outcome);
+            ok
+        })
+    }
+
+    fn group(&self) -> Option<GroupRunner> {
+        self.input.mergeable().then_some(run_group::<M> as GroupRunner)
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn fail(self: Box<Self>, err: DbErr) {
+        let _ = self.reply.send(Err(err));
+    }
+
+    fn answer(self: Box<Self>) {
+        let this = *self;
+        if let Some(outcome) = this.outcome {
+            let _ = this.reply.send(outcome);
+        }
+    }
+}
+
+/// The [`GroupRunner`] of `M`: one `run_all` over the group's inputs.
+fn run_group<'t, M: Merge>(
+    txn: &'t DatabaseTransaction,
+    jobs: &'t mut [Box<dyn Job>],
+) -> JobFuture<'t, Result<(), DbErr>> {
+    Box::pin(async move {
+        let outputs = {
+            let inputs: Vec<&M> = jobs
+                .iter_mut()
+                .map(|job| &job.as_any().downcast_ref::<Merged<M>>().expect("a group holds one kind of job").input)
+                .collect();
+            M::run_all(txn, &inputs).await?
+        };
+        if outputs.len() != jobs.len() {
+            return Err(DbErr::Custom(format!("a merged call answered {} of {} inputs", outputs.len(), jobs.len())));
+        }
+        for (job, output) in jobs.iter_mut().zip(outputs) {
+            let job = job.as_any().downcast_mut::<Merged<M>>().expect("a group holds one kind of job");
+            job.outcome = Some(Ok(output));
+        }
+        Ok(())
+    })
 }
 
 /// A handle to the writer task; cheap to clone.
@@ -128,9 +231,20 @@ impl Writer {
         E: From<DbErr> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(Pending { input, work, outcome: None, reply });
+        let request_id = middleware::current_request_id();
+        let job: Box<dyn Job> = Box::new(Pending { input, work, request_id, outcome: None, reply });
         enqueue(&self.queue, job, self.deadline).await?;
         answer.await.unwrap_or_else(|_| Err(DbErr::from(NotRun::Stopped).into()))
+    }
+
+    /// Like [`Writer::write`], for work that can share one call with other callers'
+    /// inputs of the same kind waiting at the same time.
+    pub async fn merge<M: Merge>(&self, input: M) -> Result<M::Output, DbErr> {
+        let (reply, answer) = oneshot::channel();
+        let request_id = middleware::current_request_id();
+        let job: Box<dyn Job> = Box::new(Merged { input, request_id, outcome: None, reply });
+        enqueue(&self.queue, job, self.deadline).await?;
+        answer.await.unwrap_or_else(|_| Err(NotRun::Stopped.into()))
     }
 }
 
@@ -181,18 +295,51 @@ async fn run(conn: DatabaseConnection, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
     }
 }
 
-/// Every job in one transaction, each in a savepoint; one commit.
+/// Every job in one transaction, each in a savepoint (neighbours of one [`Merge`] kind
+/// share one); one commit.
 async fn together(conn: &DatabaseConnection, jobs: &mut [Box<dyn Job>]) -> Result<(), DbErr> {
     let txn = db::begin_write(conn).await?;
-    for job in jobs.iter_mut() {
-        let savepoint = txn.begin().await?;
-        if job.run(&savepoint).await {
-            savepoint.commit().await?;
+    let mut start = 0;
+    while start < jobs.len() {
+        // The run of jobs from `start` that one call can take together.
+        let runner = jobs[start].group();
+        let kind = (*jobs[start]).type_id();
+        let end = match runner {
+            Some(_) => {
+                start
+                    + jobs[start..].iter().take_while(|job| (***job).type_id() == kind && job.group().is_some()).count()
+            }
+            None => start + 1,
+        };
+        if let (Some(runner), true) = (runner, end - start > 1) {
+            let savepoint = txn.begin().await?;
+            match runner(&savepoint, &mut jobs[start..end]).await {
+                Ok(()) => savepoint.commit().await?,
+                Err(err) => {
+                    if outage::unavailable(&err) {
+                        return Err(err);
+                    }
+                    tracing::debug!(error = %err, jobs = end - start, "a merged write failed; running its jobs one by one");
+                    savepoint.rollback().await?;
+                    for job in &mut jobs[start..end] {
+                        apart(&txn, job).await?;
+                    }
+                }
+            }
         } else {
-            savepoint.rollback().await?;
+            for job in &mut jobs[start..end] {
+                apart(&txn, job).await?;
+            }
         }
+        start = end;
     }
     txn.commit().await
+}
+
+/// One job in its own savepoint of `txn`.
+async fn apart(txn: &DatabaseTransaction, job: &mut Box<dyn Job>) -> Result<(), DbErr> {
+    let savepoint = txn.begin().await?;
+    if job.run(&savepoint).await { savepoint.commit().await } else { savepoint.rollback().await }
 }
 
 /// One job in its own transaction.
@@ -284,5 +431,68 @@ mod tests {
         }
         // Rows whose only writers were refused by their rule are absent.
         assert!(!stored.contains(&3) && !stored.contains(&10));
+    }
+
+    /// Ids stored with one multi-row insert per call; a repeated id fails the call.
+    struct Row(i64);
+
+    static MERGED_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    impl Merge for Row {
+        type Output = i64;
+
+        fn mergeable(&self) -> bool {
+            // Negative ids stand for work that must run alone.
+            self.0 >= 0
+        }
+
+        fn run_all<'t>(txn: &'t DatabaseTransaction, rows: &'t [&'t Self]) -> JobFuture<'t, Result<Vec<i64>, DbErr>> {
+            Box::pin(async move {
+                if rows.len() > 1 {
+                    MERGED_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                let values: Vec<String> = rows.iter().map(|r| r.0.abs().to_string()).collect();
+                txn.execute_unprepared(&format!("INSERT INTO t (id) VALUES ({})", values.join("), ("))).await?;
+                Ok(rows.iter().map(|r| r.0.abs()).collect())
+            })
+        }
+    }
+
+    /// Inputs waiting together are stored by one call; when that call fails (one input's
+    /// id is taken), each input runs alone, so only that one fails.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn merged_inputs_share_one_call_and_a_bad_one_fails_alone() {
+        let db = memory_db().await;
+        let writer = Writer::start(db.clone(), Duration::from_secs(5));
+        // Ids 0..300; every 25th repeats its predecessor, every 40th must run alone.
+        let id_of = |i: i64| if i % 25 == 24 { i - 1 } else { i };
+        let jobs = (0..300_i64).map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let id = if i % 25 == 24 { i - 1 } else { i };
+                writer.merge(Row(if i % 40 == 39 { -id } else { id })).await
+            })
+        });
+        let outcomes: Vec<Result<i64, DbErr>> =
+            futures::future::join_all(jobs).await.into_iter().map(|j| j.unwrap()).collect();
+        let stored: Vec<i64> = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id FROM t ORDER BY id"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+            .collect();
+        let mut answered: Vec<i64> = outcomes.iter().filter_map(|o| o.as_ref().ok().copied()).collect();
+        answered.sort_unstable();
+        assert_eq!(stored, answered, "exactly the inputs answered Ok are stored");
+        let failed = outcomes.iter().filter(|o| o.is_err()).count();
+        assert_eq!(failed, 12, "only the twelve repeated ids fail");
+        for (i, outcome) in outcomes.iter().enumerate() {
+            let i = i as i64;
+            if let Ok(id) = outcome {
+                assert_eq!(*id, id_of(i));
+            }
+        }
+        assert!(MERGED_CALLS.load(std::sync::atomic::Ordering::Relaxed) > 0, "some inputs shared a call");
     }
 }

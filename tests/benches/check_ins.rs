@@ -116,11 +116,16 @@ fn main() {
         let now = app.clock_now();
         let bare_post = load(post_check_ins(bare_post_url, vec![bare_token], now, 1), secs).await;
         let before = stored(&app).await;
+        // Progress on stderr, so a profiler can be attached to one phase.
+        eprintln!("phase: 1 check-in");
         let single = load(post_check_ins(check_ins.clone(), writers.clone(), now, 1), secs).await;
         let after_single = stored(&app).await;
+        eprintln!("phase: 20 check-ins");
         let batch = load(post_check_ins(check_ins, writers, now, 20), secs).await;
+        eprintln!("phase: trends");
         let after_batch = stored(&app).await;
         let trends = load(get_with(app.url(&trends_path), Some(one_year.access_token.clone())), secs).await;
+        eprintln!("phase: trends alone");
         let t1 = sequential_ms(&app, &trends_path, &one_year.access_token, 30).await;
         let t3 = sequential_ms(&app, &trends_path, &three_years.access_token, 30).await;
 

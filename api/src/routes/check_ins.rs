@@ -36,6 +36,7 @@ use crate::{
         symptoms::{CheckInContext, Medication, RedFlag},
     },
     error::{ApiError, ErrorBody, ErrorDetail},
+    middleware::current_request_id,
     services::{
         audit::Event,
         check_ins::{self, ChangeError},
@@ -354,15 +355,16 @@ impl CheckInsApi {
         let ids: Vec<Uuid> = checked.iter().map(|(id, _)| *id).collect();
         let named: Vec<RedFlag> = named.into_iter().collect();
         let writing = check_ins::Batch {
-            patient: check_ins::patient_for(&state.db, &auth.0, &checked).await?,
+            patient_id: auth.0.patient_id.ok_or(sea_orm::DbErr::RecordNotFound("patient".into()))?,
             tz: auth.0.timezone(),
             who: auth.0.clone(),
             items: checked,
             reports,
             named: named.clone(),
+            request_id: current_request_id(),
+            now,
         };
-        let recorded =
-            state.writer.write(writing, move |txn, batch| Box::pin(check_ins::record(txn, now, batch))).await?;
+        let recorded = state.writer.merge(writing).await?;
         let mut stored = recorded.results.into_iter().zip(ids.into_iter().zip(flagged));
         let mut results_out = Vec::with_capacity(results.len());
         for slot in results {

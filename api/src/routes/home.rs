@@ -682,8 +682,7 @@ impl HomeApi {
         }
         let ids: Vec<Uuid> = checked.iter().map(|c| c.id).collect();
         let batch = exercise_logs::prepare(&state.db, now, &auth.0, checked).await?;
-        let stored =
-            state.writer.write(batch, move |txn, batch| Box::pin(exercise_logs::record(txn, now, batch))).await?;
+        let stored = state.writer.merge(batch).await?;
         let mut stored = stored.into_iter().zip(ids);
         let results = results
             .into_iter()

@@ -9,17 +9,16 @@
 //! a read is never served after its audit event was dropped.
 
 use entity::audit_event;
-use sea_orm::{DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::writer::{self, Writer};
+use crate::{
+    services::audit,
+    writer::{self, Writer},
+};
 
 /// Read events waiting for the writer, at most this many.
 pub const SINK_BOUND: usize = 4096;
-/// Rows per insert statement: 10 columns each stays far below both databases' limits on
-/// bound parameters.
-const ROWS_PER_INSERT: usize = 500;
-
 enum Queued {
     Event(Box<audit_event::ActiveModel>),
     /// Answered once everything queued before it is committed.
@@ -72,7 +71,7 @@ async fn drain(writer: Writer, mut queue: mpsc::Receiver<Queued>) {
         let rows = std::sync::Arc::new(rows);
         let mut pause = std::time::Duration::from_millis(50);
         while !rows.is_empty() {
-            match writer.write(rows.clone(), |txn, rows| Box::pin(insert_rows(txn, rows))).await {
+            match writer.write(rows.clone(), |txn, rows| Box::pin(audit::record_rows(txn, rows))).await {
                 Ok(()) => {
                     if failing {
                         tracing::info!("read audit events are being stored again");
@@ -94,11 +93,4 @@ async fn drain(writer: Writer, mut queue: mpsc::Receiver<Queued>) {
             let _ = done.send(());
         }
     }
-}
-
-async fn insert_rows(txn: &DatabaseTransaction, rows: &[audit_event::ActiveModel]) -> Result<(), DbErr> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
-    }
-    Ok(())
 }

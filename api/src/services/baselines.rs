@@ -11,9 +11,11 @@
 //! Two indexed reads per rating however long the history is: the first day, then that
 //! week.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate};
 use entity::{check_in, patient};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::clinical::{self, symptoms::CheckInContext};
@@ -82,4 +84,65 @@ pub async fn pain<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result
         return Ok(Some(f64::from(set)));
     }
     Ok(first_week_of(db, record.id, check_in::Column::Pain).await?.map(|w| w.mean))
+}
+
+/// [`pain`] for several patients with two queries in all (the writer stores many
+/// patients' check-ins at once and must not read per patient).
+pub async fn pain_of_many<C: ConnectionTrait>(
+    db: &C,
+    records: &[&patient::Model],
+) -> Result<HashMap<Uuid, Option<f64>>, DbErr> {
+    let mut out: HashMap<Uuid, Option<f64>> =
+        records.iter().filter_map(|r| r.baseline_pain.map(|b| (r.id, Some(f64::from(b))))).collect();
+    let open: Vec<Uuid> = records.iter().filter(|r| r.baseline_pain.is_none()).map(|r| r.id).collect();
+    if open.is_empty() {
+        return Ok(out);
+    }
+    let daily_pain = || {
+        check_in::Entity::find()
+            .filter(check_in::Column::DeletedAt.is_null())
+            .filter(check_in::Column::Context.eq(CheckInContext::Daily.as_str()))
+            .filter(check_in::Column::Pain.is_not_null())
+    };
+    let firsts: Vec<(Uuid, NaiveDate)> = daily_pain()
+        .select_only()
+        .column(check_in::Column::PatientId)
+        .column_as(check_in::Column::LocalDate.min(), "first")
+        .filter(check_in::Column::PatientId.is_in(open.iter().copied()))
+        .group_by(check_in::Column::PatientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in &open {
+        out.insert(*id, None);
+    }
+    if firsts.is_empty() {
+        return Ok(out);
+    }
+    let mut weeks = Condition::any();
+    for (id, first) in &firsts {
+        weeks = weeks.add(
+            Condition::all()
+                .add(check_in::Column::PatientId.eq(*id))
+                .add(check_in::Column::LocalDate.gte(*first))
+                .add(check_in::Column::LocalDate.lte(*first + Duration::days(6))),
+        );
+    }
+    let readings: Vec<(Uuid, NaiveDate, i16)> = daily_pain()
+        .select_only()
+        .column(check_in::Column::PatientId)
+        .column(check_in::Column::LocalDate)
+        .column(check_in::Column::Pain)
+        .filter(weeks)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_patient: HashMap<Uuid, Vec<(NaiveDate, i16)>> = HashMap::new();
+    for (id, day, pain) in readings {
+        by_patient.entry(id).or_default().push((day, pain));
+    }
+    for (id, week) in by_patient {
+        out.insert(id, clinical::mean_of_daily_means(&week));
+    }
+    Ok(out)
 }

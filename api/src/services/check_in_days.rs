@@ -121,13 +121,21 @@ fn add_rating(value: Option<i16>, count: &mut i32, sum: &mut i32, min: &mut Opti
 
 /// Makes concurrent roll-up changes of one patient take turns (PostgreSQL only).
 async fn lock_patient<C: ConnectionTrait>(txn: &C, patient_id: Uuid) -> Result<(), DbErr> {
+    lock_patients(txn, &[patient_id]).await
+}
+
+/// [`lock_patient`] for several patients in one statement, in id order so that two
+/// transactions locking overlapping sets cannot deadlock.
+async fn lock_patients<C: ConnectionTrait>(txn: &C, patient_ids: &[Uuid]) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
-        patient::Entity::find_by_id(patient_id)
+        patient::Entity::find()
             .select_only()
             .column(patient::Column::Id)
+            .filter(patient::Column::Id.is_in(patient_ids.iter().copied()))
+            .order_by_asc(patient::Column::Id)
             .lock(LockType::NoKeyUpdate)
             .into_tuple::<Uuid>()
-            .one(txn)
+            .all(txn)
             .await?;
     }
     Ok(())
@@ -142,10 +150,9 @@ pub async fn add<C: ConnectionTrait>(txn: &C, inserted: &[&check_in::Model]) -> 
         return Ok(());
     }
     let mut patients: Vec<Uuid> = days.iter().map(|d| d.patient_id).collect();
+    patients.sort_unstable();
     patients.dedup();
-    for patient_id in patients {
-        lock_patient(txn, patient_id).await?;
-    }
+    lock_patients(txn, &patients).await?;
     // NULL means "no value": a NULL side never wins, so min(NULL, 3) is 3 on both
     // databases (SQLite's two-argument min() would give NULL, LEAST would give 3).
     let min = |c: &str| {

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{alert, check_in, patient};
+use entity::{alert, audit_event, check_in, patient};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
@@ -37,6 +37,7 @@ use crate::{
         local_date,
         red_flags::{self, Alerted, NewReport},
     },
+    writer::{JobFuture, Merge},
 };
 
 /// Device clocks may run ahead of the server by this much. Phone clocks are often wrong
@@ -197,29 +198,39 @@ pub struct Recorded {
 }
 
 /// What storing check-ins needs to know about the patient besides the check-ins
-/// themselves. Read before the write, on the readers' pool, so the writer's transaction
-/// does only what must be atomic (as before the writer, the baseline is read outside the
-/// transaction: a check-in stored in between moves it by a fraction at most).
+/// themselves. Read by the writer before it stores anything, once per call for every
+/// patient in it (as before the writer, the baseline is read before the new check-ins
+/// are stored: they never move their own baseline).
 #[derive(Debug, Clone)]
-pub struct Patient {
+struct Patient {
     record: patient::Model,
     baseline: Option<f64>,
 }
 
-/// The calling patient's record and, when one of `items` could be a pain spike, their
-/// pain baseline (only the pain-spike rule uses it, and lower pain can never be one).
-pub async fn patient_for<C: ConnectionTrait>(
-    db: &C,
-    who: &Principal,
-    items: &[(Uuid, CheckInBody)],
-) -> Result<Patient, DbErr> {
-    let patient_id = who.patient_id.unwrap_or_default();
-    let record =
-        patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
-    let spike_possible =
-        items.iter().any(|(_, b)| b.0.pain.is_some_and(|p| crate::clinical::rules::could_be_elevated(p as i16)));
-    let baseline = if spike_possible { pain_baseline(db, &record).await? } else { None };
-    Ok(Patient { record, baseline })
+/// Whether one of `items` could be a pain spike: only then does the rule need the pain
+/// baseline (lower pain can never be one).
+fn spike_possible(items: &[(Uuid, CheckInBody)]) -> bool {
+    items.iter().any(|(_, b)| b.0.pain.is_some_and(|p| crate::clinical::rules::could_be_elevated(p as i16)))
+}
+
+/// The patients of `batches` with their baselines where needed: two to four queries
+/// however many batches there are.
+async fn patients_of<C: ConnectionTrait>(db: &C, batches: &[&Batch]) -> Result<HashMap<Uuid, Patient>, DbErr> {
+    let ids: HashSet<Uuid> = batches.iter().map(|b| b.patient_id).collect();
+    let records = patient::Entity::find().filter(patient::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    if records.len() != ids.len() {
+        return Err(DbErr::RecordNotFound("patient".into()));
+    }
+    let spiky: HashSet<Uuid> = batches.iter().filter(|b| spike_possible(&b.items)).map(|b| b.patient_id).collect();
+    let needed: Vec<&patient::Model> = records.iter().filter(|r| spiky.contains(&r.id)).collect();
+    let mut baselines = super::baselines::pain_of_many(db, &needed).await?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let baseline = baselines.remove(&record.id).flatten();
+            (record.id, Patient { record, baseline })
+        })
+        .collect())
 }
 
 /// A batch as the route hands it to the writer.
@@ -227,20 +238,159 @@ pub async fn patient_for<C: ConnectionTrait>(
 pub struct Batch {
     pub who: Principal,
     pub tz: Tz,
-    pub patient: Patient,
+    /// The caller's own patient record.
+    pub patient_id: Uuid,
     pub items: Vec<(Uuid, CheckInBody)>,
     /// Red flags of items that cannot be stored, kept as reports.
     pub reports: Vec<NewReport>,
     /// Every known red flag named anywhere in the request.
     pub named: Vec<RedFlag>,
+    /// The request's id, for its audit row when the batch is stored with others.
+    pub request_id: Option<String>,
+    /// When the request came in.
+    pub now: DateTime<Utc>,
+}
+
+/// Rows per multi-row insert: well under both databases' limits on bound parameters
+/// (SQLite 32,766; PostgreSQL 65,535) at 16 columns a row.
+const ROWS_PER_INSERT: usize = 1000;
+
+impl Merge for Batch {
+    type Output = Recorded;
+
+    /// Batches that name a red flag or carry unstorable items take the full path
+    /// ([`record`]) on their own; the common check-in shares one call with others.
+    fn mergeable(&self) -> bool {
+        self.named.is_empty() && self.reports.is_empty()
+    }
+
+    fn run_all<'t>(
+        txn: &'t DatabaseTransaction,
+        batches: &'t [&'t Self],
+    ) -> JobFuture<'t, Result<Vec<Recorded>, DbErr>> {
+        Box::pin(async move {
+            match batches {
+                [one] => Ok(vec![record(txn, one.now, one).await?]),
+                _ => record_many(txn, batches).await,
+            }
+        })
+    }
+}
+
+/// Stores several patients' plain batches (no red flag named, nothing unstorable) with
+/// one insert per table, answering each as [`record`] would have: ids are matched in
+/// queue order across the batches (a replay in a later batch finds the earlier one's
+/// row), each patient's new readings go through the pain-spike rule together, and each
+/// batch with new check-ins gets its own audit row.
+async fn record_many(txn: &DatabaseTransaction, batches: &[&Batch]) -> Result<Vec<Recorded>, DbErr> {
+    let patients = patients_of(txn, batches).await?;
+    let rows: Vec<Vec<check_in::Model>> = batches
+        .iter()
+        .map(|b| b.items.iter().map(|(id, body)| body.row(*id, b.patient_id, b.tz, b.now)).collect())
+        .collect();
+    let mut known: HashMap<Uuid, check_in::Model> = HashMap::new();
+    let mut results: Vec<Vec<Stored<check_in::Model>>> = Vec::with_capacity(batches.len());
+    let mut fresh: Vec<check_in::Model> = Vec::new();
+    for batch_rows in &rows {
+        results.push(
+            batch_rows
+                .iter()
+                .map(|row| match known.get(&row.id) {
+                    Some(stored) if same_body(stored, row) => Stored::Replayed(stored.clone()),
+                    Some(_) => Stored::Conflict,
+                    None => {
+                        known.insert(row.id, row.clone());
+                        fresh.push(row.clone());
+                        Stored::Created(row.clone())
+                    }
+                })
+                .collect(),
+        );
+    }
+    // In id order, so two replicas storing overlapping ids wait for each other in the
+    // same order instead of deadlocking (PostgreSQL).
+    fresh.sort_unstable_by_key(|r| r.id);
+    let mut inserted: HashSet<Uuid> = HashSet::with_capacity(fresh.len());
+    for chunk in fresh.chunks(ROWS_PER_INSERT) {
+        match check_in::Entity::insert_many(chunk.iter().cloned().map(active))
+            .on_conflict(OnConflict::column(check_in::Column::Id).do_nothing().to_owned())
+            .exec_with_returning_keys(txn)
+            .await
+        {
+            Ok(keys) => inserted.extend(keys),
+            Err(DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Ids stored before this call: every item sent under one answers from the stored
+    // row (a replay of the same body, else a clash), as it would have one at a time.
+    let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
+    if !lost.is_empty() {
+        let winners = check_in::Entity::find().filter(check_in::Column::Id.is_in(lost.clone())).all(txn).await?;
+        for (batch_rows, batch_results) in rows.iter().zip(results.iter_mut()) {
+            for (row, result) in batch_rows.iter().zip(batch_results.iter_mut()) {
+                if lost.contains(&row.id) {
+                    *result = match winners.iter().find(|w| w.id == row.id) {
+                        Some(w) if same_body(w, row) => Stored::Replayed(w.clone()),
+                        _ => Stored::Conflict,
+                    };
+                }
+            }
+        }
+    }
+    let created: Vec<Vec<&check_in::Model>> = results
+        .iter()
+        .map(|rs| rs.iter().filter_map(|r| if let Stored::Created(row) = r { Some(row) } else { None }).collect())
+        .collect();
+    let all_created: Vec<&check_in::Model> = created.iter().flatten().copied().collect();
+    for chunk in all_created.chunks(ROWS_PER_INSERT) {
+        check_in_days::add(txn, chunk).await?;
+    }
+    // The pain-spike rule once per patient over all their new readings, as if they had
+    // come in one request; the alert is answered to the patient's first batch.
+    let mut alerts: Vec<Vec<alert::Model>> = vec![Vec::new(); batches.len()];
+    let mut seen: HashSet<Uuid> = HashSet::new();
+    for (i, batch) in batches.iter().enumerate() {
+        let patient_id = batch.patient_id;
+        if !seen.insert(patient_id) {
+            continue;
+        }
+        let theirs: Vec<&check_in::Model> =
+            all_created.iter().copied().filter(|c| c.patient_id == patient_id).collect();
+        let Some(patient) = patients.get(&patient_id).filter(|_| !theirs.is_empty()) else { continue };
+        alerts[i].extend(alerts::pain_spike(txn, batch.now, &patient.record, patient.baseline, &theirs).await?);
+    }
+    let events: Vec<audit_event::ActiveModel> = batches
+        .iter()
+        .zip(&created)
+        .filter(|(_, created)| !created.is_empty())
+        .map(|(b, created)| {
+            let mut row = Event::by(&b.who, "check_in.write")
+                .patient(b.patient_id)
+                .resource(format!("check_ins:{}", created.len()))
+                .at(b.now);
+            row.request_id = Set(b.request_id.clone());
+            row
+        })
+        .collect();
+    audit::record_rows(txn, &events).await?;
+    Ok(results
+        .into_iter()
+        .zip(alerts)
+        .map(|(results, alerts)| Recorded { results, alerts, therapist_alerted: false })
+        .collect())
 }
 
 /// Stores a batch of check-ins for the calling patient in `txn` (the writer's), each item
 /// on its own, keeps the red flags of items that could not be stored (`reports`), and
 /// raises the alerts the new ones call for.
 pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch) -> Result<Recorded, DbErr> {
-    let Batch { who, tz, patient: Patient { record, baseline }, items, named, .. } = batch;
-    let (tz, baseline) = (*tz, *baseline);
+    let Some(Patient { record, baseline }) = patients_of(txn, &[batch]).await?.remove(&batch.patient_id) else {
+        return Err(DbErr::RecordNotFound("patient".into()));
+    };
+    let (record, baseline) = (&record, baseline);
+    let Batch { who, tz, items, named, .. } = batch;
+    let tz = *tz;
     let mut reports = batch.reports.clone();
     let patient_id = record.id;
     let rows: Vec<check_in::Model> = items.iter().map(|(id, body)| body.row(*id, patient_id, tz, now)).collect();

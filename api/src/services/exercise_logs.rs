@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{care_plan, exercise_log, lesson_completion, plan_exercise};
+use entity::{audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    db,
+    db, middleware,
     services::audit::{self, Event},
+    writer::{JobFuture, Merge},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,9 @@ pub struct Batch {
     pub who: Principal,
     pub items: Vec<LogInput>,
     rows: Vec<Option<exercise_log::Model>>,
+    now: DateTime<Utc>,
+    /// The request's id, for the batch's audit row.
+    request_id: Option<String>,
 }
 
 /// Reads what the batch refers to (on the readers' pool): the assignments and their plans,
@@ -111,46 +115,66 @@ pub async fn prepare<C: ConnectionTrait>(
             })
         })
         .collect();
-    Ok(Batch { who: who.clone(), items, rows })
+    Ok(Batch { who: who.clone(), items, rows, now, request_id: middleware::current_request_id() })
 }
 
-/// Stores a prepared batch in `txn` (the writer's), each item on its own: the ids already
-/// stored are read, the new rows go in with one multi-row insert, and each item is
-/// classified.
+/// Rows per multi-row insert: 13 columns a row stays far below both databases' limits
+/// on bound parameters.
+const ROWS_PER_INSERT: usize = 1000;
+
+impl Merge for Batch {
+    type Output = Vec<Stored<exercise_log::Model>>;
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn run_all<'t>(
+        txn: &'t DatabaseTransaction,
+        batches: &'t [&'t Self],
+    ) -> JobFuture<'t, Result<Vec<Self::Output>, DbErr>> {
+        Box::pin(record(txn, batches))
+    }
+}
+
+/// Stores prepared batches (of one or many patients) in `txn`, the writer's, answering
+/// each item as storing the batches one after another would: the new rows of all of them
+/// go in with one multi-row insert (`ON CONFLICT DO NOTHING`); an id that was stored
+/// before is read back and answered as a replay (same body) or a conflict; an id repeated
+/// within the call is compared with its first row. One audit row per batch.
 pub async fn record(
     txn: &DatabaseTransaction,
-    now: DateTime<Utc>,
-    batch: &Batch,
-) -> Result<Vec<Stored<exercise_log::Model>>, DbErr> {
-    let Batch { who, items, rows } = batch;
-    let patient_id = who.patient_id.unwrap_or_default();
-    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let mut known: HashMap<Uuid, exercise_log::Model> = exercise_log::Entity::find()
-        .filter(exercise_log::Column::Id.is_in(ids))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let mut results = Vec::with_capacity(items.len());
-    let mut fresh = Vec::new();
-    for (input, row) in items.iter().zip(rows.iter().cloned()) {
-        let Some(row) = row else {
-            results.push(Stored::NotFound);
-            continue;
-        };
-        results.push(match known.get(&input.id) {
-            Some(stored) if same_log(stored, input, patient_id) => Stored::Replayed(stored.clone()),
-            Some(_) => Stored::Conflict,
-            None => {
-                known.insert(row.id, row.clone());
-                fresh.push(row.clone());
-                Stored::Created(row)
-            }
-        });
+    batches: &[&Batch],
+) -> Result<Vec<Vec<Stored<exercise_log::Model>>>, DbErr> {
+    let mut known: HashMap<Uuid, exercise_log::Model> = HashMap::new();
+    let mut results: Vec<Vec<Stored<exercise_log::Model>>> = Vec::with_capacity(batches.len());
+    let mut fresh: Vec<exercise_log::Model> = Vec::new();
+    for batch in batches {
+        let patient_id = batch.who.patient_id.unwrap_or_default();
+        let mut answers = Vec::with_capacity(batch.items.len());
+        for (input, row) in batch.items.iter().zip(batch.rows.iter().cloned()) {
+            let Some(row) = row else {
+                answers.push(Stored::NotFound);
+                continue;
+            };
+            answers.push(match known.get(&input.id) {
+                Some(stored) if same_log(stored, input, patient_id) => Stored::Replayed(stored.clone()),
+                Some(_) => Stored::Conflict,
+                None => {
+                    known.insert(row.id, row.clone());
+                    fresh.push(row.clone());
+                    Stored::Created(row)
+                }
+            });
+        }
+        results.push(answers);
     }
-    if !fresh.is_empty() {
-        let active = fresh.iter().cloned().map(|r| exercise_log::ActiveModel {
+    // In id order, so two replicas storing overlapping ids wait for each other in the
+    // same order instead of deadlocking (PostgreSQL).
+    fresh.sort_unstable_by_key(|r| r.id);
+    let mut inserted: HashSet<Uuid> = HashSet::with_capacity(fresh.len());
+    for chunk in fresh.chunks(ROWS_PER_INSERT) {
+        let active = chunk.iter().cloned().map(|r| exercise_log::ActiveModel {
             id: Set(r.id),
             patient_id: Set(r.patient_id),
             plan_id: Set(r.plan_id),
@@ -165,35 +189,54 @@ pub async fn record(
             off_plan: Set(r.off_plan),
             created_at: Set(r.created_at),
         });
-        // On PostgreSQL a concurrent transaction may have stored some of these ids since
-        // the read above; DO NOTHING skips them and RETURNING says which rows are ours.
-        let inserted: HashSet<Uuid> = match exercise_log::Entity::insert_many(active)
+        // Ids stored earlier (by an earlier request, or a concurrent transaction on
+        // PostgreSQL) are skipped; RETURNING says which rows are ours.
+        match exercise_log::Entity::insert_many(active)
             .on_conflict(OnConflict::column(exercise_log::Column::Id).do_nothing().to_owned())
             .exec_with_returning_keys(txn)
             .await
         {
-            Ok(keys) => keys.into_iter().collect(),
-            Err(DbErr::RecordNotInserted) => HashSet::new(),
+            Ok(keys) => inserted.extend(keys),
+            Err(DbErr::RecordNotInserted) => {}
             Err(e) => return Err(e),
-        };
-        let lost: Vec<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
-        if !lost.is_empty() {
-            let winners =
-                exercise_log::Entity::find().filter(exercise_log::Column::Id.is_in(lost.clone())).all(txn).await?;
-            for (input, result) in items.iter().zip(results.iter_mut()) {
-                if !lost.contains(&input.id) || !matches!(result, Stored::Created(_)) {
+        }
+    }
+    let lost: HashSet<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
+    if !lost.is_empty() {
+        let winners: HashMap<Uuid, exercise_log::Model> = exercise_log::Entity::find()
+            .filter(exercise_log::Column::Id.is_in(lost.iter().copied()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|w| (w.id, w))
+            .collect();
+        for (batch, answers) in batches.iter().zip(results.iter_mut()) {
+            let patient_id = batch.who.patient_id.unwrap_or_default();
+            for (input, answer) in batch.items.iter().zip(answers.iter_mut()) {
+                if !lost.contains(&input.id) || matches!(answer, Stored::NotFound) {
                     continue;
                 }
-                *result = match winners.iter().find(|w| w.id == input.id) {
+                *answer = match winners.get(&input.id) {
                     Some(w) if same_log(w, input, patient_id) => Stored::Replayed(w.clone()),
                     _ => Stored::Conflict,
                 };
             }
         }
     }
-    let created = results.iter().filter(|r| matches!(r, Stored::Created(_))).count();
-    let event = Event::by(who, "exercise_log.write").patient(patient_id).resource(format!("exercise_logs:{created}"));
-    audit::record(txn, now, event).await?;
+    let events: Vec<audit_event::ActiveModel> = batches
+        .iter()
+        .zip(&results)
+        .map(|(batch, answers)| {
+            let created = answers.iter().filter(|r| matches!(r, Stored::Created(_))).count();
+            let mut row = Event::by(&batch.who, "exercise_log.write")
+                .patient(batch.who.patient_id.unwrap_or_default())
+                .resource(format!("exercise_logs:{created}"))
+                .at(batch.now);
+            row.request_id = Set(batch.request_id.clone());
+            row
+        })
+        .collect();
+    audit::record_rows(txn, &events).await?;
     Ok(results)
 }
 

@@ -315,3 +315,67 @@ async fn the_local_date_comes_from_the_patients_time_zone() {
         .expect(200);
     assert_eq!(reply["results"][0]["check_in"]["local_date"], "2026-06-01");
 }
+
+/// Patients saving at the same moment share the writer's calls (one insert for all of
+/// them); each is still answered as if it had been alone: its own rows, a replay as a
+/// replay, an id another patient took as a conflict that reveals nothing, a severe
+/// reading alerted, and an audit row naming its own request.
+#[tokio::test]
+async fn patients_checking_in_at_the_same_moment_are_each_answered_as_if_alone() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let mut patients = vec![c.patient];
+    for _ in 0..11 {
+        patients.push(app.patient(&c.therapist).await);
+    }
+    let at = "2026-06-02T08:00:00Z";
+    let fresh: Vec<Uuid> = (0..patients.len()).map(|_| Uuid::new_v4()).collect();
+    let shared = Uuid::new_v4();
+    let mut sends: Vec<(usize, Value)> = (0..patients.len())
+        .map(|i| (i, json!({ "items": [item(fresh[i], at, if i == 5 { 9 } else { 2 })] })))
+        .collect();
+    // Two patients race one id with the same body; patient 2 sends its batch twice.
+    sends.push((0, json!({ "items": [item(shared, at, 3)] })));
+    sends.push((1, json!({ "items": [item(shared, at, 3)] })));
+    sends.push((2, json!({ "items": [item(fresh[2], at, 2)] })));
+    let replies: Vec<Value> = futures::future::join_all(
+        sends.iter().map(|(i, body)| app.post("/api/v1/me/check-ins", Some(&patients[*i].access_token), body)),
+    )
+    .await
+    .into_iter()
+    .map(|r| r.expect(200))
+    .collect();
+    let status = |k: usize| replies[k]["results"][0]["status"].as_i64().unwrap();
+    for i in (0..patients.len()).filter(|i| *i != 2) {
+        assert_eq!(status(i), 201, "patient {i}: {}", replies[i]);
+        assert_eq!(replies[i]["results"][0]["check_in"]["id"], json!(fresh[i]));
+    }
+    let mut twice = [status(2), status(patients.len() + 2)];
+    twice.sort_unstable();
+    assert_eq!(twice, [200, 201], "one send stores, the other is a replay");
+    let mut raced = [status(patients.len()), status(patients.len() + 1)];
+    raced.sort_unstable();
+    assert_eq!(raced, [201, 409], "one patient gets the id, the other a conflict");
+    let loser = if status(patients.len()) == 409 { patients.len() } else { patients.len() + 1 };
+    assert!(replies[loser]["results"][0]["check_in"].is_null(), "a conflict reveals nothing");
+
+    let mut rows = 0;
+    for p in &patients {
+        rows += stored_rows(&app, p).await;
+    }
+    assert_eq!(rows, patients.len() as u64 + 1);
+    assert_eq!(alerts_of(&app, &patients[5], "pain_spike").await.len(), 1, "the severe reading is alerted");
+    assert!(alerts_of(&app, &patients[4], "pain_spike").await.is_empty());
+
+    app.state.audit.flush().await.unwrap();
+    let writes = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::Action.eq("check_in.write"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(writes.len(), patients.len() + 1, "one audit row per request that stored something");
+    let mut ids: Vec<&str> = writes.iter().map(|w| w.request_id.as_deref().expect("the request's id")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), writes.len(), "each audit row names its own request");
+}
