@@ -71,11 +71,13 @@ async fn first_week_of<C: ConnectionTrait>(
 }
 
 pub async fn first_weeks<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<FirstWeeks, DbErr> {
-    Ok(FirstWeeks {
-        pain: first_week_of(db, patient_id, check_in::Column::Pain).await?,
-        stress: first_week_of(db, patient_id, check_in::Column::Stress).await?,
-        sleep_quality: first_week_of(db, patient_id, check_in::Column::SleepQuality).await?,
-    })
+    // Independent reads: run at once on the readers' pool.
+    let (pain, stress, sleep_quality) = futures::try_join!(
+        first_week_of(db, patient_id, check_in::Column::Pain),
+        first_week_of(db, patient_id, check_in::Column::Stress),
+        first_week_of(db, patient_id, check_in::Column::SleepQuality),
+    )?;
+    Ok(FirstWeeks { pain, stress, sleep_quality })
 }
 
 /// The patient's pain baseline: what the therapist set at intake, else the first week's.

@@ -347,15 +347,23 @@ pub async fn for_patient<C: ConnectionTrait>(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Trends, DbErr> {
-    // Six days before for rolling means: at most a row per day.
-    let totals = check_in_days::in_range(db, record.id, from - Duration::days(6), to).await?;
+    // The parts below read different tables and do not depend on each other, so they
+    // run at once on the readers' pool: the answer waits for the slowest, not the sum.
+    let (start, end) = (local_day_start(from, tz), local_day_end(to, tz));
+    let (totals, a, first, measures_out, sessions, rom) = futures::try_join!(
+        // Six days before for rolling means: at most a row per day.
+        check_in_days::in_range(db, record.id, from - Duration::days(6), to),
+        adherence::for_patient(db, record.id, from, to, local_date(now, tz), tz),
+        baselines::first_weeks(db, record.id),
+        measure_histories(db, record.id, from, to),
+        session_effects(db, record.id, start, end, from, to),
+        rom_series(db, record.id, start, end),
+    )?;
     let mut days = days_from(&totals, from, to)?;
-    let a = adherence::for_patient(db, record.id, from, to, local_date(now, tz), tz).await?;
     for (day, ad) in days.iter_mut().zip(a.days.iter()) {
         day.adherence = (ad.prescribed, ad.done);
     }
 
-    let first = baselines::first_weeks(db, record.id).await?;
     // Shown and compared rounded, so the change the reader can recompute is the one judged.
     let first_pain = first.pain.map(|w| round2(w.mean));
     let baseline = Baseline {
@@ -381,10 +389,21 @@ pub async fn for_patient<C: ConnectionTrait>(
         changes.push(change("sleep_quality", b, c, RATING_MCID, false));
     }
 
+    Ok(Trends { from, to, timezone: tz, days, baseline, changes, measures: measures_out, sessions, rom })
+}
+
+/// Each instrument's scores in the range, each history measured from its own first
+/// response.
+async fn measure_histories<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MeasureHistory>, DbErr> {
     let mut measures_out: Vec<MeasureHistory> = Vec::new();
     // The id of each history's baseline response, by index.
     let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
-    for response in measures::responses(db, record.id, from, to).await? {
+    for response in measures::responses(db, patient_id, from, to).await? {
         let Some(inst) = instruments::find(&response.instrument) else { continue };
         let activities = measures::activities_of_response(&response)?;
         let (baseline_id, history) =
@@ -392,7 +411,7 @@ pub async fn for_patient<C: ConnectionTrait>(
                 Some(i) => (baseline_ids[i], &mut measures_out[i]),
                 None => {
                     let first =
-                        measures::first_response(db, record.id, inst.id, response.activities.as_deref()).await?;
+                        measures::first_response(db, patient_id, inst.id, response.activities.as_deref()).await?;
                     baseline_ids.push(first.as_ref().map(|f| f.id));
                     measures_out.push(MeasureHistory {
                         instrument: inst.id,
@@ -418,26 +437,45 @@ pub async fn for_patient<C: ConnectionTrait>(
         });
     }
 
-    let (start, end) = (local_day_start(from, tz), local_day_end(to, tz));
+    Ok(measures_out)
+}
+
+/// The effect on pain of each completed session that started in `[start, end)`.
+async fn session_effects<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SessionEffect>, DbErr> {
     let appts: Vec<appointment::Model> = appointment::Entity::find()
-        .filter(appointment::Column::PatientId.eq(record.id))
+        .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::StartsAt.gte(start))
         .filter(appointment::Column::StartsAt.lt(end))
         .filter(appointment::Column::Status.eq(Status::Completed.as_str()))
         .order_by_asc(appointment::Column::StartsAt)
         .all(db)
         .await?;
-    let notes = session_note::Entity::find()
-        .filter(session_note::Column::AppointmentId.is_in(appts.iter().map(|a| a.id)))
-        .all(db)
-        .await?;
-    let rows = around_sessions(db, record.id, &appts, from, to).await?;
-    let sessions =
-        appts.iter().map(|a| session_effect(a, notes.iter().find(|n| n.appointment_id == a.id), &rows)).collect();
+    let (notes, rows) = futures::try_join!(
+        session_note::Entity::find()
+            .filter(session_note::Column::AppointmentId.is_in(appts.iter().map(|a| a.id)))
+            .all(db),
+        around_sessions(db, patient_id, &appts, from, to),
+    )?;
+    Ok(appts.iter().map(|a| session_effect(a, notes.iter().find(|n| n.appointment_id == a.id), &rows)).collect())
+}
 
+/// Range of motion measured in `[start, end)`, one series per movement and mode.
+async fn rom_series<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<RomSeries>, DbErr> {
     let mut rom: Vec<RomSeries> = Vec::new();
     for m in rom_measure::Entity::find()
-        .filter(rom_measure::Column::PatientId.eq(record.id))
+        .filter(rom_measure::Column::PatientId.eq(patient_id))
         .filter(rom_measure::Column::MeasuredAt.gte(start))
         .filter(rom_measure::Column::MeasuredAt.lt(end))
         .order_by_asc(rom_measure::Column::MeasuredAt)
@@ -465,7 +503,7 @@ pub async fn for_patient<C: ConnectionTrait>(
             }),
         }
     }
-    Ok(Trends { from, to, timezone: tz, days, baseline, changes, measures: measures_out, sessions, rom })
+    Ok(rom)
 }
 
 #[cfg(test)]
