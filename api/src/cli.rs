@@ -65,6 +65,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::memory::limit_allocator();
     let cli = Cli::parse();
     if let Some(Command::VapidKeys) = cli.command {
         let (private_pem, public_key) = crate::push::vapid::generate_pair();

@@ -14,6 +14,7 @@ pub mod content;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod memory;
 pub mod middleware;
 pub mod outage;
 pub mod push;
