@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod outage;
 pub mod push;
 pub mod reminders;
+pub mod request_id;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -34,6 +34,12 @@ pub struct Principal {
     pub account: user::Model,
 }
 
+impl From<&Principal> for audit::Actor {
+    fn from(p: &Principal) -> Self {
+        Self { clinic_id: p.clinic_id, user_id: p.user_id, role: p.role }
+    }
+}
+
 impl Principal {
     /// The caller's IANA zone; local days ("today", check-in dates) are counted in it.
     pub fn timezone(&self) -> chrono_tz::Tz {

@@ -28,8 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    ReminderKind,
-    kinds::Anchor,
+    kinds::{Anchor, ReminderKind},
     schedule::{self, Occurrence, RuleTime},
 };
 

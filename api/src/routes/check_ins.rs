@@ -21,9 +21,8 @@ use uuid::Uuid;
 use super::{
     ApiTags, NoContent,
     check_in_payload::{self, Unreadable},
-    decode_cursor,
-    home::date_range,
-    into_page,
+    date_range::DateRange,
+    decode_cursor, into_page,
     lenient_json::LenientJson,
     page_limit,
     red_flags::RedFlagGuidanceDto,
@@ -405,7 +404,7 @@ impl CheckInsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
-        let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
@@ -497,7 +496,7 @@ impl CheckInsApi {
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
-        let (from, to) = date_range(from.0, to.0, local_date(now, tz))?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(record.id).at(now)).await?;
         Ok(Json(page))

@@ -17,6 +17,7 @@ use super::{
     ApiTags,
     appointments::AppointmentDto,
     check_ins::CheckInDto,
+    date_range::DateRange,
     decode_cursor,
     exercises::ExerciseDto,
     into_page,
@@ -531,23 +532,6 @@ impl AdherenceDto {
     }
 }
 
-/// A date range of at most 366 days; `to` defaults to today, `from` to 6 days before it.
-pub fn date_range(
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let to = to.unwrap_or(today);
-    let from = from.unwrap_or(to - Duration::days(6));
-    if from > to {
-        return Err(ApiError::invalid("from", "must not be after `to`"));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(ApiError::invalid("from", "the range may span at most 366 days"));
-    }
-    Ok((from, to))
-}
-
 fn check_item(item: &ExerciseLogInput, now: DateTime<Utc>) -> Result<LogInput, (&'static str, &'static str)> {
     if item.performed_at > now + CLOCK_SKEW {
         return Err(("performed_at", "is in the future"));
@@ -729,7 +713,7 @@ impl HomeApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<ExerciseLogPage>, ApiError> {
         let now = state.now();
-        let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let limit = page_limit(limit.0);
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
@@ -847,7 +831,7 @@ impl HomeApi {
         let tz = auth.0.timezone();
         let now = state.now();
         let today = local_date(now, tz);
-        let (from, to) = date_range(from.0, to.0, today)?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
         let patient_id = auth.0.patient_id.unwrap_or_default();
         let a = adherence::for_patient(&state.db, patient_id, from, to, today, tz).await?;
         state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient_id).at(now)).await?;

@@ -8,6 +8,7 @@ mod auth;
 mod care_plans;
 mod check_in_payload;
 mod check_ins;
+mod date_range;
 mod exercises;
 mod home;
 mod lenient_json;
