@@ -23,5 +23,6 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod stored;
 pub mod workers;
 pub mod writer;

@@ -608,17 +608,19 @@ impl HomeApi {
                 .exercises
                 .into_iter()
                 .map(|e| {
-                    let content = e.exercise.as_ref().map(library::exercise_content);
-                    TodayExerciseDto {
+                    // No library row (it was deleted) shows the prescription alone; a row
+                    // whose content does not decode is an error.
+                    let content = e.exercise.as_ref().map(library::exercise_content).transpose()?;
+                    Ok(TodayExerciseDto {
                         summary: content.as_ref().map(|c| c.summary.clone()).unwrap_or_default(),
                         steps: content.as_ref().map(|c| c.steps.clone()).unwrap_or_default(),
                         cautions: content.map(|c| c.cautions).unwrap_or_default(),
                         remaining: i64::from(e.prescribed.times_per_day) - e.done,
                         done: e.done,
                         prescription: e.prescribed,
-                    }
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, sea_orm::DbErr>>()?,
             lessons: t
                 .lessons
                 .into_iter()
@@ -732,7 +734,7 @@ impl HomeApi {
         id: Path<Uuid>,
     ) -> Result<Json<PatientLessonDto>, ApiError> {
         let lesson = open_lesson(&state, &auth.0, id.0).await?;
-        Ok(Json(LessonDto::new(lesson, false).into()))
+        Ok(Json(LessonDto::new(lesson, false)?.into()))
     }
 
     /// Finish a lesson by answering its check questions; safe to resend.
@@ -749,7 +751,7 @@ impl HomeApi {
             return Err(ApiError::invalid("completed_at", "is in the future"));
         }
         let lesson = open_lesson(&state, &auth.0, id.0).await?;
-        let questions = questions_of(&lesson);
+        let questions = questions_of(&lesson)?;
         if body.answers.len() != questions.len() {
             return Err(ApiError::invalid("answers", format!("expected {} answers", questions.len())));
         }
@@ -810,11 +812,15 @@ impl HomeApi {
         audit::record(&state.db, now, Event::by(&auth.0, "home.sync").patient(patient_id)).await?;
         Ok(Json(SyncDto {
             plan: changes.plan,
-            exercises: changes.exercises.into_iter().map(|e| ExerciseDto::new(e, false)).collect(),
-            lessons: changes.lessons.into_iter().map(|l| LessonDto::new(l, false).into()).collect(),
+            exercises: changes.exercises.into_iter().map(|e| ExerciseDto::new(e, false)).collect::<Result<_, _>>()?,
+            lessons: changes
+                .lessons
+                .into_iter()
+                .map(|l| LessonDto::new(l, false).map(Into::into))
+                .collect::<Result<_, _>>()?,
             exercise_logs: changes.logs.into_iter().map(Into::into).collect(),
             lesson_completions: changes.completions.into_iter().map(Into::into).collect(),
-            check_ins: changes.check_ins.into_iter().map(Into::into).collect(),
+            check_ins: changes.check_ins.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
             next_cursor: encode_since(changes.cursor),
         }))
     }

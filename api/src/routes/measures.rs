@@ -182,16 +182,19 @@ impl Example for MeasureScheduleDto {
     }
 }
 
-impl From<measure_schedule::Model> for MeasureScheduleDto {
-    fn from(s: measure_schedule::Model) -> Self {
-        Self {
-            activities: measures::activities_of(&s),
+impl TryFrom<measure_schedule::Model> for MeasureScheduleDto {
+    type Error = sea_orm::DbErr;
+
+    /// Fails only when the stored activities do not decode.
+    fn try_from(s: measure_schedule::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            activities: measures::activities_of(&s)?,
             id: s.id,
             instrument: s.instrument,
             every_days: s.every_days,
             starts_on: s.starts_on,
             created_at: s.created_at,
-        }
+        })
     }
 }
 
@@ -342,7 +345,7 @@ impl TryFrom<measure_response::Model> for MeasureResponseDto {
         Ok(Self {
             activities: measures::activities_of_response(&r)?,
             schedule_id: r.schedule_id,
-            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            answers: crate::stored::decode("measure_response.answers", &r.answers)?,
             id: r.id,
             instrument: r.instrument,
             score: r.score,
@@ -459,7 +462,7 @@ impl MeasuresApi {
             return Err(ApiError::invalid("activities", "each activity must be at most 200 characters"));
         }
         let row = measures::schedule(&state.db, now, &auth.0, &record, new).await?;
-        Ok(ScheduleCreated::Created(Json(row.into())))
+        Ok(ScheduleCreated::Created(Json(row.try_into()?)))
     }
 
     /// A patient's running measure schedules.
@@ -473,7 +476,7 @@ impl MeasuresApi {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = measures::running(&state.db, record.id).await?;
         state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(record.id).at(state.now())).await?;
-        Ok(Json(rows.into_iter().map(Into::into).collect()))
+        Ok(Json(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?))
     }
 
     /// Stop a measure schedule (answers given so far are kept).

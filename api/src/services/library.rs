@@ -19,6 +19,7 @@ use crate::{
         audit::{self, Event},
         contains_pattern,
     },
+    stored,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -241,19 +242,19 @@ pub async fn copy_exercise<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<exercise::Model, LibraryError> {
     let (row, _) = get_exercise(db, who.clinic_id, id).await?;
-    let content = exercise_content(&row);
+    let content = exercise_content(&row)?;
     Ok(create_exercise(db, now, who, content, Some(row.id)).await?)
 }
 
 /// The editable content of a stored exercise.
-pub fn exercise_content(row: &exercise::Model) -> ExerciseContent {
-    ExerciseContent {
+pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr> {
+    Ok(ExerciseContent {
         title: row.title.clone(),
         summary: row.summary.clone(),
         regions: split_regions(&row.regions),
-        steps: serde_json::from_str(&row.steps).unwrap_or_default(),
-        cautions: serde_json::from_str(&row.cautions).unwrap_or_default(),
-        media_urls: serde_json::from_str(&row.media_urls).unwrap_or_default(),
+        steps: stored::decode("exercise.steps", &row.steps)?,
+        cautions: stored::decode("exercise.cautions", &row.cautions)?,
+        media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
         dosage: DefaultDosage {
             sets: row.sets,
             reps: row.reps,
@@ -262,7 +263,7 @@ pub fn exercise_content(row: &exercise::Model) -> ExerciseContent {
             rest_seconds: row.rest_seconds,
             times_per_day: row.times_per_day,
         },
-    }
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -337,7 +338,8 @@ pub async fn copy_lesson<C: ConnectionTrait>(
         topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
         minutes: row.minutes,
         body: row.body.clone(),
-        questions: serde_json::from_str(&row.questions).unwrap_or_default(),
+        questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
+            .expect("questions serialise"),
     };
     Ok(create_lesson(db, now, who, content, Some(row.id)).await?)
 }

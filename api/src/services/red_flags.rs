@@ -28,6 +28,7 @@ use crate::{
     },
     db,
     services::audit::{self, Event},
+    stored,
 };
 
 /// Red flags from an item that was not stored as a check-in.
@@ -49,11 +50,19 @@ pub fn encode(flags: &[RedFlag]) -> String {
     serde_json::to_string(&flags).expect("red flags serialise")
 }
 
-/// Flags stored as JSON. Codes this build does not know (written by a newer one) are
-/// skipped rather than failing the read.
-pub fn decode(text: &str) -> Vec<RedFlag> {
-    let names: Vec<String> = serde_json::from_str(text).unwrap_or_default();
-    names.iter().filter_map(|n| RedFlag::parse(n)).collect()
+/// Flags stored as a JSON list of codes in `column` (named for the log). Codes this build
+/// does not know (written by a newer one) are skipped rather than failing the read; text
+/// that is not a list of codes is an error.
+pub fn decode(column: &'static str, text: &str) -> Result<Vec<RedFlag>, DbErr> {
+    let names: Vec<String> = stored::decode(column, text)?;
+    Ok(names.iter().filter_map(|n| RedFlag::parse(n)).collect())
+}
+
+/// The flags already stored, for a write that adds flags to them. A corrupt list (logged
+/// by [`decode`]) counts as none: the write then alerts every flag it names again, where
+/// refusing it would lose the new red flags to an old bad row.
+pub fn already_stored(column: &'static str, text: &str) -> Vec<RedFlag> {
+    decode(column, text).unwrap_or_default()
 }
 
 /// Stores the reports not stored before; returns the new ones.
@@ -149,7 +158,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                 }
             }
             Some(open) => {
-                let had = decode(&open.flags);
+                let had = already_stored("alert.flags", &open.flags);
                 let new: Vec<RedFlag> = flags.iter().copied().filter(|f| !had.contains(f)).collect();
                 if new.is_empty() {
                     return Ok(Alerted::Nothing);
@@ -265,7 +274,8 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
         )
         .all(db)
         .await?;
-    let covered: Vec<RedFlag> = alerts.iter().flat_map(|a| decode(&a.flags)).collect();
+    // A corrupt alert covers nothing, so the patient is told the therapist may not know.
+    let covered: Vec<RedFlag> = alerts.iter().flat_map(|a| already_stored("alert.flags", &a.flags)).collect();
     Ok(flags.iter().all(|f| covered.contains(f)))
 }
 
