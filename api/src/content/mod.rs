@@ -120,6 +120,28 @@ impl Side {
     }
 }
 
+impl From<entity::Side> for Side {
+    fn from(s: entity::Side) -> Self {
+        match s {
+            entity::Side::Left => Side::Left,
+            entity::Side::Right => Side::Right,
+            entity::Side::Both => Side::Both,
+            entity::Side::None => Side::None,
+        }
+    }
+}
+
+impl From<Side> for entity::Side {
+    fn from(s: Side) -> Self {
+        match s {
+            Side::Left => entity::Side::Left,
+            Side::Right => entity::Side::Right,
+            Side::Both => entity::Side::Both,
+            Side::None => entity::Side::None,
+        }
+    }
+}
+
 /// A starting dose; therapists adjust it per patient when they assign the exercise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dosage {

@@ -24,7 +24,7 @@ pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::Active
         sets: Set(e.dosage.sets.into()),
         reps: Set(e.dosage.reps.into()),
         hold_seconds: Set(e.dosage.hold_seconds as i16),
-        side: Set(e.dosage.side.as_str().to_owned()),
+        side: Set(e.dosage.side.into()),
         rest_seconds: Set(e.dosage.rest_seconds as i16),
         times_per_day: Set(e.dosage.times_per_day.into()),
         created_at: Set(now),

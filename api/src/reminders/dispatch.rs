@@ -484,10 +484,10 @@ async fn already_done<C: ConnectionTrait>(
             let session = match anchor {
                 Anchor::SessionStart => session
                     .filter(appointment::Column::StartsAt.eq(at))
-                    .filter(appointment::Column::Status.eq("scheduled")),
-                Anchor::SessionEnd => session
-                    .filter(appointment::Column::EndsAt.eq(at))
-                    .filter(appointment::Column::Status.is_in(["scheduled", "completed"])),
+                    .filter(appointment::Column::Status.eq(appointment::Status::Scheduled)),
+                Anchor::SessionEnd => session.filter(appointment::Column::EndsAt.eq(at)).filter(
+                    appointment::Column::Status.is_in([appointment::Status::Scheduled, appointment::Status::Completed]),
+                ),
             };
             if session.count(db).await? == 0 {
                 return Ok(Some("session cancelled or moved"));

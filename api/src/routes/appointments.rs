@@ -65,7 +65,7 @@ impl From<appointment::Model> for AppointmentDto {
             therapist_id: a.therapist_id,
             starts_at: a.starts_at,
             ends_at: a.ends_at,
-            status: Status::parse(&a.status).unwrap_or(Status::Scheduled),
+            status: a.status.into(),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }

@@ -58,7 +58,7 @@ impl From<care_plan::Model> for PlanSummary {
         Self {
             id: p.id,
             title: p.title,
-            status: PlanStatus::parse(&p.status),
+            status: p.status.into(),
             start_date: p.start_date,
             end_date: p.end_date,
             version: p.version,

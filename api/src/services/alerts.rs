@@ -293,7 +293,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
     let with_plan: Vec<Uuid> = care_plan::Entity::find()
         .select_only()
         .column(care_plan::Column::PatientId)
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .into_tuple()
         .all(db)
         .await?;

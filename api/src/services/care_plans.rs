@@ -43,11 +43,24 @@ impl PlanStatus {
             PlanStatus::Completed => "completed",
         }
     }
-    pub fn parse(s: &str) -> PlanStatus {
+}
+
+impl From<care_plan::Status> for PlanStatus {
+    fn from(s: care_plan::Status) -> Self {
         match s {
-            "active" => PlanStatus::Active,
-            "paused" => PlanStatus::Paused,
-            _ => PlanStatus::Completed,
+            care_plan::Status::Active => PlanStatus::Active,
+            care_plan::Status::Paused => PlanStatus::Paused,
+            care_plan::Status::Completed => PlanStatus::Completed,
+        }
+    }
+}
+
+impl From<PlanStatus> for care_plan::Status {
+    fn from(s: PlanStatus) -> Self {
+        match s {
+            PlanStatus::Active => care_plan::Status::Active,
+            PlanStatus::Paused => care_plan::Status::Paused,
+            PlanStatus::Completed => care_plan::Status::Completed,
         }
     }
 }
@@ -68,11 +81,24 @@ impl GoalStatus {
             GoalStatus::Dropped => "dropped",
         }
     }
-    pub fn parse(s: &str) -> GoalStatus {
+}
+
+impl From<plan_goal::Status> for GoalStatus {
+    fn from(s: plan_goal::Status) -> Self {
         match s {
-            "achieved" => GoalStatus::Achieved,
-            "dropped" => GoalStatus::Dropped,
-            _ => GoalStatus::Active,
+            plan_goal::Status::Active => GoalStatus::Active,
+            plan_goal::Status::Achieved => GoalStatus::Achieved,
+            plan_goal::Status::Dropped => GoalStatus::Dropped,
+        }
+    }
+}
+
+impl From<GoalStatus> for plan_goal::Status {
+    fn from(s: GoalStatus) -> Self {
+        match s {
+            GoalStatus::Active => plan_goal::Status::Active,
+            GoalStatus::Achieved => plan_goal::Status::Achieved,
+            GoalStatus::Dropped => plan_goal::Status::Dropped,
         }
     }
 }
@@ -374,7 +400,7 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
         patient_id: plan.patient_id,
         therapist_id: plan.therapist_id,
         title: plan.title.clone(),
-        status: PlanStatus::parse(&plan.status),
+        status: plan.status.into(),
         start_date: plan.start_date,
         end_date: plan.end_date,
         version: plan.version,
@@ -385,7 +411,7 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
                 activity: g.activity,
                 baseline: g.baseline,
                 target: g.target,
-                status: GoalStatus::parse(&g.status),
+                status: g.status.into(),
             })
             .collect(),
         exercises,
@@ -422,7 +448,7 @@ pub async fn prescribed<C: ConnectionTrait>(
                 sets: pe.sets,
                 reps: pe.reps,
                 hold_seconds: pe.hold_seconds,
-                side: Side::parse(&pe.side).unwrap_or(Side::None),
+                side: pe.side.into(),
                 times_per_day: pe.times_per_day,
                 days_of_week: Weekdays::from_mask(pe.days_mask).iso_days(),
                 rest_seconds: pe.rest_seconds,
@@ -520,7 +546,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let txn = db::begin_write(db).await?;
     let active = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .one(&txn)
         .await?;
     if active.is_some() {
@@ -532,7 +558,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         patient_id: Set(patient_id),
         therapist_id: Set(who.user_id),
         title: Set(new.title),
-        status: Set("active".into()),
+        status: Set(care_plan::Status::Active),
         start_date: Set(new.start_date),
         end_date: Set(new.end_date),
         version: Set(0),
@@ -599,10 +625,10 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
         return Err(PlanError::BadDates);
     }
     let txn = db::begin_write(db).await?;
-    if changes.status == Some(PlanStatus::Active) && plan.status != "active" {
+    if changes.status == Some(PlanStatus::Active) && plan.status != care_plan::Status::Active {
         let other_active = care_plan::Entity::find()
             .filter(care_plan::Column::PatientId.eq(plan.patient_id))
-            .filter(care_plan::Column::Status.eq("active"))
+            .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
             .one(&txn)
             .await?;
         if other_active.is_some() {
@@ -614,7 +640,7 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
         active.title = Set(title);
     }
     if let Some(status) = changes.status {
-        active.status = Set(status.as_str().to_owned());
+        active.status = Set(status.into());
     }
     active.end_date = Set(end);
     active.update(&txn).await?;
@@ -644,7 +670,7 @@ pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         activity: Set(goal.activity),
         baseline: Set(goal.baseline),
         target: Set(goal.target),
-        status: Set("active".into()),
+        status: Set(plan_goal::Status::Active),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -676,7 +702,7 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         active.target = Set(t);
     }
     if let Some(s) = status {
-        active.status = Set(s.as_str().to_owned());
+        active.status = Set(s.into());
     }
     active.updated_at = Set(now);
     active.update(&txn).await?;
@@ -711,7 +737,7 @@ fn apply_prescription(row: &mut plan_exercise::ActiveModel, p: &Prescription) {
     row.sets = Set(p.sets);
     row.reps = Set(p.reps);
     row.hold_seconds = Set(p.hold_seconds);
-    row.side = Set(p.side.as_str().to_owned());
+    row.side = Set(p.side.into());
     row.times_per_day = Set(p.times_per_day);
     row.days_mask = Set(p.days.mask());
     row.rest_seconds = Set(p.rest_seconds);

@@ -93,7 +93,8 @@ pub async fn prepare<C: ConnectionTrait>(
             let assignment = assignments.iter().find(|a| a.id == input.plan_exercise_id)?;
             let plan = plans.iter().find(|p| p.id == assignment.plan_id)?;
             // Kept either way; flagged when the exercise had left the running plan.
-            let off_plan = plan.status != "active" || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
+            let off_plan = plan.status != entity::care_plan::Status::Active
+                || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
             Some(exercise_log::Model {
                 id: input.id,
                 patient_id,

@@ -188,7 +188,7 @@ fn apply_exercise(row: &mut exercise::ActiveModel, c: &ExerciseContent) {
     row.sets = Set(c.dosage.sets);
     row.reps = Set(c.dosage.reps);
     row.hold_seconds = Set(c.dosage.hold_seconds);
-    row.side = Set(c.dosage.side.as_str().to_owned());
+    row.side = Set(c.dosage.side.into());
     row.rest_seconds = Set(c.dosage.rest_seconds);
     row.times_per_day = Set(c.dosage.times_per_day);
 }
@@ -259,7 +259,7 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
             sets: row.sets,
             reps: row.reps,
             hold_seconds: row.hold_seconds,
-            side: Side::parse(&row.side).unwrap_or(Side::None),
+            side: row.side.into(),
             rest_seconds: row.rest_seconds,
             times_per_day: row.times_per_day,
         },

@@ -9,7 +9,7 @@ use entity::{care_plan, exercise, exercise_log, lesson_completion, plan_exercise
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::services::care_plans::{self, AssignedLesson, PlanStatus, PlanView, PrescribedExercise, Weekdays};
+use crate::services::care_plans::{self, AssignedLesson, PlanView, PrescribedExercise, Weekdays};
 
 #[derive(Debug, Clone)]
 pub struct TodayExercise {
@@ -43,7 +43,7 @@ pub struct Today {
 async fn active_row<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<care_plan::Model>, DbErr> {
     care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .one(db)
         .await
 }
@@ -60,7 +60,7 @@ pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate
     let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
     };
-    let runs = care_plans::runs_on(PlanStatus::parse(&plan.status), plan.start_date, plan.end_date, date);
+    let runs = care_plans::runs_on(plan.status.into(), plan.start_date, plan.end_date, date);
     let due: Vec<(PrescribedExercise, Option<exercise::Model>)> = if runs {
         care_plans::prescribed(db, plan.id)
             .await?
@@ -133,7 +133,7 @@ pub async fn exercises_done_on<C: ConnectionTrait>(
     let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(ExercisesOn::NothingPrescribed);
     };
-    if !care_plans::runs_on(PlanStatus::parse(&plan.status), plan.start_date, plan.end_date, date) {
+    if !care_plans::runs_on(plan.status.into(), plan.start_date, plan.end_date, date) {
         return Ok(ExercisesOn::NothingPrescribed);
     }
     let due: Vec<(Uuid, i16)> = plan_exercise::Entity::find()
