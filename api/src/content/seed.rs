@@ -49,7 +49,7 @@ fn lesson_row(l: &BuiltinLesson, now: DateTime<Utc>) -> lesson::ActiveModel {
         source_id: Set(None),
         title: Set(l.title.to_owned()),
         search_title: Set(l.title.to_lowercase()),
-        topic: Set(l.topic.as_str().to_owned()),
+        topic: Set(l.topic.into()),
         minutes: Set(l.minutes.into()),
         body: Set(l.body.to_owned()),
         questions: Set(serde_json::to_string(&questions).expect("questions serialise")),

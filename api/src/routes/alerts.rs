@@ -76,7 +76,7 @@ impl TryFrom<alert::Model> for AlertDto {
         Ok(Self {
             id: a.id,
             patient_id: a.patient_id,
-            kind: AlertKind::parse(&a.kind).unwrap_or(AlertKind::RedFlag),
+            kind: a.kind.into(),
             details: a.details,
             triggered_at: a.triggered_at,
             check_in_id: a.source_id,

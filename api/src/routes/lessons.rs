@@ -97,7 +97,7 @@ impl LessonDto {
             builtin: row.clinic_id.is_none(),
             source_id: row.source_id,
             title: row.title,
-            topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
+            topic: row.topic.into(),
             minutes: row.minutes,
             body: row.body,
             hidden,

@@ -121,7 +121,7 @@ pub async fn list_lessons<C: ConnectionTrait>(
     let hidden = hidden_ids(db, clinic_id).await?;
     let mut find = lesson::Entity::find().filter(visible_to(clinic_id, lesson::Column::ClinicId));
     if let Some(topic) = q.topic {
-        find = find.filter(lesson::Column::Topic.eq(topic.as_str()));
+        find = find.filter(lesson::Column::Topic.eq(lesson::Topic::from(topic)));
     }
     if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         find = find.filter(Expr::col(lesson::Column::SearchTitle).like(contains_pattern(search)));
@@ -279,7 +279,7 @@ pub struct LessonContent {
 fn apply_lesson(row: &mut lesson::ActiveModel, c: &LessonContent) {
     row.title = Set(c.title.clone());
     row.search_title = Set(c.title.to_lowercase());
-    row.topic = Set(c.topic.as_str().to_owned());
+    row.topic = Set(c.topic.into());
     row.minutes = Set(c.minutes);
     row.body = Set(c.body.clone());
     row.questions = Set(c.questions.to_string());
@@ -335,7 +335,7 @@ pub async fn copy_lesson<C: ConnectionTrait>(
     let (row, _) = get_lesson(db, who.clinic_id, id).await?;
     let content = LessonContent {
         title: row.title.clone(),
-        topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
+        topic: row.topic.into(),
         minutes: row.minutes,
         body: row.body.clone(),
         questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)

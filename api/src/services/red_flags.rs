@@ -23,7 +23,6 @@ use crate::{
     auth::Principal,
     clinical::{
         red_flags::{Tier, entry},
-        rules::AlertKind,
         symptoms::RedFlag,
     },
     db,
@@ -147,7 +146,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
     for _ in 0..5 {
         let open = alert::Entity::find()
             .filter(alert::Column::PatientId.eq(record.id))
-            .filter(alert::Column::Kind.eq(AlertKind::RedFlag.as_str()))
+            .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
             .filter(alert::Column::AcknowledgedAt.is_null())
             .one(db)
             .await?;
@@ -215,7 +214,7 @@ async fn insert<C: ConnectionTrait>(
         id: Uuid::now_v7(),
         clinic_id: record.clinic_id,
         patient_id: record.id,
-        kind: AlertKind::RedFlag.as_str().to_owned(),
+        kind: alert::Kind::RedFlag,
         details: details(flags),
         triggered_at,
         source_id,
@@ -241,7 +240,7 @@ async fn insert<C: ConnectionTrait>(
     }
     let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
-    tracing::info!(alert_id = %row.id, kind = %row.kind, "alert raised");
+    tracing::info!(alert_id = %row.id, kind = crate::clinical::rules::AlertKind::from(row.kind).as_str(), "alert raised");
     Ok(Some(row))
 }
 
@@ -266,7 +265,7 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
     }
     let alerts = alert::Entity::find()
         .filter(alert::Column::PatientId.eq(record.id))
-        .filter(alert::Column::Kind.eq(AlertKind::RedFlag.as_str()))
+        .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(
             sea_orm::Condition::any()
                 .add(alert::Column::AcknowledgedAt.is_null())
