@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, date_range::DateRange, home::AdherenceDto, text::Text};
+use super::{ApiTags, adherence::AdherenceDto, date_range::DateRange, text::Text};
 use crate::{
     auth::TherapistAuth,
     content::Side,

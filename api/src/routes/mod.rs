@@ -1,6 +1,7 @@
 //! The HTTP API: one poem-openapi struct per resource, combined into one service.
 //! DTOs live next to the operations that use them and are never entity models.
 
+mod adherence;
 mod alerts;
 mod appointments;
 mod audit_events;
@@ -9,12 +10,14 @@ mod care_plans;
 mod check_in_payload;
 mod check_ins;
 mod date_range;
+mod exercise_logs;
 mod exercises;
 mod home;
 mod lenient_json;
 mod lessons;
 mod me;
 mod measures;
+mod my_lessons;
 mod patients;
 mod push;
 mod red_flags;
@@ -78,7 +81,7 @@ pub type Api = (
     exercises::ExercisesApi,
     lessons::LessonsApi,
     care_plans::CarePlansApi,
-    home::HomeApi,
+    (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
     measures::MeasuresApi,
     appointments::AppointmentsApi,
@@ -90,6 +93,10 @@ pub type Api = (
 );
 
 pub const API_TITLE: &str = "Fascia API";
+
+/// Device clocks may run ahead of the server by this much before something the phone
+/// recorded is "in the future".
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The OpenAPI service, built the same way for serving and for the committed spec.
 pub fn openapi_service() -> OpenApiService<Api, ()> {
@@ -103,7 +110,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             exercises::ExercisesApi,
             lessons::LessonsApi,
             care_plans::CarePlansApi,
-            home::HomeApi,
+            (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
             measures::MeasuresApi,
             appointments::AppointmentsApi,
