@@ -123,7 +123,7 @@ impl AdherenceApi {
         let now = state.now();
         let today = local_date(now, tz);
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let a = adherence::for_patient(&state.db, patient_id, from, to, today, tz).await?;
         state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient_id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))

@@ -427,7 +427,7 @@ impl AppointmentsApi {
         auth: PatientAuth,
     ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))

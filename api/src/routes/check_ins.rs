@@ -358,7 +358,7 @@ impl CheckInsApi {
         let writing = check_ins::Batch {
             patient: check_ins::patient_for(&state.db, &auth.0, &checked).await?,
             tz: auth.0.timezone(),
-            who: auth.0.clone(),
+            who: auth.0.principal.clone(),
             items: checked,
             reports,
             named: named.clone(),
@@ -416,7 +416,7 @@ impl CheckInsApi {
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
         Ok(Json(page))

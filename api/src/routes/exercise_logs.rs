@@ -272,7 +272,7 @@ impl ExerciseLogsApi {
         let now = state.now();
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let limit = page_limit(limit.0);
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
             .await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);

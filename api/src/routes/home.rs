@@ -204,7 +204,7 @@ impl HomeApi {
         let tz = who.timezone();
         let now = state.now();
         let date = date.0.unwrap_or_else(|| local_date(now, tz));
-        let patient_id = who.patient_id.unwrap_or_default();
+        let patient_id = who.patient_id.uuid();
         let t = today::today(&state.db, patient_id, date).await?;
         let record = patients::own_record(&state.db, patient_id).await?;
         let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
@@ -246,7 +246,7 @@ impl HomeApi {
     /// Your active care plan.
     #[oai(path = "/plan", method = "get", operation_id = "get_my_plan")]
     async fn get_my_plan(&self, state: Data<&AppState>, auth: PatientAuth) -> Result<Json<PlanView>, ApiError> {
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let plan =
             today::active_plan(&state.db, patient_id).await?.ok_or_else(|| ApiError::not_found("active care plan"))?;
         state.audit.read(Event::by(&auth.0, "care_plan.read").patient(patient_id).at(state.now())).await?;
@@ -268,7 +268,7 @@ impl HomeApi {
             .map(|c| decode_since(c).ok_or_else(|| ApiError::invalid("since", "is not a cursor from this API")))
             .transpose()?;
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let changes = sync::changes(&state.db, patient_id, since, now).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "home.sync").patient(patient_id)).await?;
         Ok(Json(SyncDto {

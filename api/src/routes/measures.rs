@@ -501,7 +501,7 @@ impl MeasuresApi {
         auth: PatientAuth,
     ) -> Result<Json<Vec<MyMeasureDto>>, ApiError> {
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let record = patients::own_record(&state.db, patient_id).await?;
         let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
         state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(patient_id).at(now)).await?;

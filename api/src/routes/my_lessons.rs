@@ -10,7 +10,7 @@ use uuid::{Uuid, uuid};
 
 use super::{ApiTags, CLOCK_SKEW, lessons::LessonDto, text::Text};
 use crate::{
-    auth::{PatientAuth, Principal},
+    auth::{PatientAuth, PatientPrincipal},
     error::ApiError,
     services::{
         audit::{self, Event},
@@ -194,8 +194,12 @@ impl MyLessonsApi {
 }
 
 /// A lesson of the patient's active plan that is unlocked today.
-async fn open_lesson(state: &AppState, who: &Principal, lesson_id: Uuid) -> Result<entity::lesson::Model, ApiError> {
-    let patient_id = who.patient_id.unwrap_or_default();
+async fn open_lesson(
+    state: &AppState,
+    who: &PatientPrincipal,
+    lesson_id: Uuid,
+) -> Result<entity::lesson::Model, ApiError> {
+    let patient_id = who.patient_id.uuid();
     let today = local_date(state.now(), who.timezone());
     let plan = today::active_plan(&state.db, patient_id).await?;
     let assigned = plan.is_some_and(|p| p.lessons.iter().any(|l| l.lesson_id == lesson_id && l.unlock_date <= today));

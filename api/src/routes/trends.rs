@@ -403,7 +403,7 @@ impl TrendsApi {
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<TrendsDto>, ApiError> {
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let record = patients::own_record(&state.db, patient_id).await?;
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
+    auth::{PatientPrincipal, Principal},
     clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
     db,
     services::{
@@ -423,11 +423,11 @@ pub struct ResponseInput {
 pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     tz: Tz,
     input: ResponseInput,
 ) -> Result<Stored<measure_response::Model>, MeasureError> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let inst = instrument(&input.instrument)?;
     // A phone resending a stored response gets it back even if the schedule has since
     // ended or changed; only new responses need a running schedule.

@@ -20,7 +20,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
+    auth::PatientPrincipal,
     clinical::{
         red_flags::{Tier, entry},
         symptoms::RedFlag,
@@ -283,10 +283,10 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
 pub async fn keep<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     report: NewReport,
 ) -> Result<(), DbErr> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
     let record =
         patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
