@@ -206,7 +206,7 @@ impl BatchContext {
                 .select_only()
                 .columns([push_delivery::Column::OccurrenceId, push_delivery::Column::SubscriptionId])
                 .filter(push_delivery::Column::OccurrenceId.is_in(retried))
-                .filter(push_delivery::Column::Outcome.eq("delivered"))
+                .filter(push_delivery::Column::Outcome.eq(push_delivery::Outcome::Delivered))
                 .into_tuple()
                 .all(db)
                 .await?;

@@ -137,7 +137,11 @@ impl Event {
             action: Set(event.action.to_owned()),
             patient_id: Set(event.patient_id),
             resource: Set(event.resource),
-            outcome: Set(event.outcome.as_str().to_owned()),
+            outcome: Set(match event.outcome {
+                Outcome::Success => audit_event::Outcome::Success,
+                Outcome::Failure => audit_event::Outcome::Failure,
+                Outcome::Denied => audit_event::Outcome::Denied,
+            }),
             request_id: Set(current_request_id()),
         }
     }
