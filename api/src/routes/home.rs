@@ -10,7 +10,7 @@ use uuid::{Uuid, uuid};
 
 use super::{
     ApiTags, appointments::AppointmentDto, check_ins::CheckInDto, exercise_logs::ExerciseLogDto,
-    exercises::ExerciseDto, lessons::LessonDto, measures::MyMeasureDto, my_lessons::PatientLessonDto,
+    exercises::ExerciseDto, lessons::LessonDto, my_lessons::PatientLessonDto, my_measures::MyMeasureDto,
 };
 use crate::{
     auth::PatientAuth,

@@ -18,6 +18,7 @@ mod lessons;
 mod me;
 mod measures;
 mod my_lessons;
+mod my_measures;
 mod patients;
 mod push;
 mod red_flags;
@@ -83,7 +84,7 @@ pub type Api = (
     care_plans::CarePlansApi,
     (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
-    measures::MeasuresApi,
+    (measures::MeasuresApi, my_measures::MyMeasuresApi),
     appointments::AppointmentsApi,
     alerts::AlertsApi,
     trends::TrendsApi,
@@ -112,7 +113,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             care_plans::CarePlansApi,
             (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
-            measures::MeasuresApi,
+            (measures::MeasuresApi, my_measures::MyMeasuresApi),
             appointments::AppointmentsApi,
             alerts::AlertsApi,
             trends::TrendsApi,
