@@ -137,8 +137,8 @@ async fn worker_only(settings: Settings) -> Result<(), String> {
     let sender = crate::startup::push_sender(&settings).map_err(|e| e.to_string())?;
     let opts = crate::reminders::DispatchOptions::from_settings(&settings);
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
-    let alerts = crate::startup::spawn_alert_worker(db.clone(), clock.clone(), settings.alert_interval);
-    let worker = crate::reminders::spawn_worker(db, std::sync::Arc::new(sender), clock, opts, settings.push.interval);
+    let alerts = crate::workers::alert_rules::spawn(db.clone(), clock.clone(), settings.alert_interval);
+    let worker = crate::workers::reminders::spawn(db, std::sync::Arc::new(sender), clock, opts, settings.push.interval);
     println!("Fascia workers running (reminders, alert rules, alert pushes; no HTTP API)");
     let _ = tokio::signal::ctrl_c().await;
     worker.abort();

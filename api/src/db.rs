@@ -1,7 +1,7 @@
 //! Connecting to the database and bringing its schema up to date.
 //!
 //! SQLite gets WAL, `synchronous=NORMAL`, a busy timeout and foreign keys, plus a periodic
-//! checkpoint: without it the WAL file grows without bound under sustained writes while
+//! checkpoint (`workers::wal_checkpoint`): without it the WAL file grows without bound under sustained writes while
 //! readers keep old snapshots alive. PostgreSQL migrations run under an advisory lock so
 //! several replicas can start at once.
 
@@ -14,7 +14,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::{config::Settings, outage::Backoff};
+use crate::config::Settings;
 
 /// Any value works as long as every replica uses the same one.
 const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
@@ -108,28 +108,6 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
 /// [`is_ready`], answering false when the database takes longer than `within`.
 pub async fn is_ready_within(db: &DatabaseConnection, within: Duration) -> bool {
     tokio::time::timeout(within, is_ready(db)).await.unwrap_or(false)
-}
-
-/// Keeps the SQLite WAL small; a no-op on other backends. Runs until the process ends.
-pub fn spawn_wal_checkpointer(db: DatabaseConnection) {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut outage = Backoff::new("wal-checkpoint", Duration::from_secs(1), Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            // A busy database is normal while a writer is active and shows up as a flag
-            // in the result, not an error. A full or unreadable disk is an outage: logged
-            // once, retried less often until it ends.
-            let step = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
-            if let Some(pause) = outage.observe(&step) {
-                tokio::time::sleep(pause).await;
-            }
-        }
-    });
 }
 
 /// Free bytes on the filesystem holding `dir`, as an unprivileged process may use them.

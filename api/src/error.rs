@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use sea_orm::{DbErr, SqlErr};
 
-use crate::middleware::current_request_id;
+use crate::request_id::current_request_id;
 
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]

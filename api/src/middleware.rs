@@ -14,24 +14,6 @@ use uuid::Uuid;
 
 use crate::outage::Refusals;
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being handled on this task, if any.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
-
-/// Runs `work` as part of request `id` (work a request hands to another task, such as
-/// the writer, keeps the request's id in its logs and audit rows).
-pub async fn with_request_id<F: std::future::Future>(id: Option<String>, work: F) -> F::Output {
-    match id {
-        Some(id) => REQUEST_ID.scope(id, work).await,
-        None => work.await,
-    }
-}
-
 const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
@@ -108,12 +90,17 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     let started = Instant::now();
     let is_api = path.starts_with("/api/");
 
-    let result = REQUEST_ID
-        .scope(request_id.clone(), async move { next.call(limit_body(req, max_body_bytes).await?).await })
+    let result =
+        crate::request_id::scope(
+            request_id.clone(),
+            async move { next.call(limit_body(req, max_body_bytes).await?).await },
+        )
         .await;
     let mut response = match result {
         Ok(resp) => resp.into_response(),
-        Err(err) => REQUEST_ID.scope(request_id.clone(), async move { crate::error::error_response(err) }).await,
+        Err(err) => {
+            crate::request_id::scope(request_id.clone(), async move { crate::error::error_response(err) }).await
+        }
     };
 
     let status = response.status();

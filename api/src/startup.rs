@@ -26,16 +26,16 @@ use crate::{
     db,
     error::error_response,
     middleware,
-    outage::{Backoff, Refusals},
+    outage::Refusals,
     push::{
         PushSender,
         endpoint::EndpointPolicy,
         vapid::{VapidError, VapidKeys},
     },
-    reminders,
     routes::{openapi_service, spec::Published},
     services::audit_sink,
     state::AppState,
+    workers,
     writer::Writer,
 };
 
@@ -116,13 +116,8 @@ impl Application {
     }
 
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        db::spawn_wal_checkpointer(self.state.db.clone());
-        let workers = self.state.settings.push.worker.then(|| {
-            [
-                spawn_alert_worker(self.state.db.clone(), self.state.clock.clone(), self.state.settings.alert_interval),
-                spawn_reminder_worker(&self.state),
-            ]
-        });
+        workers::wal_checkpoint::spawn(self.state.db.clone());
+        let workers = self.state.settings.push.worker.then(|| workers::spawn_all(&self.state));
         let audit = self.state.audit.clone();
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
@@ -137,53 +132,6 @@ impl Application {
         }
         result
     }
-}
-
-/// Runs the alert rules that depend on time passing (disengagement, low adherence) every
-/// `interval` (zero: never). Replicas may all run it: the database keeps alerts unique.
-pub fn spawn_alert_worker(
-    db: sea_orm::DatabaseConnection,
-    clock: SharedClock,
-    interval: Duration,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if interval.is_zero() {
-            return;
-        }
-        let mut outage = Backoff::new("alert-rules", interval.min(Duration::from_secs(1)), interval);
-        loop {
-            tokio::time::sleep(interval).await;
-            loop {
-                let step = crate::services::alerts::evaluate(&db, clock.now()).await;
-                match &step {
-                    Ok(report) if !report.raised.is_empty() => {
-                        tracing::info!(raised = report.raised.len(), "alert rules ran")
-                    }
-                    Err(e) if !crate::outage::unavailable(e) => {
-                        tracing::warn!(error = %e, "alert rules failed; retrying next round")
-                    }
-                    _ => {}
-                }
-                // While the database is away, retry sooner than a whole round (with
-                // backoff), so a missed round runs soon after it returns.
-                match outage.observe(&step) {
-                    Some(pause) => tokio::time::sleep(pause).await,
-                    None => break,
-                }
-            }
-        }
-    })
-}
-
-/// The reminder worker on the process's database, clock and push sender.
-pub fn spawn_reminder_worker(state: &AppState) -> tokio::task::JoinHandle<()> {
-    reminders::spawn_worker(
-        state.db.clone(),
-        state.push.clone(),
-        state.clock.clone(),
-        reminders::DispatchOptions::from_settings(&state.settings),
-        state.settings.push.interval,
-    )
 }
 
 #[handler]

@@ -34,7 +34,7 @@ use std::{any::Any, future::Future, pin::Pin, time::Duration};
 use sea_orm::{ConnAcquireErr, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{db, middleware, outage};
+use crate::{db, outage, request_id};
 
 /// How many jobs one transaction takes at most: enough to amortise the commit, few
 /// enough that the first caller of a batch does not wait long for the last.
@@ -115,7 +115,7 @@ where
 {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool> {
         Box::pin(async move {
-            let outcome = middleware::with_request_id(self.request_id.clone(), (self.work)(txn, &self.input)).await;
+            let outcome = request_id::with_request_id(self.request_id.clone(), (self.work)(txn, &self.input)).await;
             let ok = outcome.is_ok();
             self.outcome = Some(outcome);
             ok
@@ -151,7 +151,7 @@ impl<M: Merge> Job for Merged<M> {
     fn run<'t>(&'t mut self, txn: &'t DatabaseTransaction) -> JobFuture<'t, bool> {
         Box::pin(async move {
             let inputs = [&self.input];
-            let outcome = middleware::with_request_id(self.request_id.clone(), M::run_all(txn, &inputs))
+            let outcome = request_id::with_request_id(self.request_id.clone(), M::run_all(txn, &inputs))
                 .await
                 .and_then(|mut out| out.pop().ok_or_else(|| DbErr::Custom("a merged call answered nothing".into())));
             let ok = outcome.is_ok();
@@ -231,7 +231,7 @@ impl Writer {
         E: From<DbErr> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let request_id = middleware::current_request_id();
+        let request_id = request_id::current_request_id();
         let job: Box<dyn Job> = Box::new(Pending { input, work, request_id, outcome: None, reply });
         enqueue(&self.queue, job, self.deadline).await?;
         answer.await.unwrap_or_else(|_| Err(DbErr::from(NotRun::Stopped).into()))
@@ -241,7 +241,7 @@ impl Writer {
     /// inputs of the same kind waiting at the same time.
     pub async fn merge<M: Merge>(&self, input: M) -> Result<M::Output, DbErr> {
         let (reply, answer) = oneshot::channel();
-        let request_id = middleware::current_request_id();
+        let request_id = request_id::current_request_id();
         let job: Box<dyn Job> = Box::new(Merged { input, request_id, outcome: None, reply });
         enqueue(&self.queue, job, self.deadline).await?;
         answer.await.unwrap_or_else(|_| Err(NotRun::Stopped.into()))

@@ -11,7 +11,7 @@ pub struct Model {
     pub clinic_id: Uuid,
     pub patient_id: Uuid,
     /// `red_flag` | `pain_spike` | `disengaged` | `low_adherence`.
-    pub kind: String,
+    pub kind: Kind,
     /// Human-readable reason shown to the therapist.
     pub details: String,
     /// When what it is about happened (the check-in instant, the start of the silence).
@@ -39,3 +39,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Kind {
+    #[sea_orm(string_value = "red_flag")]
+    RedFlag,
+    #[sea_orm(string_value = "pain_spike")]
+    PainSpike,
+    #[sea_orm(string_value = "disengaged")]
+    Disengaged,
+    #[sea_orm(string_value = "low_adherence")]
+    LowAdherence,
+}

@@ -11,8 +11,7 @@ pub struct Model {
     pub therapist_id: Uuid,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
-    /// `scheduled` | `completed` | `cancelled` | `no_show`.
-    pub status: String,
+    pub status: Status,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -21,3 +20,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Status {
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    #[sea_orm(string_value = "no_show")]
+    NoShow,
+}

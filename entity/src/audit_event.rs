@@ -13,7 +13,7 @@ pub struct Model {
     pub action: String,
     pub patient_id: Option<Uuid>,
     pub resource: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub request_id: Option<String>,
 }
 
@@ -21,3 +21,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Outcome {
+    #[sea_orm(string_value = "success")]
+    Success,
+    #[sea_orm(string_value = "failure")]
+    Failure,
+    #[sea_orm(string_value = "denied")]
+    Denied,
+}

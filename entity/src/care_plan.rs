@@ -12,8 +12,7 @@ pub struct Model {
     pub patient_id: Uuid,
     pub therapist_id: Uuid,
     pub title: String,
-    /// `active`, `paused` or `completed`.
-    pub status: String,
+    pub status: Status,
     pub start_date: Date,
     pub end_date: Option<Date>,
     pub version: i32,
@@ -25,3 +24,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the lowercase word; a value outside these fails the read instead of
+/// passing for another status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Status {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "paused")]
+    Paused,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+}

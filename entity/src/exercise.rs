@@ -24,7 +24,7 @@ pub struct Model {
     pub sets: i16,
     pub reps: i16,
     pub hold_seconds: i16,
-    pub side: String,
+    pub side: crate::Side,
     pub rest_seconds: i16,
     pub times_per_day: i16,
     pub created_at: DateTimeUtc,

@@ -11,7 +11,7 @@ pub struct Model {
     pub source_id: Option<Uuid>,
     pub title: String,
     pub search_title: String,
-    pub topic: String,
+    pub topic: Topic,
     pub minutes: i16,
     /// Markdown.
     #[sea_orm(column_type = "Text")]
@@ -27,3 +27,21 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum Topic {
+    #[sea_orm(string_value = "posture")]
+    Posture,
+    #[sea_orm(string_value = "body_mechanics")]
+    BodyMechanics,
+    #[sea_orm(string_value = "ergonomics")]
+    Ergonomics,
+    #[sea_orm(string_value = "breathing")]
+    Breathing,
+    #[sea_orm(string_value = "sleep")]
+    Sleep,
+    #[sea_orm(string_value = "self_care")]
+    SelfCare,
+}

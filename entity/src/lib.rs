@@ -33,6 +33,8 @@ pub mod reminder_watermark;
 pub mod role;
 pub mod rom_measure;
 pub mod session_note;
+pub mod side;
 pub mod user;
 
 pub use role::Role;
+pub use side::Side;

@@ -12,7 +12,7 @@ pub struct Model {
     pub sets: i16,
     pub reps: i16,
     pub hold_seconds: i16,
-    pub side: String,
+    pub side: crate::Side,
     pub times_per_day: i16,
     /// ISO weekdays 1 (Monday) to 7 as a bit set: bit 0 = Monday.
     pub days_mask: i16,

@@ -10,8 +10,7 @@ pub struct Model {
     pub activity: String,
     pub baseline: i16,
     pub target: i16,
-    /// `active`, `achieved` or `dropped`.
-    pub status: String,
+    pub status: Status,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -20,3 +19,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Status {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "achieved")]
+    Achieved,
+    #[sea_orm(string_value = "dropped")]
+    Dropped,
+}

@@ -13,8 +13,7 @@ pub struct Model {
     pub purpose: String,
     /// The push service's HTTP status; none when it could not be reached.
     pub http_status: Option<i32>,
-    /// `delivered`, `retry`, `expired`, `rejected`, `failed` or `refused`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub at: DateTimeUtc,
 }
 
@@ -22,3 +21,21 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What came of the attempt, stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Outcome {
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+    #[sea_orm(string_value = "retry")]
+    Retry,
+    #[sea_orm(string_value = "expired")]
+    Expired,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "refused")]
+    Refused,
+}

@@ -34,6 +34,12 @@ pub struct Principal {
     pub account: user::Model,
 }
 
+impl From<&Principal> for audit::Actor {
+    fn from(p: &Principal) -> Self {
+        Self { clinic_id: p.clinic_id, user_id: p.user_id, role: p.role }
+    }
+}
+
 impl Principal {
     /// The caller's IANA zone; local days ("today", check-in dates) are counted in it.
     pub fn timezone(&self) -> chrono_tz::Tz {
@@ -41,10 +47,49 @@ impl Principal {
     }
 }
 
+/// The id of a patient record, as named by a verified patient token. Only the patient
+/// security scheme makes one, so a handler holding it needs no fallback for a missing id
+/// (there is no nil UUID to query with by mistake).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PatientId(Uuid);
+
+impl PatientId {
+    pub fn uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl From<PatientId> for Uuid {
+    fn from(id: PatientId) -> Self {
+        id.0
+    }
+}
+
+/// A verified patient: the principal and the patient record it acts for. Derefs to the
+/// principal, so it goes wherever a `&Principal` does.
+#[derive(Debug, Clone)]
+pub struct PatientPrincipal {
+    pub principal: Principal,
+    pub patient_id: PatientId,
+}
+
+impl std::ops::Deref for PatientPrincipal {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl From<&PatientPrincipal> for audit::Actor {
+    fn from(p: &PatientPrincipal) -> Self {
+        Self::from(&p.principal)
+    }
+}
+
 /// Access token of a patient.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_patient")]
-pub struct PatientAuth(pub Principal);
+pub struct PatientAuth(pub PatientPrincipal);
 
 /// Access token of a therapist or a clinic admin (admins act on the whole clinic).
 #[derive(SecurityScheme)]
@@ -61,8 +106,11 @@ pub struct AdminAuth(pub Principal);
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_any")]
 pub struct UserAuth(pub Principal);
 
-async fn check_patient(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    authenticate(req, &bearer.token, &[Role::Patient]).await
+async fn check_patient(req: &Request, bearer: Bearer) -> poem::Result<PatientPrincipal> {
+    let principal = authenticate(req, &bearer.token, &[Role::Patient]).await?;
+    // `authenticate` already refuses a patient token without a patient id.
+    let patient_id = principal.patient_id.map(PatientId).ok_or_else(unauthorized)?;
+    Ok(PatientPrincipal { principal, patient_id })
 }
 
 async fn check_therapist(req: &Request, bearer: Bearer) -> poem::Result<Principal> {

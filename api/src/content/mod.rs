@@ -94,6 +94,32 @@ impl Topic {
     }
 }
 
+impl From<entity::lesson::Topic> for Topic {
+    fn from(v: entity::lesson::Topic) -> Self {
+        match v {
+            entity::lesson::Topic::Posture => Topic::Posture,
+            entity::lesson::Topic::BodyMechanics => Topic::BodyMechanics,
+            entity::lesson::Topic::Ergonomics => Topic::Ergonomics,
+            entity::lesson::Topic::Breathing => Topic::Breathing,
+            entity::lesson::Topic::Sleep => Topic::Sleep,
+            entity::lesson::Topic::SelfCare => Topic::SelfCare,
+        }
+    }
+}
+
+impl From<Topic> for entity::lesson::Topic {
+    fn from(v: Topic) -> Self {
+        match v {
+            Topic::Posture => entity::lesson::Topic::Posture,
+            Topic::BodyMechanics => entity::lesson::Topic::BodyMechanics,
+            Topic::Ergonomics => entity::lesson::Topic::Ergonomics,
+            Topic::Breathing => entity::lesson::Topic::Breathing,
+            Topic::Sleep => entity::lesson::Topic::Sleep,
+            Topic::SelfCare => entity::lesson::Topic::SelfCare,
+        }
+    }
+}
+
 /// Which side a one-sided exercise is done on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -117,6 +143,28 @@ impl Side {
     }
     pub fn parse(s: &str) -> Option<Side> {
         [Side::Left, Side::Right, Side::Both, Side::None].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl From<entity::Side> for Side {
+    fn from(s: entity::Side) -> Self {
+        match s {
+            entity::Side::Left => Side::Left,
+            entity::Side::Right => Side::Right,
+            entity::Side::Both => Side::Both,
+            entity::Side::None => Side::None,
+        }
+    }
+}
+
+impl From<Side> for entity::Side {
+    fn from(s: Side) -> Self {
+        match s {
+            Side::Left => entity::Side::Left,
+            Side::Right => entity::Side::Right,
+            Side::Both => entity::Side::Both,
+            Side::None => entity::Side::None,
+        }
     }
 }
 

@@ -116,7 +116,7 @@ pub async fn record_many<'a, C: ConnectionTrait>(
             subscription_id: Set(subscription_id),
             purpose: Set(purpose.to_owned()),
             http_status: Set(result.http_status().map(i32::from)),
-            outcome: Set(result.outcome().to_owned()),
+            outcome: Set(stored_outcome(result)),
             at: Set(now),
         });
         match result {
@@ -188,4 +188,16 @@ pub async fn notify_user<C: ConnectionTrait>(
         }
     }
     Ok(delivered)
+}
+
+/// How a delivery's result is kept in `push_delivery.outcome`.
+fn stored_outcome(result: &SendResult) -> push_delivery::Outcome {
+    match result {
+        SendResult::Delivered { .. } => push_delivery::Outcome::Delivered,
+        SendResult::Expired { .. } => push_delivery::Outcome::Expired,
+        SendResult::Retry { .. } => push_delivery::Outcome::Retry,
+        SendResult::Rejected { .. } => push_delivery::Outcome::Rejected,
+        SendResult::Failed { .. } => push_delivery::Outcome::Failed,
+        SendResult::Refused(_) => push_delivery::Outcome::Refused,
+    }
 }

@@ -27,11 +27,15 @@ use sea_orm::{
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::{DispatchOptions, ReminderKind, Report, kinds::Anchor, schedule};
+use super::{
+    DispatchOptions, Report,
+    kinds::{Anchor, ReminderKind},
+    schedule,
+};
 use crate::{
     db, outage,
     push::{self, Notification, Outgoing, PushSender, SendResult},
-    services::today,
+    services::{check_ins, today},
 };
 
 /// Transient failures are retried this many times in all, then the occurrence fails.
@@ -202,7 +206,7 @@ impl BatchContext {
                 .select_only()
                 .columns([push_delivery::Column::OccurrenceId, push_delivery::Column::SubscriptionId])
                 .filter(push_delivery::Column::OccurrenceId.is_in(retried))
-                .filter(push_delivery::Column::Outcome.eq("delivered"))
+                .filter(push_delivery::Column::Outcome.eq(push_delivery::Outcome::Delivered))
                 .into_tuple()
                 .all(db)
                 .await?;
@@ -460,29 +464,18 @@ async fn already_done<C: ConnectionTrait>(
 ) -> Result<Option<&'static str>, DbErr> {
     let (patient_id, date) = (occ.patient_id, occ.local_date);
     match kind {
-        ReminderKind::Exercises => {
-            let day = today::today(db, patient_id, date).await?;
-            if day.exercises.is_empty() {
-                Ok(Some("nothing prescribed that day"))
-            } else if day.exercises.iter().all(|e| e.done >= i64::from(e.prescribed.times_per_day)) {
-                Ok(Some("exercises already done"))
-            } else {
-                Ok(None)
-            }
-        }
+        ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient_id, date).await? {
+            today::ExercisesOn::NothingPrescribed => Some("nothing prescribed that day"),
+            today::ExercisesOn::AllDone => Some("exercises already done"),
+            today::ExercisesOn::Pending => None,
+        }),
         ReminderKind::Lesson => {
-            let day = today::today(db, patient_id, date).await?;
-            let waiting = day.lessons.iter().any(|l| l.assigned.unlock_date == date && !l.completed);
+            let waiting = today::lesson_waiting_on(db, patient_id, date).await?;
             Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
         }
         ReminderKind::CheckIn => {
-            let logged = check_in::Entity::find()
-                .filter(check_in::Column::PatientId.eq(patient_id))
-                .filter(check_in::Column::LocalDate.eq(date))
-                .filter(check_in::Column::DeletedAt.is_null())
-                .count(db)
-                .await?;
-            Ok((logged > 0).then_some("check-in already logged that day"))
+            let logged = check_ins::done_on(db, patient_id, date).await?;
+            Ok(logged.then_some("check-in already logged that day"))
         }
         ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => {
             let (anchor, offset) = kind.session_offset().expect("session kinds have an offset");
@@ -491,10 +484,10 @@ async fn already_done<C: ConnectionTrait>(
             let session = match anchor {
                 Anchor::SessionStart => session
                     .filter(appointment::Column::StartsAt.eq(at))
-                    .filter(appointment::Column::Status.eq("scheduled")),
-                Anchor::SessionEnd => session
-                    .filter(appointment::Column::EndsAt.eq(at))
-                    .filter(appointment::Column::Status.is_in(["scheduled", "completed"])),
+                    .filter(appointment::Column::Status.eq(appointment::Status::Scheduled)),
+                Anchor::SessionEnd => session.filter(appointment::Column::EndsAt.eq(at)).filter(
+                    appointment::Column::Status.is_in([appointment::Status::Scheduled, appointment::Status::Completed]),
+                ),
             };
             if session.count(db).await? == 0 {
                 return Ok(Some("session cancelled or moved"));

@@ -28,8 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    ReminderKind,
-    kinds::Anchor,
+    kinds::{Anchor, ReminderKind},
     schedule::{self, Occurrence, RuleTime},
 };
 
@@ -193,8 +192,10 @@ async fn materialise_sessions<C: ConnectionTrait>(
         let Some((anchor, offset)) = kind.session_offset() else { continue };
         let shift = Duration::minutes(offset);
         let (column, statuses) = match anchor {
-            Anchor::SessionStart => (appointment::Column::StartsAt, vec!["scheduled"]),
-            Anchor::SessionEnd => (appointment::Column::EndsAt, vec!["scheduled", "completed"]),
+            Anchor::SessionStart => (appointment::Column::StartsAt, vec![appointment::Status::Scheduled]),
+            Anchor::SessionEnd => {
+                (appointment::Column::EndsAt, vec![appointment::Status::Scheduled, appointment::Status::Completed])
+            }
         };
         let sessions = appointment::Entity::find()
             .filter(appointment::Column::Status.is_in(statuses))

@@ -7,25 +7,21 @@
 //! - [`dispatch`]: leases due occurrences, holds them through quiet hours, skips what is
 //!   already done, sends to every active device, and acknowledges with the lease token.
 //!
-//! [`run_due`] is one whole step at a given instant; the server's background worker calls
-//! it every few seconds, tests call it with a fixed clock.
+//! [`run_due`] is one whole step at a given instant; the background loop that calls it
+//! every few seconds lives in `crate::workers::reminders`, and tests call it with a fixed
+//! clock. Reminder kinds, schedules and materialising sit below the services (which
+//! create rules); dispatch sits above them, since it asks whether a reminder is still
+//! needed.
 
 pub mod dispatch;
 pub mod kinds;
 pub mod materialise;
 pub mod schedule;
 
-use std::{sync::Arc, time::Duration};
-
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::{
-    clock::SharedClock,
-    config::Settings,
-    outage::{self, Backoff},
-    push::PushSender,
-};
+use crate::{config::Settings, push::PushSender};
 
 pub use kinds::ReminderKind;
 
@@ -108,61 +104,4 @@ pub async fn run_due(
         }
     }
     Ok(report)
-}
-
-/// The background worker: a step every `interval` on the injected clock, until the
-/// process ends. Errors are logged and the next step tries again; while the database is
-/// unavailable the worker logs once, backs off with jitter, and resumes by itself (due
-/// occurrences wait in the outbox, so nothing is lost).
-pub fn spawn_worker(
-    db: DatabaseConnection,
-    sender: Arc<PushSender>,
-    clock: SharedClock,
-    opts: DispatchOptions,
-    interval: Duration,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut outage = Backoff::new("reminders", interval, Duration::from_secs(30).max(interval));
-        loop {
-            tick.tick().await;
-            let step = worker_step(&db, &sender, &clock, &opts).await;
-            if let Some(pause) = outage.observe(&step) {
-                tokio::time::sleep(pause).await;
-            }
-        }
-    })
-}
-
-/// One tick of the worker. An unavailable database ends the tick with its error (the
-/// later parts would only fail too); other errors are logged and the tick goes on.
-async fn worker_step(
-    db: &DatabaseConnection,
-    sender: &PushSender,
-    clock: &SharedClock,
-    opts: &DispatchOptions,
-) -> Result<(), DbErr> {
-    let logged = |what: &str, e: DbErr| {
-        if outage::unavailable(&e) {
-            return Err(e);
-        }
-        tracing::warn!(error = %e, "{what} failed; retrying next tick");
-        Ok(())
-    };
-    match run_due(db, sender, clock.now(), opts).await {
-        Ok(report) if report.leased > 0 || report.materialised > 0 => tracing::info!(?report, "reminder step"),
-        Ok(_) => {}
-        Err(e) => logged("reminder step", e)?,
-    }
-    // Therapists' alert pushes ride on the same tick, so a red flag reaches their
-    // devices within seconds of the check-in that raised it.
-    if let Err(e) = crate::services::alerts::push_pending(db, sender, clock.now(), &opts.public_url).await {
-        logged("alert pushes", e)?;
-    }
-    // Urgent red flags nobody acknowledged go to other staff on the same tick.
-    if let Err(e) = crate::workers::escalation::run_once(db, sender, clock.now(), &opts.public_url).await {
-        logged("alert escalation", e)?;
-    }
-    Ok(())
 }

@@ -68,23 +68,26 @@ impl Example for AlertDto {
     }
 }
 
-impl From<alert::Model> for AlertDto {
-    fn from(a: alert::Model) -> Self {
-        Self {
+impl TryFrom<alert::Model> for AlertDto {
+    type Error = sea_orm::DbErr;
+
+    /// Fails only when the stored flags do not decode.
+    fn try_from(a: alert::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
             id: a.id,
             patient_id: a.patient_id,
-            kind: AlertKind::parse(&a.kind).unwrap_or(AlertKind::RedFlag),
+            kind: a.kind.into(),
             details: a.details,
             triggered_at: a.triggered_at,
             check_in_id: a.source_id,
             created_at: a.created_at,
             acknowledged_by: a.acknowledged_by,
             acknowledged_at: a.acknowledged_at,
-            red_flags: red_flags::decode(&a.flags),
+            red_flags: red_flags::decode("alert.flags", &a.flags)?,
             tier: a.tier.as_deref().and_then(Tier::parse).map(Into::into),
             updated_at: a.updated_at.unwrap_or(a.created_at),
             escalated_at: a.escalated_at,
-        }
+        })
     }
 }
 
@@ -136,7 +139,7 @@ impl AlertsApi {
         let after = decode_cursor(cursor.0.as_deref())?;
         let rows = alerts::list(&state.db, state.now(), &auth.0, filter, after, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        Ok(Json(AlertPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
+        Ok(Json(AlertPage { items: rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, next_cursor }))
     }
 
     /// Mark an alert as seen (idempotent).
@@ -150,6 +153,6 @@ impl AlertsApi {
         let row = alerts::acknowledge(&state.db, state.now(), &auth.0, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("alert"))?;
-        Ok(Json(row.into()))
+        Ok(Json(row.try_into()?))
     }
 }

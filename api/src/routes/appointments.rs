@@ -12,7 +12,7 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, home::date_range, text::Text};
+use super::{ApiTags, date_range::DateRange, text::Text};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::{
@@ -65,7 +65,7 @@ impl From<appointment::Model> for AppointmentDto {
             therapist_id: a.therapist_id,
             starts_at: a.starts_at,
             ends_at: a.ends_at,
-            status: Status::parse(&a.status).unwrap_or(Status::Scheduled),
+            status: a.status.into(),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -358,7 +358,7 @@ impl AppointmentsApi {
         let today = local_date(now, tz);
         let to_default = to.0.unwrap_or(today + Duration::days(60));
         let from_default = from.0.or(Some(to_default - Duration::days(90)));
-        let (from, to) = date_range(from_default, Some(to_default), today)?;
+        let DateRange { from, to } = DateRange::from_query(from_default, Some(to_default), today)?;
         let rows = appointments::list(&state.db, record.id, local_day_start(from, tz), local_day_end(to, tz)).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(record.id).at(now)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
@@ -427,7 +427,7 @@ impl AppointmentsApi {
         auth: PatientAuth,
     ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))

@@ -35,7 +35,13 @@ impl From<audit_event::Model> for AuditEventDto {
             action: e.action,
             patient_id: e.patient_id,
             resource: e.resource,
-            outcome: e.outcome,
+            outcome: match e.outcome {
+                audit_event::Outcome::Success => audit::Outcome::Success,
+                audit_event::Outcome::Failure => audit::Outcome::Failure,
+                audit_event::Outcome::Denied => audit::Outcome::Denied,
+            }
+            .as_str()
+            .to_owned(),
             request_id: e.request_id,
         }
     }

@@ -11,11 +11,7 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{
-    ApiTags,
-    home::{AdherenceDto, date_range},
-    text::Text,
-};
+use super::{ApiTags, adherence::AdherenceDto, date_range::DateRange, text::Text};
 use crate::{
     auth::TherapistAuth,
     content::Side,
@@ -62,7 +58,7 @@ impl From<care_plan::Model> for PlanSummary {
         Self {
             id: p.id,
             title: p.title,
-            status: PlanStatus::parse(&p.status),
+            status: p.status.into(),
             start_date: p.start_date,
             end_date: p.end_date,
             version: p.version,
@@ -369,7 +365,7 @@ impl CarePlansApi {
         let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let tz = services::patient_timezone(&state.db, patient.id).await?;
         let today = services::local_date(now, tz);
-        let (from, to) = date_range(from.0, to.0, today)?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
         let a = adherence::for_patient(&state.db, patient.id, from, to, today, tz).await?;
         state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient.id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))

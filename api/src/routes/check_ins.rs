@@ -21,9 +21,8 @@ use uuid::Uuid;
 use super::{
     ApiTags, NoContent,
     check_in_payload::{self, Unreadable},
-    decode_cursor,
-    home::date_range,
-    into_page,
+    date_range::DateRange,
+    decode_cursor, into_page,
     lenient_json::LenientJson,
     page_limit,
     red_flags::RedFlagGuidanceDto,
@@ -36,7 +35,7 @@ use crate::{
         symptoms::{CheckInContext, Medication, RedFlag},
     },
     error::{ApiError, ErrorBody, ErrorDetail},
-    middleware::current_request_id,
+    request_id::current_request_id,
     services::{
         audit::Event,
         check_ins::{self, ChangeError},
@@ -169,14 +168,17 @@ pub struct CheckInDto {
 /// A device clock this far ahead is worth showing; less is ordinary drift.
 const SKEW_SHOWN_SECONDS: i64 = 60;
 
-impl From<check_in::Model> for CheckInDto {
-    fn from(c: check_in::Model) -> Self {
+impl TryFrom<check_in::Model> for CheckInDto {
+    type Error = sea_orm::DbErr;
+
+    /// Fails only when a stored JSON column does not decode.
+    fn try_from(c: check_in::Model) -> Result<Self, Self::Error> {
         // The body was last received when it was last written; a withdrawal moves
         // `updated_at` without a new body.
         let received = if c.deleted_at.is_some() { c.created_at } else { c.updated_at };
         let ahead = (c.recorded_at - received).num_seconds();
-        Self {
-            pain_sites: check_ins::pain_sites_of(&c)
+        Ok(Self {
+            pain_sites: check_ins::pain_sites_of(&c)?
                 .into_iter()
                 .map(|s| PainSiteDto {
                     region: s.region(),
@@ -185,9 +187,9 @@ impl From<check_in::Model> for CheckInDto {
                     qualities: s.qualities().to_vec(),
                 })
                 .collect(),
-            red_flags: check_ins::red_flags_of(&c),
+            red_flags: check_ins::red_flags_of(&c)?,
             medication: c.medication.as_deref().and_then(Medication::parse),
-            medications: check_ins::medications_of(&c)
+            medications: check_ins::medications_of(&c)?
                 .into_iter()
                 .map(|m| MedicineDto { class: m.class, name: m.name, dose: m.dose })
                 .collect(),
@@ -204,7 +206,7 @@ impl From<check_in::Model> for CheckInDto {
             created_at: c.created_at,
             updated_at: c.updated_at,
             deleted_at: c.deleted_at,
-        }
+        })
     }
 }
 
@@ -355,9 +357,9 @@ impl CheckInsApi {
         let ids: Vec<Uuid> = checked.iter().map(|(id, _)| *id).collect();
         let named: Vec<RedFlag> = named.into_iter().collect();
         let writing = check_ins::Batch {
-            patient_id: auth.0.patient_id.ok_or(sea_orm::DbErr::RecordNotFound("patient".into()))?,
+            patient_id: auth.0.patient_id.uuid(),
             tz: auth.0.timezone(),
-            who: auth.0.clone(),
+            who: auth.0.principal.clone(),
             items: checked,
             reports,
             named: named.clone(),
@@ -374,12 +376,20 @@ impl CheckInsApi {
             }
             let Some((outcome, (id, red_flags))) = stored.next() else { break };
             results_out.push(match outcome {
-                Stored::Created(row) => {
-                    CheckInResult { id: Some(row.id), status: 201, check_in: Some(row.into()), error: None, red_flags }
-                }
-                Stored::Replayed(row) => {
-                    CheckInResult { id: Some(row.id), status: 200, check_in: Some(row.into()), error: None, red_flags }
-                }
+                Stored::Created(row) => CheckInResult {
+                    id: Some(row.id),
+                    status: 201,
+                    check_in: Some(row.try_into()?),
+                    error: None,
+                    red_flags,
+                },
+                Stored::Replayed(row) => CheckInResult {
+                    id: Some(row.id),
+                    status: 200,
+                    check_in: Some(row.try_into()?),
+                    error: None,
+                    red_flags,
+                },
                 Stored::Conflict | Stored::NotFound => CheckInResult {
                     id: Some(id),
                     status: 409,
@@ -407,8 +417,8 @@ impl CheckInsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
-        let (from, to) = date_range(from.0, to.0, local_date(now, auth.0.timezone()))?;
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
+        let patient_id = auth.0.patient_id.uuid();
         let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
         Ok(Json(page))
@@ -467,9 +477,9 @@ impl CheckInsApi {
                 return Err(refused.into());
             }
         };
-        let flags = check_ins::red_flags_of(&row);
+        let flags = check_ins::red_flags_of(&row)?;
         let (guidance, red_flag_guidance) = guidance_for(&state, auth.0.clinic_id, &flags, alerted).await?;
-        Ok(Json(CheckInSaved { check_in: row.into(), guidance, red_flag_guidance }))
+        Ok(Json(CheckInSaved { check_in: row.try_into()?, guidance, red_flag_guidance }))
     }
 
     /// Withdraw one of your check-ins (within 7 days of recording it).
@@ -499,7 +509,7 @@ impl CheckInsApi {
     ) -> Result<Json<CheckInPage>, ApiError> {
         let now = state.now();
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
-        let (from, to) = date_range(from.0, to.0, local_date(now, tz))?;
+        let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(record.id).at(now)).await?;
         Ok(Json(page))
@@ -517,5 +527,5 @@ async fn page(
     let limit = page_limit(limit);
     let rows = check_ins::list(&state.db, patient_id, from, to, decode_cursor(cursor.as_deref())?, limit + 1).await?;
     let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-    Ok(CheckInPage { items: rows.into_iter().map(Into::into).collect(), next_cursor })
+    Ok(CheckInPage { items: rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, next_cursor })
 }

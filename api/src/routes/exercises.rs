@@ -80,9 +80,9 @@ impl Example for ExerciseDto {
 }
 
 impl ExerciseDto {
-    pub fn new(row: exercise::Model, hidden: bool) -> Self {
-        let c = library::exercise_content(&row);
-        Self {
+    pub fn new(row: exercise::Model, hidden: bool) -> Result<Self, sea_orm::DbErr> {
+        let c = library::exercise_content(&row)?;
+        Ok(Self {
             id: row.id,
             builtin: row.clinic_id.is_none(),
             source_id: row.source_id,
@@ -101,7 +101,7 @@ impl ExerciseDto {
                 times_per_day: c.dosage.times_per_day,
             },
             hidden,
-        }
+        })
     }
 }
 
@@ -295,7 +295,10 @@ impl ExercisesApi {
         };
         let rows = library::list_exercises(&state.db, auth.0.clinic_id, query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
-        Ok(Json(ExercisePage { items: rows.into_iter().map(|(r, h)| ExerciseDto::new(r, h)).collect(), next_cursor }))
+        Ok(Json(ExercisePage {
+            items: rows.into_iter().map(|(r, h)| ExerciseDto::new(r, h)).collect::<Result<_, _>>()?,
+            next_cursor,
+        }))
     }
 
     /// Read one exercise of the library.
@@ -307,7 +310,7 @@ impl ExercisesApi {
         id: Path<Uuid>,
     ) -> Result<Json<ExerciseDto>, ApiError> {
         let (row, hidden) = library::get_exercise(&state.db, auth.0.clinic_id, id.0).await?;
-        Ok(Json(ExerciseDto::new(row, hidden)))
+        Ok(Json(ExerciseDto::new(row, hidden)?))
     }
 
     /// Add a clinic-owned exercise.
@@ -320,7 +323,7 @@ impl ExercisesApi {
     ) -> Result<ExerciseCreated, ApiError> {
         let content = ExerciseContent::try_from(body.0)?;
         let row = library::create_exercise(&state.db, state.now(), &auth.0, content, None).await?;
-        Ok(ExerciseCreated::Created(Json(ExerciseDto::new(row, false))))
+        Ok(ExerciseCreated::Created(Json(ExerciseDto::new(row, false)?)))
     }
 
     /// Replace a clinic-owned exercise's content (built-ins answer 409: copy them first).
@@ -334,7 +337,7 @@ impl ExercisesApi {
     ) -> Result<Json<ExerciseDto>, ApiError> {
         let content = ExerciseContent::try_from(body.0)?;
         let row = library::update_exercise(&state.db, state.now(), &auth.0, id.0, content).await?;
-        Ok(Json(ExerciseDto::new(row, false)))
+        Ok(Json(ExerciseDto::new(row, false)?))
     }
 
     /// Copy an exercise (typically a built-in) into the clinic's own library to edit it.
@@ -346,7 +349,7 @@ impl ExercisesApi {
         id: Path<Uuid>,
     ) -> Result<ExerciseCreated, ApiError> {
         let row = library::copy_exercise(&state.db, state.now(), &auth.0, id.0).await?;
-        Ok(ExerciseCreated::Created(Json(ExerciseDto::new(row, false))))
+        Ok(ExerciseCreated::Created(Json(ExerciseDto::new(row, false)?)))
     }
 
     /// Hide an exercise from (or show it again in) the clinic's library lists.

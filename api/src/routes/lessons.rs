@@ -8,7 +8,6 @@ use poem_openapi::{
     payload::Json,
     types::Example,
 };
-use serde::{Deserialize, Serialize};
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent, decode_cursor, exercises::HiddenRequest, into_page, page_limit, text::Text};
@@ -18,10 +17,11 @@ use crate::{
     error::ApiError,
     services::library::{self, LessonContent, LibraryQuery},
     state::AppState,
+    stored::{self, lesson::QuestionV1},
 };
 
 /// A multiple-choice question checking the lesson was understood.
-#[derive(Debug, Clone, Object, Serialize, Deserialize)]
+#[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields, example)]
 pub struct CheckQuestionDto {
     #[oai(validator(max_length = 500))]
@@ -76,23 +76,32 @@ impl Example for LessonDto {
     }
 }
 
-pub fn questions_of(row: &lesson::Model) -> Vec<CheckQuestionDto> {
-    serde_json::from_str(&row.questions).unwrap_or_default()
+/// The lesson's check questions with their answers, read from their stored form.
+pub fn questions_of(row: &lesson::Model) -> Result<Vec<CheckQuestionDto>, sea_orm::DbErr> {
+    Ok(stored::lesson::decode_questions(&row.questions)?
+        .into_iter()
+        .map(|q| CheckQuestionDto {
+            prompt: q.prompt.as_str().into(),
+            options: q.options.iter().map(|o| o.as_str().into()).collect(),
+            correct: q.correct,
+            explanation: q.explanation.as_str().into(),
+        })
+        .collect())
 }
 
 impl LessonDto {
-    pub fn new(row: lesson::Model, hidden: bool) -> Self {
-        Self {
-            questions: questions_of(&row),
+    pub fn new(row: lesson::Model, hidden: bool) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            questions: questions_of(&row)?,
             id: row.id,
             builtin: row.clinic_id.is_none(),
             source_id: row.source_id,
             title: row.title,
-            topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
+            topic: row.topic.into(),
             minutes: row.minutes,
             body: row.body,
             hidden,
-        }
+        })
     }
 }
 
@@ -169,7 +178,18 @@ impl TryFrom<LessonRequest> for LessonContent {
             topic: r.topic,
             minutes: r.minutes,
             body: r.body.into(),
-            questions: serde_json::to_value(&r.questions).expect("questions serialise"),
+            questions: serde_json::to_value(
+                r.questions
+                    .iter()
+                    .map(|q| QuestionV1 {
+                        prompt: q.prompt.to_string(),
+                        options: q.options.iter().map(|o| o.to_string()).collect(),
+                        correct: q.correct,
+                        explanation: q.explanation.to_string(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .expect("questions serialise"),
         })
     }
 }
@@ -203,7 +223,10 @@ impl LessonsApi {
         };
         let rows = library::list_lessons(&state.db, auth.0.clinic_id, query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
-        Ok(Json(LessonPage { items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect(), next_cursor }))
+        Ok(Json(LessonPage {
+            items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect::<Result<_, _>>()?,
+            next_cursor,
+        }))
     }
 
     /// Read one lesson of the library.
@@ -215,7 +238,7 @@ impl LessonsApi {
         id: Path<Uuid>,
     ) -> Result<Json<LessonDto>, ApiError> {
         let (row, hidden) = library::get_lesson(&state.db, auth.0.clinic_id, id.0).await?;
-        Ok(Json(LessonDto::new(row, hidden)))
+        Ok(Json(LessonDto::new(row, hidden)?))
     }
 
     /// Add a clinic-owned lesson.
@@ -228,7 +251,7 @@ impl LessonsApi {
     ) -> Result<LessonCreated, ApiError> {
         let content = LessonContent::try_from(body.0)?;
         let row = library::create_lesson(&state.db, state.now(), &auth.0, content, None).await?;
-        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false)?)))
     }
 
     /// Replace a clinic-owned lesson's content (built-ins answer 409: copy them first).
@@ -242,7 +265,7 @@ impl LessonsApi {
     ) -> Result<Json<LessonDto>, ApiError> {
         let content = LessonContent::try_from(body.0)?;
         let row = library::update_lesson(&state.db, state.now(), &auth.0, id.0, content).await?;
-        Ok(Json(LessonDto::new(row, false)))
+        Ok(Json(LessonDto::new(row, false)?))
     }
 
     /// Copy a lesson (typically a built-in) into the clinic's own library to edit it.
@@ -254,7 +277,7 @@ impl LessonsApi {
         id: Path<Uuid>,
     ) -> Result<LessonCreated, ApiError> {
         let row = library::copy_lesson(&state.db, state.now(), &auth.0, id.0).await?;
-        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false)?)))
     }
 
     /// Hide a lesson from (or show it again in) the clinic's library lists.

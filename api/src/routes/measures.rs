@@ -1,23 +1,21 @@
-//! Outcome measures: the instrument registry, schedules per patient (therapists), and
-//! answering them (patients).
+//! Outcome measures: the instrument registry and schedules per patient, for therapists.
+//! Patients see and answer theirs through `routes::my_measures`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{measure_response, measure_schedule};
+use entity::measure_schedule;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, NoContent, text::Text};
 use crate::{
-    auth::{AdminAuth, PatientAuth, TherapistAuth},
+    auth::{AdminAuth, TherapistAuth},
     clinical::instruments::{self, Instrument, Items, LicensedItem},
     error::ApiError,
     services::{
         audit::Event,
-        check_ins::CLOCK_SKEW,
-        exercise_logs::Stored,
         local_date,
-        measures::{self, LicensedTextInput, MeasureError, NewSchedule, ResponseInput},
+        measures::{self, LicensedTextInput, MeasureError, NewSchedule},
         patient_timezone, patients,
     },
     state::AppState,
@@ -182,184 +180,20 @@ impl Example for MeasureScheduleDto {
     }
 }
 
-impl From<measure_schedule::Model> for MeasureScheduleDto {
-    fn from(s: measure_schedule::Model) -> Self {
-        Self {
-            activities: measures::activities_of(&s),
+impl TryFrom<measure_schedule::Model> for MeasureScheduleDto {
+    type Error = sea_orm::DbErr;
+
+    /// Fails only when the stored activities do not decode.
+    fn try_from(s: measure_schedule::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            activities: measures::activities_of(&s)?,
             id: s.id,
             instrument: s.instrument,
             every_days: s.every_days,
             starts_on: s.starts_on,
             created_at: s.created_at,
-        }
-    }
-}
-
-/// One answer a patient can pick, with the label to show.
-#[derive(Debug, Object)]
-pub struct AnswerOptionDto {
-    /// The number to send in `answers`.
-    pub value: u8,
-    pub label: String,
-}
-
-#[derive(Debug, Object)]
-pub struct MeasureItemDto {
-    pub prompt: String,
-    /// The answers with their labels, for instruments that label each answer (show them
-    /// as given); empty for 0–10 ratings, whose anchors are in the prompt.
-    pub options: Vec<AnswerOptionDto>,
-}
-
-/// A measure as the patient answers it.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none, example)]
-pub struct MyMeasureDto {
-    pub instrument: String,
-    pub name: String,
-    /// The instructions to show (for licensed instruments, the clinic's licensed text).
-    pub instructions: String,
-    /// The period the answers are about, where the form names one.
-    pub recall_period: Option<String>,
-    /// One prompt per item; answer each with a whole number in `item_min`–`item_max`.
-    pub prompts: Vec<String>,
-    /// The same items with their answer labels.
-    pub items: Vec<MeasureItemDto>,
-    pub item_min: u8,
-    pub item_max: u8,
-    pub every_days: i16,
-    /// Not yet answered in the current period.
-    pub due: bool,
-}
-
-impl Example for MyMeasureDto {
-    fn example() -> Self {
-        let peg = &instruments::PEG;
-        let prompts = match peg.items {
-            Items::Prompts(prompts) => prompts.iter().map(|p| (*p).to_owned()).collect(),
-            _ => Vec::new(),
-        };
-        Self {
-            instrument: peg.id.to_owned(),
-            name: peg.name.to_owned(),
-            instructions: peg.instructions.to_owned(),
-            recall_period: None,
-            items: prompts.iter().map(|p: &String| MeasureItemDto { prompt: p.clone(), options: vec![] }).collect(),
-            prompts,
-            item_min: peg.item_min,
-            item_max: peg.item_max,
-            every_days: 7,
-            due: true,
-        }
-    }
-}
-
-impl From<measures::ScheduledMeasure> for MyMeasureDto {
-    fn from(m: measures::ScheduledMeasure) -> Self {
-        let min = m.instrument.item_min;
-        Self {
-            instrument: m.instrument.id.to_owned(),
-            name: m.instrument.name.to_owned(),
-            prompts: m.form.items.iter().map(|i| i.prompt.clone()).collect(),
-            items: m
-                .form
-                .items
-                .into_iter()
-                .map(|i| MeasureItemDto {
-                    prompt: i.prompt,
-                    options: (min..).zip(i.options).map(|(value, label)| AnswerOptionDto { value, label }).collect(),
-                })
-                .collect(),
-            instructions: m.form.instructions,
-            recall_period: m.form.recall_period,
-            item_min: m.instrument.item_min,
-            item_max: m.instrument.item_max,
-            every_days: m.schedule.every_days,
-            due: m.due,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields, example)]
-pub struct MeasureResponseRequest {
-    /// Generated by the app, for safe retries.
-    pub id: Uuid,
-    #[oai(validator(max_length = 32))]
-    pub instrument: Text,
-    pub recorded_at: DateTime<Utc>,
-    /// One answer per prompt, in order; `null` for a skipped item.
-    #[oai(validator(min_items = 1, max_items = 20))]
-    pub answers: Vec<Option<i64>>,
-}
-
-impl Example for MeasureResponseRequest {
-    fn example() -> Self {
-        Self {
-            id: uuid!("0193a5b2-4c00-7000-8000-000000000c01"),
-            instrument: "peg".into(),
-            recorded_at: "2026-11-30T19:10:00Z".parse().expect("RFC 3339 instant"),
-            answers: vec![Some(5), Some(4), Some(5)],
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none, example)]
-pub struct MeasureResponseDto {
-    pub id: Uuid,
-    pub instrument: String,
-    pub answers: Vec<Option<u8>>,
-    /// Computed by the server from the answers.
-    pub score: f64,
-    pub recorded_at: DateTime<Utc>,
-    pub local_date: NaiveDate,
-    /// The schedule this answered (absent for responses stored before it was recorded).
-    pub schedule_id: Option<Uuid>,
-    /// For `psfs`: the activities rated, in answer order.
-    pub activities: Option<Vec<String>>,
-}
-
-impl Example for MeasureResponseDto {
-    fn example() -> Self {
-        Self {
-            id: uuid!("0193a5b2-4c00-7000-8000-000000000c01"),
-            instrument: "peg".into(),
-            answers: vec![Some(5), Some(4), Some(5)],
-            score: 4.67,
-            recorded_at: "2026-11-30T19:10:00Z".parse().expect("RFC 3339 instant"),
-            local_date: "2026-11-30".parse().expect("ISO date"),
-            schedule_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000b01")),
-            activities: None,
-        }
-    }
-}
-
-impl TryFrom<measure_response::Model> for MeasureResponseDto {
-    type Error = sea_orm::DbErr;
-
-    fn try_from(r: measure_response::Model) -> Result<Self, Self::Error> {
-        Ok(Self {
-            activities: measures::activities_of_response(&r)?,
-            schedule_id: r.schedule_id,
-            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
-            id: r.id,
-            instrument: r.instrument,
-            score: r.score,
-            recorded_at: r.recorded_at,
-            local_date: r.local_date,
         })
     }
-}
-
-#[derive(ApiResponse)]
-pub enum ResponseStored {
-    /// Scored and stored now.
-    #[oai(status = 201)]
-    Created(Json<MeasureResponseDto>),
-    /// Already stored with the same answers (a retry).
-    #[oai(status = 200)]
-    Replayed(Json<MeasureResponseDto>),
 }
 
 #[derive(ApiResponse)]
@@ -459,7 +293,7 @@ impl MeasuresApi {
             return Err(ApiError::invalid("activities", "each activity must be at most 200 characters"));
         }
         let row = measures::schedule(&state.db, now, &auth.0, &record, new).await?;
-        Ok(ScheduleCreated::Created(Json(row.into())))
+        Ok(ScheduleCreated::Created(Json(row.try_into()?)))
     }
 
     /// A patient's running measure schedules.
@@ -473,7 +307,7 @@ impl MeasuresApi {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = measures::running(&state.db, record.id).await?;
         state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(record.id).at(state.now())).await?;
-        Ok(Json(rows.into_iter().map(Into::into).collect()))
+        Ok(Json(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?))
     }
 
     /// Stop a measure schedule (answers given so far are kept).
@@ -488,56 +322,6 @@ impl MeasuresApi {
     ) -> Result<NoContent, ApiError> {
         measures::end(&state.db, state.now(), &auth.0, id.0, item_id.0).await?;
         Ok(NoContent::Done)
-    }
-
-    /// The measures your therapist asked you to answer, with their questions and whether one is due today.
-    #[oai(path = "/me/measures", method = "get", operation_id = "list_my_measures")]
-    async fn list_my_measures(
-        &self,
-        state: Data<&AppState>,
-        auth: PatientAuth,
-    ) -> Result<Json<Vec<MyMeasureDto>>, ApiError> {
-        let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
-        let record = patients::own_record(&state.db, patient_id).await?;
-        let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
-        state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(patient_id).at(now)).await?;
-        Ok(Json(list.into_iter().map(Into::into).collect()))
-    }
-
-    /// Answer a measure; the server scores it. Safe to resend.
-    #[oai(path = "/me/measure-responses", method = "post", operation_id = "create_measure_response")]
-    async fn create_measure_response(
-        &self,
-        state: Data<&AppState>,
-        auth: PatientAuth,
-        body: Json<MeasureResponseRequest>,
-    ) -> Result<ResponseStored, ApiError> {
-        let now = state.now();
-        if body.recorded_at > now + CLOCK_SKEW {
-            return Err(ApiError::invalid("recorded_at", "is in the future"));
-        }
-        let answers = body
-            .answers
-            .iter()
-            .map(|a| {
-                a.map(|v| u8::try_from(v).map_err(|_| ApiError::invalid("answers", "answers are small whole numbers")))
-                    .transpose()
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let input = ResponseInput {
-            id: body.id,
-            instrument: body.0.instrument.into(),
-            recorded_at: body.0.recorded_at,
-            answers,
-        };
-        match measures::respond(&state.db, now, &auth.0, auth.0.timezone(), input).await? {
-            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.try_into()?))),
-            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.try_into()?))),
-            Stored::Conflict | Stored::NotFound => {
-                Err(ApiError::conflict("this id was already used for a different response"))
-            }
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP API: one poem-openapi struct per resource, combined into one service.
 //! DTOs live next to the operations that use them and are never entity models.
 
+mod adherence;
 mod alerts;
 mod appointments;
 mod audit_events;
@@ -8,12 +9,16 @@ mod auth;
 mod care_plans;
 mod check_in_payload;
 mod check_ins;
+mod date_range;
+mod exercise_logs;
 mod exercises;
 mod home;
 mod lenient_json;
 mod lessons;
 mod me;
 mod measures;
+mod my_lessons;
+mod my_measures;
 mod patients;
 mod push;
 mod red_flags;
@@ -77,9 +82,9 @@ pub type Api = (
     exercises::ExercisesApi,
     lessons::LessonsApi,
     care_plans::CarePlansApi,
-    home::HomeApi,
+    (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
-    measures::MeasuresApi,
+    (measures::MeasuresApi, my_measures::MyMeasuresApi),
     appointments::AppointmentsApi,
     alerts::AlertsApi,
     trends::TrendsApi,
@@ -89,6 +94,10 @@ pub type Api = (
 );
 
 pub const API_TITLE: &str = "Fascia API";
+
+/// Device clocks may run ahead of the server by this much before something the phone
+/// recorded is "in the future".
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The OpenAPI service, built the same way for serving and for the committed spec.
 pub fn openapi_service() -> OpenApiService<Api, ()> {
@@ -102,9 +111,9 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             exercises::ExercisesApi,
             lessons::LessonsApi,
             care_plans::CarePlansApi,
-            home::HomeApi,
+            (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
-            measures::MeasuresApi,
+            (measures::MeasuresApi, my_measures::MyMeasuresApi),
             appointments::AppointmentsApi,
             alerts::AlertsApi,
             trends::TrendsApi,

@@ -189,7 +189,7 @@ impl RemindersApi {
         state: Data<&AppState>,
         auth: PatientAuth,
     ) -> Result<Json<Vec<ReminderRuleDto>>, ApiError> {
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let rules = reminder_rules::list(&state.db, state.now(), patient_id).await?;
         Ok(Json(rules.into_iter().map(Into::into).collect()))
     }
@@ -204,7 +204,7 @@ impl RemindersApi {
         body: Json<UpdateRuleRequest>,
     ) -> Result<Json<ReminderRuleDto>, ApiError> {
         let changes = RuleChanges::try_from(body.0)?;
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let rule = reminder_rules::update(&state.db, state.now(), patient_id, id.0, changes).await?;
         Ok(Json(rule.into()))
     }

@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, home::date_range};
+use super::{ApiTags, date_range::DateRange};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::{
@@ -384,7 +384,9 @@ impl From<Trends> for TrendsDto {
 /// Default range: the 30 days ending today; at most 366 days.
 fn range(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let to_or_today = to.unwrap_or(today);
-    date_range(Some(from.unwrap_or(to_or_today - Duration::days(29))), Some(to_or_today), today)
+    let DateRange { from, to } =
+        DateRange::from_query(Some(from.unwrap_or(to_or_today - Duration::days(29))), Some(to_or_today), today)?;
+    Ok((from, to))
 }
 
 pub struct TrendsApi;
@@ -401,7 +403,7 @@ impl TrendsApi {
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<TrendsDto>, ApiError> {
         let now = state.now();
-        let patient_id = auth.0.patient_id.unwrap_or_default();
+        let patient_id = auth.0.patient_id.uuid();
         let record = patients::own_record(&state.db, patient_id).await?;
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;

@@ -31,6 +31,30 @@ use crate::{
     },
 };
 
+// The rules name alert kinds in their own terms; this is how rows keep them.
+
+impl From<alert::Kind> for AlertKind {
+    fn from(v: alert::Kind) -> Self {
+        match v {
+            alert::Kind::RedFlag => AlertKind::RedFlag,
+            alert::Kind::PainSpike => AlertKind::PainSpike,
+            alert::Kind::Disengaged => AlertKind::Disengaged,
+            alert::Kind::LowAdherence => AlertKind::LowAdherence,
+        }
+    }
+}
+
+impl From<AlertKind> for alert::Kind {
+    fn from(v: AlertKind) -> Self {
+        match v {
+            AlertKind::RedFlag => alert::Kind::RedFlag,
+            AlertKind::PainSpike => alert::Kind::PainSpike,
+            AlertKind::Disengaged => alert::Kind::Disengaged,
+            AlertKind::LowAdherence => alert::Kind::LowAdherence,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAlert {
     pub kind: AlertKind,
@@ -51,7 +75,7 @@ pub async fn raise<C: ConnectionTrait>(
         id: Uuid::now_v7(),
         clinic_id: record.clinic_id,
         patient_id: record.id,
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind.into(),
         details: new.details,
         triggered_at: new.triggered_at,
         source_id: new.source_id,
@@ -77,7 +101,7 @@ pub async fn raise<C: ConnectionTrait>(
     }
     let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
-    tracing::info!(alert_id = %row.id, kind = %row.kind, "alert raised");
+    tracing::info!(alert_id = %row.id, kind = AlertKind::from(row.kind).as_str(), "alert raised");
     Ok(Some(row))
 }
 
@@ -165,7 +189,7 @@ async fn acknowledged_spike<C: ConnectionTrait>(
 ) -> Result<Option<rules::Acknowledged>, DbErr> {
     let Some(last) = alert::Entity::find()
         .filter(alert::Column::PatientId.eq(patient_id))
-        .filter(alert::Column::Kind.eq(AlertKind::PainSpike.as_str()))
+        .filter(alert::Column::Kind.eq(alert::Kind::PainSpike))
         .order_by_desc(alert::Column::CreatedAt)
         .one(db)
         .await?
@@ -281,7 +305,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
         .column(alert::Column::PatientId)
         .column(alert::Column::Kind)
         .column_as(alert::Column::CreatedAt.max(), "latest")
-        .filter(alert::Column::Kind.is_in([AlertKind::Disengaged.as_str(), AlertKind::LowAdherence.as_str()]))
+        .filter(alert::Column::Kind.is_in([alert::Kind::Disengaged, alert::Kind::LowAdherence]))
         .group_by(alert::Column::PatientId)
         .group_by(alert::Column::Kind)
         .into_tuple::<(Uuid, String, DateTime<Utc>)>()
@@ -293,7 +317,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
     let with_plan: Vec<Uuid> = care_plan::Entity::find()
         .select_only()
         .column(care_plan::Column::PatientId)
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .into_tuple()
         .all(db)
         .await?;
@@ -392,7 +416,7 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(alert::Column::PatientId.eq(p));
     }
     if let Some(k) = filter.kind {
-        q = q.filter(alert::Column::Kind.eq(k.as_str()));
+        q = q.filter(alert::Column::Kind.eq(alert::Kind::from(k)));
     }
     match filter.status {
         Some(Status::Open) => q = q.filter(alert::Column::AcknowledgedAt.is_null()),
@@ -501,7 +525,7 @@ pub async fn push_pending<C: ConnectionTrait>(
             continue;
         }
         let Some(record) = patient::Entity::find_by_id(row.patient_id).one(db).await? else { continue };
-        let urgent = row.kind == AlertKind::RedFlag.as_str();
+        let urgent = row.kind == alert::Kind::RedFlag;
         let notification = crate::push::Notification {
             title: if urgent { "Urgent patient alert" } else { "Patient alert" }.to_owned(),
             body: "One of your patients has a new alert. Open Fascia to review it.".to_owned(),

@@ -40,8 +40,27 @@ impl Status {
             Status::NoShow => "no_show",
         }
     }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Status::Scheduled, Status::Completed, Status::Cancelled, Status::NoShow].into_iter().find(|x| x.as_str() == s)
+}
+
+impl From<appointment::Status> for Status {
+    fn from(s: appointment::Status) -> Self {
+        match s {
+            appointment::Status::Scheduled => Status::Scheduled,
+            appointment::Status::Completed => Status::Completed,
+            appointment::Status::Cancelled => Status::Cancelled,
+            appointment::Status::NoShow => Status::NoShow,
+        }
+    }
+}
+
+impl From<Status> for appointment::Status {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Scheduled => appointment::Status::Scheduled,
+            Status::Completed => appointment::Status::Completed,
+            Status::Cancelled => appointment::Status::Cancelled,
+            Status::NoShow => appointment::Status::NoShow,
+        }
     }
 }
 
@@ -114,7 +133,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         therapist_id: Set(therapist_id),
         starts_at: Set(slot.starts_at),
         ends_at: Set(slot.ends_at),
-        status: Set(Status::Scheduled.as_str().to_owned()),
+        status: Set(appointment::Status::Scheduled),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -163,7 +182,7 @@ pub async fn upcoming<C: ConnectionTrait>(
 ) -> Result<Vec<appointment::Model>, DbErr> {
     appointment::Entity::find()
         .filter(appointment::Column::PatientId.eq(patient_id))
-        .filter(appointment::Column::Status.eq(Status::Scheduled.as_str()))
+        .filter(appointment::Column::Status.eq(appointment::Status::Scheduled))
         .filter(appointment::Column::EndsAt.gt(now))
         .order_by_asc(appointment::Column::StartsAt)
         .limit(limit)
@@ -187,7 +206,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<appointment::Model, AppointmentError> {
     let row = find_visible_appointment(db, who, id).await?;
     let moved = changes.starts_at.is_some() || changes.ends_at.is_some();
-    if moved && row.status != Status::Scheduled.as_str() {
+    if moved && row.status != appointment::Status::Scheduled {
         return Err(AppointmentError::Conflict("only a scheduled session can be moved"));
     }
     let slot = Slot::new(changes.starts_at.unwrap_or(row.starts_at), changes.ends_at.unwrap_or(row.ends_at))?;
@@ -195,7 +214,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.starts_at = Set(slot.starts_at);
     active.ends_at = Set(slot.ends_at);
     if let Some(status) = changes.status {
-        active.status = Set(status.as_str().to_owned());
+        active.status = Set(status.into());
     }
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
@@ -235,7 +254,7 @@ pub async fn put_note<C: ConnectionTrait + TransactionTrait>(
     input: NoteInput,
 ) -> Result<(session_note::Model, Vec<rom_measure::Model>), AppointmentError> {
     let appt = find_visible_appointment(db, who, appointment_id).await?;
-    if appt.status == Status::Cancelled.as_str() {
+    if appt.status == appointment::Status::Cancelled {
         return Err(AppointmentError::Conflict("a cancelled session has no note"));
     }
     let txn = db::begin_write(db).await?;

@@ -13,7 +13,18 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{auth::Principal, middleware::current_request_id};
+use crate::request_id::current_request_id;
+
+/// Who acted, as the audit trail records it. Its own type rather than the
+/// authentication principal, so that the audit trail sits below `auth` (which records
+/// refused calls) instead of the two importing each other; `auth` provides the
+/// conversion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub clinic_id: Uuid,
+    pub user_id: Uuid,
+    pub role: entity::Role,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -47,7 +58,8 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn by(actor: &Principal, action: &'static str) -> Self {
+    pub fn by(actor: impl Into<Actor>, action: &'static str) -> Self {
+        let actor = actor.into();
         Self {
             clinic_id: Some(actor.clinic_id),
             actor_user_id: Some(actor.user_id),
@@ -137,7 +149,11 @@ impl Event {
             action: Set(event.action.to_owned()),
             patient_id: Set(event.patient_id),
             resource: Set(event.resource),
-            outcome: Set(event.outcome.as_str().to_owned()),
+            outcome: Set(match event.outcome {
+                Outcome::Success => audit_event::Outcome::Success,
+                Outcome::Failure => audit_event::Outcome::Failure,
+                Outcome::Denied => audit_event::Outcome::Denied,
+            }),
             request_id: Set(current_request_id()),
         }
     }

@@ -23,7 +23,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
+    auth::{PatientPrincipal, Principal},
     clinical::{
         body::PainSite,
         symptoms::{CheckInContext, Medication, MedicationTaken, RedFlag},
@@ -176,16 +176,16 @@ fn active(r: check_in::Model) -> check_in::ActiveModel {
     }
 }
 
-pub fn red_flags_of(row: &check_in::Model) -> Vec<RedFlag> {
-    red_flags::decode(&row.red_flags)
+pub fn red_flags_of(row: &check_in::Model) -> Result<Vec<RedFlag>, DbErr> {
+    red_flags::decode("check_in.red_flags", &row.red_flags)
 }
 
-pub fn medications_of(row: &check_in::Model) -> Vec<MedicationTaken> {
-    serde_json::from_str(&row.medications).unwrap_or_default()
+pub fn medications_of(row: &check_in::Model) -> Result<Vec<MedicationTaken>, DbErr> {
+    crate::stored::decode("check_in.medications", &row.medications)
 }
 
-pub fn pain_sites_of(row: &check_in::Model) -> Vec<PainSite> {
-    serde_json::from_str(&row.pain_sites).unwrap_or_default()
+pub fn pain_sites_of(row: &check_in::Model) -> Result<Vec<PainSite>, DbErr> {
+    crate::stored::decode("check_in.pain_sites", &row.pain_sites)
 }
 
 #[derive(Debug)]
@@ -454,8 +454,11 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
             continue;
         }
         let stored = winners.iter().find(|w| w.id == row.id).or_else(|| known.get(&row.id));
-        let already: Vec<RedFlag> = stored.filter(|s| s.patient_id == patient_id).map(red_flags_of).unwrap_or_default();
-        let flags: Vec<RedFlag> = red_flags_of(row).into_iter().filter(|f| !already.contains(f)).collect();
+        let already: Vec<RedFlag> = stored
+            .filter(|s| s.patient_id == patient_id)
+            .map(|s| red_flags::already_stored("check_in.red_flags", &s.red_flags))
+            .unwrap_or_default();
+        let flags: Vec<RedFlag> = red_flags_of(row)?.into_iter().filter(|f| !already.contains(f)).collect();
         if !flags.is_empty() {
             reports.push(NewReport {
                 item_key: Uuid::new_v5(&row.id, replay_key(row).as_bytes()),
@@ -472,7 +475,10 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
             .patient(patient_id)
             .resource(format!("red_flag_reports:{}", stored_reports.len()));
         audit::record(txn, now, event).await?;
-        let flags: Vec<RedFlag> = stored_reports.iter().flat_map(|r| red_flags::decode(&r.red_flags)).collect();
+        let mut flags: Vec<RedFlag> = Vec::new();
+        for r in &stored_reports {
+            flags.extend(red_flags::decode("red_flag_report.red_flags", &r.red_flags)?);
+        }
         let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now).min(now);
         let source = stored_reports[0].check_in_id.or(Some(stored_reports[0].id));
         if let Alerted::Raised(a) | Alerted::Added(a) =
@@ -513,7 +519,10 @@ async fn alerts_for<C: ConnectionTrait>(
     let mut raised = Vec::new();
     if let Some(first) = created.iter().filter(|c| c.red_flags != "[]").min_by_key(|c| c.recorded_at) {
         // Every flag not already on the open red-flag alert is alerted (and pushed again).
-        let flags: Vec<RedFlag> = created.iter().flat_map(|c| red_flags_of(c)).collect();
+        let mut flags: Vec<RedFlag> = Vec::new();
+        for c in created {
+            flags.extend(red_flags_of(c)?);
+        }
         let triggered_at = first.recorded_at.min(now);
         if let Alerted::Raised(a) | Alerted::Added(a) =
             red_flags::alert_flags(db, now, record, &flags, triggered_at, Some(first.id)).await?
@@ -594,12 +603,12 @@ async fn own_recent<C: ConnectionTrait>(
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     tz: Tz,
     id: Uuid,
     body: CheckInBody,
 ) -> Result<(check_in::Model, Vec<alert::Model>, bool), ChangeError> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
     let old = own_recent(&txn, now, patient_id, id).await?;
     let row = body.row(id, patient_id, tz, now);
@@ -609,8 +618,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let updated = changes.update(&txn).await?;
     check_in_days::recompute(&txn, patient_id, &[old.local_date, updated.local_date]).await?;
     let mut raised = Vec::new();
-    let flags = red_flags_of(&updated);
-    let new_flags: Vec<RedFlag> = flags.iter().copied().filter(|f| !red_flags_of(&old).contains(f)).collect();
+    let flags = red_flags_of(&updated)?;
+    let had = red_flags::already_stored("check_in.red_flags", &old.red_flags);
+    let new_flags: Vec<RedFlag> = flags.iter().copied().filter(|f| !had.contains(f)).collect();
     let more_pain = updated.pain > old.pain || (updated.pain.is_some() && updated.recorded_at != old.recorded_at);
     let mut alerted = false;
     if !new_flags.is_empty() || more_pain || !flags.is_empty() {
@@ -635,10 +645,10 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     id: Uuid,
 ) -> Result<(), ChangeError> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
     let row = own_recent(&txn, now, patient_id, id).await?;
     let day = row.local_date;

@@ -16,8 +16,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    db, middleware,
+    auth::PatientPrincipal,
+    db, request_id,
     services::audit::{self, Event},
     writer::{JobFuture, Merge},
 };
@@ -64,7 +64,7 @@ fn same_log(stored: &exercise_log::Model, input: &LogInput, patient_id: Uuid) ->
 /// when it names an exercise that is not the patient's.
 #[derive(Debug)]
 pub struct Batch {
-    pub who: Principal,
+    pub who: PatientPrincipal,
     pub items: Vec<LogInput>,
     rows: Vec<Option<exercise_log::Model>>,
     now: DateTime<Utc>,
@@ -78,10 +78,10 @@ pub struct Batch {
 pub async fn prepare<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     items: Vec<LogInput>,
 ) -> Result<Batch, DbErr> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let assignment_ids: Vec<Uuid> = items.iter().map(|i| i.plan_exercise_id).collect();
     let assignments =
         plan_exercise::Entity::find().filter(plan_exercise::Column::Id.is_in(assignment_ids)).all(db).await?;
@@ -97,7 +97,8 @@ pub async fn prepare<C: ConnectionTrait>(
             let assignment = assignments.iter().find(|a| a.id == input.plan_exercise_id)?;
             let plan = plans.iter().find(|p| p.id == assignment.plan_id)?;
             // Kept either way; flagged when the exercise had left the running plan.
-            let off_plan = plan.status != "active" || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
+            let off_plan = plan.status != entity::care_plan::Status::Active
+                || assignment.removed_at.is_some_and(|at| at <= input.performed_at);
             Some(exercise_log::Model {
                 id: input.id,
                 patient_id,
@@ -115,7 +116,7 @@ pub async fn prepare<C: ConnectionTrait>(
             })
         })
         .collect();
-    Ok(Batch { who: who.clone(), items, rows, now, request_id: middleware::current_request_id() })
+    Ok(Batch { who: who.clone(), items, rows, now, request_id: request_id::current_request_id() })
 }
 
 /// Rows per multi-row insert: 13 columns a row stays far below both databases' limits
@@ -150,7 +151,7 @@ pub async fn record(
     let mut results: Vec<Vec<Stored<exercise_log::Model>>> = Vec::with_capacity(batches.len());
     let mut fresh: Vec<exercise_log::Model> = Vec::new();
     for batch in batches {
-        let patient_id = batch.who.patient_id.unwrap_or_default();
+        let patient_id = batch.who.patient_id.uuid();
         let mut answers = Vec::with_capacity(batch.items.len());
         for (input, row) in batch.items.iter().zip(batch.rows.iter().cloned()) {
             let Some(row) = row else {
@@ -211,7 +212,7 @@ pub async fn record(
             .map(|w| (w.id, w))
             .collect();
         for (batch, answers) in batches.iter().zip(results.iter_mut()) {
-            let patient_id = batch.who.patient_id.unwrap_or_default();
+            let patient_id = batch.who.patient_id.uuid();
             for (input, answer) in batch.items.iter().zip(answers.iter_mut()) {
                 if !lost.contains(&input.id) || matches!(answer, Stored::NotFound) {
                     continue;
@@ -229,7 +230,7 @@ pub async fn record(
         .map(|(batch, answers)| {
             let created = answers.iter().filter(|r| matches!(r, Stored::Created(_))).count();
             let mut row = Event::by(&batch.who, "exercise_log.write")
-                .patient(batch.who.patient_id.unwrap_or_default())
+                .patient(batch.who.patient_id.uuid())
                 .resource(format!("exercise_logs:{created}"))
                 .at(batch.now);
             row.request_id = Set(batch.request_id.clone());
@@ -272,10 +273,10 @@ pub struct CompletionInput {
 pub async fn record_completion<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     input: CompletionInput,
 ) -> Result<Stored<lesson_completion::Model>, DbErr> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let answers = serde_json::to_string(&input.answers).expect("answers serialise");
     let txn = db::begin_write(db).await?;
     let inserted = lesson_completion::Entity::insert(lesson_completion::ActiveModel {

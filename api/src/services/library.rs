@@ -19,6 +19,7 @@ use crate::{
         audit::{self, Event},
         contains_pattern,
     },
+    stored,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +121,7 @@ pub async fn list_lessons<C: ConnectionTrait>(
     let hidden = hidden_ids(db, clinic_id).await?;
     let mut find = lesson::Entity::find().filter(visible_to(clinic_id, lesson::Column::ClinicId));
     if let Some(topic) = q.topic {
-        find = find.filter(lesson::Column::Topic.eq(topic.as_str()));
+        find = find.filter(lesson::Column::Topic.eq(lesson::Topic::from(topic)));
     }
     if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         find = find.filter(Expr::col(lesson::Column::SearchTitle).like(contains_pattern(search)));
@@ -187,7 +188,7 @@ fn apply_exercise(row: &mut exercise::ActiveModel, c: &ExerciseContent) {
     row.sets = Set(c.dosage.sets);
     row.reps = Set(c.dosage.reps);
     row.hold_seconds = Set(c.dosage.hold_seconds);
-    row.side = Set(c.dosage.side.as_str().to_owned());
+    row.side = Set(c.dosage.side.into());
     row.rest_seconds = Set(c.dosage.rest_seconds);
     row.times_per_day = Set(c.dosage.times_per_day);
 }
@@ -241,28 +242,28 @@ pub async fn copy_exercise<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<exercise::Model, LibraryError> {
     let (row, _) = get_exercise(db, who.clinic_id, id).await?;
-    let content = exercise_content(&row);
+    let content = exercise_content(&row)?;
     Ok(create_exercise(db, now, who, content, Some(row.id)).await?)
 }
 
 /// The editable content of a stored exercise.
-pub fn exercise_content(row: &exercise::Model) -> ExerciseContent {
-    ExerciseContent {
+pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr> {
+    Ok(ExerciseContent {
         title: row.title.clone(),
         summary: row.summary.clone(),
         regions: split_regions(&row.regions),
-        steps: serde_json::from_str(&row.steps).unwrap_or_default(),
-        cautions: serde_json::from_str(&row.cautions).unwrap_or_default(),
-        media_urls: serde_json::from_str(&row.media_urls).unwrap_or_default(),
+        steps: stored::decode("exercise.steps", &row.steps)?,
+        cautions: stored::decode("exercise.cautions", &row.cautions)?,
+        media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
         dosage: DefaultDosage {
             sets: row.sets,
             reps: row.reps,
             hold_seconds: row.hold_seconds,
-            side: Side::parse(&row.side).unwrap_or(Side::None),
+            side: row.side.into(),
             rest_seconds: row.rest_seconds,
             times_per_day: row.times_per_day,
         },
-    }
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -278,7 +279,7 @@ pub struct LessonContent {
 fn apply_lesson(row: &mut lesson::ActiveModel, c: &LessonContent) {
     row.title = Set(c.title.clone());
     row.search_title = Set(c.title.to_lowercase());
-    row.topic = Set(c.topic.as_str().to_owned());
+    row.topic = Set(c.topic.into());
     row.minutes = Set(c.minutes);
     row.body = Set(c.body.clone());
     row.questions = Set(c.questions.to_string());
@@ -334,10 +335,11 @@ pub async fn copy_lesson<C: ConnectionTrait>(
     let (row, _) = get_lesson(db, who.clinic_id, id).await?;
     let content = LessonContent {
         title: row.title.clone(),
-        topic: Topic::parse(&row.topic).unwrap_or(Topic::SelfCare),
+        topic: row.topic.into(),
         minutes: row.minutes,
         body: row.body.clone(),
-        questions: serde_json::from_str(&row.questions).unwrap_or_default(),
+        questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
+            .expect("questions serialise"),
     };
     Ok(create_lesson(db, now, who, content, Some(row.id)).await?)
 }

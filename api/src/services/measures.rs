@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
+    auth::{PatientPrincipal, Principal},
     clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
     db,
     services::{
@@ -216,8 +216,8 @@ pub struct NewSchedule {
     pub activities: Vec<String>,
 }
 
-pub fn activities_of(row: &measure_schedule::Model) -> Vec<String> {
-    serde_json::from_str(&row.activities).unwrap_or_default()
+pub fn activities_of(row: &measure_schedule::Model) -> Result<Vec<String>, DbErr> {
+    crate::stored::decode("measure_schedule.activities", &row.activities)
 }
 
 /// Schedules a measure for a patient record the caller was found to see (`find_visible`),
@@ -402,7 +402,7 @@ pub async fn for_day<C: ConnectionTrait>(
         let text = texts.iter().find(|t| t.instrument == inst.id);
         // A licensed instrument whose text is missing or incomplete is not shown at all:
         // the patient never answers a placeholder.
-        let Some(form) = form_with(inst, &activities_of(&schedule), text)? else { continue };
+        let Some(form) = form_with(inst, &activities_of(&schedule)?, text)? else { continue };
         let due = start.is_some_and(|start| {
             !answered.iter().any(|(i, day)| i.as_str() == inst.id && *day >= start && *day <= date)
         });
@@ -423,11 +423,11 @@ pub struct ResponseInput {
 pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     tz: Tz,
     input: ResponseInput,
 ) -> Result<Stored<measure_response::Model>, MeasureError> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let inst = instrument(&input.instrument)?;
     // A phone resending a stored response gets it back even if the schedule has since
     // ended or changed; only new responses need a running schedule.
@@ -446,7 +446,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or(MeasureError::NotFound)?;
-    let score = inst.score(&input.answers, activities_of(&schedule).len())?;
+    let score = inst.score(&input.answers, activities_of(&schedule)?.len())?;
     let answers = serde_json::to_string(&input.answers).expect("answers serialise");
     // The activities rated travel with the answers: the schedule may later be replaced
     // with other activities, and ratings of different activities are not comparable.
@@ -519,10 +519,7 @@ pub async fn responses<C: ConnectionTrait>(
 
 /// The activities a response rated (patient-specific instruments), as stored.
 pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Vec<String>>, DbErr> {
-    row.activities
-        .as_deref()
-        .map(|a| serde_json::from_str(a).map_err(|e| DbErr::Json(format!("measure_response.activities: {e}"))))
-        .transpose()
+    row.activities.as_deref().map(|a| crate::stored::decode("measure_response.activities", a)).transpose()
 }
 
 /// The first response to `instrument`: the baseline its changes are measured from. For

@@ -85,7 +85,12 @@ pub fn visible(who: &Principal) -> Condition {
         Role::Admin => clinic,
         Role::Therapist => clinic.add(patient::Column::PrimaryTherapistId.eq(who.user_id)),
         // Patients reach their own record through /me, never through these routes.
-        Role::Patient => clinic.add(patient::Column::Id.eq(who.patient_id.unwrap_or_default())),
+        Role::Patient => match who.patient_id {
+            Some(id) => clinic.add(patient::Column::Id.eq(id)),
+            // No record to match (the token checker refuses such a patient anyway): an
+            // id is never null, so this matches nothing, without a made-up nil id.
+            None => clinic.add(patient::Column::Id.is_null()),
+        },
     }
 }
 

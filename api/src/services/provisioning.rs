@@ -270,7 +270,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
         therapist_id: Set(record.primary_therapist_id),
         starts_at: Set(starts),
         ends_at: Set(starts + chrono::Duration::hours(1)),
-        status: Set("scheduled".to_owned()),
+        status: Set(entity::appointment::Status::Scheduled),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -20,14 +20,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
+    auth::PatientPrincipal,
     clinical::{
         red_flags::{Tier, entry},
-        rules::AlertKind,
         symptoms::RedFlag,
     },
     db,
     services::audit::{self, Event},
+    stored,
 };
 
 /// Red flags from an item that was not stored as a check-in.
@@ -49,11 +49,19 @@ pub fn encode(flags: &[RedFlag]) -> String {
     serde_json::to_string(&flags).expect("red flags serialise")
 }
 
-/// Flags stored as JSON. Codes this build does not know (written by a newer one) are
-/// skipped rather than failing the read.
-pub fn decode(text: &str) -> Vec<RedFlag> {
-    let names: Vec<String> = serde_json::from_str(text).unwrap_or_default();
-    names.iter().filter_map(|n| RedFlag::parse(n)).collect()
+/// Flags stored as a JSON list of codes in `column` (named for the log). Codes this build
+/// does not know (written by a newer one) are skipped rather than failing the read; text
+/// that is not a list of codes is an error.
+pub fn decode(column: &'static str, text: &str) -> Result<Vec<RedFlag>, DbErr> {
+    let names: Vec<String> = stored::decode(column, text)?;
+    Ok(names.iter().filter_map(|n| RedFlag::parse(n)).collect())
+}
+
+/// The flags already stored, for a write that adds flags to them. A corrupt list (logged
+/// by [`decode`]) counts as none: the write then alerts every flag it names again, where
+/// refusing it would lose the new red flags to an old bad row.
+pub fn already_stored(column: &'static str, text: &str) -> Vec<RedFlag> {
+    decode(column, text).unwrap_or_default()
 }
 
 /// Stores the reports not stored before; returns the new ones.
@@ -138,7 +146,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
     for _ in 0..5 {
         let open = alert::Entity::find()
             .filter(alert::Column::PatientId.eq(record.id))
-            .filter(alert::Column::Kind.eq(AlertKind::RedFlag.as_str()))
+            .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
             .filter(alert::Column::AcknowledgedAt.is_null())
             .one(db)
             .await?;
@@ -149,7 +157,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                 }
             }
             Some(open) => {
-                let had = decode(&open.flags);
+                let had = already_stored("alert.flags", &open.flags);
                 let new: Vec<RedFlag> = flags.iter().copied().filter(|f| !had.contains(f)).collect();
                 if new.is_empty() {
                     return Ok(Alerted::Nothing);
@@ -206,7 +214,7 @@ async fn insert<C: ConnectionTrait>(
         id: Uuid::now_v7(),
         clinic_id: record.clinic_id,
         patient_id: record.id,
-        kind: AlertKind::RedFlag.as_str().to_owned(),
+        kind: alert::Kind::RedFlag,
         details: details(flags),
         triggered_at,
         source_id,
@@ -232,7 +240,7 @@ async fn insert<C: ConnectionTrait>(
     }
     let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
-    tracing::info!(alert_id = %row.id, kind = %row.kind, "alert raised");
+    tracing::info!(alert_id = %row.id, kind = crate::clinical::rules::AlertKind::from(row.kind).as_str(), "alert raised");
     Ok(Some(row))
 }
 
@@ -257,7 +265,7 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
     }
     let alerts = alert::Entity::find()
         .filter(alert::Column::PatientId.eq(record.id))
-        .filter(alert::Column::Kind.eq(AlertKind::RedFlag.as_str()))
+        .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(
             sea_orm::Condition::any()
                 .add(alert::Column::AcknowledgedAt.is_null())
@@ -265,7 +273,8 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
         )
         .all(db)
         .await?;
-    let covered: Vec<RedFlag> = alerts.iter().flat_map(|a| decode(&a.flags)).collect();
+    // A corrupt alert covers nothing, so the patient is told the therapist may not know.
+    let covered: Vec<RedFlag> = alerts.iter().flat_map(|a| already_stored("alert.flags", &a.flags)).collect();
     Ok(flags.iter().all(|f| covered.contains(f)))
 }
 
@@ -274,10 +283,10 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
 pub async fn keep<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    who: &Principal,
+    who: &PatientPrincipal,
     report: NewReport,
 ) -> Result<(), DbErr> {
-    let patient_id = who.patient_id.unwrap_or_default();
+    let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
     let record =
         patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;

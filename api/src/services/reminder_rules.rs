@@ -17,7 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    reminders::{ReminderKind, materialise},
+    reminders::{kinds::ReminderKind, materialise},
     services::localtime,
 };
 

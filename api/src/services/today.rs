@@ -5,11 +5,11 @@
 //! of the day's logs per exercise, and the completions of the open lessons.
 
 use chrono::NaiveDate;
-use entity::{care_plan, exercise, exercise_log, lesson_completion};
+use entity::{care_plan, exercise, exercise_log, lesson_completion, plan_exercise, plan_lesson};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::services::care_plans::{self, AssignedLesson, PlanStatus, PlanView, PrescribedExercise, Weekdays};
+use crate::services::care_plans::{self, AssignedLesson, PlanView, PrescribedExercise, Weekdays};
 
 #[derive(Debug, Clone)]
 pub struct TodayExercise {
@@ -43,7 +43,7 @@ pub struct Today {
 async fn active_row<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<care_plan::Model>, DbErr> {
     care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .one(db)
         .await
 }
@@ -60,7 +60,7 @@ pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate
     let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
     };
-    let runs = care_plans::runs_on(PlanStatus::parse(&plan.status), plan.start_date, plan.end_date, date);
+    let runs = care_plans::runs_on(plan.status.into(), plan.start_date, plan.end_date, date);
     let due: Vec<(PrescribedExercise, Option<exercise::Model>)> = if runs {
         care_plans::prescribed(db, plan.id)
             .await?
@@ -109,4 +109,87 @@ pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate
     let lessons =
         open.into_iter().map(|l| TodayLesson { completed: completed.contains(&l.lesson_id), assigned: l }).collect();
     Ok(Today { plan: Some(TodayPlan { id: plan.id, title: plan.title, version: plan.version }), exercises, lessons })
+}
+
+/// How a day's prescribed exercises stand, for a reminder that needs nothing more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExercisesOn {
+    /// No active plan prescribes anything that day.
+    NothingPrescribed,
+    /// Every prescribed exercise was logged as often as prescribed.
+    AllDone,
+    /// Something prescribed is still to do.
+    Pending,
+}
+
+/// Whether the exercises due on `date` are done: the active plan, its exercises without
+/// their library rows, and one count of the day's logs per exercise. Reminders ask this
+/// for every occurrence, so it reads no more than the answer needs.
+pub async fn exercises_done_on<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    date: NaiveDate,
+) -> Result<ExercisesOn, DbErr> {
+    let Some(plan) = active_row(db, patient_id).await? else {
+        return Ok(ExercisesOn::NothingPrescribed);
+    };
+    if !care_plans::runs_on(plan.status.into(), plan.start_date, plan.end_date, date) {
+        return Ok(ExercisesOn::NothingPrescribed);
+    }
+    let due: Vec<(Uuid, i16)> = plan_exercise::Entity::find()
+        .filter(plan_exercise::Column::PlanId.eq(plan.id))
+        .filter(plan_exercise::Column::RemovedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|pe| Weekdays::from_mask(pe.days_mask).contains(date))
+        .map(|pe| (pe.id, pe.times_per_day))
+        .collect();
+    if due.is_empty() {
+        return Ok(ExercisesOn::NothingPrescribed);
+    }
+    let logged: Vec<(Uuid, i64)> = exercise_log::Entity::find()
+        .select_only()
+        .column(exercise_log::Column::PlanExerciseId)
+        .column_as(exercise_log::Column::Id.count(), "logs")
+        .filter(exercise_log::Column::PatientId.eq(patient_id))
+        .filter(exercise_log::Column::LocalDate.eq(date))
+        .group_by(exercise_log::Column::PlanExerciseId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let done = |id: Uuid| logged.iter().find(|(logged_id, _)| *logged_id == id).map_or(0, |(_, n)| *n);
+    Ok(if due.iter().all(|(id, times)| done(*id) >= i64::from(*times)) {
+        ExercisesOn::AllDone
+    } else {
+        ExercisesOn::Pending
+    })
+}
+
+/// Whether a lesson of the active plan unlocks on `date` and is not completed yet.
+pub async fn lesson_waiting_on<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<bool, DbErr> {
+    let Some(plan) = active_row(db, patient_id).await? else {
+        return Ok(false);
+    };
+    let unlocking: Vec<Uuid> = plan_lesson::Entity::find()
+        .select_only()
+        .column(plan_lesson::Column::LessonId)
+        .filter(plan_lesson::Column::PlanId.eq(plan.id))
+        .filter(plan_lesson::Column::RemovedAt.is_null())
+        .filter(plan_lesson::Column::UnlockDate.eq(date))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if unlocking.is_empty() {
+        return Ok(false);
+    }
+    let completed: Vec<Uuid> = lesson_completion::Entity::find()
+        .select_only()
+        .column(lesson_completion::Column::LessonId)
+        .filter(lesson_completion::Column::PatientId.eq(patient_id))
+        .filter(lesson_completion::Column::LessonId.is_in(unlocking.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(unlocking.iter().any(|id| !completed.contains(id)))
 }

@@ -19,9 +19,7 @@ use crate::{
         self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments,
         rom::{self, RomMethod, RomMode},
     },
-    services::{
-        adherence, appointments::Status, baselines, check_in_days, local_date, local_day_end, local_day_start, measures,
-    },
+    services::{adherence, baselines, check_in_days, local_date, local_day_end, local_day_start, measures},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -453,7 +451,7 @@ async fn session_effects<C: ConnectionTrait>(
         .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::StartsAt.gte(start))
         .filter(appointment::Column::StartsAt.lt(end))
-        .filter(appointment::Column::Status.eq(Status::Completed.as_str()))
+        .filter(appointment::Column::Status.eq(appointment::Status::Completed))
         .order_by_asc(appointment::Column::StartsAt)
         .all(db)
         .await?;

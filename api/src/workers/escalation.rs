@@ -21,7 +21,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    clinical::rules::AlertKind,
     push::{self, Notification, PushSender},
     services::{
         audit::{self, Event},
@@ -48,7 +47,7 @@ pub async fn run_once<C: ConnectionTrait>(
     public_url: &str,
 ) -> Result<Report, DbErr> {
     let waiting = alert::Entity::find()
-        .filter(alert::Column::Kind.eq(AlertKind::RedFlag.as_str()))
+        .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(alert::Column::AcknowledgedAt.is_null())
         .filter(alert::Column::EscalatedAt.is_null())
         .filter(alert::Column::UrgentSince.lte(now))

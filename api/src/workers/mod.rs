@@ -1,4 +1,36 @@
-//! Background steps. Each is a `run_once` that tests call with a manual clock; `serve`
-//! runs them on a timer (see `reminders::spawn_worker`).
+//! Every background loop of the process, in one place.
+//!
+//! Each worker is a `run_once` step at a given instant that tests call with a manual
+//! clock, and a thin loop around it that `serve` (or `serve --worker-only`) spawns. All
+//! their state lives in the database, so any number of replicas may run them at once.
+//!
+//! - [`reminders`]: materialise and send due reminders; the therapists' alert pushes and
+//!   the escalation of urgent alerts ride on the same tick, so a red flag reaches a
+//!   device within seconds.
+//! - [`alert_pushes`]: push alerts not pushed yet to the patient's therapist.
+//! - [`escalation`]: push urgent alerts nobody acknowledged to other staff.
+//! - [`alert_rules`]: the alert rules that depend on time passing.
+//! - [`wal_checkpoint`]: keep the SQLite WAL file small.
 
+pub mod alert_pushes;
+pub mod alert_rules;
 pub mod escalation;
+pub mod reminders;
+pub mod wal_checkpoint;
+
+use crate::state::AppState;
+
+/// The loops `serve` runs besides the HTTP API, when workers are on: the alert rules and
+/// the reminder tick. Abort the handles to stop them.
+pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 2] {
+    [
+        alert_rules::spawn(state.db.clone(), state.clock.clone(), state.settings.alert_interval),
+        reminders::spawn(
+            state.db.clone(),
+            state.push.clone(),
+            state.clock.clone(),
+            crate::reminders::DispatchOptions::from_settings(&state.settings),
+            state.settings.push.interval,
+        ),
+    ]
+}

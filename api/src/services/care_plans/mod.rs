@@ -3,331 +3,41 @@
 //! Every change runs in one write transaction that applies it, bumps the plan's
 //! version and stores a snapshot of the whole plan as it now stands. Snapshots are never
 //! changed, so "what was prescribed on day D" is the last snapshot taken before D ended.
+//!
+//! [`types`] holds the value types, [`snapshot`] their stored form, [`read`] the plan as
+//! it stands, [`history`] its versions; the changes themselves are here.
+
+mod history;
+mod read;
+mod snapshot;
+mod types;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{care_plan, care_plan_version, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
-use poem_openapi::{Enum, Object};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
     sea_query::{Expr, ExprTrait},
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use history::{in_force_on, prescribed_on, versions};
+pub use read::{assigned_lessons, find_plan, prescribed, view};
+pub use types::{
+    AssignedLesson, GoalStatus, GoalView, PlanError, PlanStatus, PlanView, PrescribedExercise, Prescription, Weekdays,
+    runs_on,
+};
 
 use crate::{
     auth::Principal,
-    content::Side,
     db,
     services::{
         audit::{self, Event},
-        patients::{self, PatientError},
+        patients,
     },
+    stored::plan::PlanSnapshotV1,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum PlanStatus {
-    Active,
-    Paused,
-    Completed,
-}
-
-impl PlanStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanStatus::Active => "active",
-            PlanStatus::Paused => "paused",
-            PlanStatus::Completed => "completed",
-        }
-    }
-    pub fn parse(s: &str) -> PlanStatus {
-        match s {
-            "active" => PlanStatus::Active,
-            "paused" => PlanStatus::Paused,
-            _ => PlanStatus::Completed,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum GoalStatus {
-    Active,
-    Achieved,
-    Dropped,
-}
-
-impl GoalStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GoalStatus::Active => "active",
-            GoalStatus::Achieved => "achieved",
-            GoalStatus::Dropped => "dropped",
-        }
-    }
-    pub fn parse(s: &str) -> GoalStatus {
-        match s {
-            "achieved" => GoalStatus::Achieved,
-            "dropped" => GoalStatus::Dropped,
-            _ => GoalStatus::Active,
-        }
-    }
-}
-
-/// Days of the week as a set of ISO weekday numbers (1 = Monday … 7 = Sunday).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Weekdays(u8);
-
-impl Weekdays {
-    /// At least one day, each 1–7.
-    pub fn from_iso(days: &[u8]) -> Option<Weekdays> {
-        if days.is_empty() || days.iter().any(|d| !(1..=7).contains(d)) {
-            return None;
-        }
-        Some(Weekdays(days.iter().fold(0, |mask, d| mask | 1 << (d - 1))))
-    }
-    pub fn from_mask(mask: i16) -> Weekdays {
-        Weekdays((mask & 0x7f) as u8)
-    }
-    pub fn mask(self) -> i16 {
-        i16::from(self.0)
-    }
-    pub fn iso_days(self) -> Vec<u8> {
-        (1..=7).filter(|d| self.0 & (1 << (d - 1)) != 0).collect()
-    }
-    pub fn contains(self, date: NaiveDate) -> bool {
-        use chrono::Datelike;
-        self.0 & (1 << (date.weekday().number_from_monday() - 1)) != 0
-    }
-}
-
-/// A validated dose for one patient.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prescription {
-    pub sets: i16,
-    pub reps: i16,
-    pub hold_seconds: i16,
-    pub side: Side,
-    pub times_per_day: i16,
-    pub days: Weekdays,
-    pub rest_seconds: i16,
-    pub notes: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
-pub struct GoalView {
-    pub id: Uuid,
-    /// The activity, e.g. "turn my head to check the blind spot".
-    pub activity: String,
-    /// 0 (unable) – 10 (as before the problem).
-    pub baseline: i16,
-    pub target: i16,
-    pub status: GoalStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct PrescribedExercise {
-    /// The assignment; exercise logs refer to it.
-    pub plan_exercise_id: Uuid,
-    pub exercise_id: Uuid,
-    pub title: String,
-    pub sets: i16,
-    pub reps: i16,
-    pub hold_seconds: i16,
-    pub side: Side,
-    pub times_per_day: i16,
-    /// ISO weekdays, 1 = Monday … 7 = Sunday.
-    pub days_of_week: Vec<u8>,
-    pub rest_seconds: i16,
-    pub notes: Option<String>,
-    pub position: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
-pub struct AssignedLesson {
-    pub plan_lesson_id: Uuid,
-    pub lesson_id: Uuid,
-    pub title: String,
-    pub minutes: i16,
-    /// The patient can open it from this local date on.
-    pub unlock_date: NaiveDate,
-}
-
-/// A whole plan at one version: the API's view of a plan and what history stores.
-#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct PlanView {
-    pub id: Uuid,
-    pub patient_id: Uuid,
-    pub therapist_id: Uuid,
-    pub title: String,
-    pub status: PlanStatus,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    /// Goes up by one with every change.
-    pub version: i32,
-    pub goals: Vec<GoalView>,
-    pub exercises: Vec<PrescribedExercise>,
-    pub lessons: Vec<AssignedLesson>,
-}
-
-impl PlanView {
-    /// Whether exercises are prescribed on `date` at all (plan running and in its dates).
-    pub fn runs_on(&self, date: NaiveDate) -> bool {
-        runs_on(self.status, self.start_date, self.end_date, date)
-    }
-}
-
-/// Whether a plan with this status and these dates prescribes exercises on `date`.
-pub fn runs_on(status: PlanStatus, start: NaiveDate, end: Option<NaiveDate>, date: NaiveDate) -> bool {
-    status == PlanStatus::Active && date >= start && end.is_none_or(|end| date <= end)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error("not found")]
-    NotFound,
-    #[error("the patient already has an active plan; pause or complete it first")]
-    ActivePlanExists,
-    #[error("the {0} is not in this clinic's library")]
-    UnknownLibraryItem(&'static str),
-    #[error("end_date is before start_date")]
-    BadDates,
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-impl From<PatientError> for PlanError {
-    fn from(e: PatientError) -> Self {
-        match e {
-            PatientError::Db(e) => PlanError::Db(e),
-            _ => PlanError::NotFound,
-        }
-    }
-}
-
-/// The plan, if `who` may see its patient.
-pub async fn find_plan<C: ConnectionTrait>(
-    db: &C,
-    who: &Principal,
-    plan_id: Uuid,
-) -> Result<care_plan::Model, PlanError> {
-    let plan = care_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or(PlanError::NotFound)?;
-    patients::find_visible(db, who, plan.patient_id).await?;
-    Ok(plan)
-}
-
-/// The plan as it stands now, read from its rows: the goals, then the exercises and the
-/// lessons, each joined with its library rows (three queries however long the plan).
-pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result<PlanView, DbErr> {
-    let goals = plan_goal::Entity::find()
-        .filter(plan_goal::Column::PlanId.eq(plan.id))
-        .order_by_asc(plan_goal::Column::Id)
-        .all(db)
-        .await?;
-    let exercises = prescribed(db, plan.id).await?.into_iter().map(|(p, _)| p).collect();
-    let lessons = assigned_lessons(db, plan.id).await?;
-    Ok(PlanView {
-        id: plan.id,
-        patient_id: plan.patient_id,
-        therapist_id: plan.therapist_id,
-        title: plan.title.clone(),
-        status: PlanStatus::parse(&plan.status),
-        start_date: plan.start_date,
-        end_date: plan.end_date,
-        version: plan.version,
-        goals: goals
-            .into_iter()
-            .map(|g| GoalView {
-                id: g.id,
-                activity: g.activity,
-                baseline: g.baseline,
-                target: g.target,
-                status: GoalStatus::parse(&g.status),
-            })
-            .collect(),
-        exercises,
-        lessons,
-    })
-}
-
-/// The plan's current exercises in order, each with its library row (none if the row
-/// is gone), in one query joining the library.
-pub async fn prescribed<C: ConnectionTrait>(
-    db: &C,
-    plan_id: Uuid,
-) -> Result<Vec<(PrescribedExercise, Option<exercise::Model>)>, DbErr> {
-    let library = plan_exercise::Entity::belongs_to(exercise::Entity)
-        .from(plan_exercise::Column::ExerciseId)
-        .to(exercise::Column::Id)
-        .into();
-    let items = plan_exercise::Entity::find()
-        .join(JoinType::LeftJoin, library)
-        .select_also(exercise::Entity)
-        .filter(plan_exercise::Column::PlanId.eq(plan_id))
-        .filter(plan_exercise::Column::RemovedAt.is_null())
-        .order_by_asc(plan_exercise::Column::Position)
-        .order_by_asc(plan_exercise::Column::Id)
-        .all(db)
-        .await?;
-    Ok(items
-        .into_iter()
-        .map(|(pe, row)| {
-            let p = PrescribedExercise {
-                plan_exercise_id: pe.id,
-                exercise_id: pe.exercise_id,
-                title: row.as_ref().map(|r| r.title.clone()).unwrap_or_default(),
-                sets: pe.sets,
-                reps: pe.reps,
-                hold_seconds: pe.hold_seconds,
-                side: Side::parse(&pe.side).unwrap_or(Side::None),
-                times_per_day: pe.times_per_day,
-                days_of_week: Weekdays::from_mask(pe.days_mask).iso_days(),
-                rest_seconds: pe.rest_seconds,
-                notes: pe.notes,
-                position: pe.position,
-            };
-            (p, row)
-        })
-        .collect())
-}
-
-/// The plan's current lessons by unlock date, with titles from the library, in one
-/// query joining the library.
-pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<AssignedLesson>, DbErr> {
-    let library = plan_lesson::Entity::belongs_to(lesson::Entity)
-        .from(plan_lesson::Column::LessonId)
-        .to(lesson::Column::Id)
-        .into();
-    let lessons = plan_lesson::Entity::find()
-        .join(JoinType::LeftJoin, library)
-        .select_also(lesson::Entity)
-        .filter(plan_lesson::Column::PlanId.eq(plan_id))
-        .filter(plan_lesson::Column::RemovedAt.is_null())
-        .order_by_asc(plan_lesson::Column::UnlockDate)
-        .order_by_asc(plan_lesson::Column::Id)
-        .all(db)
-        .await?;
-    Ok(lessons
-        .into_iter()
-        .map(|(pl, row)| {
-            let row = row.as_ref();
-            AssignedLesson {
-                plan_lesson_id: pl.id,
-                lesson_id: pl.lesson_id,
-                title: row.map(|l| l.title.clone()).unwrap_or_default(),
-                minutes: row.map(|l| l.minutes).unwrap_or_default(),
-                unlock_date: pl.unlock_date,
-            }
-        })
-        .collect())
-}
 
 /// Bumps the version and stores the snapshot; call inside the change's transaction.
 async fn commit_change<C: ConnectionTrait>(
@@ -351,7 +61,7 @@ async fn commit_change<C: ConnectionTrait>(
         created_at: Set(now),
         changed_by: Set(who.user_id),
         change: Set(change.to_owned()),
-        snapshot: Set(serde_json::to_string(&snapshot).expect("plan serialises")),
+        snapshot: Set(PlanSnapshotV1::from(&snapshot).encode()),
     }
     .insert(txn)
     .await?;
@@ -384,7 +94,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let txn = db::begin_write(db).await?;
     let active = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
-        .filter(care_plan::Column::Status.eq("active"))
+        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
         .one(&txn)
         .await?;
     if active.is_some() {
@@ -396,7 +106,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         patient_id: Set(patient_id),
         therapist_id: Set(who.user_id),
         title: Set(new.title),
-        status: Set("active".into()),
+        status: Set(care_plan::Status::Active),
         start_date: Set(new.start_date),
         end_date: Set(new.end_date),
         version: Set(0),
@@ -463,10 +173,10 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
         return Err(PlanError::BadDates);
     }
     let txn = db::begin_write(db).await?;
-    if changes.status == Some(PlanStatus::Active) && plan.status != "active" {
+    if changes.status == Some(PlanStatus::Active) && plan.status != care_plan::Status::Active {
         let other_active = care_plan::Entity::find()
             .filter(care_plan::Column::PatientId.eq(plan.patient_id))
-            .filter(care_plan::Column::Status.eq("active"))
+            .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
             .one(&txn)
             .await?;
         if other_active.is_some() {
@@ -478,7 +188,7 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
         active.title = Set(title);
     }
     if let Some(status) = changes.status {
-        active.status = Set(status.as_str().to_owned());
+        active.status = Set(status.into());
     }
     active.end_date = Set(end);
     active.update(&txn).await?;
@@ -508,7 +218,7 @@ pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         activity: Set(goal.activity),
         baseline: Set(goal.baseline),
         target: Set(goal.target),
-        status: Set("active".into()),
+        status: Set(plan_goal::Status::Active),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -540,7 +250,7 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         active.target = Set(t);
     }
     if let Some(s) = status {
-        active.status = Set(s.as_str().to_owned());
+        active.status = Set(s.into());
     }
     active.updated_at = Set(now);
     active.update(&txn).await?;
@@ -575,7 +285,7 @@ fn apply_prescription(row: &mut plan_exercise::ActiveModel, p: &Prescription) {
     row.sets = Set(p.sets);
     row.reps = Set(p.reps);
     row.hold_seconds = Set(p.hold_seconds);
-    row.side = Set(p.side.as_str().to_owned());
+    row.side = Set(p.side.into());
     row.times_per_day = Set(p.times_per_day);
     row.days_mask = Set(p.days.mask());
     row.rest_seconds = Set(p.rest_seconds);
@@ -725,41 +435,4 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let view = commit_change(&txn, now, who, plan_id, "lesson_removed").await?;
     txn.commit().await?;
     Ok(view)
-}
-
-/// Every version's snapshot, oldest first, with the instant it took effect.
-pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<(DateTime<Utc>, PlanView)>, DbErr> {
-    let rows = care_plan_version::Entity::find()
-        .filter(care_plan_version::Column::PlanId.eq(plan_id))
-        .order_by_asc(care_plan_version::Column::Version)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r.snapshot).ok().map(|v| (r.created_at, v))).collect())
-}
-
-/// The snapshot in force at the end of local day `date` in `tz`, if the plan existed then.
-pub fn in_force_on(versions: &[(DateTime<Utc>, PlanView)], date: NaiveDate, tz: chrono_tz::Tz) -> Option<&PlanView> {
-    let end_of_day = crate::services::local_day_end(date, tz);
-    versions.iter().rev().find(|(at, _)| *at < end_of_day).map(|(_, v)| v)
-}
-
-/// The plan as prescribed on local `date` (default: the patient's today).
-pub async fn prescribed_on<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    who: &Principal,
-    plan_id: Uuid,
-    date: Option<NaiveDate>,
-) -> Result<Option<PlanView>, PlanError> {
-    let plan = find_plan(db, who, plan_id).await?;
-    let tz = crate::services::patient_timezone(db, plan.patient_id).await?;
-    let date = date.unwrap_or_else(|| crate::services::local_date(now, tz));
-    let all = versions(db, plan_id).await?;
-    audit::record(
-        db,
-        now,
-        Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
-    )
-    .await?;
-    Ok(in_force_on(&all, date, tz).cloned())
 }

@@ -1,0 +1,50 @@
+//! A plan's history: every version's snapshot, and what was in force on a given day.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::care_plan_version;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::{PlanError, PlanView, find_plan};
+use crate::{
+    auth::Principal,
+    services::audit::{self, Event},
+    stored::plan::PlanSnapshotV1,
+};
+
+/// Every version's snapshot, oldest first, with the instant it took effect.
+pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<(DateTime<Utc>, PlanView)>, DbErr> {
+    let rows = care_plan_version::Entity::find()
+        .filter(care_plan_version::Column::PlanId.eq(plan_id))
+        .order_by_asc(care_plan_version::Column::Version)
+        .all(db)
+        .await?;
+    rows.into_iter().map(|r| Ok((r.created_at, PlanSnapshotV1::decode(&r.snapshot)?.into()))).collect()
+}
+
+/// The snapshot in force at the end of local day `date` in `tz`, if the plan existed then.
+pub fn in_force_on(versions: &[(DateTime<Utc>, PlanView)], date: NaiveDate, tz: chrono_tz::Tz) -> Option<&PlanView> {
+    let end_of_day = crate::services::local_day_end(date, tz);
+    versions.iter().rev().find(|(at, _)| *at < end_of_day).map(|(_, v)| v)
+}
+
+/// The plan as prescribed on local `date` (default: the patient's today).
+pub async fn prescribed_on<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    date: Option<NaiveDate>,
+) -> Result<Option<PlanView>, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    let tz = crate::services::patient_timezone(db, plan.patient_id).await?;
+    let date = date.unwrap_or_else(|| crate::services::local_date(now, tz));
+    let all = versions(db, plan_id).await?;
+    audit::record(
+        db,
+        now,
+        Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+    )
+    .await?;
+    Ok(in_force_on(&all, date, tz).cloned())
+}

@@ -1,0 +1,163 @@
+//! Plans to and from their stored snapshot (`stored::plan::PlanSnapshotV1`). The API
+//! types are read from history only through these conversions, so they may change.
+
+use super::{AssignedLesson, GoalStatus, GoalView, PlanStatus, PlanView, PrescribedExercise};
+use crate::{
+    content::Side,
+    stored::plan::{ExerciseV1, GoalStatusV1, GoalV1, LessonV1, PlanSnapshotV1, PlanStatusV1, SideV1},
+};
+
+impl From<&PlanView> for PlanSnapshotV1 {
+    fn from(v: &PlanView) -> Self {
+        Self {
+            id: v.id,
+            patient_id: v.patient_id,
+            therapist_id: v.therapist_id,
+            title: v.title.clone(),
+            status: match v.status {
+                PlanStatus::Active => PlanStatusV1::Active,
+                PlanStatus::Paused => PlanStatusV1::Paused,
+                PlanStatus::Completed => PlanStatusV1::Completed,
+            },
+            start_date: v.start_date,
+            end_date: v.end_date,
+            version: v.version,
+            goals: v
+                .goals
+                .iter()
+                .map(|g| GoalV1 {
+                    id: g.id,
+                    activity: g.activity.clone(),
+                    baseline: g.baseline,
+                    target: g.target,
+                    status: match g.status {
+                        GoalStatus::Active => GoalStatusV1::Active,
+                        GoalStatus::Achieved => GoalStatusV1::Achieved,
+                        GoalStatus::Dropped => GoalStatusV1::Dropped,
+                    },
+                })
+                .collect(),
+            exercises: v
+                .exercises
+                .iter()
+                .map(|e| ExerciseV1 {
+                    plan_exercise_id: e.plan_exercise_id,
+                    exercise_id: e.exercise_id,
+                    title: e.title.clone(),
+                    sets: e.sets,
+                    reps: e.reps,
+                    hold_seconds: e.hold_seconds,
+                    side: match e.side {
+                        Side::Left => SideV1::Left,
+                        Side::Right => SideV1::Right,
+                        Side::Both => SideV1::Both,
+                        Side::None => SideV1::None,
+                    },
+                    times_per_day: e.times_per_day,
+                    days_of_week: e.days_of_week.clone(),
+                    rest_seconds: e.rest_seconds,
+                    notes: e.notes.clone(),
+                    position: e.position,
+                })
+                .collect(),
+            lessons: v
+                .lessons
+                .iter()
+                .map(|l| LessonV1 {
+                    plan_lesson_id: l.plan_lesson_id,
+                    lesson_id: l.lesson_id,
+                    title: l.title.clone(),
+                    minutes: l.minutes,
+                    unlock_date: l.unlock_date,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<PlanSnapshotV1> for PlanView {
+    fn from(s: PlanSnapshotV1) -> Self {
+        Self {
+            id: s.id,
+            patient_id: s.patient_id,
+            therapist_id: s.therapist_id,
+            title: s.title,
+            status: match s.status {
+                PlanStatusV1::Active => PlanStatus::Active,
+                PlanStatusV1::Paused => PlanStatus::Paused,
+                PlanStatusV1::Completed => PlanStatus::Completed,
+            },
+            start_date: s.start_date,
+            end_date: s.end_date,
+            version: s.version,
+            goals: s
+                .goals
+                .into_iter()
+                .map(|g| GoalView {
+                    id: g.id,
+                    activity: g.activity,
+                    baseline: g.baseline,
+                    target: g.target,
+                    status: match g.status {
+                        GoalStatusV1::Active => GoalStatus::Active,
+                        GoalStatusV1::Achieved => GoalStatus::Achieved,
+                        GoalStatusV1::Dropped => GoalStatus::Dropped,
+                    },
+                })
+                .collect(),
+            exercises: s
+                .exercises
+                .into_iter()
+                .map(|e| PrescribedExercise {
+                    plan_exercise_id: e.plan_exercise_id,
+                    exercise_id: e.exercise_id,
+                    title: e.title,
+                    sets: e.sets,
+                    reps: e.reps,
+                    hold_seconds: e.hold_seconds,
+                    side: match e.side {
+                        SideV1::Left => Side::Left,
+                        SideV1::Right => Side::Right,
+                        SideV1::Both => Side::Both,
+                        SideV1::None => Side::None,
+                    },
+                    times_per_day: e.times_per_day,
+                    days_of_week: e.days_of_week,
+                    rest_seconds: e.rest_seconds,
+                    notes: e.notes,
+                    position: e.position,
+                })
+                .collect(),
+            lessons: s
+                .lessons
+                .into_iter()
+                .map(|l| AssignedLesson {
+                    plan_lesson_id: l.plan_lesson_id,
+                    lesson_id: l.lesson_id,
+                    title: l.title,
+                    minutes: l.minutes,
+                    unlock_date: l.unlock_date,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The API type is read from history only through the stored type, so its fields may
+    /// be renamed: an old snapshot becomes today's `PlanView` field by field.
+    #[test]
+    fn an_old_snapshot_reads_as_the_current_plan_view() {
+        let stored = r#"{"id":"01936f3e-8a00-7000-8000-000000000001","patient_id":"01936f3e-8a00-7000-8000-000000000002","therapist_id":"01936f3e-8a00-7000-8000-000000000003","title":"Neck","status":"paused","start_date":"2026-11-02","end_date":"2026-12-02","version":2,"goals":[{"id":"01936f3e-8a00-7000-8000-000000000004","activity":"Reverse the car","baseline":2,"target":7,"status":"achieved"}],"exercises":[{"plan_exercise_id":"01936f3e-8a00-7000-8000-000000000005","exercise_id":"01936f3e-8a00-7000-8000-000000000006","title":"Doorway stretch","sets":3,"reps":1,"hold_seconds":30,"side":"both","times_per_day":1,"days_of_week":[1,2,3,4,5],"rest_seconds":15,"notes":null,"position":1}],"lessons":[]}"#;
+        let view = PlanView::from(PlanSnapshotV1::decode(stored).unwrap());
+        assert_eq!(view.status, PlanStatus::Paused);
+        assert_eq!(view.end_date, Some("2026-12-02".parse().unwrap()));
+        assert_eq!(view.goals[0].status, GoalStatus::Achieved);
+        assert_eq!(view.exercises[0].side, Side::Both);
+        assert_eq!(view.exercises[0].notes, None);
+        assert_eq!(PlanView::from(PlanSnapshotV1::from(&view)), view);
+    }
+}
