@@ -9,7 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub rule_id: Uuid,
     pub patient_id: Uuid,
-    pub kind: String,
+    /// The rule's kind, copied so the worker need not read the rule.
+    pub kind: crate::reminder_kind::ReminderKind,
     pub local_date: Date,
     /// The instant the rule's local time gives, by the DST policy.
     pub due_at: DateTimeUtc,

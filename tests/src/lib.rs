@@ -344,7 +344,7 @@ impl TestApp {
                 id: Set(Uuid::now_v7()),
                 rule_id: Set(rule_id),
                 patient_id: Set(patient.patient_id.expect("a patient")),
-                kind: Set("check_in".into()),
+                kind: Set(entity::reminder_kind::ReminderKind::CheckIn),
                 local_date: Set(first + chrono::Duration::days(i as i64)),
                 due_at: Set(due),
                 next_attempt_at: Set(due),

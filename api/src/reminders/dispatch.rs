@@ -246,7 +246,7 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
                 "reminder",
                 occurrence_id = %leased.occurrence.id,
                 rule_id = %leased.occurrence.rule_id,
-                kind = %leased.occurrence.kind,
+                kind = ReminderKind::from(leased.occurrence.kind).as_str(),
                 attempt = leased.occurrence.attempts,
             );
             async {
@@ -379,9 +379,7 @@ async fn process_one<C: ConnectionTrait>(
     attempts: &mut Vec<Attempt>,
 ) -> Result<Ack, DbErr> {
     let occ = &leased.occurrence;
-    let Some(kind) = ReminderKind::parse(&occ.kind) else {
-        return Ok(Ack::Failed("unknown reminder kind"));
-    };
+    let kind = ReminderKind::from(occ.kind);
     let Some(patient) = context.patients.get(&occ.patient_id) else {
         return Ok(Ack::Skipped("patient not found"));
     };
