@@ -348,7 +348,7 @@ impl TestApp {
                 local_date: Set(first + chrono::Duration::days(i as i64)),
                 due_at: Set(due),
                 next_attempt_at: Set(due),
-                status: Set("pending".into()),
+                status: Set(reminder_occurrence::Status::Pending),
                 lease_token: Set(None),
                 lease_until: Set(None),
                 attempts: Set(0),

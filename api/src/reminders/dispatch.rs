@@ -52,13 +52,13 @@ fn due_condition(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(reminder_occurrence::Column::Status.eq("pending"))
+                .add(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Pending))
                 .add(reminder_occurrence::Column::NextAttemptAt.lte(now)),
         )
         // A lease whose worker died (or stalled) past its end is taken over.
         .add(
             Condition::all()
-                .add(reminder_occurrence::Column::Status.eq("leased"))
+                .add(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
                 .add(reminder_occurrence::Column::LeaseUntil.lt(now)),
         )
 }
@@ -87,7 +87,7 @@ pub async fn lease<C: TransactionTrait + ConnectionTrait>(
         return Ok(vec![]);
     }
     reminder_occurrence::Entity::update_many()
-        .col_expr(reminder_occurrence::Column::Status, Expr::value("leased"))
+        .col_expr(reminder_occurrence::Column::Status, Expr::value(reminder_occurrence::Status::Leased))
         .col_expr(reminder_occurrence::Column::LeaseToken, Expr::value(token))
         .col_expr(reminder_occurrence::Column::LeaseUntil, Expr::value(now + lease))
         .col_expr(reminder_occurrence::Column::Attempts, Expr::col(reminder_occurrence::Column::Attempts).add(1))
@@ -126,10 +126,10 @@ pub async fn acknowledge<C: ConnectionTrait>(
     ack: &Ack,
 ) -> Result<bool, DbErr> {
     let (status, next, error) = match ack {
-        Ack::Sent => ("sent", None, None),
-        Ack::Skipped(why) => ("skipped", None, Some(*why)),
-        Ack::Later { at, reason, .. } => ("pending", Some(*at), Some(*reason)),
-        Ack::Failed(why) => ("failed", None, Some(*why)),
+        Ack::Sent => (reminder_occurrence::Status::Sent, None, None),
+        Ack::Skipped(why) => (reminder_occurrence::Status::Skipped, None, Some(*why)),
+        Ack::Later { at, reason, .. } => (reminder_occurrence::Status::Pending, Some(*at), Some(*reason)),
+        Ack::Failed(why) => (reminder_occurrence::Status::Failed, None, Some(*why)),
     };
     let mut update = reminder_occurrence::Entity::update_many()
         .col_expr(reminder_occurrence::Column::Status, Expr::value(status))
@@ -148,7 +148,7 @@ pub async fn acknowledge<C: ConnectionTrait>(
     let result = update
         .filter(reminder_occurrence::Column::Id.eq(leased.occurrence.id))
         .filter(reminder_occurrence::Column::LeaseToken.eq(leased.token))
-        .filter(reminder_occurrence::Column::Status.eq("leased"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -264,16 +264,22 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
     let mut attempts = Vec::new();
     // Acknowledgements with the same outcome go in one statement; held and retried ones
     // each have their own next attempt time.
-    let mut groups: HashMap<(&'static str, Option<&'static str>), Vec<Uuid>> = HashMap::new();
+    let mut groups: HashMap<(reminder_occurrence::Status, Option<&'static str>), Vec<Uuid>> = HashMap::new();
     let mut token = None;
     for result in results {
         let (leased, ack, mut tried) = result?;
         attempts.append(&mut tried);
         token = Some(leased.token);
         match ack {
-            Ack::Sent => groups.entry(("sent", None)).or_default().push(leased.occurrence.id),
-            Ack::Skipped(why) => groups.entry(("skipped", Some(why))).or_default().push(leased.occurrence.id),
-            Ack::Failed(why) => groups.entry(("failed", Some(why))).or_default().push(leased.occurrence.id),
+            Ack::Sent => {
+                groups.entry((reminder_occurrence::Status::Sent, None)).or_default().push(leased.occurrence.id)
+            }
+            Ack::Skipped(why) => {
+                groups.entry((reminder_occurrence::Status::Skipped, Some(why))).or_default().push(leased.occurrence.id)
+            }
+            Ack::Failed(why) => {
+                groups.entry((reminder_occurrence::Status::Failed, Some(why))).or_default().push(leased.occurrence.id)
+            }
             Ack::Later { retry, .. } => {
                 if acknowledge(db, now, &leased, &ack).await? {
                     if retry { report.retrying += 1 } else { report.held += 1 }
@@ -311,8 +317,8 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
             }
             report.stale_acks += expected - done;
             match status {
-                "sent" => report.sent += done,
-                "skipped" => report.skipped += done,
+                reminder_occurrence::Status::Sent => report.sent += done,
+                reminder_occurrence::Status::Skipped => report.skipped += done,
                 _ => report.failed += done,
             }
         }
@@ -327,7 +333,7 @@ async fn acknowledge_many<C: ConnectionTrait>(
     now: DateTime<Utc>,
     token: Uuid,
     ids: Vec<Uuid>,
-    status: &'static str,
+    status: reminder_occurrence::Status,
     why: Option<&'static str>,
 ) -> Result<u64, DbErr> {
     let result = reminder_occurrence::Entity::update_many()
@@ -338,7 +344,7 @@ async fn acknowledge_many<C: ConnectionTrait>(
         .col_expr(reminder_occurrence::Column::UpdatedAt, Expr::value(now))
         .filter(reminder_occurrence::Column::Id.is_in(ids))
         .filter(reminder_occurrence::Column::LeaseToken.eq(token))
-        .filter(reminder_occurrence::Column::Status.eq("leased"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
         .exec(db)
         .await?;
     Ok(result.rows_affected)

@@ -169,7 +169,7 @@ fn occurrence(
         local_date: Set(local_date),
         due_at: Set(due_at),
         next_attempt_at: Set(due_at),
-        status: Set("pending".into()),
+        status: Set(reminder_occurrence::Status::Pending),
         lease_token: Set(None),
         lease_until: Set(None),
         attempts: Set(0),
@@ -255,7 +255,7 @@ async fn advance_watermark<C: ConnectionTrait>(db: &C, to: DateTime<Utc>) -> Res
 pub async fn materialise_rule<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, rule_id: Uuid) -> Result<(), DbErr> {
     reminder_occurrence::Entity::delete_many()
         .filter(reminder_occurrence::Column::RuleId.eq(rule_id))
-        .filter(reminder_occurrence::Column::Status.eq("pending"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Pending))
         .filter(reminder_occurrence::Column::Attempts.eq(0))
         .filter(reminder_occurrence::Column::DueAt.gt(now))
         .exec(db)
