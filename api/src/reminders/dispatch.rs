@@ -15,27 +15,20 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{
-    appointment, check_in, patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user,
-};
+use entity::{patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user};
 use futures::StreamExt;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::{
-    DispatchOptions, Report,
-    kinds::{Anchor, ReminderKind},
-    schedule,
-};
+use super::{DispatchOptions, Report, kinds::ReminderKind, needed, schedule};
 use crate::{
     db, outage,
     push::{self, Notification, Outgoing, PushSender, SendResult},
-    services::{check_ins, today},
 };
 
 /// Transient failures are retried this many times in all, then the occurrence fails.
@@ -406,7 +399,7 @@ async fn process_one<C: ConnectionTrait>(
             return Ok(Ack::Later { at: quiet_end(now, tz, end), reason: "quiet hours", retry: false });
         }
     }
-    if let Some(why) = already_done(db, kind, occ).await? {
+    if let Some(why) = needed::already_done(db, kind, occ).await? {
         return Ok(Ack::Skipped(why));
     }
     let delivered_before = context.delivered_before.get(&occ.id).map(Vec::as_slice).unwrap_or_default();
@@ -458,58 +451,6 @@ async fn process_one<C: ConnectionTrait>(
         None if rejected => Ack::Failed("push service refused the VAPID credentials"),
         None => Ack::Failed("no device accepted the reminder"),
     })
-}
-
-/// Why the reminder is not needed any more, if it is not.
-async fn already_done<C: ConnectionTrait>(
-    db: &C,
-    kind: ReminderKind,
-    occ: &reminder_occurrence::Model,
-) -> Result<Option<&'static str>, DbErr> {
-    let (patient_id, date) = (occ.patient_id, occ.local_date);
-    match kind {
-        ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient_id, date).await? {
-            today::ExercisesOn::NothingPrescribed => Some("nothing prescribed that day"),
-            today::ExercisesOn::AllDone => Some("exercises already done"),
-            today::ExercisesOn::Pending => None,
-        }),
-        ReminderKind::Lesson => {
-            let waiting = today::lesson_waiting_on(db, patient_id, date).await?;
-            Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
-        }
-        ReminderKind::CheckIn => {
-            let logged = check_ins::done_on(db, patient_id, date).await?;
-            Ok(logged.then_some("check-in already logged that day"))
-        }
-        ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => {
-            let (anchor, offset) = kind.session_offset().expect("session kinds have an offset");
-            let at = occ.due_at - Duration::minutes(offset);
-            let session = appointment::Entity::find().filter(appointment::Column::PatientId.eq(patient_id));
-            let session = match anchor {
-                Anchor::SessionStart => session
-                    .filter(appointment::Column::StartsAt.eq(at))
-                    .filter(appointment::Column::Status.eq(appointment::Status::Scheduled)),
-                Anchor::SessionEnd => session.filter(appointment::Column::EndsAt.eq(at)).filter(
-                    appointment::Column::Status.is_in([appointment::Status::Scheduled, appointment::Status::Completed]),
-                ),
-            };
-            if session.count(db).await? == 0 {
-                return Ok(Some("session cancelled or moved"));
-            }
-            if anchor == Anchor::SessionEnd {
-                let logged = check_in::Entity::find()
-                    .filter(check_in::Column::PatientId.eq(patient_id))
-                    .filter(check_in::Column::RecordedAt.gte(at))
-                    .filter(check_in::Column::DeletedAt.is_null())
-                    .count(db)
-                    .await?;
-                if logged > 0 {
-                    return Ok(Some("check-in already logged after the session"));
-                }
-            }
-            Ok(None)
-        }
-    }
 }
 
 #[cfg(test)]
