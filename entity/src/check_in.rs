@@ -24,7 +24,7 @@ pub struct Model {
     /// JSON array of red-flag symptom codes.
     pub red_flags: String,
     /// `daily` | `pre_session` | `post_session` | `flare`.
-    pub context: String,
+    pub context: Context,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
     /// Moves on every edit and on deletion; the sync cursor follows it.
@@ -36,3 +36,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Why the check-in was made; stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Context {
+    #[sea_orm(string_value = "daily")]
+    Daily,
+    #[sea_orm(string_value = "pre_session")]
+    PreSession,
+    #[sea_orm(string_value = "post_session")]
+    PostSession,
+    #[sea_orm(string_value = "flare")]
+    Flare,
+}

@@ -26,6 +26,7 @@ pub mod push_delivery;
 pub mod push_subscription;
 pub mod red_flag_report;
 pub mod refresh_token;
+pub mod reminder_kind;
 pub mod reminder_occurrence;
 pub mod reminder_preference;
 pub mod reminder_rule;

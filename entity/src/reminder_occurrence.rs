@@ -9,14 +9,15 @@ pub struct Model {
     pub id: Uuid,
     pub rule_id: Uuid,
     pub patient_id: Uuid,
-    pub kind: String,
+    /// The rule's kind, copied so the worker need not read the rule.
+    pub kind: crate::reminder_kind::ReminderKind,
     pub local_date: Date,
     /// The instant the rule's local time gives, by the DST policy.
     pub due_at: DateTimeUtc,
     /// When a worker may next pick it up: `due_at`, or later after quiet hours or a retry.
     pub next_attempt_at: DateTimeUtc,
     /// `pending`, `leased`, `sent`, `skipped` or `failed`.
-    pub status: String,
+    pub status: Status,
     pub lease_token: Option<Uuid>,
     pub lease_until: Option<DateTimeUtc>,
     pub attempts: i32,
@@ -29,3 +30,29 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an occurrence is in the outbox; stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Status {
+    /// Waiting for `next_attempt_at`.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// A worker holds it until `lease_until`.
+    #[sea_orm(string_value = "leased")]
+    Leased,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "skipped")]
+    Skipped,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+/// Rows read back in checks and logs are compared with the word the table holds, so a
+/// status can be compared with that word directly.
+impl PartialEq<&str> for Status {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_value() == *other
+    }
+}

@@ -8,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub patient_id: Uuid,
-    /// `exercises`, `check_in` or `lesson`.
-    pub kind: String,
+    /// `exercises`, `check_in`, `lesson`, or a session reminder kind.
+    pub kind: crate::reminder_kind::ReminderKind,
     /// Minutes after local midnight, 0–1439.
     pub local_minute: i16,
     /// Bit 0 = Monday … bit 6 = Sunday.

@@ -120,7 +120,7 @@ async fn materialisation(patients: usize) {
         rules.push(reminder_rule::ActiveModel {
             id: Set(Uuid::now_v7()),
             patient_id: Set(id),
-            kind: Set("exercises".into()),
+            kind: Set(entity::reminder_kind::ReminderKind::Exercises),
             local_minute: Set(minute as i16),
             days_mask: Set(0x7f),
             enabled: Set(true),

@@ -15,27 +15,20 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{
-    appointment, check_in, patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user,
-};
+use entity::{patient, push_delivery, push_subscription, reminder_occurrence, reminder_preference, user};
 use futures::StreamExt;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::{
-    DispatchOptions, Report,
-    kinds::{Anchor, ReminderKind},
-    schedule,
-};
+use super::{DispatchOptions, Report, kinds::ReminderKind, needed, schedule};
 use crate::{
     db, outage,
     push::{self, Notification, Outgoing, PushSender, SendResult},
-    services::{check_ins, today},
 };
 
 /// Transient failures are retried this many times in all, then the occurrence fails.
@@ -52,13 +45,13 @@ fn due_condition(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(reminder_occurrence::Column::Status.eq("pending"))
+                .add(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Pending))
                 .add(reminder_occurrence::Column::NextAttemptAt.lte(now)),
         )
         // A lease whose worker died (or stalled) past its end is taken over.
         .add(
             Condition::all()
-                .add(reminder_occurrence::Column::Status.eq("leased"))
+                .add(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
                 .add(reminder_occurrence::Column::LeaseUntil.lt(now)),
         )
 }
@@ -87,7 +80,7 @@ pub async fn lease<C: TransactionTrait + ConnectionTrait>(
         return Ok(vec![]);
     }
     reminder_occurrence::Entity::update_many()
-        .col_expr(reminder_occurrence::Column::Status, Expr::value("leased"))
+        .col_expr(reminder_occurrence::Column::Status, Expr::value(reminder_occurrence::Status::Leased))
         .col_expr(reminder_occurrence::Column::LeaseToken, Expr::value(token))
         .col_expr(reminder_occurrence::Column::LeaseUntil, Expr::value(now + lease))
         .col_expr(reminder_occurrence::Column::Attempts, Expr::col(reminder_occurrence::Column::Attempts).add(1))
@@ -126,10 +119,10 @@ pub async fn acknowledge<C: ConnectionTrait>(
     ack: &Ack,
 ) -> Result<bool, DbErr> {
     let (status, next, error) = match ack {
-        Ack::Sent => ("sent", None, None),
-        Ack::Skipped(why) => ("skipped", None, Some(*why)),
-        Ack::Later { at, reason, .. } => ("pending", Some(*at), Some(*reason)),
-        Ack::Failed(why) => ("failed", None, Some(*why)),
+        Ack::Sent => (reminder_occurrence::Status::Sent, None, None),
+        Ack::Skipped(why) => (reminder_occurrence::Status::Skipped, None, Some(*why)),
+        Ack::Later { at, reason, .. } => (reminder_occurrence::Status::Pending, Some(*at), Some(*reason)),
+        Ack::Failed(why) => (reminder_occurrence::Status::Failed, None, Some(*why)),
     };
     let mut update = reminder_occurrence::Entity::update_many()
         .col_expr(reminder_occurrence::Column::Status, Expr::value(status))
@@ -148,7 +141,7 @@ pub async fn acknowledge<C: ConnectionTrait>(
     let result = update
         .filter(reminder_occurrence::Column::Id.eq(leased.occurrence.id))
         .filter(reminder_occurrence::Column::LeaseToken.eq(leased.token))
-        .filter(reminder_occurrence::Column::Status.eq("leased"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -246,7 +239,7 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
                 "reminder",
                 occurrence_id = %leased.occurrence.id,
                 rule_id = %leased.occurrence.rule_id,
-                kind = %leased.occurrence.kind,
+                kind = ReminderKind::from(leased.occurrence.kind).as_str(),
                 attempt = leased.occurrence.attempts,
             );
             async {
@@ -264,16 +257,22 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
     let mut attempts = Vec::new();
     // Acknowledgements with the same outcome go in one statement; held and retried ones
     // each have their own next attempt time.
-    let mut groups: HashMap<(&'static str, Option<&'static str>), Vec<Uuid>> = HashMap::new();
+    let mut groups: HashMap<(reminder_occurrence::Status, Option<&'static str>), Vec<Uuid>> = HashMap::new();
     let mut token = None;
     for result in results {
         let (leased, ack, mut tried) = result?;
         attempts.append(&mut tried);
         token = Some(leased.token);
         match ack {
-            Ack::Sent => groups.entry(("sent", None)).or_default().push(leased.occurrence.id),
-            Ack::Skipped(why) => groups.entry(("skipped", Some(why))).or_default().push(leased.occurrence.id),
-            Ack::Failed(why) => groups.entry(("failed", Some(why))).or_default().push(leased.occurrence.id),
+            Ack::Sent => {
+                groups.entry((reminder_occurrence::Status::Sent, None)).or_default().push(leased.occurrence.id)
+            }
+            Ack::Skipped(why) => {
+                groups.entry((reminder_occurrence::Status::Skipped, Some(why))).or_default().push(leased.occurrence.id)
+            }
+            Ack::Failed(why) => {
+                groups.entry((reminder_occurrence::Status::Failed, Some(why))).or_default().push(leased.occurrence.id)
+            }
             Ack::Later { retry, .. } => {
                 if acknowledge(db, now, &leased, &ack).await? {
                     if retry { report.retrying += 1 } else { report.held += 1 }
@@ -311,8 +310,8 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
             }
             report.stale_acks += expected - done;
             match status {
-                "sent" => report.sent += done,
-                "skipped" => report.skipped += done,
+                reminder_occurrence::Status::Sent => report.sent += done,
+                reminder_occurrence::Status::Skipped => report.skipped += done,
                 _ => report.failed += done,
             }
         }
@@ -327,7 +326,7 @@ async fn acknowledge_many<C: ConnectionTrait>(
     now: DateTime<Utc>,
     token: Uuid,
     ids: Vec<Uuid>,
-    status: &'static str,
+    status: reminder_occurrence::Status,
     why: Option<&'static str>,
 ) -> Result<u64, DbErr> {
     let result = reminder_occurrence::Entity::update_many()
@@ -338,7 +337,7 @@ async fn acknowledge_many<C: ConnectionTrait>(
         .col_expr(reminder_occurrence::Column::UpdatedAt, Expr::value(now))
         .filter(reminder_occurrence::Column::Id.is_in(ids))
         .filter(reminder_occurrence::Column::LeaseToken.eq(token))
-        .filter(reminder_occurrence::Column::Status.eq("leased"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Leased))
         .exec(db)
         .await?;
     Ok(result.rows_affected)
@@ -379,9 +378,7 @@ async fn process_one<C: ConnectionTrait>(
     attempts: &mut Vec<Attempt>,
 ) -> Result<Ack, DbErr> {
     let occ = &leased.occurrence;
-    let Some(kind) = ReminderKind::parse(&occ.kind) else {
-        return Ok(Ack::Failed("unknown reminder kind"));
-    };
+    let kind = ReminderKind::from(occ.kind);
     let Some(patient) = context.patients.get(&occ.patient_id) else {
         return Ok(Ack::Skipped("patient not found"));
     };
@@ -402,7 +399,7 @@ async fn process_one<C: ConnectionTrait>(
             return Ok(Ack::Later { at: quiet_end(now, tz, end), reason: "quiet hours", retry: false });
         }
     }
-    if let Some(why) = already_done(db, kind, occ).await? {
+    if let Some(why) = needed::already_done(db, kind, occ).await? {
         return Ok(Ack::Skipped(why));
     }
     let delivered_before = context.delivered_before.get(&occ.id).map(Vec::as_slice).unwrap_or_default();
@@ -454,58 +451,6 @@ async fn process_one<C: ConnectionTrait>(
         None if rejected => Ack::Failed("push service refused the VAPID credentials"),
         None => Ack::Failed("no device accepted the reminder"),
     })
-}
-
-/// Why the reminder is not needed any more, if it is not.
-async fn already_done<C: ConnectionTrait>(
-    db: &C,
-    kind: ReminderKind,
-    occ: &reminder_occurrence::Model,
-) -> Result<Option<&'static str>, DbErr> {
-    let (patient_id, date) = (occ.patient_id, occ.local_date);
-    match kind {
-        ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient_id, date).await? {
-            today::ExercisesOn::NothingPrescribed => Some("nothing prescribed that day"),
-            today::ExercisesOn::AllDone => Some("exercises already done"),
-            today::ExercisesOn::Pending => None,
-        }),
-        ReminderKind::Lesson => {
-            let waiting = today::lesson_waiting_on(db, patient_id, date).await?;
-            Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
-        }
-        ReminderKind::CheckIn => {
-            let logged = check_ins::done_on(db, patient_id, date).await?;
-            Ok(logged.then_some("check-in already logged that day"))
-        }
-        ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => {
-            let (anchor, offset) = kind.session_offset().expect("session kinds have an offset");
-            let at = occ.due_at - Duration::minutes(offset);
-            let session = appointment::Entity::find().filter(appointment::Column::PatientId.eq(patient_id));
-            let session = match anchor {
-                Anchor::SessionStart => session
-                    .filter(appointment::Column::StartsAt.eq(at))
-                    .filter(appointment::Column::Status.eq(appointment::Status::Scheduled)),
-                Anchor::SessionEnd => session.filter(appointment::Column::EndsAt.eq(at)).filter(
-                    appointment::Column::Status.is_in([appointment::Status::Scheduled, appointment::Status::Completed]),
-                ),
-            };
-            if session.count(db).await? == 0 {
-                return Ok(Some("session cancelled or moved"));
-            }
-            if anchor == Anchor::SessionEnd {
-                let logged = check_in::Entity::find()
-                    .filter(check_in::Column::PatientId.eq(patient_id))
-                    .filter(check_in::Column::RecordedAt.gte(at))
-                    .filter(check_in::Column::DeletedAt.is_null())
-                    .count(db)
-                    .await?;
-                if logged > 0 {
-                    return Ok(Some("check-in already logged after the session"));
-                }
-            }
-            Ok(None)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub async fn materialise_window<C: ConnectionTrait>(
         if let Some(rule) = only_rule {
             q = q.filter(reminder_rule::Column::Id.eq(rule));
         }
-        let rows: Vec<(Uuid, i16, i16, Uuid, String)> = q.into_tuple().all(db).await?;
+        let rows: Vec<(Uuid, i16, i16, Uuid, entity::reminder_kind::ReminderKind)> = q.into_tuple().all(db).await?;
         let times: Vec<RuleTime> = rows
             .iter()
             .map(|(id, minute, mask, _, _)| RuleTime { id: *id, minute: *minute, days_mask: *mask })
@@ -108,7 +108,7 @@ pub async fn materialise_window<C: ConnectionTrait>(
             .iter()
             .map(|occ: &Occurrence| {
                 let (_, _, _, patient_id, kind) = rows.iter().find(|r| r.0 == occ.rule_id).expect("rule of occurrence");
-                occurrence(now, occ.rule_id, *patient_id, kind, occ.local_date, occ.due_at)
+                occurrence(now, occ.rule_id, *patient_id, ReminderKind::from(*kind), occ.local_date, occ.due_at)
             })
             .collect();
         created += insert_ignoring_duplicates(db, models).await?;
@@ -131,8 +131,8 @@ async fn zones_with_rules<C: ConnectionTrait>(db: &C) -> Result<Vec<String>, DbE
     rows.iter().map(|row| row.try_get::<String>("", "name")).collect()
 }
 
-fn daily_kinds() -> Vec<&'static str> {
-    ReminderKind::ALL.into_iter().filter(|k| k.session_offset().is_none()).map(ReminderKind::as_str).collect()
+fn daily_kinds() -> Vec<entity::reminder_kind::ReminderKind> {
+    ReminderKind::ALL.into_iter().filter(|k| k.session_offset().is_none()).map(Into::into).collect()
 }
 
 async fn insert_ignoring_duplicates<C: ConnectionTrait>(
@@ -157,7 +157,7 @@ fn occurrence(
     now: DateTime<Utc>,
     rule_id: Uuid,
     patient_id: Uuid,
-    kind: &str,
+    kind: ReminderKind,
     local_date: chrono::NaiveDate,
     due_at: DateTime<Utc>,
 ) -> reminder_occurrence::ActiveModel {
@@ -165,11 +165,11 @@ fn occurrence(
         id: Set(Uuid::now_v7()),
         rule_id: Set(rule_id),
         patient_id: Set(patient_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.into()),
         local_date: Set(local_date),
         due_at: Set(due_at),
         next_attempt_at: Set(due_at),
-        status: Set("pending".into()),
+        status: Set(reminder_occurrence::Status::Pending),
         lease_token: Set(None),
         lease_until: Set(None),
         attempts: Set(0),
@@ -207,7 +207,7 @@ async fn materialise_sessions<C: ConnectionTrait>(
             continue;
         }
         let mut rules_q = reminder_rule::Entity::find()
-            .filter(reminder_rule::Column::Kind.eq(kind.as_str()))
+            .filter(reminder_rule::Column::Kind.eq(entity::reminder_kind::ReminderKind::from(kind)))
             .filter(reminder_rule::Column::Enabled.eq(true))
             .filter(reminder_rule::Column::PatientId.is_in(sessions.iter().map(|s| s.patient_id)));
         if let Some(rule) = only_rule {
@@ -224,7 +224,7 @@ async fn materialise_sessions<C: ConnectionTrait>(
                     Anchor::SessionEnd => session.ends_at,
                 };
                 let local_date = session.starts_at.with_timezone(&tz).date_naive();
-                Some(occurrence(now, rule.id, rule.patient_id, kind.as_str(), local_date, at + shift))
+                Some(occurrence(now, rule.id, rule.patient_id, kind, local_date, at + shift))
             })
             .collect();
         created += insert_ignoring_duplicates(db, models).await?;
@@ -255,7 +255,7 @@ async fn advance_watermark<C: ConnectionTrait>(db: &C, to: DateTime<Utc>) -> Res
 pub async fn materialise_rule<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, rule_id: Uuid) -> Result<(), DbErr> {
     reminder_occurrence::Entity::delete_many()
         .filter(reminder_occurrence::Column::RuleId.eq(rule_id))
-        .filter(reminder_occurrence::Column::Status.eq("pending"))
+        .filter(reminder_occurrence::Column::Status.eq(reminder_occurrence::Status::Pending))
         .filter(reminder_occurrence::Column::Attempts.eq(0))
         .filter(reminder_occurrence::Column::DueAt.gt(now))
         .exec(db)

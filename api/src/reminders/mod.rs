@@ -6,6 +6,8 @@
 //!   workers may do it at once).
 //! - [`dispatch`]: leases due occurrences, holds them through quiet hours, skips what is
 //!   already done, sends to every active device, and acknowledges with the lease token.
+//! - `needed`: the questions dispatch asks before sending (exercises done? check-in
+//!   logged? session still on?), which are the only part that reads the services.
 //!
 //! [`run_due`] is one whole step at a given instant; the background loop that calls it
 //! every few seconds lives in `crate::workers::reminders`, and tests call it with a fixed
@@ -16,6 +18,7 @@
 pub mod dispatch;
 pub mod kinds;
 pub mod materialise;
+mod needed;
 pub mod schedule;
 
 use chrono::{DateTime, Utc};

@@ -193,7 +193,7 @@ impl TryFrom<check_in::Model> for CheckInDto {
                 .into_iter()
                 .map(|m| MedicineDto { class: m.class, name: m.name, dose: m.dose })
                 .collect(),
-            context: CheckInContext::parse(&c.context).unwrap_or_default(),
+            context: c.context.into(),
             clock_skew_seconds: (ahead > SKEW_SHOWN_SECONDS).then_some(ahead),
             received_at: c.created_at,
             id: c.id,

@@ -60,11 +60,9 @@ impl From<reminder_rule::Model> for ReminderRuleDto {
     fn from(r: reminder_rule::Model) -> Self {
         Self {
             id: r.id,
-            kind: ReminderKind::parse(&r.kind).unwrap_or(ReminderKind::Exercises),
+            kind: r.kind.into(),
             local_time: format_minute(r.local_minute),
-            session_offset_minutes: ReminderKind::parse(&r.kind)
-                .and_then(ReminderKind::session_offset)
-                .map(|(_, minutes)| minutes as i32),
+            session_offset_minutes: ReminderKind::from(r.kind).session_offset().map(|(_, minutes)| minutes as i32),
             days_of_week: Weekdays::from_mask(r.days_mask).iso_days(),
             enabled: r.enabled,
             timezone: r.timezone,

@@ -18,7 +18,7 @@ use entity::{check_in, patient};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::clinical::{self, symptoms::CheckInContext};
+use crate::clinical;
 
 /// A baseline taken from the first week of daily check-ins.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +45,7 @@ async fn first_week_of<C: ConnectionTrait>(
         check_in::Entity::find()
             .filter(check_in::Column::PatientId.eq(patient_id))
             .filter(check_in::Column::DeletedAt.is_null())
-            .filter(check_in::Column::Context.eq(CheckInContext::Daily.as_str()))
+            .filter(check_in::Column::Context.eq(check_in::Context::Daily))
             .filter(rating.is_not_null())
     };
     let Some(first) = daily()
@@ -103,7 +103,7 @@ pub async fn pain_of_many<C: ConnectionTrait>(
     let daily_pain = || {
         check_in::Entity::find()
             .filter(check_in::Column::DeletedAt.is_null())
-            .filter(check_in::Column::Context.eq(CheckInContext::Daily.as_str()))
+            .filter(check_in::Column::Context.eq(check_in::Context::Daily))
             .filter(check_in::Column::Pain.is_not_null())
     };
     let firsts: Vec<(Uuid, NaiveDate)> = daily_pain()

@@ -17,8 +17,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{alert, audit_event, check_in, patient};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -50,6 +51,30 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 /// that it is part of the clinical record.
 pub const EDIT_WINDOW: Duration = Duration::days(7);
 pub const MAX_PAIN_SITES: usize = 25;
+
+// The API and the rules speak of contexts in their own enum; rows keep the same words.
+
+impl From<check_in::Context> for CheckInContext {
+    fn from(v: check_in::Context) -> Self {
+        match v {
+            check_in::Context::Daily => CheckInContext::Daily,
+            check_in::Context::PreSession => CheckInContext::PreSession,
+            check_in::Context::PostSession => CheckInContext::PostSession,
+            check_in::Context::Flare => CheckInContext::Flare,
+        }
+    }
+}
+
+impl From<CheckInContext> for check_in::Context {
+    fn from(v: CheckInContext) -> Self {
+        match v {
+            CheckInContext::Daily => check_in::Context::Daily,
+            CheckInContext::PreSession => check_in::Context::PreSession,
+            CheckInContext::PostSession => check_in::Context::PostSession,
+            CheckInContext::Flare => check_in::Context::Flare,
+        }
+    }
+}
 
 /// The fields of a check-in as sent, before validation.
 #[derive(Debug, Clone)]
@@ -131,7 +156,7 @@ impl CheckInBody {
             medications: serde_json::to_string(&f.medications).expect("medications serialise"),
             pain_sites: serde_json::to_string(&f.pain_sites).expect("pain sites serialise"),
             red_flags: serde_json::to_string(&f.red_flags).expect("red flags serialise"),
-            context: f.context.as_str().to_owned(),
+            context: f.context.into(),
             note: f.note.clone(),
             created_at: now,
             updated_at: now,
@@ -503,7 +528,8 @@ fn replay_key(row: &check_in::Model) -> String {
         row.medications,
         row.pain_sites,
         row.red_flags,
-        row.context,
+        // The stored word, exactly as when the column was text.
+        row.context.to_value(),
         row.note
     )
 }

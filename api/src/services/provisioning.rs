@@ -236,7 +236,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
             medications: "[]".to_owned(),
             pain_sites: serde_json::to_string(&[neck(pain)]).expect("sites serialise"),
             red_flags: "[]".to_owned(),
-            context: "daily".to_owned(),
+            context: check_in::Context::Daily,
             note: None,
             created_at: at,
             updated_at: at,

@@ -41,15 +41,14 @@ pub struct RuleChanges {
 
 /// Creates the default rules the patient does not have yet.
 pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
-    let existing: Vec<String> = reminder_rule::Entity::find()
+    let existing: Vec<ReminderKind> = reminder_rule::Entity::find()
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .all(db)
         .await?
         .into_iter()
-        .map(|r| r.kind)
+        .map(|r| r.kind.into())
         .collect();
-    let missing: Vec<ReminderKind> =
-        ReminderKind::ALL.into_iter().filter(|k| !existing.iter().any(|e| e == k.as_str())).collect();
+    let missing: Vec<ReminderKind> = ReminderKind::ALL.into_iter().filter(|k| !existing.contains(k)).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -59,7 +58,7 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, pat
         let inserted = reminder_rule::Entity::insert(reminder_rule::ActiveModel {
             id: Set(id),
             patient_id: Set(patient_id),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind.into()),
             local_minute: Set(kind.default_minute()),
             days_mask: Set(0x7f),
             enabled: Set(true),

@@ -272,7 +272,7 @@ pub fn session_effect(
     note: Option<&session_note::Model>,
     check_ins: &[check_in::Model],
 ) -> SessionEffect {
-    let in_context = |context: &str, from: DateTime<Utc>, to: DateTime<Utc>| {
+    let in_context = |context: check_in::Context, from: DateTime<Utc>, to: DateTime<Utc>| {
         check_ins
             .iter()
             .filter(|c| c.context == context && c.pain.is_some() && c.recorded_at >= from && c.recorded_at <= to)
@@ -282,10 +282,10 @@ pub fn session_effect(
     // The therapist's note wins; else the patient's own pre/post-session check-ins.
     let before = note
         .and_then(|n| n.pain_before)
-        .or_else(|| in_context("pre_session", appt.starts_at - PRE_WINDOW, appt.ends_at));
+        .or_else(|| in_context(check_in::Context::PreSession, appt.starts_at - PRE_WINDOW, appt.ends_at));
     let after = note
         .and_then(|n| n.pain_after)
-        .or_else(|| in_context("post_session", appt.starts_at, appt.ends_at + PRE_WINDOW));
+        .or_else(|| in_context(check_in::Context::PostSession, appt.starts_at, appt.ends_at + PRE_WINDOW));
     SessionEffect {
         appointment_id: appt.id,
         starts_at: appt.starts_at,
@@ -522,7 +522,7 @@ mod tests {
             medications: "[]".into(),
             pain_sites: "[]".into(),
             red_flags: "[]".into(),
-            context: "daily".into(),
+            context: check_in::Context::Daily,
             note: None,
             created_at: at,
             updated_at: at,

@@ -15,12 +15,11 @@ use sea_orm::{
     TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     auth::{PatientPrincipal, Principal},
-    clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
+    clinical::instruments::{self, Instrument, Items},
     db,
     services::{
         audit::{self, Event},
@@ -59,153 +58,13 @@ impl From<PatientError> for MeasureError {
     }
 }
 
+mod forms;
+
+use forms::form_with;
+pub use forms::{Form, FormItem, LicensedTextInput, form, licence_name, licensed_enabled, supply_licensed_text};
+
 pub fn instrument(id: &str) -> Result<&'static Instrument, MeasureError> {
     instruments::find(id).ok_or(MeasureError::UnknownInstrument)
-}
-
-/// A measure as the patient is asked it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
-    pub instructions: String,
-    /// The period the answers are about, where the form names one.
-    pub recall_period: Option<String>,
-    pub items: Vec<FormItem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormItem {
-    pub prompt: String,
-    /// One label per answer value from `item_min`; empty for 0–10 ratings whose
-    /// anchors are in the prompt.
-    pub options: Vec<String>,
-}
-
-/// `clinic_instrument.item_text` as written since answer labels were required.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredTextV2 {
-    version: u8,
-    #[serde(flatten)]
-    text: LicensedText,
-}
-
-const TEXT_VERSION: u8 = 2;
-
-/// The clinic's licensed text for `inst`, when it is complete. Version 1 (a bare array
-/// of prompts, without answer labels, instructions or recall period) cannot be shown in
-/// the validated format, so the instrument counts as not supplied until an admin sends
-/// the full text again. Anything else that does not decode is an error.
-fn decode_licensed(inst: &Instrument, raw: &str) -> Result<Option<LicensedText>, DbErr> {
-    let bad = |e: String| DbErr::Json(format!("clinic_instrument.item_text: {e}"));
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| bad(e.to_string()))?;
-    if value.is_array() {
-        return Ok(None);
-    }
-    let stored: StoredTextV2 = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    if stored.version != TEXT_VERSION {
-        return Err(bad(format!("unknown version {}", stored.version)));
-    }
-    Ok(stored.text.fits(inst).then_some(stored.text))
-}
-
-/// How `inst` is asked in this clinic, or `None` when it cannot be used there.
-pub async fn form<C: ConnectionTrait>(
-    db: &C,
-    clinic_id: Uuid,
-    inst: &Instrument,
-    activities: &[String],
-) -> Result<Option<Form>, DbErr> {
-    let licensed = match inst.items {
-        Items::Licensed { .. } => {
-            clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
-        }
-        _ => None,
-    };
-    form_with(inst, activities, licensed.as_ref())
-}
-
-/// `form` once the clinic's licensed text for `inst` (if it has any) has been read.
-fn form_with(
-    inst: &Instrument,
-    activities: &[String],
-    licensed: Option<&clinic_instrument::Model>,
-) -> Result<Option<Form>, DbErr> {
-    let plain = |prompts: Vec<String>| Form {
-        instructions: inst.instructions.to_owned(),
-        recall_period: None,
-        items: prompts.into_iter().map(|prompt| FormItem { prompt, options: vec![] }).collect(),
-    };
-    Ok(match inst.items {
-        Items::Prompts(p) => Some(plain(p.iter().map(|s| (*s).to_owned()).collect())),
-        Items::PatientActivities { .. } => Some(plain(activities.to_vec())),
-        Items::Licensed { .. } => {
-            let Some(row) = licensed else {
-                return Ok(None);
-            };
-            decode_licensed(inst, &row.item_text)?.map(|text| Form {
-                instructions: text.instructions().to_owned(),
-                recall_period: Some(text.recall_period().to_owned()),
-                items: text
-                    .items()
-                    .iter()
-                    .map(|i| FormItem { prompt: i.prompt.clone(), options: i.options.clone() })
-                    .collect(),
-            })
-        }
-    })
-}
-
-/// The licensed instruments a clinic has switched on with complete text.
-pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<String>, DbErr> {
-    let mut enabled = Vec::new();
-    for row in
-        clinic_instrument::Entity::find().filter(clinic_instrument::Column::ClinicId.eq(clinic_id)).all(db).await?
-    {
-        let Some(inst) = instruments::find(&row.instrument) else { continue };
-        if decode_licensed(inst, &row.item_text)?.is_some() {
-            enabled.push(row.instrument);
-        }
-    }
-    Ok(enabled)
-}
-
-/// The licensed text as an admin sent it, not yet checked against its instrument.
-#[derive(Debug, Clone)]
-pub struct LicensedTextInput {
-    pub instructions: String,
-    pub recall_period: String,
-    pub items: Vec<LicensedItem>,
-}
-
-/// Switches a licensed instrument on for the admin's clinic with the text it holds a
-/// licence for (replacing earlier text).
-pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    who: &Principal,
-    id: &str,
-    input: LicensedTextInput,
-) -> Result<(), MeasureError> {
-    let inst = instrument(id)?;
-    let text = LicensedText::new(inst, input.instructions, input.recall_period, input.items)?;
-    let stored = StoredTextV2 { version: TEXT_VERSION, text };
-    let txn = db::begin_write(db).await?;
-    clinic_instrument::Entity::insert(clinic_instrument::ActiveModel {
-        clinic_id: Set(who.clinic_id),
-        instrument: Set(inst.id.to_owned()),
-        item_text: Set(serde_json::to_string(&stored).expect("licensed text serialises")),
-        enabled_by: Set(who.user_id),
-        created_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([clinic_instrument::Column::ClinicId, clinic_instrument::Column::Instrument])
-            .update_columns([clinic_instrument::Column::ItemText, clinic_instrument::Column::EnabledBy])
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    audit::record(&txn, now, Event::by(who, "instrument.enable").resource(format!("instrument:{}", inst.id))).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -541,11 +400,4 @@ pub async fn first_response<C: ConnectionTrait>(
         q = q.filter(measure_response::Column::Activities.eq(activities));
     }
     q.order_by_asc(measure_response::Column::LocalDate).order_by_asc(measure_response::Column::RecordedAt).one(db).await
-}
-
-pub fn licence_name(inst: &Instrument) -> &'static str {
-    match inst.licence {
-        Licence::Free => "free",
-        Licence::TextLicensed { .. } => "text_licensed",
-    }
 }
