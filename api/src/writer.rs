@@ -426,7 +426,9 @@ mod tests {
             match outcome {
                 Ok(id) => assert!(i % 7 != 3 && *id == if i % 10 == 9 { i - 1 } else { i }),
                 Err(Refused::Rule) => assert_eq!(i % 7, 3),
-                Err(Refused::Db) => assert_eq!(i % 10, 9, "only a duplicate id fails on the database"),
+                // Jobs i and i - 1 (i % 10 == 9) share an id; whichever the queue took
+                // second fails.
+                Err(Refused::Db) => assert!(i % 10 >= 8, "only a job sharing an id fails on the database: {i}"),
             }
         }
         // Rows whose only writers were refused by their rule are absent.

@@ -83,6 +83,15 @@ fn main() {
         // Warm up, then measure back to back.
         load(get_with(bare_url.clone(), None), 1).await;
         load(get_with(me_url.clone(), Some(admin.access_token.clone())), 1).await;
+        // One request at a time: how long a patient opening the app waits for today, measured
+        // before the loads below leave a long write-ahead log behind.
+        let mut alone = Vec::with_capacity(50);
+        for _ in 0..50 {
+            let t = std::time::Instant::now();
+            app.get("/api/v1/me/today", Some(&patient.access_token)).await.expect(200);
+            alone.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        alone.sort_by(f64::total_cmp);
         let bare = load(get_with(bare_url, None), secs).await;
         let me = load(get_with(me_url, Some(admin.access_token.clone())), secs).await;
         let today = load(get_with(today_url, Some(patient.access_token.clone())), secs).await;
@@ -110,5 +119,6 @@ fn main() {
             batch.rps() / bare.rps(),
             batch.rps() * 20.0
         );
+        println!("GET /api/v1/me/today alone, 50 sequential: median {:.2} ms", alone[alone.len() / 2]);
     });
 }

@@ -385,10 +385,12 @@ async fn record_many(txn: &DatabaseTransaction, batches: &[&Batch]) -> Result<Ve
         let Some(patient) = patients.get(&patient_id).filter(|_| !theirs.is_empty()) else { continue };
         alerts[i].extend(alerts::pain_spike(txn, batch.now, &patient.record, patient.baseline, &theirs).await?);
     }
+    // One audit row per batch, with how many it stored (none for a pure replay), as
+    // `record` writes for a batch on its own.
     let events: Vec<audit_event::ActiveModel> = batches
         .iter()
         .zip(&created)
-        .filter(|(_, created)| !created.is_empty())
+        .filter(|(b, _)| !b.items.is_empty())
         .map(|(b, created)| {
             let mut row = Event::by(&b.who, "check_in.write")
                 .patient(b.patient_id)
