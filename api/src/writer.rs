@@ -372,6 +372,16 @@ mod tests {
         db
     }
 
+    /// The ids in the test table, in order.
+    async fn stored_ids(db: &DatabaseConnection) -> Vec<i64> {
+        db.query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id FROM t ORDER BY id"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+            .collect()
+    }
+
     fn insert(id: i64) -> Statement {
         Statement::from_sql_and_values(DbBackend::Sqlite, "INSERT INTO t (id) VALUES ($1)", [id.into()])
     }
@@ -410,13 +420,7 @@ mod tests {
         });
         let outcomes: Vec<Result<i64, Refused>> =
             futures::future::join_all(jobs).await.into_iter().map(|j| j.unwrap()).collect();
-        let stored: Vec<i64> = db
-            .query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id FROM t ORDER BY id"))
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get_by_index::<i64>(0).unwrap())
-            .collect();
+        let stored = stored_ids(&db).await;
         let committed: Vec<i64> = outcomes.iter().filter_map(|o| o.as_ref().ok().copied()).collect();
         let mut expected = committed.clone();
         expected.sort_unstable();
@@ -477,13 +481,7 @@ mod tests {
         });
         let outcomes: Vec<Result<i64, DbErr>> =
             futures::future::join_all(jobs).await.into_iter().map(|j| j.unwrap()).collect();
-        let stored: Vec<i64> = db
-            .query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT id FROM t ORDER BY id"))
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.try_get_by_index::<i64>(0).unwrap())
-            .collect();
+        let stored = stored_ids(&db).await;
         let mut answered: Vec<i64> = outcomes.iter().filter_map(|o| o.as_ref().ok().copied()).collect();
         answered.sort_unstable();
         assert_eq!(stored, answered, "exactly the inputs answered Ok are stored");

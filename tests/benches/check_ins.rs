@@ -10,14 +10,14 @@
 //! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
 //! length of each load phase (default 5). Everything stays on 127.0.0.1.
 
-use std::{sync::Arc, time::Instant};
+use std::time::Instant;
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use chrono::{Duration, Utc};
 use fascia_tests::{
     Actor, TestApp,
-    load::{CONNECTIONS, MakeRequest, bare_jwt_post_server, bare_server, get_with, load, print_header, print_row},
+    load::{CONNECTIONS, bare_jwt_post_server, bare_server, get_with, load, post_check_ins, print_header, print_row},
     spawn_app_with,
 };
 use serde_json::{Value, json};
@@ -37,25 +37,6 @@ async fn history(app: &TestApp, patient: &Actor, days: i64) {
     for chunk in items.chunks(100) {
         app.post("/api/v1/me/check-ins", Some(&patient.access_token), &json!({ "items": chunk })).await.expect(200);
     }
-}
-
-/// Each request a fresh batch recorded at distinct instants over the last day, as phones
-/// coming back online would send, from the patients in turn.
-fn post_check_ins(url: String, tokens: Vec<String>, now: chrono::DateTime<Utc>, n: usize) -> MakeRequest {
-    let counter = Arc::new(std::sync::atomic::AtomicI64::new(0));
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    Arc::new(move |client: &reqwest::Client| {
-        let token = &tokens[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % tokens.len()];
-        let items: Vec<Value> = (0..n)
-            .map(|i| {
-                let k = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let at = now - Duration::milliseconds(k % 86_400_000);
-                json!({ "id": Uuid::now_v7(), "recorded_at": at, "pain": ((k as usize + i) % 6) as i64,
-                    "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
-            })
-            .collect();
-        client.post(&url).bearer_auth(token).json(&json!({ "items": items }))
-    })
 }
 
 /// Patients this benchmark writes as.

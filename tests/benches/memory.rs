@@ -10,17 +10,13 @@
 
 use std::{
     process::{Child, Command, Stdio},
-    sync::{
-        Arc,
-        atomic::{AtomicI64, AtomicUsize, Ordering},
-    },
     time::{Duration as StdDuration, Instant},
 };
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use fascia_tests::{
     Actor, TestApp,
-    load::{MakeRequest, get_with, load, print_header, print_row},
+    load::{get_with, load, post_check_ins, print_header, print_row},
     spawn_app_with,
 };
 use serde_json::{Value, json};
@@ -104,19 +100,6 @@ async fn login(client: &reqwest::Client, base: &str, actor: &Actor) -> String {
     reply["access_token"].as_str().expect("a login").to_owned()
 }
 
-/// One fresh check-in per request, from the patients in turn.
-fn post_check_ins(url: String, tokens: Vec<String>, now: chrono::DateTime<Utc>) -> MakeRequest {
-    let counter = Arc::new(AtomicI64::new(0));
-    let next = Arc::new(AtomicUsize::new(0));
-    Arc::new(move |client: &reqwest::Client| {
-        let token = &tokens[next.fetch_add(1, Ordering::Relaxed) % tokens.len()];
-        let k = counter.fetch_add(1, Ordering::Relaxed);
-        let item = json!({ "id": Uuid::now_v7(), "recorded_at": now - Duration::milliseconds(k % 86_400_000),
-            "pain": k % 6, "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] });
-        client.post(&url).bearer_auth(token).json(&json!({ "items": [item] }))
-    })
-}
-
 fn main() {
     let secs: u64 = std::env::var("FASCIA_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -155,7 +138,7 @@ fn main() {
         report(&server, &format!("after {PATIENTS} logins"));
         let today = now.date_naive();
         let trends = format!("{base}/api/v1/me/trends?from={}&to={today}", today - Duration::days(364));
-        let check_ins = load(post_check_ins(format!("{base}/api/v1/me/check-ins"), tokens.clone(), now), secs).await;
+        let check_ins = load(post_check_ins(format!("{base}/api/v1/me/check-ins"), tokens.clone(), now, 1), secs).await;
         report(&server, "after the check-in load (64 connections)");
         let year = load(get_with(trends, Some(tokens[0].clone())), secs).await;
         report(&server, "after the trends load (64 connections)");

@@ -1,7 +1,13 @@
 //! The load generator the benchmarks share: N connections on loopback hammering one
 //! request for a fixed time, with latencies, next to a bare poem route for scale.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use poem::{EndpointExt, Route, Server, get, handler, listener::TcpAcceptor, web::Json};
 use serde_json::Value;
@@ -134,4 +140,23 @@ pub fn print_row(name: &str, l: &Load) {
 
 pub fn print_header() {
     println!("{:<34} {:>10} {:>9} {:>9} {:>7}", "route", "req/s", "p50 ms", "p99 ms", "errors");
+}
+
+/// Each request a fresh batch recorded at distinct instants over the last day, as phones
+/// coming back online would send, from the patients in turn.
+pub fn post_check_ins(url: String, tokens: Vec<String>, now: chrono::DateTime<chrono::Utc>, n: usize) -> MakeRequest {
+    let counter = Arc::new(AtomicI64::new(0));
+    let next = Arc::new(AtomicUsize::new(0));
+    Arc::new(move |client: &reqwest::Client| {
+        let token = &tokens[next.fetch_add(1, Ordering::Relaxed) % tokens.len()];
+        let items: Vec<Value> = (0..n)
+            .map(|i| {
+                let k = counter.fetch_add(1, Ordering::Relaxed);
+                let at = now - chrono::Duration::milliseconds(k % 86_400_000);
+                serde_json::json!({ "id": uuid::Uuid::now_v7(), "recorded_at": at, "pain": ((k as usize + i) % 6) as i64,
+                    "stress": 3, "pain_sites": [{ "region": "neck", "intensity": 3, "qualities": ["stiff"] }] })
+            })
+            .collect();
+        client.post(&url).bearer_auth(token).json(&serde_json::json!({ "items": items }))
+    })
 }

@@ -56,6 +56,25 @@ pub async fn active_plan<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result
     }
 }
 
+/// How many times each plan exercise was logged on `date`, counted by the database: a
+/// busy day's logs are not worth fetching one by one.
+async fn logs_per_exercise<C: ConnectionTrait>(
+    db: &C,
+    patient_id: Uuid,
+    date: NaiveDate,
+) -> Result<Vec<(Uuid, i64)>, DbErr> {
+    exercise_log::Entity::find()
+        .select_only()
+        .column(exercise_log::Column::PlanExerciseId)
+        .column_as(exercise_log::Column::Id.count(), "logs")
+        .filter(exercise_log::Column::PatientId.eq(patient_id))
+        .filter(exercise_log::Column::LocalDate.eq(date))
+        .group_by(exercise_log::Column::PlanExerciseId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<Today, DbErr> {
     let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
@@ -70,21 +89,7 @@ pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate
     } else {
         vec![]
     };
-    // Counted by the database: a busy day's logs are not worth fetching one by one.
-    let logged: Vec<(Uuid, i64)> = if due.is_empty() {
-        vec![]
-    } else {
-        exercise_log::Entity::find()
-            .select_only()
-            .column(exercise_log::Column::PlanExerciseId)
-            .column_as(exercise_log::Column::Id.count(), "logs")
-            .filter(exercise_log::Column::PatientId.eq(patient_id))
-            .filter(exercise_log::Column::LocalDate.eq(date))
-            .group_by(exercise_log::Column::PlanExerciseId)
-            .into_tuple()
-            .all(db)
-            .await?
-    };
+    let logged = if due.is_empty() { vec![] } else { logs_per_exercise(db, patient_id, date).await? };
     let exercises = due
         .into_iter()
         .map(|(p, row)| {
@@ -148,16 +153,7 @@ pub async fn exercises_done_on<C: ConnectionTrait>(
     if due.is_empty() {
         return Ok(ExercisesOn::NothingPrescribed);
     }
-    let logged: Vec<(Uuid, i64)> = exercise_log::Entity::find()
-        .select_only()
-        .column(exercise_log::Column::PlanExerciseId)
-        .column_as(exercise_log::Column::Id.count(), "logs")
-        .filter(exercise_log::Column::PatientId.eq(patient_id))
-        .filter(exercise_log::Column::LocalDate.eq(date))
-        .group_by(exercise_log::Column::PlanExerciseId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let logged = logs_per_exercise(db, patient_id, date).await?;
     let done = |id: Uuid| logged.iter().find(|(logged_id, _)| *logged_id == id).map_or(0, |(_, n)| *n);
     Ok(if due.iter().all(|(id, times)| done(*id) >= i64::from(*times)) {
         ExercisesOn::AllDone
