@@ -188,7 +188,7 @@ impl TryFrom<check_in::Model> for CheckInDto {
                 })
                 .collect(),
             red_flags: check_ins::red_flags_of(&c)?,
-            medication: c.medication.as_deref().and_then(Medication::parse),
+            medication: c.medication.map(Into::into),
             medications: check_ins::medications_of(&c)?
                 .into_iter()
                 .map(|m| MedicineDto { class: m.class, name: m.name, dose: m.dose })

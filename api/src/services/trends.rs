@@ -508,7 +508,12 @@ async fn rom_series<C: ConnectionTrait>(
 mod tests {
     use super::*;
 
-    fn check_in(date: NaiveDate, pain: Option<i16>, stress: Option<i16>, medication: Option<&str>) -> check_in::Model {
+    fn check_in(
+        date: NaiveDate,
+        pain: Option<i16>,
+        stress: Option<i16>,
+        medication: Option<check_in::Medication>,
+    ) -> check_in::Model {
         let at = date.and_hms_opt(12, 0, 0).unwrap().and_utc();
         check_in::Model {
             id: Uuid::new_v4(),
@@ -518,7 +523,7 @@ mod tests {
             pain,
             stress,
             sleep_quality: None,
-            medication: medication.map(str::to_owned),
+            medication,
             medications: "[]".into(),
             pain_sites: "[]".into(),
             red_flags: "[]".into(),
@@ -534,8 +539,8 @@ mod tests {
     fn days_have_mean_min_max_and_a_rolling_mean_over_days_with_data() {
         let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
         let rows = vec![
-            check_in(d(1), Some(6), None, Some("opioid")),
-            check_in(d(1), Some(3), Some(5), Some("none")),
+            check_in(d(1), Some(6), None, Some(check_in::Medication::Opioid)),
+            check_in(d(1), Some(3), Some(5), Some(check_in::Medication::None)),
             check_in(d(3), Some(4), None, None),
             check_in(d(9), Some(2), None, None),
         ];
