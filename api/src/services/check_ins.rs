@@ -11,6 +11,7 @@
 //! from items that cannot be stored (invalid, or a clashing id) are kept as red-flag
 //! reports in the same transaction and alerted like any other (see `services::red_flags`).
 
+use crate::services::patients::PatientScope;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -599,12 +600,13 @@ pub async fn pain_baseline<C: ConnectionTrait>(db: &C, record: &patient::Model) 
 /// Check-ins with local dates in `[from, to]`, in recorded order, after the cursor row.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<check_in::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let mut q = check_in::Entity::find()
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())

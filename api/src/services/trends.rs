@@ -8,9 +8,10 @@
 //! rolling means and session follow-ups) or is a single indexed lookup for a baseline:
 //! the cost grows with the range, not with the length of the patient's history.
 
+use crate::services::patients::Visible;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{appointment, check_in, check_in_day, patient, rom_measure, session_note};
+use entity::{appointment, check_in, check_in_day, rom_measure, session_note};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -339,7 +340,7 @@ async fn around_sessions<C: ConnectionTrait>(
 
 pub async fn for_patient<C: ConnectionTrait>(
     db: &C,
-    record: &patient::Model,
+    record: &Visible,
     tz: Tz,
     from: NaiveDate,
     to: NaiveDate,
