@@ -13,6 +13,7 @@ pub mod check_in_days;
 pub mod check_ins;
 pub mod clinic_settings;
 pub mod exercise_logs;
+pub mod idempotent;
 pub mod lesson_grading;
 pub mod library;
 pub mod localtime;
