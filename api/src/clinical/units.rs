@@ -55,7 +55,7 @@ pub fn allocate<K: Copy>(lines: &[TimedMinutes<K>]) -> Units<K> {
         if left == 0 {
             break;
         }
-        if lines[i].minutes % 15 > 0 {
+        if !lines[i].minutes.is_multiple_of(15) {
             units[i] += 1;
             left -= 1;
         }

@@ -138,7 +138,7 @@ impl From<FullNote> for NoteReply {
 pub enum PutNoteReply {
     /// Saved; `ETag` is the new version.
     #[oai(status = 200)]
-    Ok(Json<SessionNoteDto>, #[oai(header = "ETag")] String),
+    Ok(Json<Box<SessionNoteDto>>, #[oai(header = "ETag")] String),
     /// `If-Match` named a version the note no longer has (someone else saved first), or
     /// there is no note yet. Nothing was changed: read the note again and merge.
     #[oai(status = 412)]
@@ -173,7 +173,7 @@ impl SessionNotesApi {
         match session_notes::put(&state.db, state.now(), &auth.0, id.0, expected, input).await {
             Ok(full) => {
                 let tag = etag(full.note.version);
-                Ok(PutNoteReply::Ok(Json(full.into()), tag))
+                Ok(PutNoteReply::Ok(Json(Box::new(full.into())), tag))
             }
             Err(err @ NoteError::Stale) => {
                 Ok(PutNoteReply::PreconditionFailed(Json(ErrorBody::new("precondition_failed", err.to_string()))))
@@ -227,8 +227,8 @@ impl SessionNotesApi {
 
     /// The timed procedure codes a note may record, with labels and the units rule.
     #[oai(path = "/procedure-codes", method = "get", operation_id = "list_procedure_codes")]
-    async fn list_procedure_codes(&self, _auth: TherapistAuth) -> Json<ProcedureCatalogue> {
-        Json(ProcedureCatalogue::new())
+    async fn list_procedure_codes(&self, _auth: TherapistAuth) -> Result<Json<ProcedureCatalogue>, ApiError> {
+        Ok(Json(ProcedureCatalogue::new()))
     }
 }
 
