@@ -19,6 +19,7 @@ mod m20261201_000050_add_session_note_signing;
 mod m20261201_000051_create_timed_procedure;
 mod m20261201_000052_create_session_note_addendum;
 mod m20261201_000053_add_clinic_late_note_days;
+mod m20261201_000054_guard_signed_session_notes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000051_create_timed_procedure::Migration),
             Box::new(m20261201_000052_create_session_note_addendum::Migration),
             Box::new(m20261201_000053_add_clinic_late_note_days::Migration),
+            Box::new(m20261201_000054_guard_signed_session_notes::Migration),
         ]
     }
 }

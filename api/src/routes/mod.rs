@@ -29,6 +29,7 @@ mod session_notes;
 pub mod spec;
 pub mod text;
 mod therapists;
+mod treatment_vocabulary;
 mod trends;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use super::{
     ApiTags,
-    session_note_dto::{AddendumDto, AddendumRequest, ProcedureCatalogue, SessionNoteDto, SessionNoteRequest},
+    session_note_dto::{AddendumDto, AddendumRequest, SessionNoteDto, SessionNoteRequest},
+    treatment_vocabulary::ProcedureCatalogue,
 };
 use crate::{
     auth::TherapistAuth,

@@ -337,3 +337,40 @@ async fn the_database_refuses_to_rewrite_or_remove_an_addendum() {
     let read = app.get(&note_path(&id), Some(&c.therapist.access_token)).await.expect(200);
     assert_eq!(read["addenda"][0]["text"], "Original text.");
 }
+
+#[tokio::test]
+async fn the_database_refuses_to_change_a_signed_note_or_its_measures_but_not_a_draft() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let (draft, signed) = (session(&app, &c, "2026-06-01").await, session(&app, &c, "2026-06-02").await);
+    let body = json!({ "subjective": "Original.", "procedures": [{ "code": "97140", "minutes": 20 }],
+        "rom": [{ "region": "neck", "side": "left", "movement": "rotation", "degrees": 60, "mode": "active",
+                  "method": "goniometer" }] });
+    for id in [&draft, &signed] {
+        app.put(&note_path(id), Some(&c.therapist.access_token), &body).await.expect(200);
+    }
+    sign(&app, &c.therapist, &signed).await.expect(200);
+    let db = &app.state.db;
+
+    // Statements that touch every row fail as soon as they reach the signed note's.
+    for sql in [
+        "UPDATE session_note SET subjective = 'Rewritten.'",
+        "UPDATE session_note SET signed_at = NULL",
+        "DELETE FROM session_note",
+        "UPDATE timed_procedure SET minutes = 60",
+        "DELETE FROM timed_procedure",
+        "UPDATE rom_measure SET degrees = 90",
+        "DELETE FROM rom_measure",
+    ] {
+        assert!(db.execute_unprepared(sql).await.is_err(), "allowed: {sql}");
+    }
+    let read = app.get(&note_path(&signed), Some(&c.therapist.access_token)).await.expect(200);
+    assert_eq!((read["subjective"].clone(), read["total_timed_minutes"].clone()), (json!("Original."), json!(20)));
+    assert_eq!(read["rom"][0]["degrees"], 60);
+    // A draft's rows, and the signed note's version, may still change.
+    db.execute_unprepared("UPDATE session_note SET version = version + 1").await.unwrap();
+    let draft_only = "UPDATE session_note SET subjective = 'Draft edit.' WHERE signed_at IS NULL";
+    db.execute_unprepared(draft_only).await.unwrap();
+    let read = app.get(&note_path(&draft), Some(&c.therapist.access_token)).await.expect(200);
+    assert_eq!(read["subjective"], "Draft edit.");
+}
