@@ -15,6 +15,11 @@ mod m20261130_000012_add_alert_red_flags;
 mod m20261130_000020_add_rom_mode_method;
 mod m20261130_000021_add_measure_response_schedule;
 mod m20261130_000030_create_check_in_day;
+mod m20261201_000050_add_session_note_signing;
+mod m20261201_000051_create_timed_procedure;
+mod m20261201_000052_create_session_note_addendum;
+mod m20261201_000053_add_clinic_late_note_days;
+mod m20261201_000054_guard_signed_session_notes;
 
 pub struct Migrator;
 
@@ -33,6 +38,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
             Box::new(m20261130_000021_add_measure_response_schedule::Migration),
             Box::new(m20261130_000030_create_check_in_day::Migration),
+            Box::new(m20261201_000050_add_session_note_signing::Migration),
+            Box::new(m20261201_000051_create_timed_procedure::Migration),
+            Box::new(m20261201_000052_create_session_note_addendum::Migration),
+            Box::new(m20261201_000053_add_clinic_late_note_days::Migration),
+            Box::new(m20261201_000054_guard_signed_session_notes::Migration),
         ]
     }
 }

@@ -23,6 +23,8 @@ pub mod provisioning;
 pub mod push_subscriptions;
 pub mod red_flags;
 pub mod reminder_rules;
+pub mod session_notes;
+pub mod session_record_store;
 pub mod sessions;
 pub mod staff;
 pub mod sync;

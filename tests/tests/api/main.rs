@@ -20,4 +20,6 @@ mod provisioning;
 mod push;
 mod red_flags;
 mod reminders;
+mod session_notes;
+mod session_record;
 mod trends;
