@@ -36,6 +36,10 @@ pub mod rom_measure;
 pub mod session_note;
 pub mod side;
 pub mod user;
+// Issue 13: scar and girth measures, discharge.
+pub mod discharge_summary;
+pub mod girth_measurement;
+pub mod scar_assessment;
 
 pub use role::Role;
 pub use side::Side;

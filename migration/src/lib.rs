@@ -15,6 +15,8 @@ mod m20261130_000012_add_alert_red_flags;
 mod m20261130_000020_add_rom_mode_method;
 mod m20261130_000021_add_measure_response_schedule;
 mod m20261130_000030_create_check_in_day;
+mod m20261201_000060_create_scar_girth;
+mod m20261201_000061_create_discharge_summary;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
             Box::new(m20261130_000021_add_measure_response_schedule::Migration),
             Box::new(m20261130_000030_create_check_in_day::Migration),
+            Box::new(m20261201_000060_create_scar_girth::Migration),
+            Box::new(m20261201_000061_create_discharge_summary::Migration),
         ]
     }
 }
