@@ -43,12 +43,7 @@ impl VssItem {
                 "lighter than the skin around it",
                 "darker than the skin around it",
             ],
-            VssItem::Vascularity => &[
-                "normal: no redness, like the skin around it",
-                "pink",
-                "red",
-                "purple or dusky",
-            ],
+            VssItem::Vascularity => &["normal: no redness, like the skin around it", "pink", "red", "purple or dusky"],
             VssItem::Pliability => &[
                 "moves and bends like the skin around it",
                 "supple: bends easily with little resistance",
@@ -228,10 +223,7 @@ mod tests {
     #[test]
     fn each_item_has_its_published_range() {
         assert_eq!(VssItem::ALL.map(VssItem::max), [2, 3, 5, 3]);
-        assert_eq!(
-            Vss::new(3, 0, 0, 0),
-            Err(ScarError::OutOfRange { item: VssItem::Pigmentation, max: 2 })
-        );
+        assert_eq!(Vss::new(3, 0, 0, 0), Err(ScarError::OutOfRange { item: VssItem::Pigmentation, max: 2 }));
         assert_eq!(Vss::new(0, 4, 0, 0), Err(ScarError::OutOfRange { item: VssItem::Vascularity, max: 3 }));
         assert_eq!(Vss::new(0, 0, 6, 0), Err(ScarError::OutOfRange { item: VssItem::Pliability, max: 5 }));
         assert_eq!(Vss::new(0, 0, 0, 4), Err(ScarError::OutOfRange { item: VssItem::Height, max: 3 }));

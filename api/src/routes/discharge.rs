@@ -254,11 +254,8 @@ impl DischargeApi {
                 .map_err(|_| ApiError::invalid(&format!("goals[{i}].rating"), "must be between 0 and 10"))?;
             goals.push(GoalRating { goal_id: g.goal_id, rating });
         }
-        let input = DischargeInput {
-            reason: b.reason.into(),
-            goals,
-            home_programme: b.home_programme.trim().to_owned(),
-        };
+        let input =
+            DischargeInput { reason: b.reason.into(), goals, home_programme: b.home_programme.trim().to_owned() };
         let done = discharge::discharge(&state.db, state.now(), &auth.0, id.0, input).await?;
         Ok(Discharged::Created(Json(done.into())))
     }

@@ -225,10 +225,9 @@ mod tests {
         let mut waist = row(1, entity::Side::None, "navel", 0, 905);
         waist.region = "abdomen".into();
         let s = group(vec![waist]).unwrap();
-        assert_eq!((s[0].region, s[0].sessions[0].midline_mm, s[0].sessions[0].difference_mm()), (
-            BodyRegion::Abdomen,
-            Some(905),
-            None
-        ));
+        assert_eq!(
+            (s[0].region, s[0].sessions[0].midline_mm, s[0].sessions[0].difference_mm()),
+            (BodyRegion::Abdomen, Some(905), None)
+        );
     }
 }

@@ -150,8 +150,8 @@ mod tests {
     use super::*;
 
     fn row(at_day: i64, region: &str, side: entity::Side, label: &str, total: i16) -> scar_assessment::Model {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z").unwrap().to_utc()
-            + Duration::days(at_day);
+        let at =
+            chrono::DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z").unwrap().to_utc() + Duration::days(at_day);
         scar_assessment::Model {
             id: Uuid::now_v7(),
             clinic_id: Uuid::nil(),

@@ -220,8 +220,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
         _ => DischargeError::Db(e),
     })?;
     care_plans::complete_for_discharge(&txn, now, who, plan.id).await?;
-    let event =
-        Event::by(who, "care_plan.discharge").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"));
+    let event = Event::by(who, "care_plan.discharge").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Discharge { row, summary })

@@ -188,7 +188,8 @@ mod tests {
     fn patient_specific_responses_compare_only_the_same_activities() {
         let a = r#"["lift","walk","sit"]"#;
         let b = r#"["lift","walk","run"]"#;
-        let rows = [response("psfs", 1, 3.0, Some(a)), response("psfs", 5, 4.0, Some(b)), response("psfs", 9, 6.0, Some(a))];
+        let rows =
+            [response("psfs", 1, 3.0, Some(a)), response("psfs", 5, 4.0, Some(b)), response("psfs", 9, 6.0, Some(a))];
         let out = measure_outcomes(&rows).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!((out[0].first, out[0].last, out[0].meaningful), (3.0, 6.0, Some(true)));
