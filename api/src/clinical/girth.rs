@@ -85,8 +85,8 @@ impl GirthMeasurement {
         if landmark.chars().count() > MAX_LANDMARK_CHARS {
             return Err(GirthError::LandmarkTooLong { max: MAX_LANDMARK_CHARS });
         }
-        // NaN fails every comparison, so it is refused here too.
-        if !(distance_cm >= 0.0 && distance_cm <= MAX_DISTANCE_CM) {
+        // NaN is in no range, so it is refused here too.
+        if !(0.0..=MAX_DISTANCE_CM).contains(&distance_cm) {
             return Err(GirthError::Distance { max: MAX_DISTANCE_CM });
         }
         let circumference_mm = to_mm(circumference_cm);

@@ -175,12 +175,12 @@ mod tests {
 
     #[test]
     fn rows_group_by_region_side_and_label_ignoring_case() {
-        use entity::Side::{Left, None, Right};
+        use entity::Side::{Left, Right};
         let rows = vec![
             row(0, "knee", Left, "Portal", 6),
             row(0, "knee", Right, "portal", 5),
             row(7, "knee", Left, " portal ", 4),
-            row(7, "abdomen", None, "", 3),
+            row(7, "abdomen", entity::Side::None, "", 3),
             row(14, "knee", Left, "PORTAL", 2),
         ];
         let s = group(rows).unwrap();

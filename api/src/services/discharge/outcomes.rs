@@ -49,9 +49,12 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
+/// An instrument and, for patient-specific ones, the activities rated (as stored).
+type MeasureKey<'a> = (&'a str, Option<&'a str>);
+
 /// One outcome per instrument (and set of activities) from responses in time order.
 pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV1>, DbErr> {
-    let mut groups: Vec<((&str, Option<&str>), Vec<&measure_response::Model>)> = Vec::new();
+    let mut groups: Vec<(MeasureKey, Vec<&measure_response::Model>)> = Vec::new();
     for row in rows {
         let key = (row.instrument.as_str(), row.activities.as_deref());
         match groups.iter_mut().find(|(k, _)| *k == key) {
