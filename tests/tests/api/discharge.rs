@@ -248,3 +248,23 @@ async fn no_reminder_is_sent_after_discharge_until_a_new_plan_starts() {
     let back = step("2026-06-04T18:00:00Z").await;
     assert_eq!(back.sent, 1);
 }
+
+#[tokio::test]
+async fn silence_after_discharge_raises_no_disengaged_alert() {
+    let app = app().await;
+    let w = app.world().await;
+    let (plan, goals) = plan(&app, &w).await;
+    let disengaged = |patient: &Actor| {
+        entity::alert::Entity::find()
+            .filter(entity::alert::Column::PatientId.eq(patient.patient_id.unwrap()))
+            .filter(entity::alert::Column::Kind.eq(entity::alert::Kind::Disengaged))
+            .all(&app.state.db)
+    };
+    discharge(&app, &w.therapist_x, &plan, &discharge_body(&goals, [8, 5])).await.expect(201);
+
+    // Patient B (no plan) and patient A (discharged) both stay silent for ten days.
+    fascia::services::alerts::evaluate(&app.state.db, utc("2026-06-11T12:00:00Z")).await.unwrap();
+
+    assert!(disengaged(&w.patient_a).await.unwrap().is_empty());
+    assert_eq!(disengaged(&w.patient_b).await.unwrap().len(), 1);
+}

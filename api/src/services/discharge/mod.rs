@@ -5,8 +5,8 @@
 //!
 //! A completed plan prescribes nothing, so its exercise and lesson reminders find
 //! nothing to do and are skipped; daily check-in reminders stop too while the patient's
-//! latest plan is completed ([`care_ended`], asked by the reminder dispatcher). A new
-//! plan brings them back.
+//! latest plan is completed ([`care_ended`], asked by the reminder dispatcher), and the
+//! silence that follows raises no disengaged alert. A new plan brings both back.
 //!
 //! A plan is discharged once: a second attempt is a conflict, also when two race (the
 //! unique index on `care_plan_id`).
@@ -18,8 +18,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{care_plan, discharge_summary, plan_goal};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -243,6 +243,23 @@ pub async fn care_ended<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<
         .one(db)
         .await?;
     Ok(latest.is_some_and(|p| p.status == care_plan::Status::Completed))
+}
+
+/// [`care_ended`] for every patient at once: those whose most recent plan is completed
+/// (one read of the plans' owners and statuses, for the periodic alert rules).
+pub async fn care_ended_patients<C: ConnectionTrait>(db: &C) -> Result<HashSet<Uuid>, DbErr> {
+    let plans: Vec<(Uuid, care_plan::Status)> = care_plan::Entity::find()
+        .select_only()
+        .column(care_plan::Column::PatientId)
+        .column(care_plan::Column::Status)
+        .order_by_asc(care_plan::Column::CreatedAt)
+        .order_by_asc(care_plan::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut latest: std::collections::HashMap<Uuid, care_plan::Status> = Default::default();
+    latest.extend(plans);
+    Ok(latest.into_iter().filter(|(_, s)| *s == care_plan::Status::Completed).map(|(p, _)| p).collect())
 }
 
 #[cfg(test)]
