@@ -7,7 +7,7 @@ use entity::{appointment, check_in, reminder_occurrence};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::kinds::{Anchor, ReminderKind};
-use crate::services::{check_ins, discharge, today};
+use crate::services::{check_ins, today};
 
 /// Why the reminder is not needed any more, if it is not.
 pub(super) async fn already_done<C: ConnectionTrait>(
@@ -27,10 +27,6 @@ pub(super) async fn already_done<C: ConnectionTrait>(
             Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
         }
         ReminderKind::CheckIn => {
-            // After discharge the daily log has no course of care to follow.
-            if discharge::care_ended(db, patient_id).await? {
-                return Ok(Some("care plan completed"));
-            }
             let logged = check_ins::done_on(db, patient_id, date).await?;
             Ok(logged.then_some("check-in already logged that day"))
         }

@@ -117,7 +117,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
         .all(db)
         .await?;
     // After discharge the patient is expected to stop logging: not disengagement.
-    let care_ended = crate::services::discharge::care_ended_patients(db).await?;
+    let care_ended = crate::services::discharge::care_ended_among(db, None).await?;
 
     let mut report = Report::default();
     for record in &patients {

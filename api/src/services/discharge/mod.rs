@@ -5,8 +5,9 @@
 //!
 //! A completed plan prescribes nothing, so its exercise and lesson reminders find
 //! nothing to do and are skipped; daily check-in reminders stop too while the patient's
-//! latest plan is completed ([`care_ended`], asked by the reminder dispatcher), and the
-//! silence that follows raises no disengaged alert. A new plan brings both back.
+//! latest plan is completed ([`care_ended`], checked per batch by the reminder
+//! dispatcher), and the silence that follows raises no disengaged alert. A new plan
+//! brings both back.
 //!
 //! A plan is discharged once: a second attempt is a conflict, also when two race (the
 //! unique index on `care_plan_id`).
@@ -234,31 +235,27 @@ pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: Uuid) -> 
 }
 
 /// Whether the patient's course of care has ended: their most recent plan is completed.
-/// Daily check-in reminders stop then; a patient who never had a plan keeps them.
+/// Daily check-in reminders stop then, and silence raises no disengaged alert; a patient
+/// who never had a plan keeps both.
 pub async fn care_ended<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<bool, DbErr> {
-    let latest = care_plan::Entity::find()
-        .filter(care_plan::Column::PatientId.eq(patient_id))
-        .order_by_desc(care_plan::Column::CreatedAt)
-        .order_by_desc(care_plan::Column::Id)
-        .one(db)
-        .await?;
-    Ok(latest.is_some_and(|p| p.status == care_plan::Status::Completed))
+    Ok(care_ended_among(db, Some(&[patient_id])).await?.contains(&patient_id))
 }
 
-/// [`care_ended`] for every patient at once: those whose most recent plan is completed
-/// (one read of the plans' owners and statuses, for the periodic alert rules).
-pub async fn care_ended_patients<C: ConnectionTrait>(db: &C) -> Result<HashSet<Uuid>, DbErr> {
-    let plans: Vec<(Uuid, care_plan::Status)> = care_plan::Entity::find()
+/// [`care_ended`] for many patients in one read (`None`: every patient), for the
+/// reminder batches and the periodic alert rules.
+pub async fn care_ended_among<C: ConnectionTrait>(db: &C, patients: Option<&[Uuid]>) -> Result<HashSet<Uuid>, DbErr> {
+    let mut q = care_plan::Entity::find()
         .select_only()
         .column(care_plan::Column::PatientId)
         .column(care_plan::Column::Status)
         .order_by_asc(care_plan::Column::CreatedAt)
-        .order_by_asc(care_plan::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut latest: std::collections::HashMap<Uuid, care_plan::Status> = Default::default();
-    latest.extend(plans);
+        .order_by_asc(care_plan::Column::Id);
+    if let Some(ids) = patients {
+        q = q.filter(care_plan::Column::PatientId.is_in(ids.iter().copied()));
+    }
+    let plans: Vec<(Uuid, care_plan::Status)> = q.into_tuple().all(db).await?;
+    // In creation order, so each patient ends up with their latest plan's status.
+    let latest: std::collections::HashMap<Uuid, care_plan::Status> = plans.into_iter().collect();
     Ok(latest.into_iter().filter(|(_, s)| *s == care_plan::Status::Completed).map(|(p, _)| p).collect())
 }
 
