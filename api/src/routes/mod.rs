@@ -10,8 +10,10 @@ mod care_plans;
 mod check_in_payload;
 mod check_ins;
 mod date_range;
+mod discharge;
 mod exercise_logs;
 mod exercises;
+mod girths;
 mod home;
 mod lenient_json;
 mod lessons;
@@ -26,6 +28,7 @@ mod red_flags;
 mod reminders;
 mod session_note_dto;
 mod session_notes;
+mod scars;
 pub mod spec;
 pub mod text;
 mod therapists;
@@ -85,11 +88,11 @@ pub type Api = (
     audit_events::AuditApi,
     exercises::ExercisesApi,
     lessons::LessonsApi,
-    care_plans::CarePlansApi,
+    (care_plans::CarePlansApi, discharge::DischargeApi),
     (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
     (measures::MeasuresApi, my_measures::MyMeasuresApi),
-    (appointments::AppointmentsApi, session_notes::SessionNotesApi),
+    (appointments::AppointmentsApi, session_notes::SessionNotesApi, scars::ScarsApi, girths::GirthsApi),
     alerts::AlertsApi,
     trends::TrendsApi,
     push::PushApi,
@@ -114,11 +117,11 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             audit_events::AuditApi,
             exercises::ExercisesApi,
             lessons::LessonsApi,
-            care_plans::CarePlansApi,
+            (care_plans::CarePlansApi, discharge::DischargeApi),
             (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
             (measures::MeasuresApi, my_measures::MyMeasuresApi),
-            (appointments::AppointmentsApi, session_notes::SessionNotesApi),
+            (appointments::AppointmentsApi, session_notes::SessionNotesApi, scars::ScarsApi, girths::GirthsApi),
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,

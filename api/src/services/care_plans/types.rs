@@ -207,6 +207,8 @@ pub enum PlanError {
     UnknownLibraryItem(&'static str),
     #[error("end_date is before start_date")]
     BadDates,
+    #[error("this plan has been discharged and cannot be reopened; start a new plan")]
+    Discharged,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
