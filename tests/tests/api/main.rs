@@ -21,7 +21,7 @@ mod provisioning;
 mod push;
 mod red_flags;
 mod reminders;
+mod scar_girth;
 mod session_notes;
 mod session_record;
-mod scar_girth;
 mod trends;
