@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use entity::{exercise, lesson, library_hidden};
 use sea_orm::{
-    ActiveModelTrait,
+    ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use std::collections::HashSet;
@@ -74,6 +74,29 @@ pub struct LibraryQuery {
     pub limit: u64,
 }
 
+/// What the exercise and the lesson library share: rows visible to a clinic (built-ins,
+/// `clinic_id` null, and its own), hidden per clinic, built-ins read-only, copies kept as
+/// the clinic's own with their source. Each table says how its content is stored.
+trait Library: EntityTrait<Model: Clone + IntoActiveModel<Self::Row>, Column: ColumnTrait> {
+    type Row: ActiveModelTrait<Entity = Self> + ActiveModelBehavior + Send;
+    type Content;
+    /// Audit actions.
+    const CREATED: &'static str;
+    const UPDATED: &'static str;
+    /// The audit resource prefix, e.g. `exercise` in `exercise:<id>`.
+    const NOUN: &'static str;
+    fn id_column() -> Self::Column;
+    fn clinic_column() -> Self::Column;
+    fn search_column() -> Self::Column;
+    fn id_of(row: &Self::Model) -> Uuid;
+    fn clinic_of(row: &Self::Model) -> Option<Uuid>;
+    /// A new clinic-owned row without content.
+    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> Self::Row;
+    fn apply(row: &mut Self::Row, content: &Self::Content);
+    fn touch(row: &mut Self::Row, now: DateTime<Utc>);
+    fn content_of(row: &Self::Model) -> Result<Self::Content, DbErr>;
+}
+
 fn visible_to(clinic_id: Uuid, clinic_col: impl ColumnTrait) -> Condition {
     Condition::any().add(clinic_col.is_null()).add(clinic_col.eq(clinic_id))
 }
@@ -83,34 +106,45 @@ async fn hidden_ids<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<HashS
     Ok(rows.into_iter().map(|r| r.item_id).collect())
 }
 
+/// The clinic's items matching `extra` and the query, each with its "hidden" flag.
+async fn list<L: Library, C: ConnectionTrait>(
+    db: &C,
+    clinic_id: Uuid,
+    q: LibraryQuery,
+    extra: Condition,
+) -> Result<Vec<(L::Model, bool)>, DbErr> {
+    let hidden = hidden_ids(db, clinic_id).await?;
+    let mut find = L::find().filter(visible_to(clinic_id, L::clinic_column())).filter(extra);
+    if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        find = find.filter(Expr::col(L::search_column()).like(contains_pattern(search)));
+    }
+    if !q.include_hidden && !hidden.is_empty() {
+        find = find.filter(L::id_column().is_not_in(hidden.iter().copied()));
+    }
+    if let Some(after) = q.after {
+        find = find.filter(L::id_column().gt(after));
+    }
+    let rows = find.order_by_asc(L::id_column()).limit(q.limit).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let is_hidden = hidden.contains(&L::id_of(&r));
+            (r, is_hidden)
+        })
+        .collect())
+}
+
 /// The clinic's exercises with a "hidden" flag each.
 pub async fn list_exercises<C: ConnectionTrait>(
     db: &C,
     clinic_id: Uuid,
     q: LibraryQuery,
 ) -> Result<Vec<(exercise::Model, bool)>, DbErr> {
-    let hidden = hidden_ids(db, clinic_id).await?;
-    let mut find = exercise::Entity::find().filter(visible_to(clinic_id, exercise::Column::ClinicId));
+    let mut extra = Condition::all();
     if let Some(region) = q.region {
-        find = find.filter(Expr::col(exercise::Column::Regions).like(format!("%,{},%", region.as_str())));
+        extra = extra.add(Expr::col(exercise::Column::Regions).like(format!("%,{},%", region.as_str())));
     }
-    if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        find = find.filter(Expr::col(exercise::Column::SearchTitle).like(contains_pattern(search)));
-    }
-    if !q.include_hidden && !hidden.is_empty() {
-        find = find.filter(exercise::Column::Id.is_not_in(hidden.iter().copied()));
-    }
-    if let Some(after) = q.after {
-        find = find.filter(exercise::Column::Id.gt(after));
-    }
-    let rows = find.order_by_asc(exercise::Column::Id).limit(q.limit).all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let is_hidden = hidden.contains(&r.id);
-            (r, is_hidden)
-        })
-        .collect())
+    list::<exercise::Entity, _>(db, clinic_id, q, extra).await
 }
 
 pub async fn list_lessons<C: ConnectionTrait>(
@@ -118,32 +152,190 @@ pub async fn list_lessons<C: ConnectionTrait>(
     clinic_id: Uuid,
     q: LibraryQuery,
 ) -> Result<Vec<(lesson::Model, bool)>, DbErr> {
-    let hidden = hidden_ids(db, clinic_id).await?;
-    let mut find = lesson::Entity::find().filter(visible_to(clinic_id, lesson::Column::ClinicId));
+    let mut extra = Condition::all();
     if let Some(topic) = q.topic {
-        find = find.filter(lesson::Column::Topic.eq(lesson::Topic::from(topic)));
+        extra = extra.add(lesson::Column::Topic.eq(lesson::Topic::from(topic)));
     }
-    if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        find = find.filter(Expr::col(lesson::Column::SearchTitle).like(contains_pattern(search)));
-    }
-    if !q.include_hidden && !hidden.is_empty() {
-        find = find.filter(lesson::Column::Id.is_not_in(hidden.iter().copied()));
-    }
-    if let Some(after) = q.after {
-        find = find.filter(lesson::Column::Id.gt(after));
-    }
-    let rows = find.order_by_asc(lesson::Column::Id).limit(q.limit).all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let is_hidden = hidden.contains(&r.id);
-            (r, is_hidden)
-        })
-        .collect())
+    list::<lesson::Entity, _>(db, clinic_id, q, extra).await
 }
 
 async fn is_hidden<C: ConnectionTrait>(db: &C, clinic_id: Uuid, id: Uuid) -> Result<bool, DbErr> {
     Ok(library_hidden::Entity::find_by_id((clinic_id, id)).one(db).await?.is_some())
+}
+
+/// An item the clinic can see (built-in or its own), with its hidden flag.
+async fn get<L: Library, C: ConnectionTrait>(
+    db: &C,
+    clinic_id: Uuid,
+    id: Uuid,
+) -> Result<(L::Model, bool), LibraryError> {
+    let row = L::find()
+        .filter(L::id_column().eq(id))
+        .filter(visible_to(clinic_id, L::clinic_column()))
+        .one(db)
+        .await?
+        .ok_or(LibraryError::NotFound)?;
+    Ok((row, is_hidden(db, clinic_id, id).await?))
+}
+
+async fn create<L: Library, C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    content: L::Content,
+    source_id: Option<Uuid>,
+) -> Result<L::Model, DbErr> {
+    let mut row = L::new_row(Uuid::now_v7(), who.clinic_id, source_id, now);
+    L::apply(&mut row, &content);
+    let row = row.insert(db).await?;
+    let resource = format!("{}:{}", L::NOUN, L::id_of(&row));
+    audit::record(db, now, Event::by(who, L::CREATED).resource(resource)).await?;
+    Ok(row)
+}
+
+async fn update<L: Library, C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+    content: L::Content,
+) -> Result<L::Model, LibraryError> {
+    let (row, _) = get::<L, _>(db, who.clinic_id, id).await?;
+    if L::clinic_of(&row).is_none() {
+        return Err(LibraryError::ReadOnly);
+    }
+    let mut active = row.into_active_model();
+    L::apply(&mut active, &content);
+    L::touch(&mut active, now);
+    let row = active.update(db).await?;
+    audit::record(db, now, Event::by(who, L::UPDATED).resource(format!("{}:{id}", L::NOUN))).await?;
+    Ok(row)
+}
+
+/// A clinic-owned copy of any visible item, to edit freely.
+async fn copy<L: Library, C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<L::Model, LibraryError> {
+    let (row, _) = get::<L, _>(db, who.clinic_id, id).await?;
+    let content = L::content_of(&row)?;
+    Ok(create::<L, _>(db, now, who, content, Some(L::id_of(&row))).await?)
+}
+
+fn json(v: &[String]) -> String {
+    serde_json::to_string(v).expect("strings serialise")
+}
+
+impl Library for exercise::Entity {
+    type Row = exercise::ActiveModel;
+    type Content = ExerciseContent;
+    const CREATED: &'static str = "library.exercise_create";
+    const UPDATED: &'static str = "library.exercise_update";
+    const NOUN: &'static str = "exercise";
+    fn id_column() -> exercise::Column {
+        exercise::Column::Id
+    }
+    fn clinic_column() -> exercise::Column {
+        exercise::Column::ClinicId
+    }
+    fn search_column() -> exercise::Column {
+        exercise::Column::SearchTitle
+    }
+    fn id_of(row: &exercise::Model) -> Uuid {
+        row.id
+    }
+    fn clinic_of(row: &exercise::Model) -> Option<Uuid> {
+        row.clinic_id
+    }
+    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> exercise::ActiveModel {
+        exercise::ActiveModel {
+            id: Set(id),
+            clinic_id: Set(Some(clinic_id)),
+            slug: Set(None),
+            source_id: Set(source_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn apply(row: &mut exercise::ActiveModel, c: &ExerciseContent) {
+        row.title = Set(c.title.clone());
+        row.search_title = Set(c.title.to_lowercase());
+        row.summary = Set(c.summary.clone());
+        row.regions = Set(join_regions(&c.regions));
+        row.steps = Set(json(&c.steps));
+        row.cautions = Set(json(&c.cautions));
+        row.media_urls = Set(json(&c.media_urls));
+        row.sets = Set(c.dosage.sets);
+        row.reps = Set(c.dosage.reps);
+        row.hold_seconds = Set(c.dosage.hold_seconds);
+        row.side = Set(c.dosage.side.into());
+        row.rest_seconds = Set(c.dosage.rest_seconds);
+        row.times_per_day = Set(c.dosage.times_per_day);
+    }
+    fn touch(row: &mut exercise::ActiveModel, now: DateTime<Utc>) {
+        row.updated_at = Set(now);
+    }
+    fn content_of(row: &exercise::Model) -> Result<ExerciseContent, DbErr> {
+        exercise_content(row)
+    }
+}
+
+impl Library for lesson::Entity {
+    type Row = lesson::ActiveModel;
+    type Content = LessonContent;
+    const CREATED: &'static str = "library.lesson_create";
+    const UPDATED: &'static str = "library.lesson_update";
+    const NOUN: &'static str = "lesson";
+    fn id_column() -> lesson::Column {
+        lesson::Column::Id
+    }
+    fn clinic_column() -> lesson::Column {
+        lesson::Column::ClinicId
+    }
+    fn search_column() -> lesson::Column {
+        lesson::Column::SearchTitle
+    }
+    fn id_of(row: &lesson::Model) -> Uuid {
+        row.id
+    }
+    fn clinic_of(row: &lesson::Model) -> Option<Uuid> {
+        row.clinic_id
+    }
+    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> lesson::ActiveModel {
+        lesson::ActiveModel {
+            id: Set(id),
+            clinic_id: Set(Some(clinic_id)),
+            slug: Set(None),
+            source_id: Set(source_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn apply(row: &mut lesson::ActiveModel, c: &LessonContent) {
+        row.title = Set(c.title.clone());
+        row.search_title = Set(c.title.to_lowercase());
+        row.topic = Set(c.topic.into());
+        row.minutes = Set(c.minutes);
+        row.body = Set(c.body.clone());
+        row.questions = Set(c.questions.to_string());
+    }
+    fn touch(row: &mut lesson::ActiveModel, now: DateTime<Utc>) {
+        row.updated_at = Set(now);
+    }
+    fn content_of(row: &lesson::Model) -> Result<LessonContent, DbErr> {
+        Ok(LessonContent {
+            title: row.title.clone(),
+            topic: row.topic.into(),
+            minutes: row.minutes,
+            body: row.body.clone(),
+            questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
+                .expect("questions serialise"),
+        })
+    }
 }
 
 /// An exercise the clinic can see (built-in or its own), with its hidden flag.
@@ -152,12 +344,7 @@ pub async fn get_exercise<C: ConnectionTrait>(
     clinic_id: Uuid,
     id: Uuid,
 ) -> Result<(exercise::Model, bool), LibraryError> {
-    let row = exercise::Entity::find_by_id(id)
-        .filter(visible_to(clinic_id, exercise::Column::ClinicId))
-        .one(db)
-        .await?
-        .ok_or(LibraryError::NotFound)?;
-    Ok((row, is_hidden(db, clinic_id, id).await?))
+    get::<exercise::Entity, _>(db, clinic_id, id).await
 }
 
 pub async fn get_lesson<C: ConnectionTrait>(
@@ -165,32 +352,7 @@ pub async fn get_lesson<C: ConnectionTrait>(
     clinic_id: Uuid,
     id: Uuid,
 ) -> Result<(lesson::Model, bool), LibraryError> {
-    let row = lesson::Entity::find_by_id(id)
-        .filter(visible_to(clinic_id, lesson::Column::ClinicId))
-        .one(db)
-        .await?
-        .ok_or(LibraryError::NotFound)?;
-    Ok((row, is_hidden(db, clinic_id, id).await?))
-}
-
-fn json(v: &[String]) -> String {
-    serde_json::to_string(v).expect("strings serialise")
-}
-
-fn apply_exercise(row: &mut exercise::ActiveModel, c: &ExerciseContent) {
-    row.title = Set(c.title.clone());
-    row.search_title = Set(c.title.to_lowercase());
-    row.summary = Set(c.summary.clone());
-    row.regions = Set(join_regions(&c.regions));
-    row.steps = Set(json(&c.steps));
-    row.cautions = Set(json(&c.cautions));
-    row.media_urls = Set(json(&c.media_urls));
-    row.sets = Set(c.dosage.sets);
-    row.reps = Set(c.dosage.reps);
-    row.hold_seconds = Set(c.dosage.hold_seconds);
-    row.side = Set(c.dosage.side.into());
-    row.rest_seconds = Set(c.dosage.rest_seconds);
-    row.times_per_day = Set(c.dosage.times_per_day);
+    get::<lesson::Entity, _>(db, clinic_id, id).await
 }
 
 pub async fn create_exercise<C: ConnectionTrait>(
@@ -200,19 +362,7 @@ pub async fn create_exercise<C: ConnectionTrait>(
     content: ExerciseContent,
     source_id: Option<Uuid>,
 ) -> Result<exercise::Model, DbErr> {
-    let mut row = exercise::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        clinic_id: Set(Some(who.clinic_id)),
-        slug: Set(None),
-        source_id: Set(source_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply_exercise(&mut row, &content);
-    let row = row.insert(db).await?;
-    audit::record(db, now, Event::by(who, "library.exercise_create").resource(format!("exercise:{}", row.id))).await?;
-    Ok(row)
+    create::<exercise::Entity, _>(db, now, who, content, source_id).await
 }
 
 pub async fn update_exercise<C: ConnectionTrait>(
@@ -222,28 +372,16 @@ pub async fn update_exercise<C: ConnectionTrait>(
     id: Uuid,
     content: ExerciseContent,
 ) -> Result<exercise::Model, LibraryError> {
-    let (row, _) = get_exercise(db, who.clinic_id, id).await?;
-    if row.clinic_id.is_none() {
-        return Err(LibraryError::ReadOnly);
-    }
-    let mut active: exercise::ActiveModel = row.into();
-    apply_exercise(&mut active, &content);
-    active.updated_at = Set(now);
-    let row = active.update(db).await?;
-    audit::record(db, now, Event::by(who, "library.exercise_update").resource(format!("exercise:{id}"))).await?;
-    Ok(row)
+    update::<exercise::Entity, _>(db, now, who, id, content).await
 }
 
-/// A clinic-owned copy of any visible exercise, to edit freely.
 pub async fn copy_exercise<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
     id: Uuid,
 ) -> Result<exercise::Model, LibraryError> {
-    let (row, _) = get_exercise(db, who.clinic_id, id).await?;
-    let content = exercise_content(&row)?;
-    Ok(create_exercise(db, now, who, content, Some(row.id)).await?)
+    copy::<exercise::Entity, _>(db, now, who, id).await
 }
 
 /// The editable content of a stored exercise.
@@ -276,15 +414,6 @@ pub struct LessonContent {
     pub questions: serde_json::Value,
 }
 
-fn apply_lesson(row: &mut lesson::ActiveModel, c: &LessonContent) {
-    row.title = Set(c.title.clone());
-    row.search_title = Set(c.title.to_lowercase());
-    row.topic = Set(c.topic.into());
-    row.minutes = Set(c.minutes);
-    row.body = Set(c.body.clone());
-    row.questions = Set(c.questions.to_string());
-}
-
 pub async fn create_lesson<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -292,19 +421,7 @@ pub async fn create_lesson<C: ConnectionTrait>(
     content: LessonContent,
     source_id: Option<Uuid>,
 ) -> Result<lesson::Model, DbErr> {
-    let mut row = lesson::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        clinic_id: Set(Some(who.clinic_id)),
-        slug: Set(None),
-        source_id: Set(source_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply_lesson(&mut row, &content);
-    let row = row.insert(db).await?;
-    audit::record(db, now, Event::by(who, "library.lesson_create").resource(format!("lesson:{}", row.id))).await?;
-    Ok(row)
+    create::<lesson::Entity, _>(db, now, who, content, source_id).await
 }
 
 pub async fn update_lesson<C: ConnectionTrait>(
@@ -314,16 +431,7 @@ pub async fn update_lesson<C: ConnectionTrait>(
     id: Uuid,
     content: LessonContent,
 ) -> Result<lesson::Model, LibraryError> {
-    let (row, _) = get_lesson(db, who.clinic_id, id).await?;
-    if row.clinic_id.is_none() {
-        return Err(LibraryError::ReadOnly);
-    }
-    let mut active: lesson::ActiveModel = row.into();
-    apply_lesson(&mut active, &content);
-    active.updated_at = Set(now);
-    let row = active.update(db).await?;
-    audit::record(db, now, Event::by(who, "library.lesson_update").resource(format!("lesson:{id}"))).await?;
-    Ok(row)
+    update::<lesson::Entity, _>(db, now, who, id, content).await
 }
 
 pub async fn copy_lesson<C: ConnectionTrait>(
@@ -332,16 +440,7 @@ pub async fn copy_lesson<C: ConnectionTrait>(
     who: &Principal,
     id: Uuid,
 ) -> Result<lesson::Model, LibraryError> {
-    let (row, _) = get_lesson(db, who.clinic_id, id).await?;
-    let content = LessonContent {
-        title: row.title.clone(),
-        topic: row.topic.into(),
-        minutes: row.minutes,
-        body: row.body.clone(),
-        questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
-            .expect("questions serialise"),
-    };
-    Ok(create_lesson(db, now, who, content, Some(row.id)).await?)
+    copy::<lesson::Entity, _>(db, now, who, id).await
 }
 
 /// Hides or shows a visible library item (exercise or lesson) for the caller's clinic.
