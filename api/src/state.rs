@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{jwt::JwtKeys, throttle::LoginThrottle},
     clock::SharedClock,
+    data_key::DataKey,
     config::Settings,
     push::PushSender,
     services::audit_sink,
@@ -29,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Sends Web Push messages (VAPID keys, endpoint allowlist, pooled client).
     pub push: Arc<PushSender>,
+    /// Seals and opens values encrypted at rest (payer member ids).
+    pub data_key: Arc<DataKey>,
 }
 
 impl AppState {
