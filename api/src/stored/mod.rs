@@ -12,6 +12,7 @@
 
 pub mod lesson;
 pub mod plan;
+pub mod referral;
 
 use sea_orm::DbErr;
 use serde::de::DeserializeOwned;
