@@ -20,8 +20,11 @@ mod measures;
 mod my_lessons;
 mod my_measures;
 mod patients;
+mod plan_of_care;
+mod payer_authorizations;
 mod push;
 mod red_flags;
+mod referrals;
 mod reminders;
 pub mod spec;
 pub mod text;
@@ -71,6 +74,8 @@ pub enum ApiTags {
     RedFlags,
     /// Clinic-wide settings, for clinic admins.
     Clinic,
+    /// Physician referrals and payer authorizations behind a course of treatment.
+    Referrals,
 }
 
 pub type Api = (
@@ -90,7 +95,12 @@ pub type Api = (
     trends::TrendsApi,
     push::PushApi,
     // poem-openapi combines at most 16 APIs per tuple; nesting adds more.
-    (reminders::RemindersApi, red_flags::RedFlagsApi),
+    (
+        reminders::RemindersApi,
+        red_flags::RedFlagsApi,
+        // The clinical record (issue 13).
+        (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+    ),
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -118,7 +128,11 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,
-            (reminders::RemindersApi, red_flags::RedFlagsApi),
+            (
+                reminders::RemindersApi,
+                red_flags::RedFlagsApi,
+                (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+            ),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),
