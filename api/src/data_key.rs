@@ -157,7 +157,9 @@ mod tests {
     fn another_key_or_a_damaged_value_does_not_open() {
         let sealed = key().seal("x", "secret");
         assert_eq!(key().open("x", &sealed), Err(Undecryptable));
-        for bad in ["", "v1:", "v1:AAAA", "v2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "plain text", &sealed[..sealed.len() - 2]] {
+        for bad in
+            ["", "v1:", "v1:AAAA", "v2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "plain text", &sealed[..sealed.len() - 2]]
+        {
             assert_eq!(key().open("x", bad), Err(Undecryptable), "{bad:?}");
         }
     }

@@ -152,7 +152,11 @@ impl Npi {
                 .enumerate()
                 .map(|(i, &d)| if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
                 .sum::<u32>();
-        if (10 - sum % 10) % 10 == digits[9] { Ok(Self(npi.to_owned())) } else { Err(Invalid("fails the NPI check digit")) }
+        if (10 - sum % 10) % 10 == digits[9] {
+            Ok(Self(npi.to_owned()))
+        } else {
+            Err(Invalid("fails the NPI check digit"))
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -8,8 +8,8 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{jwt::JwtKeys, throttle::LoginThrottle},
     clock::SharedClock,
-    data_key::DataKey,
     config::Settings,
+    data_key::DataKey,
     push::PushSender,
     services::audit_sink,
     writer::Writer,

@@ -50,7 +50,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_referral_patient").table("referral").col("patient_id").col("referral_date").to_owned(),
+                Index::create()
+                    .name("ix_referral_patient")
+                    .table("referral")
+                    .col("patient_id")
+                    .col("referral_date")
+                    .to_owned(),
             )
             .await?;
         manager

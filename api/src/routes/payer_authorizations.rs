@@ -270,8 +270,7 @@ impl PayerAuthorizationsApi {
             period: Period::new(b.starts_on, b.ends_on)?,
             referral_id: b.referral_id,
         };
-        let created =
-            payer_authorizations::create(&state.db, &state.data_key, state.now(), &auth.0, id.0, new).await?;
+        let created = payer_authorizations::create(&state.db, &state.data_key, state.now(), &auth.0, id.0, new).await?;
         Ok(AuthorizationCreated::Created(Json(created.into())))
     }
 

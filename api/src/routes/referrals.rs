@@ -73,7 +73,7 @@ pub struct PhysicianDto {
 pub struct DiagnosisInput {
     /// A letter, a digit, a letter or digit, then optionally a dot and 1–4 letters or
     /// digits, e.g. `M54.2`; stored upper-case.
-    #[oai(validator(max_length = 8))]
+    #[oai(validator(max_length = 16))]
     pub code: Text,
     #[oai(validator(max_length = 500, min_length = 1))]
     pub description: Text,
@@ -220,7 +220,11 @@ impl From<Referral> for ReferralDto {
                 npi: row.physician_npi,
             },
             referral_date: row.referral_date,
-            diagnoses: r.diagnoses.into_iter().map(|d| DiagnosisDto { code: d.code, description: d.description }).collect(),
+            diagnoses: r
+                .diagnoses
+                .into_iter()
+                .map(|d| DiagnosisDto { code: d.code, description: d.description })
+                .collect(),
             ordered: row.ordered,
             visits_ordered: row.visits_ordered,
             expires_on: row.expires_on,
@@ -289,7 +293,10 @@ fn diagnoses(items: Vec<DiagnosisInput>) -> Result<Vec<Diagnosis>, ApiError> {
 
 /// `visits_ordered` is declared 1–365, so the conversion cannot fail; kept checked anyway.
 fn visits(v: i64) -> Result<i32, ApiError> {
-    i32::try_from(v).ok().filter(|v| (1..=365).contains(v)).ok_or_else(|| ApiError::invalid("visits_ordered", "must be 1–365"))
+    i32::try_from(v)
+        .ok()
+        .filter(|v| (1..=365).contains(v))
+        .ok_or_else(|| ApiError::invalid("visits_ordered", "must be 1–365"))
 }
 
 pub struct ReferralsApi;
@@ -341,7 +348,8 @@ impl ReferralsApi {
         id: Path<Uuid>,
     ) -> Result<Json<ReferralDto>, ApiError> {
         let found = referrals::get(&state.db, &auth.0, id.0).await?;
-        let event = Event::by(&auth.0, "referral.read").patient(found.row.patient_id).resource(format!("referral:{}", id.0));
+        let event =
+            Event::by(&auth.0, "referral.read").patient(found.row.patient_id).resource(format!("referral:{}", id.0));
         state.audit.read(event.at(state.now())).await?;
         Ok(Json(found.into()))
     }

@@ -162,7 +162,11 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// A patient's referrals, newest referral date first.
-pub async fn list<C: ConnectionTrait>(db: &C, who: &Principal, patient_id: Uuid) -> Result<Vec<Referral>, ReferralError> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    patient_id: Uuid,
+) -> Result<Vec<Referral>, ReferralError> {
     let record = patients::find_visible(db, who, patient_id).await?;
     let rows = referral::Entity::find()
         .filter(referral::Column::PatientId.eq(record.id))
@@ -197,10 +201,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     changes: ReferralChanges,
 ) -> Result<Referral, ReferralError> {
     let row = find_visible(db, who, id).await?;
-    check_dates(
-        changes.referral_date.unwrap_or(row.referral_date),
-        changes.expires_on.unwrap_or(row.expires_on),
-    )?;
+    check_dates(changes.referral_date.unwrap_or(row.referral_date), changes.expires_on.unwrap_or(row.expires_on))?;
     let patient_id = row.patient_id;
     let mut active: referral::ActiveModel = row.into();
     if let Some(p) = changes.physician {

@@ -21,3 +21,7 @@ mod push;
 mod red_flags;
 mod reminders;
 mod trends;
+// The clinical record (issue 13).
+mod authorizations;
+mod plan_of_care;
+mod referrals;

@@ -126,6 +126,7 @@ pub struct Prescription {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GoalView {
     pub id: Uuid,
     /// The activity, e.g. "turn my head to check the blind spot".

@@ -202,7 +202,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     };
     let txn = db::begin_write(db).await?;
     let row = row.insert(&txn).await?;
-    let event = Event::by(who, "payer_authorization.create").patient(record.id).resource(format!("payer_authorization:{id}"));
+    let event =
+        Event::by(who, "payer_authorization.create").patient(record.id).resource(format!("payer_authorization:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Authorization { row, member_id_masked: new.member_id.masked(), visits_used: 0 })
@@ -293,8 +294,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
-    let event =
-        Event::by(who, "payer_authorization.update").patient(row.patient_id).resource(format!("payer_authorization:{id}"));
+    let event = Event::by(who, "payer_authorization.update")
+        .patient(row.patient_id)
+        .resource(format!("payer_authorization:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(shown(db, key, vec![updated]).await?.remove(0))

@@ -76,8 +76,7 @@ pub async fn after_visit<C: ConnectionTrait>(
     now: DateTime<Utc>,
     appt: &appointment::Model,
 ) -> Result<Option<alert::Model>, DbErr> {
-    let Some(authorization_id) = appt.authorization_id.filter(|_| appt.status == appointment::Status::Completed)
-    else {
+    let Some(authorization_id) = appt.authorization_id.filter(|_| appt.status == appointment::Status::Completed) else {
         return Ok(None);
     };
     let Some(auth) = payer_authorization::Entity::find_by_id(authorization_id).one(txn).await? else {
