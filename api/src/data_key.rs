@@ -172,6 +172,28 @@ mod tests {
     }
 
     #[test]
+    fn production_needs_the_key_in_its_settings() {
+        let settings = |extra: &[(&str, &str)]| {
+            let mut vars = std::collections::HashMap::from([
+                ("FASCIA_ENV".to_owned(), "production".to_owned()),
+                ("FASCIA_VAPID_SUBJECT".to_owned(), "mailto:ops@example.org".to_owned()),
+                ("FASCIA_DATA_DIR".to_owned(), "/nonexistent/fascia".to_owned()),
+            ]);
+            vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            Settings::from_map(&vars).unwrap()
+        };
+        assert!(matches!(DataKey::from_settings(&settings(&[])), Err(DataKeyError::MissingInProduction)));
+        assert!(matches!(
+            DataKey::from_settings(&settings(&[("FASCIA_DATA_KEY", "c2hvcnQ=")])),
+            Err(DataKeyError::BadKey)
+        ));
+        let key = generate();
+        let from_settings = DataKey::from_settings(&settings(&[("FASCIA_DATA_KEY", &key)])).unwrap();
+        let sealed = from_settings.seal("x", "value");
+        assert_eq!(DataKey::from_base64(&key).unwrap().open("x", &sealed).unwrap(), "value");
+    }
+
+    #[test]
     fn a_dev_key_survives_a_restart_and_is_private() {
         let dir = std::env::temp_dir().join(format!("fascia-data-key-{}", uuid::Uuid::new_v4().simple()));
         let first = load_or_create_dev_key(&dir).unwrap();

@@ -368,6 +368,37 @@ async fn the_low_visits_alert_fires_once_when_a_completed_visit_leaves_two() {
     assert_eq!(read(&app, th, &id).await["visits_remaining"], 0);
 }
 
+/// One open alert per patient and kind: a second authorization running low while the
+/// first one's alert is open is owed its own alert, which the worker raises once the
+/// first is acknowledged.
+#[tokio::test]
+async fn a_low_alert_held_back_by_an_open_one_follows_when_that_is_acknowledged() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let (th, pa) = (&w.therapist_x, &w.patient_a);
+    let first = authorize(&app, th, pa, 3, "2026-07-31").await;
+    let second = authorize(&app, th, pa, 3, "2026-07-31").await;
+    let visit = book(&app, th, pa, "2026-06-02T08:00:00Z", &first).await;
+    set_status(&app, th, &visit, "completed").await;
+    let visit = book(&app, th, pa, "2026-06-03T08:00:00Z", &second).await;
+    set_status(&app, th, &visit, "completed").await;
+
+    let raised = alerts_of(&app, pa, alert::Kind::AuthorizationLow).await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].source_id, Some(first.parse().unwrap()));
+    let db = &app.state.db;
+    fascia::workers::alert_rules::run_once(db, at("2026-06-03T12:00:00Z")).await.unwrap();
+    assert_eq!(alerts_of(&app, pa, alert::Kind::AuthorizationLow).await.len(), 1, "still held by the open one");
+    let ack = format!("/api/v1/alerts/{}/acknowledge", raised[0].id);
+    app.post(&ack, Some(&th.access_token), &json!({})).await.expect(200);
+    fascia::workers::alert_rules::run_once(db, at("2026-06-03T12:05:00Z")).await.unwrap();
+    fascia::workers::alert_rules::run_once(db, at("2026-06-03T12:10:00Z")).await.unwrap();
+
+    let raised = alerts_of(&app, pa, alert::Kind::AuthorizationLow).await;
+    assert_eq!(raised.len(), 2);
+    assert!(raised.iter().any(|a| a.source_id == Some(second.parse().unwrap())));
+}
+
 #[tokio::test]
 async fn the_expiring_alert_comes_from_the_worker_seven_days_before_the_end_once() {
     let app = spawn_app().await;

@@ -188,4 +188,23 @@ mod tests {
         assert_eq!(view.exercises[0].notes, None);
         assert_eq!(PlanView::from(PlanSnapshotV1::from(&view)), view);
     }
+
+    /// The plan of care and goal target dates ride in the snapshot, so history keeps
+    /// each certification a recertification replaced.
+    #[test]
+    fn a_plan_of_care_survives_the_snapshot() {
+        let stored = r#"{"id":"01936f3e-8a00-7000-8000-000000000001","patient_id":"01936f3e-8a00-7000-8000-000000000002","therapist_id":"01936f3e-8a00-7000-8000-000000000003","title":"Neck","status":"active","start_date":"2026-11-02","end_date":null,"version":2,"goals":[{"id":"01936f3e-8a00-7000-8000-000000000004","activity":"Reverse the car","baseline":2,"target":7,"status":"active"}],"exercises":[],"lessons":[]}"#;
+        let mut view = PlanView::from(PlanSnapshotV1::decode(stored).unwrap());
+        assert_eq!((view.sessions_per_week, view.certification.clone(), view.goals[0].target_date), (None, None, None));
+        view.sessions_per_week = Some(2);
+        view.reevaluation_due = Some("2026-11-20".parse().unwrap());
+        view.goals[0].target_date = Some("2026-12-01".parse().unwrap());
+        view.certification = Some(Certification {
+            certified_by: "Dr. Brandt".into(),
+            certified_on: "2026-11-02".parse().unwrap(),
+            valid_until: "2027-01-31".parse().unwrap(),
+        });
+        let text = PlanSnapshotV1::from(&view).encode();
+        assert_eq!(PlanView::from(PlanSnapshotV1::decode(&text).unwrap()), view);
+    }
 }

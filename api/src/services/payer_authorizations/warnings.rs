@@ -86,16 +86,22 @@ pub async fn after_visit<C: ConnectionTrait>(
     raise_low(txn, now, &auth, used).await
 }
 
+/// Whether `auth`, with `used` visits completed, is owed its "running low" alert: a visit
+/// was completed, few enough are left, and it has not been raised yet.
+fn owes_low(auth: &payer_authorization::Model, used: i64) -> bool {
+    auth.low_alerted_at.is_none() && used > 0 && i64::from(auth.visits_authorized) - used <= LOW_AT
+}
+
 async fn raise_low<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     auth: &payer_authorization::Model,
     used: i64,
 ) -> Result<Option<alert::Model>, DbErr> {
-    let left = i64::from(auth.visits_authorized) - used;
-    if auth.low_alerted_at.is_some() || used == 0 || left > LOW_AT {
+    if !owes_low(auth, used) {
         return Ok(None);
     }
+    let left = i64::from(auth.visits_authorized) - used;
     let details = format!(
         "{} of {} authorized visits left on {} authorization {} (valid until {}).",
         left.max(0),
@@ -171,7 +177,8 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(
     let mut raised = Vec::new();
     for auth in candidates.iter().filter(|a| !archived.contains(&a.patient_id)) {
         let used = used.get(&auth.id).copied().unwrap_or(0);
-        if auth.low_alerted_at.is_none() {
+        // Checked before opening a write transaction: most authorizations owe nothing.
+        if owes_low(auth, used) {
             let txn = db::begin_write(db).await?;
             raised.extend(raise_low(&txn, now, auth, used).await?);
             txn.commit().await?;
