@@ -87,6 +87,13 @@ impl Example for AppointmentDto {
     }
 }
 
+impl AppointmentDto {
+    /// What the patient's own app shows: payer matters stay with the clinic.
+    pub fn for_patient(a: appointment::Model) -> Self {
+        Self { authorization_id: None, ..a.into() }
+    }
+}
+
 impl From<Booked> for AppointmentDto {
     fn from(b: Booked) -> Self {
         Self { authorization_warning: b.warning.map(Into::into), ..b.appointment.into() }
@@ -492,6 +499,6 @@ impl AppointmentsApi {
         let patient_id = auth.0.patient_id.uuid();
         let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
-        Ok(Json(rows.into_iter().map(Into::into).collect()))
+        Ok(Json(rows.into_iter().map(AppointmentDto::for_patient).collect()))
     }
 }

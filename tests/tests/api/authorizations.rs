@@ -308,6 +308,10 @@ async fn booking_past_the_authorization_is_allowed_but_flagged() {
     assert_eq!(third["authorization_warning"], "none_left");
     assert_eq!(late["authorization_warning"], "outside_dates");
     assert_eq!(third["authorization_id"], id);
+    // The patient's own app sees the session, not the payer matters behind it.
+    let mine = app.get("/api/v1/me/appointments", Some(&pa.access_token)).await.expect(200);
+    assert_eq!(mine.as_array().unwrap().len(), 4);
+    assert!(mine.as_array().unwrap().iter().all(|a| a.get("authorization_id").is_none()), "{mine}");
     // Cancelling one makes room: linking a plain booking now raises no flag.
     set_status(&app, th, &first, "cancelled").await;
     set_status(&app, th, &late, "cancelled").await;
