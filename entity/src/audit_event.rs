@@ -9,7 +9,8 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub clinic_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
-    pub actor_role: Option<String>,
+    /// None for an anonymous caller (a failed login, a refused token).
+    pub actor_role: Option<ActorRole>,
     pub action: String,
     pub patient_id: Option<Uuid>,
     pub resource: Option<String>,
@@ -32,4 +33,29 @@ pub enum Outcome {
     Failure,
     #[sea_orm(string_value = "denied")]
     Denied,
+}
+
+/// Who acted: an account's role, or the server itself; stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ActorRole {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "therapist")]
+    Therapist,
+    #[sea_orm(string_value = "patient")]
+    Patient,
+    /// A background step of the server (alert rules, escalation, reminders).
+    #[sea_orm(string_value = "system")]
+    System,
+}
+
+impl From<crate::Role> for ActorRole {
+    fn from(role: crate::Role) -> Self {
+        match role {
+            crate::Role::Admin => ActorRole::Admin,
+            crate::Role::Therapist => ActorRole::Therapist,
+            crate::Role::Patient => ActorRole::Patient,
+        }
+    }
 }

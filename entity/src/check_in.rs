@@ -15,8 +15,8 @@ pub struct Model {
     pub pain: Option<i16>,
     pub stress: Option<i16>,
     pub sleep_quality: Option<i16>,
-    /// `none` | `non_opioid` | `opioid` | `anticoagulant` | `antiplatelet` | `corticosteroid` | `muscle_relaxant`.
-    pub medication: Option<String>,
+    /// The one medicine class of the quick answer ("what did you take for the pain?").
+    pub medication: Option<Medication>,
     /// JSON array of `{class, name?, dose?}`: medicines named by class, with free text.
     pub medications: String,
     /// JSON array of `{region, side, intensity, qualities}`.
@@ -49,4 +49,24 @@ pub enum Context {
     PostSession,
     #[sea_orm(string_value = "flare")]
     Flare,
+}
+
+/// The medicine class a check-in's quick answer names; stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum Medication {
+    #[sea_orm(string_value = "none")]
+    None,
+    #[sea_orm(string_value = "non_opioid")]
+    NonOpioid,
+    #[sea_orm(string_value = "opioid")]
+    Opioid,
+    #[sea_orm(string_value = "anticoagulant")]
+    Anticoagulant,
+    #[sea_orm(string_value = "antiplatelet")]
+    Antiplatelet,
+    #[sea_orm(string_value = "corticosteroid")]
+    Corticosteroid,
+    #[sea_orm(string_value = "muscle_relaxant")]
+    MuscleRelaxant,
 }

@@ -9,8 +9,7 @@ pub struct Model {
     /// The reminder it carried; none for test and alert messages.
     pub occurrence_id: Option<Uuid>,
     pub subscription_id: Uuid,
-    /// `reminder`, `test` or `alert`.
-    pub purpose: String,
+    pub purpose: Purpose,
     /// The push service's HTTP status; none when it could not be reached.
     pub http_status: Option<i32>,
     pub outcome: Outcome,
@@ -21,6 +20,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What the message was for, stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Purpose {
+    #[sea_orm(string_value = "reminder")]
+    Reminder,
+    /// A therapist's alert about a patient.
+    #[sea_orm(string_value = "alert")]
+    Alert,
+    /// The user asked for a test message to a device.
+    #[sea_orm(string_value = "test")]
+    Test,
+}
 
 /// What came of the attempt, stored as the lowercase word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]

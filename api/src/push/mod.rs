@@ -40,8 +40,8 @@ pub struct Delivery {
     pub urgency: Urgency,
     /// A newer message with the same topic replaces an undelivered one at the push service.
     pub topic: Option<&'static str>,
-    /// `reminder`, `test` or `alert`, as recorded in `push_delivery`.
-    pub purpose: &'static str,
+    /// As recorded in `push_delivery`.
+    pub purpose: push_delivery::Purpose,
 }
 
 impl<'a> Outgoing<'a> {
@@ -92,7 +92,7 @@ pub async fn record<C: ConnectionTrait>(
     now: DateTime<Utc>,
     subscription_id: Uuid,
     occurrence_id: Option<Uuid>,
-    purpose: &str,
+    purpose: push_delivery::Purpose,
     result: &SendResult,
 ) -> Result<(), DbErr> {
     record_many(db, now, purpose, std::iter::once((subscription_id, occurrence_id, result))).await
@@ -104,7 +104,7 @@ pub async fn record<C: ConnectionTrait>(
 pub async fn record_many<'a, C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    purpose: &str,
+    purpose: push_delivery::Purpose,
     attempts: impl Iterator<Item = (Uuid, Option<Uuid>, &'a SendResult)>,
 ) -> Result<(), DbErr> {
     let mut rows = Vec::new();
@@ -114,7 +114,7 @@ pub async fn record_many<'a, C: ConnectionTrait>(
             id: Set(Uuid::now_v7()),
             occurrence_id: Set(occurrence_id),
             subscription_id: Set(subscription_id),
-            purpose: Set(purpose.to_owned()),
+            purpose: Set(purpose),
             http_status: Set(result.http_status().map(i32::from)),
             outcome: Set(stored_outcome(result)),
             at: Set(now),
@@ -179,7 +179,7 @@ pub async fn notify_user<C: ConnectionTrait>(
     notification: &Notification,
 ) -> Result<usize, DbErr> {
     // No topic: one alert must never replace another before the therapist saw it.
-    let delivery = Delivery { ttl: 3600, urgency: Urgency::High, topic: None, purpose: "alert" };
+    let delivery = Delivery { ttl: 3600, urgency: Urgency::High, topic: None, purpose: push_delivery::Purpose::Alert };
     let mut delivered = 0;
     for subscription in active_subscriptions(db, user_id).await? {
         let result = deliver(db, sender, now, &subscription, notification, delivery).await?;

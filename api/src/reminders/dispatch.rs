@@ -290,7 +290,7 @@ pub(super) async fn process_batch<C: ConnectionTrait>(
         push::record_many(
             db,
             now,
-            "reminder",
+            entity::push_delivery::Purpose::Reminder,
             attempts.iter().map(|a| (a.subscription_id, Some(a.occurrence_id), &a.result)),
         )
     })

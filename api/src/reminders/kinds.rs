@@ -83,7 +83,12 @@ impl ReminderKind {
             Self::Appointment2h => (1, Urgency::High, "session"),
             Self::PostSession => (6, Urgency::Normal, "post-session"),
         };
-        Delivery { ttl: ttl_hours * 3600, urgency, topic: Some(topic), purpose: "reminder" }
+        Delivery {
+            ttl: ttl_hours * 3600,
+            urgency,
+            topic: Some(topic),
+            purpose: entity::push_delivery::Purpose::Reminder,
+        }
     }
 
     /// (title, body, path in the PWA).

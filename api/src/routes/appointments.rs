@@ -422,7 +422,8 @@ impl AppointmentsApi {
         let to_default = to.0.unwrap_or(today + Duration::days(60));
         let from_default = from.0.or(Some(to_default - Duration::days(90)));
         let DateRange { from, to } = DateRange::from_query(from_default, Some(to_default), today)?;
-        let rows = appointments::list(&state.db, record.id, local_day_start(from, tz), local_day_end(to, tz)).await?;
+        let rows =
+            appointments::list(&state.db, record.scope(), local_day_start(from, tz), local_day_end(to, tz)).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(record.id).at(now)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
@@ -497,7 +498,7 @@ impl AppointmentsApi {
     ) -> Result<Json<Vec<AppointmentDto>>, ApiError> {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
-        let rows = appointments::upcoming(&state.db, patient_id, now, 50).await?;
+        let rows = appointments::upcoming(&state.db, (&auth.0).into(), now, 50).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
         Ok(Json(rows.into_iter().map(AppointmentDto::for_patient).collect()))
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::audit_event;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
+use sea_orm::ActiveEnum;
 use uuid::Uuid;
 
 use super::{ApiTags, decode_cursor, into_page, page_limit};
@@ -31,7 +32,7 @@ impl From<audit_event::Model> for AuditEventDto {
             id: e.id,
             at: e.at,
             actor_user_id: e.actor_user_id,
-            actor_role: e.actor_role,
+            actor_role: e.actor_role.map(|r| r.to_value()),
             action: e.action,
             patient_id: e.patient_id,
             resource: e.resource,

@@ -41,7 +41,8 @@ use crate::{
         check_ins::{self, ChangeError},
         clinic_settings,
         exercise_logs::Stored,
-        local_date, patients,
+        local_date,
+        patients::{self, PatientScope},
         red_flags::{self, NewReport},
     },
     state::AppState,
@@ -188,7 +189,7 @@ impl TryFrom<check_in::Model> for CheckInDto {
                 })
                 .collect(),
             red_flags: check_ins::red_flags_of(&c)?,
-            medication: c.medication.as_deref().and_then(Medication::parse),
+            medication: c.medication.map(Into::into),
             medications: check_ins::medications_of(&c)?
                 .into_iter()
                 .map(|m| MedicineDto { class: m.class, name: m.name, dose: m.dose })
@@ -419,7 +420,7 @@ impl CheckInsApi {
         let now = state.now();
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.uuid();
-        let page = page(&state, patient_id, from, to, cursor.0, limit.0).await?;
+        let page = page(&state, (&auth.0).into(), from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
         Ok(Json(page))
     }
@@ -510,7 +511,7 @@ impl CheckInsApi {
         let now = state.now();
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, tz))?;
-        let page = page(&state, record.id, from, to, cursor.0, limit.0).await?;
+        let page = page(&state, record.scope(), from, to, cursor.0, limit.0).await?;
         state.audit.read(Event::by(&auth.0, "check_in.read").patient(record.id).at(now)).await?;
         Ok(Json(page))
     }
@@ -518,14 +519,14 @@ impl CheckInsApi {
 
 async fn page(
     state: &AppState,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> Result<CheckInPage, ApiError> {
     let limit = page_limit(limit);
-    let rows = check_ins::list(&state.db, patient_id, from, to, decode_cursor(cursor.as_deref())?, limit + 1).await?;
+    let rows = check_ins::list(&state.db, patient, from, to, decode_cursor(cursor.as_deref())?, limit + 1).await?;
     let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
     Ok(CheckInPage { items: rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, next_cursor })
 }

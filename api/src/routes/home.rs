@@ -205,11 +205,11 @@ impl HomeApi {
         let now = state.now();
         let date = date.0.unwrap_or_else(|| local_date(now, tz));
         let patient_id = who.patient_id.uuid();
-        let t = today::today(&state.db, patient_id, date).await?;
-        let record = patients::own_record(&state.db, patient_id).await?;
+        let t = today::today(&state.db, who.into(), date).await?;
+        let record = patients::own_record(&state.db, who).await?;
         let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
         let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
-        let next_appointment = appointments::upcoming(&state.db, patient_id, now, 1).await?.pop();
+        let next_appointment = appointments::upcoming(&state.db, who.into(), now, 1).await?.pop();
         state.audit.read(Event::by(who, "home.today_read").patient(patient_id).at(now)).await?;
         Ok(Json(TodayDto {
             date,

@@ -305,7 +305,7 @@ impl MeasuresApi {
         id: Path<Uuid>,
     ) -> Result<Json<Vec<MeasureScheduleDto>>, ApiError> {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let rows = measures::running(&state.db, record.id).await?;
+        let rows = measures::running(&state.db, record.scope()).await?;
         state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(record.id).at(state.now())).await?;
         Ok(Json(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?))
     }

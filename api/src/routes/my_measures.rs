@@ -204,7 +204,7 @@ impl MyMeasuresApi {
     ) -> Result<Json<Vec<MyMeasureDto>>, ApiError> {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
-        let record = patients::own_record(&state.db, patient_id).await?;
+        let record = patients::own_record(&state.db, &auth.0).await?;
         let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
         state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(patient_id).at(now)).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))

@@ -187,8 +187,7 @@ impl RemindersApi {
         state: Data<&AppState>,
         auth: PatientAuth,
     ) -> Result<Json<Vec<ReminderRuleDto>>, ApiError> {
-        let patient_id = auth.0.patient_id.uuid();
-        let rules = reminder_rules::list(&state.db, state.now(), patient_id).await?;
+        let rules = reminder_rules::list(&state.db, state.now(), (&auth.0).into()).await?;
         Ok(Json(rules.into_iter().map(Into::into).collect()))
     }
 
@@ -202,8 +201,7 @@ impl RemindersApi {
         body: Json<UpdateRuleRequest>,
     ) -> Result<Json<ReminderRuleDto>, ApiError> {
         let changes = RuleChanges::try_from(body.0)?;
-        let patient_id = auth.0.patient_id.uuid();
-        let rule = reminder_rules::update(&state.db, state.now(), patient_id, id.0, changes).await?;
+        let rule = reminder_rules::update(&state.db, state.now(), (&auth.0).into(), id.0, changes).await?;
         Ok(Json(rule.into()))
     }
 
@@ -216,7 +214,7 @@ impl RemindersApi {
         id: Path<Uuid>,
     ) -> Result<Json<Vec<ReminderRuleDto>>, ApiError> {
         let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let rules = reminder_rules::list(&state.db, state.now(), patient.id).await?;
+        let rules = reminder_rules::list(&state.db, state.now(), patient.scope()).await?;
         Ok(Json(rules.into_iter().map(Into::into).collect()))
     }
 
@@ -236,7 +234,7 @@ impl RemindersApi {
     ) -> Result<Json<ReminderRuleDto>, ApiError> {
         let changes = RuleChanges::try_from(body.0)?;
         let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let rule = reminder_rules::update(&state.db, state.now(), patient.id, item_id.0, changes).await?;
+        let rule = reminder_rules::update(&state.db, state.now(), patient.scope(), item_id.0, changes).await?;
         audit::record(&state.db, state.now(), Event::by(&auth.0, "reminder_rule.update").patient(patient.id)).await?;
         Ok(Json(rule.into()))
     }

@@ -404,7 +404,7 @@ impl TrendsApi {
     ) -> Result<Json<TrendsDto>, ApiError> {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
-        let record = patients::own_record(&state.db, patient_id).await?;
+        let record = patients::own_record(&state.db, &auth.0).await?;
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;

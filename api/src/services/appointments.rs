@@ -1,6 +1,7 @@
 //! In-clinic sessions: scheduling, status, and the therapist's note with pain before and
 //! after and range-of-motion measurements. Patients see their own upcoming sessions.
 
+use crate::services::patients::PatientScope;
 use chrono::{DateTime, Duration, Utc};
 use entity::{appointment, care_plan, patient, payer_authorization, rom_measure, session_note, user};
 use sea_orm::{
@@ -196,10 +197,11 @@ pub async fn find_visible_appointment<C: ConnectionTrait>(
 /// Appointments of a patient starting in `[from, to)`, in start order.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<appointment::Model>, DbErr> {
+    let patient_id = patient.uuid();
     appointment::Entity::find()
         .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::StartsAt.gte(from))
@@ -213,10 +215,11 @@ pub async fn list<C: ConnectionTrait>(
 /// Scheduled sessions that have not ended yet, soonest first.
 pub async fn upcoming<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<appointment::Model>, DbErr> {
+    let patient_id = patient.uuid();
     appointment::Entity::find()
         .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::Status.eq(appointment::Status::Scheduled))

@@ -50,7 +50,7 @@ const RESOURCE_MAX_CHARS: usize = 200;
 pub struct Event {
     clinic_id: Option<Uuid>,
     actor_user_id: Option<Uuid>,
-    actor_role: Option<&'static str>,
+    actor_role: Option<audit_event::ActorRole>,
     action: &'static str,
     patient_id: Option<Uuid>,
     resource: Option<String>,
@@ -63,7 +63,7 @@ impl Event {
         Self {
             clinic_id: Some(actor.clinic_id),
             actor_user_id: Some(actor.user_id),
-            actor_role: Some(actor.role.as_str()),
+            actor_role: Some(actor.role.into()),
             action,
             patient_id: None,
             resource: None,
@@ -89,14 +89,14 @@ impl Event {
         Self {
             clinic_id: Some(user.clinic_id),
             actor_user_id: Some(user.id),
-            actor_role: Some(user.role.as_str()),
+            actor_role: Some(user.role.into()),
             ..Self::anonymous(action)
         }
     }
 
     /// An event by the server itself (a worker step), within a clinic.
     pub fn system(clinic_id: Uuid, action: &'static str) -> Self {
-        Self { clinic_id: Some(clinic_id), actor_role: Some("system"), ..Self::anonymous(action) }
+        Self { clinic_id: Some(clinic_id), actor_role: Some(audit_event::ActorRole::System), ..Self::anonymous(action) }
     }
 
     pub fn patient(mut self, patient_id: Uuid) -> Self {
@@ -145,7 +145,7 @@ impl Event {
             at: Set(now),
             clinic_id: Set(event.clinic_id),
             actor_user_id: Set(event.actor_user_id),
-            actor_role: Set(event.actor_role.map(str::to_owned)),
+            actor_role: Set(event.actor_role),
             action: Set(event.action.to_owned()),
             patient_id: Set(event.patient_id),
             resource: Set(event.resource),

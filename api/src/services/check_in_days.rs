@@ -78,10 +78,11 @@ pub fn tally<'a>(rows: impl IntoIterator<Item = &'a check_in::Model>) -> Vec<che
             &mut day.sleep_quality_min,
             &mut day.sleep_quality_max,
         );
-        match c.medication.as_deref() {
-            Some("none") => day.medication_none += 1,
-            Some("non_opioid") => day.medication_non_opioid += 1,
-            Some("opioid") => day.medication_opioid += 1,
+        match c.medication {
+            Some(check_in::Medication::None) => day.medication_none += 1,
+            Some(check_in::Medication::NonOpioid) => day.medication_non_opioid += 1,
+            Some(check_in::Medication::Opioid) => day.medication_opioid += 1,
+            // The other classes are not pain relief; trends count pain relief only.
             _ => {}
         }
     }

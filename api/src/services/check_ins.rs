@@ -11,6 +11,7 @@
 //! from items that cannot be stored (invalid, or a clashing id) are kept as red-flag
 //! reports in the same transaction and alerted like any other (see `services::red_flags`).
 
+use crate::services::patients::PatientScope;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -72,6 +73,34 @@ impl From<CheckInContext> for check_in::Context {
             CheckInContext::PreSession => check_in::Context::PreSession,
             CheckInContext::PostSession => check_in::Context::PostSession,
             CheckInContext::Flare => check_in::Context::Flare,
+        }
+    }
+}
+
+impl From<check_in::Medication> for Medication {
+    fn from(v: check_in::Medication) -> Self {
+        match v {
+            check_in::Medication::None => Medication::None,
+            check_in::Medication::NonOpioid => Medication::NonOpioid,
+            check_in::Medication::Opioid => Medication::Opioid,
+            check_in::Medication::Anticoagulant => Medication::Anticoagulant,
+            check_in::Medication::Antiplatelet => Medication::Antiplatelet,
+            check_in::Medication::Corticosteroid => Medication::Corticosteroid,
+            check_in::Medication::MuscleRelaxant => Medication::MuscleRelaxant,
+        }
+    }
+}
+
+impl From<Medication> for check_in::Medication {
+    fn from(v: Medication) -> Self {
+        match v {
+            Medication::None => check_in::Medication::None,
+            Medication::NonOpioid => check_in::Medication::NonOpioid,
+            Medication::Opioid => check_in::Medication::Opioid,
+            Medication::Anticoagulant => check_in::Medication::Anticoagulant,
+            Medication::Antiplatelet => check_in::Medication::Antiplatelet,
+            Medication::Corticosteroid => check_in::Medication::Corticosteroid,
+            Medication::MuscleRelaxant => check_in::Medication::MuscleRelaxant,
         }
     }
 }
@@ -152,7 +181,7 @@ impl CheckInBody {
             pain: f.pain.map(|v| v as i16),
             stress: f.stress.map(|v| v as i16),
             sleep_quality: f.sleep_quality.map(|v| v as i16),
-            medication: f.medication.map(|m| m.as_str().to_owned()),
+            medication: f.medication.map(Into::into),
             medications: serde_json::to_string(&f.medications).expect("medications serialise"),
             pain_sites: serde_json::to_string(&f.pain_sites).expect("pain sites serialise"),
             red_flags: serde_json::to_string(&f.red_flags).expect("red flags serialise"),
@@ -526,7 +555,8 @@ fn replay_key(row: &check_in::Model) -> String {
         row.pain,
         row.stress,
         row.sleep_quality,
-        row.medication,
+        // The stored word, exactly as when the column was text.
+        row.medication.map(|m| m.to_value()),
         row.medications,
         row.pain_sites,
         row.red_flags,
@@ -570,12 +600,13 @@ pub async fn pain_baseline<C: ConnectionTrait>(db: &C, record: &patient::Model) 
 /// Check-ins with local dates in `[from, to]`, in recorded order, after the cursor row.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<check_in::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let mut q = check_in::Entity::find()
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())

@@ -3,6 +3,11 @@
 //! Who sees a record is decided here, once, by [`visible`]: a therapist sees the patients
 //! they treat, a clinic admin every patient of the clinic, nobody anything of another
 //! clinic. Everything else answers "not found" so existence does not leak.
+//!
+//! The check leaves a proof: [`Visible`] (the record) and [`PatientScope`] (its id) can be
+//! made only here, by [`find_visible`] for staff and from the patient's own token for
+//! the patient. Services that act on a patient for a caller take one of them, so a
+//! handler that forgot the check does not compile.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{Role, invite, patient, user};
@@ -16,7 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Principal, tokens},
+    auth::{PatientPrincipal, Principal, tokens},
     db,
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     services::{
@@ -78,6 +83,44 @@ pub struct IssuedInvite {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A patient record the caller was found to reach. Derefs to the record.
+#[derive(Debug, Clone)]
+pub struct Visible(patient::Model);
+
+impl std::ops::Deref for Visible {
+    type Target = patient::Model;
+    fn deref(&self) -> &patient::Model {
+        &self.0
+    }
+}
+
+impl Visible {
+    pub fn scope(&self) -> PatientScope {
+        PatientScope(self.0.id)
+    }
+    pub fn into_inner(self) -> patient::Model {
+        self.0
+    }
+}
+
+/// The id of a patient the caller was found to reach: for reads and writes that need the
+/// id only, so the patient's own requests cost no extra query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PatientScope(Uuid);
+
+impl PatientScope {
+    pub fn uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+/// A verified patient token reaches its own record.
+impl From<&PatientPrincipal> for PatientScope {
+    fn from(who: &PatientPrincipal) -> Self {
+        PatientScope(who.patient_id.uuid())
+    }
+}
+
 /// The condition that limits patient rows to those `who` may see.
 pub fn visible(who: &Principal) -> Condition {
     let clinic = Condition::all().add(patient::Column::ClinicId.eq(who.clinic_id));
@@ -95,12 +138,8 @@ pub fn visible(who: &Principal) -> Condition {
 }
 
 /// The record, if `who` may see it.
-pub async fn find_visible<C: ConnectionTrait>(
-    db: &C,
-    who: &Principal,
-    id: Uuid,
-) -> Result<patient::Model, PatientError> {
-    patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.ok_or(PatientError::NotFound)
+pub async fn find_visible<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) -> Result<Visible, PatientError> {
+    patient::Entity::find_by_id(id).filter(visible(who)).one(db).await?.map(Visible).ok_or(PatientError::NotFound)
 }
 
 /// The record and the patient's time zone, if `who` may see it.
@@ -108,15 +147,15 @@ pub async fn find_visible_in_zone<C: ConnectionTrait>(
     db: &C,
     who: &Principal,
     id: Uuid,
-) -> Result<(patient::Model, chrono_tz::Tz), PatientError> {
+) -> Result<(Visible, chrono_tz::Tz), PatientError> {
     let record = find_visible(db, who, id).await?;
     let tz = crate::services::patient_timezone(db, record.id).await?;
     Ok((record, tz))
 }
 
 /// The calling patient's own record (patients reach it through `/me`).
-pub async fn own_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<patient::Model, PatientError> {
-    patient::Entity::find_by_id(patient_id).one(db).await?.ok_or(PatientError::NotFound)
+pub async fn own_record<C: ConnectionTrait>(db: &C, who: &PatientPrincipal) -> Result<Visible, PatientError> {
+    patient::Entity::find_by_id(who.patient_id.uuid()).one(db).await?.map(Visible).ok_or(PatientError::NotFound)
 }
 
 fn join_codes(codes: &[Icd10Code]) -> String {
@@ -209,7 +248,7 @@ pub async fn get<C: ConnectionTrait>(
 ) -> Result<patient::Model, PatientError> {
     let record = find_visible(db, who, id).await?;
     audit::record(db, now, Event::by(who, "patient.read").patient(id)).await?;
-    Ok(record)
+    Ok(record.into_inner())
 }
 
 pub async fn update<C: TransactionTrait + ConnectionTrait>(
@@ -224,7 +263,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     if let Some(therapist) = changes.primary_therapist_id.filter(|t| *t != record.primary_therapist_id) {
         check_therapist(db, who, therapist).await?;
     }
-    let mut active: patient::ActiveModel = record.into();
+    let mut active: patient::ActiveModel = record.into_inner().into();
     if let Some(name) = changes.display_name {
         active.search_name = Set(name.as_str().to_lowercase());
         active.display_name = Set(name.as_str().to_owned());
@@ -277,9 +316,9 @@ pub async fn archive<C: TransactionTrait + ConnectionTrait>(
     let record = find_visible(db, who, id).await?;
     if record.archived_at.is_some() {
         audit::record(db, now, Event::by(who, "patient.archive").patient(id)).await?;
-        return Ok(record);
+        return Ok(record.into_inner());
     }
-    let mut active: patient::ActiveModel = record.into();
+    let mut active: patient::ActiveModel = record.into_inner().into();
     active.archived_at = Set(Some(now));
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;

@@ -232,7 +232,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
             pain: Some(pain),
             stress: Some((5 - days_ago % 3) as i16),
             sleep_quality: Some(6),
-            medication: Some(if days_ago > 10 { "non_opioid" } else { "none" }.to_owned()),
+            medication: Some(if days_ago > 10 { check_in::Medication::NonOpioid } else { check_in::Medication::None }),
             medications: "[]".to_owned(),
             pain_sites: serde_json::to_string(&[neck(pain)]).expect("sites serialise"),
             red_flags: "[]".to_owned(),

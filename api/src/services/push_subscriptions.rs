@@ -188,7 +188,12 @@ pub async fn send_test<C: ConnectionTrait>(
         tag: "fascia-test".into(),
         occurrence_id: None,
     };
-    let delivery = Delivery { ttl: 300, urgency: Urgency::Normal, topic: Some("test"), purpose: "test" };
+    let delivery = Delivery {
+        ttl: 300,
+        urgency: Urgency::Normal,
+        topic: Some("test"),
+        purpose: entity::push_delivery::Purpose::Test,
+    };
     let result = push::deliver(db, sender, now, &own, &notification, delivery).await?;
     let own = find_own(db, who, id).await?;
     Ok((own, result))

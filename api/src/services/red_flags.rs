@@ -198,7 +198,9 @@ pub async fn alert_flags<C: ConnectionTrait>(
             }
         }
     }
-    Err(DbErr::Custom("red-flag alert kept changing under this write".into()))
+    // The transaction rolls back and the app retries (503): the check-in and its flags are
+    // stored by the retry, never dropped here.
+    Err(crate::outage::contended("red-flag alert kept changing under this write"))
 }
 
 async fn insert<C: ConnectionTrait>(

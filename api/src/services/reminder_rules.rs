@@ -7,6 +7,7 @@
 //! and their therapist may change them. Rules carry the patient's time zone so the
 //! dispatcher can find due rules per zone; it follows the account's zone.
 
+use crate::services::patients::PatientScope;
 use chrono::{DateTime, Utc};
 use entity::{patient, reminder_preference, reminder_rule};
 use sea_orm::{
@@ -84,8 +85,9 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, pat
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
 ) -> Result<Vec<reminder_rule::Model>, DbErr> {
+    let patient_id = patient.uuid();
     ensure_defaults(db, now, patient_id).await?;
     reminder_rule::Entity::find()
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
@@ -98,10 +100,11 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn update<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     rule_id: Uuid,
     changes: RuleChanges,
 ) -> Result<reminder_rule::Model, RuleError> {
+    let patient_id = patient.uuid();
     let rule = reminder_rule::Entity::find_by_id(rule_id)
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .one(db)

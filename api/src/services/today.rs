@@ -4,6 +4,7 @@
 //! exercises joined with their library rows, its lessons joined with theirs, one count
 //! of the day's logs per exercise, and the completions of the open lessons.
 
+use crate::services::patients::PatientScope;
 use chrono::NaiveDate;
 use entity::{care_plan, exercise, exercise_log, lesson_completion, plan_exercise, plan_lesson};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -75,7 +76,8 @@ async fn logs_per_exercise<C: ConnectionTrait>(
         .await
 }
 
-pub async fn today<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<Today, DbErr> {
+pub async fn today<C: ConnectionTrait>(db: &C, patient: PatientScope, date: NaiveDate) -> Result<Today, DbErr> {
+    let patient_id = patient.uuid();
     let Some(plan) = active_row(db, patient_id).await? else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
     };

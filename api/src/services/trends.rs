@@ -8,9 +8,10 @@
 //! rolling means and session follow-ups) or is a single indexed lookup for a baseline:
 //! the cost grows with the range, not with the length of the patient's history.
 
+use crate::services::patients::Visible;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{appointment, check_in, check_in_day, patient, rom_measure, session_note};
+use entity::{appointment, check_in, check_in_day, rom_measure, session_note};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -339,7 +340,7 @@ async fn around_sessions<C: ConnectionTrait>(
 
 pub async fn for_patient<C: ConnectionTrait>(
     db: &C,
-    record: &patient::Model,
+    record: &Visible,
     tz: Tz,
     from: NaiveDate,
     to: NaiveDate,
@@ -508,7 +509,12 @@ async fn rom_series<C: ConnectionTrait>(
 mod tests {
     use super::*;
 
-    fn check_in(date: NaiveDate, pain: Option<i16>, stress: Option<i16>, medication: Option<&str>) -> check_in::Model {
+    fn check_in(
+        date: NaiveDate,
+        pain: Option<i16>,
+        stress: Option<i16>,
+        medication: Option<check_in::Medication>,
+    ) -> check_in::Model {
         let at = date.and_hms_opt(12, 0, 0).unwrap().and_utc();
         check_in::Model {
             id: Uuid::new_v4(),
@@ -518,7 +524,7 @@ mod tests {
             pain,
             stress,
             sleep_quality: None,
-            medication: medication.map(str::to_owned),
+            medication,
             medications: "[]".into(),
             pain_sites: "[]".into(),
             red_flags: "[]".into(),
@@ -534,8 +540,8 @@ mod tests {
     fn days_have_mean_min_max_and_a_rolling_mean_over_days_with_data() {
         let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
         let rows = vec![
-            check_in(d(1), Some(6), None, Some("opioid")),
-            check_in(d(1), Some(3), Some(5), Some("none")),
+            check_in(d(1), Some(6), None, Some(check_in::Medication::Opioid)),
+            check_in(d(1), Some(3), Some(5), Some(check_in::Medication::None)),
             check_in(d(3), Some(4), None, None),
             check_in(d(9), Some(2), None, None),
         ];

@@ -71,10 +71,10 @@ async fn recomputed(app: &TestApp, patient_id: Uuid) -> Vec<DayRow> {
         add(&mut day.1, c.pain);
         add(&mut day.2, c.stress);
         add(&mut day.3, c.sleep_quality);
-        match c.medication.as_deref() {
-            Some("none") => day.4.0 += 1,
-            Some("non_opioid") => day.4.1 += 1,
-            Some("opioid") => day.4.2 += 1,
+        match c.medication {
+            Some(check_in::Medication::None) => day.4.0 += 1,
+            Some(check_in::Medication::NonOpioid) => day.4.1 += 1,
+            Some(check_in::Medication::Opioid) => day.4.2 += 1,
             _ => {}
         }
     }

@@ -6,9 +6,10 @@
 //! missed period is not carried over. Licensed instruments can be scheduled only once
 //! the clinic has supplied their item text.
 
+use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{clinic_instrument, measure_response, measure_schedule, patient};
+use entity::{clinic_instrument, measure_response, measure_schedule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -85,7 +86,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    record: &patient::Model,
+    record: &Visible,
     new: NewSchedule,
 ) -> Result<measure_schedule::Model, MeasureError> {
     let patient_id = record.id;
@@ -158,7 +159,8 @@ async fn end_running<C: ConnectionTrait>(
 }
 
 /// Running schedules of a patient.
-pub async fn running<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Vec<measure_schedule::Model>, DbErr> {
+pub async fn running<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Vec<measure_schedule::Model>, DbErr> {
+    let patient_id = patient.uuid();
     measure_schedule::Entity::find()
         .filter(measure_schedule::Column::PatientId.eq(patient_id))
         .filter(measure_schedule::Column::EndedAt.is_null())
@@ -218,12 +220,12 @@ pub struct ScheduledMeasure {
 /// The patient's running measures, each with its prompts and whether it is due on `date`.
 pub async fn for_day<C: ConnectionTrait>(
     db: &C,
-    record: &patient::Model,
+    record: &Visible,
     date: NaiveDate,
 ) -> Result<Vec<ScheduledMeasure>, DbErr> {
     // Three queries however many schedules run: the schedules, the clinic's licensed
     // texts they need, and the responses of their current periods.
-    let schedules: Vec<(measure_schedule::Model, &'static Instrument)> = running(db, record.id)
+    let schedules: Vec<(measure_schedule::Model, &'static Instrument)> = running(db, record.scope())
         .await?
         .into_iter()
         .filter_map(|s| instruments::find(&s.instrument).map(|inst| (s, inst)))
