@@ -19,6 +19,8 @@ pub struct Model {
     /// How long an emergency or same-day red-flag alert may stay unacknowledged before
     /// it is pushed to the clinic's admins and the patient's other therapists.
     pub escalation_delay_seconds: i32,
+    /// A session note signed more than this many days after the session is marked late.
+    pub late_note_days: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

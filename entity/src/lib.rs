@@ -36,7 +36,9 @@ pub mod reminder_watermark;
 pub mod role;
 pub mod rom_measure;
 pub mod session_note;
+pub mod session_note_addendum;
 pub mod side;
+pub mod timed_procedure;
 pub mod user;
 
 pub use role::Role;

@@ -18,6 +18,11 @@ mod m20261130_000030_create_check_in_day;
 mod m20261201_000040_create_referrals;
 mod m20261201_000041_add_appointment_links;
 mod m20261201_000042_add_plan_of_care;
+mod m20261201_000050_add_session_note_signing;
+mod m20261201_000051_create_timed_procedure;
+mod m20261201_000052_create_session_note_addendum;
+mod m20261201_000053_add_clinic_late_note_days;
+mod m20261201_000054_guard_signed_session_notes;
 
 pub struct Migrator;
 
@@ -39,6 +44,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000040_create_referrals::Migration),
             Box::new(m20261201_000041_add_appointment_links::Migration),
             Box::new(m20261201_000042_add_plan_of_care::Migration),
+            Box::new(m20261201_000050_add_session_note_signing::Migration),
+            Box::new(m20261201_000051_create_timed_procedure::Migration),
+            Box::new(m20261201_000052_create_session_note_addendum::Migration),
+            Box::new(m20261201_000053_add_clinic_late_note_days::Migration),
+            Box::new(m20261201_000054_guard_signed_session_notes::Migration),
         ]
     }
 }

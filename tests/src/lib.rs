@@ -472,3 +472,31 @@ fn undeclared_nulls(spec: &Value, schema: &Value, value: &Value, at: &str, found
         _ => {}
     }
 }
+
+impl TestApp {
+    /// Like [`TestApp::request`], with extra request headers (e.g. `If-Match`).
+    pub async fn request_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let method_name = method.as_str().to_lowercase();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.expect("request reaches the server");
+        let reply = Self::read(resp).await;
+        assert_documented(&method_name, path, reply.status.as_u16(), &reply.body);
+        reply
+    }
+}

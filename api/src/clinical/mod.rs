@@ -9,6 +9,8 @@ pub mod red_flags;
 pub mod rom;
 pub mod rules;
 pub mod symptoms;
+pub mod treatment;
+pub mod units;
 
 /// The smallest change that matters to a patient: a number of points either way, and/or
 /// a percentage of the baseline that counts only for an improvement from a baseline at

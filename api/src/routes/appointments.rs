@@ -1,8 +1,8 @@
-//! In-clinic sessions: therapists schedule them and write notes; patients see what is
-//! coming up.
+//! In-clinic sessions: therapists schedule them; patients see what is coming up. The
+//! session note has its own module (`routes::session_notes`).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{appointment, rom_measure, session_note};
+use entity::appointment;
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -12,17 +12,12 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, date_range::DateRange, text::Text};
+use super::{ApiTags, date_range::DateRange};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
-    clinical::{
-        body::{BodyRegion, BodySide},
-        rom::{self, RomMeasurement, RomMethod, RomMode, RomMovement, RomSide},
-    },
-    domain::PainScore,
     error::ApiError,
     services::{
-        appointments::{self, AppointmentError, Booked, Changes, Links, NoteInput, Slot, Status},
+        appointments::{self, AppointmentError, Booked, Changes, Links, Slot, Status},
         audit::Event,
         local_date, local_day_end, local_day_start, patients,
         payer_authorizations::BookingWarning,
@@ -175,196 +170,6 @@ impl Example for UpdateAppointmentRequest {
     }
 }
 
-/// One range-of-motion measurement. Movements per region, with typical adult ranges:
-/// neck and `lower_back` (trunk): flexion, extension, side_bending, rotation; shoulder:
-/// flexion, extension, abduction, internal/external_rotation; elbow: flexion, extension;
-/// forearm: pronation, supination; wrist: flexion, extension, radial/ulnar_deviation;
-/// hip: flexion, extension, abduction, adduction, internal/external_rotation; knee:
-/// flexion, extension; ankle: dorsiflexion, plantar_flexion, inversion, eversion.
-#[derive(Debug, Clone, Object)]
-#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
-pub struct RomInput {
-    pub region: BodyRegion,
-    /// The limb measured at paired regions; for neck and trunk rotation and side bending,
-    /// the side turned or bent towards. Absent otherwise.
-    #[oai(nullable)]
-    pub side: Option<RomSide>,
-    pub movement: RomMovement,
-    /// Degrees from neutral, 0–180. Elbow and knee extension, hip extension and ankle
-    /// dorsiflexion are signed (−90–180): positive past neutral (hyperextension), negative
-    /// short of it (extension lag: −10 is 10° short of straight).
-    #[oai(validator(minimum(value = "-90"), maximum(value = "180")))]
-    pub degrees: i64,
-    pub mode: RomMode,
-    pub method: RomMethod,
-}
-
-impl Example for RomInput {
-    fn example() -> Self {
-        Self {
-            region: BodyRegion::Neck,
-            side: Some(RomSide::Left),
-            movement: RomMovement::Rotation,
-            degrees: 62,
-            mode: RomMode::Active,
-            method: RomMethod::Inclinometer,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(deny_unknown_fields, example)]
-pub struct SessionNoteRequest {
-    #[oai(default, validator(max_length = 8000))]
-    pub subjective: Text,
-    #[oai(default, validator(max_length = 8000))]
-    pub objective: Text,
-    #[oai(default, validator(max_length = 8000))]
-    pub assessment: Text,
-    #[oai(default, validator(max_length = 8000))]
-    pub plan: Text,
-    /// 0–10, at the start of the session.
-    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
-    pub pain_before: Option<i64>,
-    /// 0–10, at the end.
-    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
-    pub pain_after: Option<i64>,
-    #[oai(default, validator(max_items = 40))]
-    pub rom: Vec<RomInput>,
-}
-
-impl Example for SessionNoteRequest {
-    fn example() -> Self {
-        Self {
-            subjective: "Neck stiff after three long desk days; turning left to reverse the car is hard.".into(),
-            objective: "Tender, guarded upper trapezius and levator scapulae on the left.".into(),
-            assessment: "Muscular neck pain, easing; rotation better after soft-tissue work.".into(),
-            plan: "Keep chin tucks twice daily; add doorway chest stretch next session.".into(),
-            pain_before: Some(6),
-            pain_after: Some(3),
-            rom: vec![
-                RomInput::example(),
-                RomInput {
-                    region: BodyRegion::Shoulder,
-                    side: Some(RomSide::Left),
-                    movement: RomMovement::Flexion,
-                    degrees: 165,
-                    mode: RomMode::Active,
-                    method: RomMethod::Goniometer,
-                },
-                RomInput {
-                    region: BodyRegion::Knee,
-                    side: Some(RomSide::Right),
-                    movement: RomMovement::Extension,
-                    degrees: -5,
-                    mode: RomMode::Passive,
-                    method: RomMethod::Goniometer,
-                },
-            ],
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct RomDto {
-    pub region: String,
-    /// `both` appears only in measurements recorded before sides were per movement.
-    pub side: Option<BodySide>,
-    /// A movement of the vocabulary; older notes may hold free text.
-    pub movement: String,
-    /// Signed as described on `RomInput.degrees`.
-    pub degrees: i16,
-    /// Absent in measurements recorded before it was asked for.
-    pub mode: Option<RomMode>,
-    pub method: Option<RomMethod>,
-    /// Typical adult end range of this movement (AAOS published values), for reference;
-    /// absent for free-text movements of older notes.
-    pub typical_degrees: Option<i16>,
-}
-
-impl From<rom_measure::Model> for RomDto {
-    fn from(r: rom_measure::Model) -> Self {
-        Self {
-            side: appointments::parse_side(&r.side),
-            typical_degrees: rom::reference_of_stored(&r.region, &r.movement).map(|x| x.typical_degrees),
-            mode: r.mode.as_deref().and_then(RomMode::parse),
-            method: r.method.as_deref().and_then(RomMethod::parse),
-            region: r.region,
-            movement: r.movement,
-            degrees: r.degrees,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none, example)]
-pub struct SessionNoteDto {
-    pub appointment_id: Uuid,
-    pub author_id: Uuid,
-    pub subjective: String,
-    pub objective: String,
-    pub assessment: String,
-    pub plan: String,
-    pub pain_before: Option<i16>,
-    pub pain_after: Option<i16>,
-    pub rom: Vec<RomDto>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Example for SessionNoteDto {
-    fn example() -> Self {
-        Self {
-            appointment_id: uuid!("0193a5b2-4c00-7000-8000-000000000701"),
-            author_id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
-            subjective: "Neck stiff after three long desk days; turning left to reverse the car is hard.".into(),
-            objective: "Tender, guarded upper trapezius and levator scapulae on the left.".into(),
-            assessment: "Muscular neck pain, easing; rotation better after soft-tissue work.".into(),
-            plan: "Keep chin tucks twice daily; add doorway chest stretch next session.".into(),
-            pain_before: Some(6),
-            pain_after: Some(3),
-            rom: vec![
-                RomDto {
-                    region: "neck".into(),
-                    side: Some(BodySide::Left),
-                    movement: "rotation".into(),
-                    degrees: 62,
-                    mode: Some(RomMode::Active),
-                    method: Some(RomMethod::Inclinometer),
-                    typical_degrees: Some(60),
-                },
-                RomDto {
-                    region: "shoulder".into(),
-                    side: Some(BodySide::Left),
-                    movement: "flexion".into(),
-                    degrees: 165,
-                    mode: Some(RomMode::Active),
-                    method: Some(RomMethod::Goniometer),
-                    typical_degrees: Some(180),
-                },
-            ],
-            updated_at: "2026-12-03T15:05:00Z".parse().expect("RFC 3339 instant"),
-        }
-    }
-}
-
-impl SessionNoteDto {
-    fn new(n: session_note::Model, rom: Vec<rom_measure::Model>) -> Self {
-        Self {
-            appointment_id: n.appointment_id,
-            author_id: n.author_id,
-            subjective: n.subjective,
-            objective: n.objective,
-            assessment: n.assessment,
-            plan: n.plan,
-            pain_before: n.pain_before,
-            pain_after: n.pain_after,
-            rom: rom.into_iter().map(Into::into).collect(),
-            updated_at: n.updated_at,
-        }
-    }
-}
-
 #[derive(ApiResponse)]
 pub enum AppointmentCreated {
     /// Scheduled.
@@ -381,10 +186,6 @@ impl From<AppointmentError> for ApiError {
             AppointmentError::Db(e) => e.into(),
         }
     }
-}
-
-fn pain(field: &str, v: Option<i64>) -> Result<Option<PainScore>, ApiError> {
-    v.map(|v| PainScore::new(v).map_err(|e| ApiError::invalid(field, e.0))).transpose()
 }
 
 pub struct AppointmentsApi;
@@ -446,47 +247,6 @@ impl AppointmentsApi {
         };
         let row = appointments::update(&state.db, state.now(), &auth.0, id.0, changes).await?;
         Ok(Json(row.into()))
-    }
-
-    /// Write or rewrite the session note (SOAP, pain before/after, range of motion).
-    #[oai(path = "/appointments/:id/note", method = "put", operation_id = "put_session_note")]
-    async fn put_session_note(
-        &self,
-        state: Data<&AppState>,
-        auth: TherapistAuth,
-        id: Path<Uuid>,
-        body: Json<SessionNoteRequest>,
-    ) -> Result<Json<SessionNoteDto>, ApiError> {
-        let b = body.0;
-        let mut rom = Vec::with_capacity(b.rom.len());
-        for (i, r) in b.rom.into_iter().enumerate() {
-            let measured = RomMeasurement::new(r.region, r.movement, r.side, r.degrees, r.mode, r.method)
-                .map_err(|e| ApiError::invalid(&format!("rom[{i}].{}", e.field()), e.to_string()))?;
-            rom.push(measured);
-        }
-        let input = NoteInput {
-            subjective: b.subjective.into(),
-            objective: b.objective.into(),
-            assessment: b.assessment.into(),
-            plan: b.plan.into(),
-            pain_before: pain("pain_before", b.pain_before)?,
-            pain_after: pain("pain_after", b.pain_after)?,
-            rom,
-        };
-        let (note, rom) = appointments::put_note(&state.db, state.now(), &auth.0, id.0, input).await?;
-        Ok(Json(SessionNoteDto::new(note, rom)))
-    }
-
-    /// Read a session note.
-    #[oai(path = "/appointments/:id/note", method = "get", operation_id = "get_session_note")]
-    async fn get_session_note(
-        &self,
-        state: Data<&AppState>,
-        auth: TherapistAuth,
-        id: Path<Uuid>,
-    ) -> Result<Json<SessionNoteDto>, ApiError> {
-        let (note, rom) = appointments::get_note(&state.db, state.now(), &auth.0, id.0).await?;
-        Ok(Json(SessionNoteDto::new(note, rom)))
     }
 
     /// Your upcoming sessions, soonest first.

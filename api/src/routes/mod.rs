@@ -15,6 +15,7 @@ mod exercises;
 mod home;
 mod lenient_json;
 mod lessons;
+mod listed;
 mod me;
 mod measures;
 mod my_lessons;
@@ -26,9 +27,12 @@ mod push;
 mod red_flags;
 mod referrals;
 mod reminders;
+mod session_note_dto;
+mod session_notes;
 pub mod spec;
 pub mod text;
 mod therapists;
+mod treatment_vocabulary;
 mod trends;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
@@ -90,7 +94,7 @@ pub type Api = (
     (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
     (measures::MeasuresApi, my_measures::MyMeasuresApi),
-    appointments::AppointmentsApi,
+    (appointments::AppointmentsApi, session_notes::SessionNotesApi),
     alerts::AlertsApi,
     trends::TrendsApi,
     push::PushApi,
@@ -124,7 +128,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
             (measures::MeasuresApi, my_measures::MyMeasuresApi),
-            appointments::AppointmentsApi,
+            (appointments::AppointmentsApi, session_notes::SessionNotesApi),
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,

@@ -19,7 +19,10 @@ use crate::{
         symptoms::RedFlag,
     },
     error::ApiError,
-    services::clinic_settings::{self, MAX_ESCALATION_DELAY_SECONDS, MIN_ESCALATION_DELAY_SECONDS, SafetySettings},
+    services::clinic_settings::{
+        self, DEFAULT_LATE_NOTE_DAYS, MAX_ESCALATION_DELAY_SECONDS, MAX_LATE_NOTE_DAYS, MIN_ESCALATION_DELAY_SECONDS,
+        SafetySettings,
+    },
     state::AppState,
 };
 
@@ -158,6 +161,8 @@ pub struct ClinicSettingsDto {
     /// How long an emergency or same-day red-flag alert may stay unacknowledged before it
     /// is pushed to the clinic's admins and the patient's other therapists (default 7200).
     pub escalation_delay_seconds: i64,
+    /// A session note signed more than this many days after the session is marked late (default 3).
+    pub late_note_days: i64,
 }
 
 impl From<SafetySettings> for ClinicSettingsDto {
@@ -167,6 +172,7 @@ impl From<SafetySettings> for ClinicSettingsDto {
             clinic_phone: s.numbers.clinic_phone,
             crisis_line: s.numbers.crisis_line,
             escalation_delay_seconds: s.escalation_delay.num_seconds(),
+            late_note_days: i64::from(s.late_note_days),
         }
     }
 }
@@ -184,6 +190,9 @@ pub struct UpdateClinicSettings {
     /// 300–86400 seconds.
     #[oai(validator(minimum(value = "300"), maximum(value = "86400")))]
     pub escalation_delay_seconds: i64,
+    /// 0–60 days after the session; a note signed later is marked late. Absent means 3.
+    #[oai(validator(minimum(value = "0"), maximum(value = "60")))]
+    pub late_note_days: Option<i64>,
 }
 
 /// A number as text shown to patients: trimmed, blank meaning unset, no control
@@ -214,6 +223,11 @@ impl TryFrom<UpdateClinicSettings> for SafetySettings {
                 crisis_line: number("crisis_line", b.crisis_line, 120)?,
             },
             escalation_delay: Duration::seconds(b.escalation_delay_seconds),
+            late_note_days: match b.late_note_days {
+                None => DEFAULT_LATE_NOTE_DAYS,
+                Some(days @ 0..=MAX_LATE_NOTE_DAYS) => days as i32,
+                Some(_) => return Err(ApiError::invalid("late_note_days", "must be between 0 and 60")),
+            },
         })
     }
 }
@@ -253,7 +267,7 @@ impl RedFlagsApi {
         Ok(CatalogueResponse::Ok(Json(body), etag, CATALOGUE_CACHE.into()))
     }
 
-    /// Your clinic's safety settings: emergency number, clinic phone, crisis line, escalation delay.
+    /// Your clinic's settings: emergency number, clinic phone, crisis line, escalation delay, late-note days.
     #[oai(path = "/clinic/settings", method = "get", operation_id = "get_clinic_settings", tag = "ApiTags::Clinic")]
     async fn get_clinic_settings(
         &self,
@@ -263,7 +277,7 @@ impl RedFlagsApi {
         Ok(Json(clinic_settings::get(&state.db, auth.0.clinic_id).await?.into()))
     }
 
-    /// Replace your clinic's safety settings; used in red-flag guidance and escalation at once.
+    /// Replace your clinic's settings; red-flag guidance, escalation and late-note marking use them at once.
     #[oai(path = "/clinic/settings", method = "put", operation_id = "update_clinic_settings", tag = "ApiTags::Clinic")]
     async fn update_clinic_settings(
         &self,

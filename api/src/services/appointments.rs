@@ -1,9 +1,9 @@
-//! In-clinic sessions: scheduling, status, and the therapist's note with pain before and
-//! after and range-of-motion measurements. Patients see their own upcoming sessions.
+//! In-clinic sessions: scheduling and status. Patients see their own upcoming sessions;
+//! the session note lives in `services::session_notes`.
 
 use crate::services::patients::PatientScope;
 use chrono::{DateTime, Duration, Utc};
-use entity::{appointment, care_plan, patient, payer_authorization, rom_measure, session_note, user};
+use entity::{appointment, care_plan, patient, payer_authorization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    clinical::{body::BodySide, rom::RomMeasurement},
     db,
-    domain::PainScore,
     services::{
         audit::{self, Event},
         patients::{PatientError, find_visible, visible},
@@ -277,141 +275,4 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let warning = payer_authorizations::booking_warning(&txn, &updated).await?;
     txn.commit().await?;
     Ok(Booked { appointment: updated, warning })
-}
-
-#[derive(Debug, Clone)]
-pub struct NoteInput {
-    pub subjective: String,
-    pub objective: String,
-    pub assessment: String,
-    pub plan: String,
-    pub pain_before: Option<PainScore>,
-    pub pain_after: Option<PainScore>,
-    pub rom: Vec<RomMeasurement>,
-}
-
-pub fn parse_side(s: &str) -> Option<BodySide> {
-    match s {
-        "left" => Some(BodySide::Left),
-        "right" => Some(BodySide::Right),
-        "both" => Some(BodySide::Both),
-        _ => None,
-    }
-}
-
-/// Writes (or rewrites) the note of an appointment; its ROM rows are replaced whole.
-pub async fn put_note<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    who: &Principal,
-    appointment_id: Uuid,
-    input: NoteInput,
-) -> Result<(session_note::Model, Vec<rom_measure::Model>), AppointmentError> {
-    let appt = find_visible_appointment(db, who, appointment_id).await?;
-    if appt.status == appointment::Status::Cancelled {
-        return Err(AppointmentError::Conflict("a cancelled session has no note"));
-    }
-    let txn = db::begin_write(db).await?;
-    let existing =
-        session_note::Entity::find().filter(session_note::Column::AppointmentId.eq(appointment_id)).one(&txn).await?;
-    let pain = |p: Option<PainScore>| p.map(|p| i16::from(p.get()));
-    let note = match existing {
-        Some(old) => {
-            let mut active: session_note::ActiveModel = old.into();
-            active.author_id = Set(who.user_id);
-            active.subjective = Set(input.subjective);
-            active.objective = Set(input.objective);
-            active.assessment = Set(input.assessment);
-            active.plan = Set(input.plan);
-            active.pain_before = Set(pain(input.pain_before));
-            active.pain_after = Set(pain(input.pain_after));
-            active.updated_at = Set(now);
-            active.update(&txn).await?
-        }
-        None => {
-            session_note::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                appointment_id: Set(appointment_id),
-                patient_id: Set(appt.patient_id),
-                author_id: Set(who.user_id),
-                subjective: Set(input.subjective),
-                objective: Set(input.objective),
-                assessment: Set(input.assessment),
-                plan: Set(input.plan),
-                pain_before: Set(pain(input.pain_before)),
-                pain_after: Set(pain(input.pain_after)),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    rom_measure::Entity::delete_many().filter(rom_measure::Column::SessionNoteId.eq(note.id)).exec(&txn).await?;
-    let rows: Vec<rom_measure::Model> = input
-        .rom
-        .iter()
-        .enumerate()
-        .map(|(i, r)| rom_measure::Model {
-            id: Uuid::now_v7(),
-            session_note_id: note.id,
-            patient_id: appt.patient_id,
-            measured_at: appt.starts_at,
-            region: serde_json::to_value(r.region())
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            side: r.side().map_or("none", |s| s.as_str()).to_owned(),
-            movement: r.movement().as_str().to_owned(),
-            degrees: r.degrees(),
-            position: i as i16,
-            mode: Some(r.mode().as_str().to_owned()),
-            method: Some(r.method().as_str().to_owned()),
-        })
-        .collect();
-    if !rows.is_empty() {
-        rom_measure::Entity::insert_many(rows.iter().cloned().map(|r| rom_measure::ActiveModel {
-            id: Set(r.id),
-            session_note_id: Set(r.session_note_id),
-            patient_id: Set(r.patient_id),
-            measured_at: Set(r.measured_at),
-            region: Set(r.region),
-            side: Set(r.side),
-            movement: Set(r.movement),
-            degrees: Set(r.degrees),
-            position: Set(r.position),
-            mode: Set(r.mode),
-            method: Set(r.method),
-        }))
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    let event =
-        Event::by(who, "session_note.write").patient(appt.patient_id).resource(format!("appointment:{appointment_id}"));
-    audit::record(&txn, now, event).await?;
-    txn.commit().await?;
-    Ok((note, rows))
-}
-
-pub async fn get_note<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    who: &Principal,
-    appointment_id: Uuid,
-) -> Result<(session_note::Model, Vec<rom_measure::Model>), AppointmentError> {
-    let appt = find_visible_appointment(db, who, appointment_id).await?;
-    let note = session_note::Entity::find()
-        .filter(session_note::Column::AppointmentId.eq(appointment_id))
-        .one(db)
-        .await?
-        .ok_or(AppointmentError::NotFound)?;
-    let rom = rom_measure::Entity::find()
-        .filter(rom_measure::Column::SessionNoteId.eq(note.id))
-        .order_by_asc(rom_measure::Column::Position)
-        .all(db)
-        .await?;
-    let event =
-        Event::by(who, "session_note.read").patient(appt.patient_id).resource(format!("appointment:{appointment_id}"));
-    audit::record(db, now, event).await?;
-    Ok((note, rom))
 }

@@ -1,6 +1,7 @@
-//! A clinic's safety settings: the numbers filled into red-flag guidance and the delay
-//! after which an unacknowledged urgent red-flag alert is escalated. Read by anyone in
-//! the clinic (guidance needs them), changed by the clinic's admins only.
+//! A clinic's settings: the numbers filled into red-flag guidance, the delay after which
+//! an unacknowledged urgent red-flag alert is escalated, and after how many days a
+//! signed session note counts as late. Read by anyone in the clinic (guidance needs
+//! them), changed by the clinic's admins only.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::clinic;
@@ -21,12 +22,17 @@ use crate::{
 pub const DEFAULT_ESCALATION_DELAY_SECONDS: i32 = 2 * 60 * 60;
 pub const MIN_ESCALATION_DELAY_SECONDS: i64 = 5 * 60;
 pub const MAX_ESCALATION_DELAY_SECONDS: i64 = 24 * 60 * 60;
+/// Three days: a common documentation policy for signing session notes.
+pub const DEFAULT_LATE_NOTE_DAYS: i32 = 3;
+pub const MAX_LATE_NOTE_DAYS: i64 = 60;
 
 /// Settings as stored; the validated shape of an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafetySettings {
     pub numbers: ClinicNumbers,
     pub escalation_delay: Duration,
+    /// A note signed more than this many days after its session is marked late.
+    pub late_note_days: i32,
 }
 
 impl SafetySettings {
@@ -38,6 +44,7 @@ impl SafetySettings {
                 crisis_line: row.crisis_line.clone(),
             },
             escalation_delay: Duration::seconds(i64::from(row.escalation_delay_seconds)),
+            late_note_days: row.late_note_days,
         }
     }
 }
@@ -47,6 +54,7 @@ impl Default for SafetySettings {
         Self {
             numbers: ClinicNumbers::default(),
             escalation_delay: Duration::seconds(i64::from(DEFAULT_ESCALATION_DELAY_SECONDS)),
+            late_note_days: DEFAULT_LATE_NOTE_DAYS,
         }
     }
 }
@@ -71,6 +79,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     change.clinic_phone = Set(new.numbers.clinic_phone);
     change.crisis_line = Set(new.numbers.crisis_line);
     change.escalation_delay_seconds = Set(new.escalation_delay.num_seconds() as i32);
+    change.late_note_days = Set(new.late_note_days);
     change.updated_at = Set(now);
     let row = change.update(&txn).await?;
     audit::record(&txn, now, Event::by(who, "clinic.settings.update").resource(format!("clinic:{}", who.clinic_id)))

@@ -5,8 +5,6 @@
 //! body is a replay (answered with the stored record), a different body is a conflict.
 //! However often or concurrently a batch is replayed, each id is stored once.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
@@ -18,7 +16,10 @@ use uuid::Uuid;
 use crate::{
     auth::PatientPrincipal,
     db, request_id,
-    services::audit::{self, Event},
+    services::{
+        audit::{self, Event},
+        idempotent::{self, ClientRecords},
+    },
     writer::{JobFuture, Merge},
 };
 
@@ -34,30 +35,48 @@ pub struct LogInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub enum Stored<T> {
-    Created(T),
-    Replayed(T),
-    /// The id exists with a different body (or belongs to someone else).
-    Conflict,
-    /// What it refers to is not the patient's.
-    NotFound,
-}
+pub use super::idempotent::Stored;
 
 /// Timestamps compared at the precision both databases keep (microseconds).
 fn same_instant(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
     a.timestamp_micros() == b.timestamp_micros()
 }
 
-fn same_log(stored: &exercise_log::Model, input: &LogInput, patient_id: Uuid) -> bool {
-    stored.patient_id == patient_id
-        && stored.plan_exercise_id == input.plan_exercise_id
-        && same_instant(stored.performed_at, input.performed_at)
-        && stored.local_date == input.local_date
-        && stored.sets_done == input.sets_done
-        && stored.pain_during == input.pain_during
-        && stored.difficulty == input.difficulty
-        && stored.note == input.note
+impl ClientRecords for exercise_log::Entity {
+    type Active = exercise_log::ActiveModel;
+    fn id_column() -> exercise_log::Column {
+        exercise_log::Column::Id
+    }
+    fn id_of(row: &exercise_log::Model) -> Uuid {
+        row.id
+    }
+    fn same(stored: &exercise_log::Model, fresh: &exercise_log::Model) -> bool {
+        stored.patient_id == fresh.patient_id
+            && stored.plan_exercise_id == fresh.plan_exercise_id
+            && same_instant(stored.performed_at, fresh.performed_at)
+            && stored.local_date == fresh.local_date
+            && stored.sets_done == fresh.sets_done
+            && stored.pain_during == fresh.pain_during
+            && stored.difficulty == fresh.difficulty
+            && stored.note == fresh.note
+    }
+    fn active(r: exercise_log::Model) -> exercise_log::ActiveModel {
+        exercise_log::ActiveModel {
+            id: Set(r.id),
+            patient_id: Set(r.patient_id),
+            plan_id: Set(r.plan_id),
+            plan_exercise_id: Set(r.plan_exercise_id),
+            exercise_id: Set(r.exercise_id),
+            performed_at: Set(r.performed_at),
+            local_date: Set(r.local_date),
+            sets_done: Set(r.sets_done),
+            pain_during: Set(r.pain_during),
+            difficulty: Set(r.difficulty),
+            note: Set(r.note),
+            off_plan: Set(r.off_plan),
+            created_at: Set(r.created_at),
+        }
+    }
 }
 
 /// A batch of logs ready for the writer: each item with the row it would store, or none
@@ -119,10 +138,6 @@ pub async fn prepare<C: ConnectionTrait>(
     Ok(Batch { who: who.clone(), items, rows, now, request_id: request_id::current_request_id() })
 }
 
-/// Rows per multi-row insert: 13 columns a row stays far below both databases' limits
-/// on bound parameters.
-const ROWS_PER_INSERT: usize = 1000;
-
 impl Merge for Batch {
     type Output = Vec<Stored<exercise_log::Model>>;
 
@@ -147,83 +162,8 @@ pub async fn record(
     txn: &DatabaseTransaction,
     batches: &[&Batch],
 ) -> Result<Vec<Vec<Stored<exercise_log::Model>>>, DbErr> {
-    let mut known: HashMap<Uuid, exercise_log::Model> = HashMap::new();
-    let mut results: Vec<Vec<Stored<exercise_log::Model>>> = Vec::with_capacity(batches.len());
-    let mut fresh: Vec<exercise_log::Model> = Vec::new();
-    for batch in batches {
-        let patient_id = batch.who.patient_id.uuid();
-        let mut answers = Vec::with_capacity(batch.items.len());
-        for (input, row) in batch.items.iter().zip(batch.rows.iter().cloned()) {
-            let Some(row) = row else {
-                answers.push(Stored::NotFound);
-                continue;
-            };
-            answers.push(match known.get(&input.id) {
-                Some(stored) if same_log(stored, input, patient_id) => Stored::Replayed(stored.clone()),
-                Some(_) => Stored::Conflict,
-                None => {
-                    known.insert(row.id, row.clone());
-                    fresh.push(row.clone());
-                    Stored::Created(row)
-                }
-            });
-        }
-        results.push(answers);
-    }
-    // In id order, so two replicas storing overlapping ids wait for each other in the
-    // same order instead of deadlocking (PostgreSQL).
-    fresh.sort_unstable_by_key(|r| r.id);
-    let mut inserted: HashSet<Uuid> = HashSet::with_capacity(fresh.len());
-    for chunk in fresh.chunks(ROWS_PER_INSERT) {
-        let active = chunk.iter().cloned().map(|r| exercise_log::ActiveModel {
-            id: Set(r.id),
-            patient_id: Set(r.patient_id),
-            plan_id: Set(r.plan_id),
-            plan_exercise_id: Set(r.plan_exercise_id),
-            exercise_id: Set(r.exercise_id),
-            performed_at: Set(r.performed_at),
-            local_date: Set(r.local_date),
-            sets_done: Set(r.sets_done),
-            pain_during: Set(r.pain_during),
-            difficulty: Set(r.difficulty),
-            note: Set(r.note),
-            off_plan: Set(r.off_plan),
-            created_at: Set(r.created_at),
-        });
-        // Ids stored earlier (by an earlier request, or a concurrent transaction on
-        // PostgreSQL) are skipped; RETURNING says which rows are ours.
-        match exercise_log::Entity::insert_many(active)
-            .on_conflict(OnConflict::column(exercise_log::Column::Id).do_nothing().to_owned())
-            .exec_with_returning_keys(txn)
-            .await
-        {
-            Ok(keys) => inserted.extend(keys),
-            Err(DbErr::RecordNotInserted) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let lost: HashSet<Uuid> = fresh.iter().map(|r| r.id).filter(|id| !inserted.contains(id)).collect();
-    if !lost.is_empty() {
-        let winners: HashMap<Uuid, exercise_log::Model> = exercise_log::Entity::find()
-            .filter(exercise_log::Column::Id.is_in(lost.iter().copied()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|w| (w.id, w))
-            .collect();
-        for (batch, answers) in batches.iter().zip(results.iter_mut()) {
-            let patient_id = batch.who.patient_id.uuid();
-            for (input, answer) in batch.items.iter().zip(answers.iter_mut()) {
-                if !lost.contains(&input.id) || matches!(answer, Stored::NotFound) {
-                    continue;
-                }
-                *answer = match winners.get(&input.id) {
-                    Some(w) if same_log(w, input, patient_id) => Stored::Replayed(w.clone()),
-                    _ => Stored::Conflict,
-                };
-            }
-        }
-    }
+    let sent = batches.iter().map(|b| b.rows.clone()).collect();
+    let results = idempotent::store::<exercise_log::Entity>(txn, sent).await?.answers;
     let events: Vec<audit_event::ActiveModel> = batches
         .iter()
         .zip(&results)

@@ -75,6 +75,7 @@ async fn insert_clinic<C: ConnectionTrait>(
         clinic_phone: Set(None),
         crisis_line: Set(None),
         escalation_delay_seconds: Set(crate::services::clinic_settings::DEFAULT_ESCALATION_DELAY_SECONDS),
+        late_note_days: Set(crate::services::clinic_settings::DEFAULT_LATE_NOTE_DAYS),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -45,6 +45,10 @@ enum Object {
     ReminderRule,
     /// `{id}` is patient A / C and `{item_id}` one of their reminder rules.
     PatientReminderRule,
+    /// An appointment whose note is a draft written by the patient's therapist.
+    DraftNote,
+    /// An appointment whose note its therapist has signed.
+    SignedNote,
     /// A referral of patient A (own) or C (other).
     Referral,
     /// A payer authorization of patient A (own) or C (other).
@@ -432,6 +436,22 @@ fn table() -> Vec<Row> {
             None,
         ),
         row("update_reminder_preferences", Some(|| json!({ "quiet_hours": null })), SIGNED_IN, None),
+        // Only the author signs: the admin sees the note (403), other clinics do not (404).
+        on(
+            Object::DraftNote,
+            "sign_session_note",
+            None,
+            [401, 403, 403, 200, 404, 403],
+            [401, 403, 403, 404, 200, 404],
+        ),
+        on(
+            Object::SignedNote,
+            "add_session_note_addendum",
+            Some(|| json!({ "reason": "Late entry", "text": "Patient called: sore for a day, then better." })),
+            CLINIC_OWN_CREATE,
+            CLINIC_OTHER_CREATE,
+        ),
+        row("list_procedure_codes", None, STAFF, None),
         // The clinical record: therapists and admins of the patient's clinic only.
         on(Object::Patient, "create_referral", Some(referral_body), CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
         on(Object::Patient, "list_referrals", None, PATIENT_OWN, PATIENT_OTHER),
@@ -465,6 +485,21 @@ fn referral_body() -> Value {
 fn authorization_body() -> Value {
     json!({ "payer_name": "Northwind", "member_id": "NWH-558812340", "authorization_number": "A-1",
             "visits_authorized": 6, "starts_on": "2026-06-01", "ends_on": "2026-07-31" })
+}
+
+/// Two more sessions of `patient` with notes by `therapist`: [draft, signed].
+async fn note_records(app: &TestApp, therapist: &Actor, patient: &Actor) -> [Uuid; 2] {
+    let t = Some(therapist.access_token.as_str());
+    let patient_id = patient.patient_id.unwrap();
+    let mut ids = [Uuid::nil(); 2];
+    for (i, day) in ["2026-05-28", "2026-05-29"].into_iter().enumerate() {
+        let slot = json!({ "starts_at": format!("{day}T09:00:00Z"), "ends_at": format!("{day}T10:00:00Z") });
+        let id = created(app, therapist, &format!("/api/v1/patients/{patient_id}/appointments"), slot).await;
+        app.put(&format!("/api/v1/appointments/{id}/note"), t, &json!({ "subjective": "Tight." })).await.expect(200);
+        ids[i] = id;
+    }
+    app.post(&format!("/api/v1/appointments/{}/note/sign", ids[1]), t, &json!({})).await.expect(200);
+    ids
 }
 
 /// A patient's health records the matrix needs, made by their therapist and themselves:
@@ -520,6 +555,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     let other_plan = plan_with_items(&app, &w.therapist_y, &w.patient_c, lesson_ids.1).await;
     let own_health = health_records(&app, &w.therapist_x, &w.patient_a).await;
     let other_health = health_records(&app, &w.therapist_y, &w.patient_c).await;
+    let own_notes = note_records(&app, &w.therapist_x, &w.patient_a).await;
+    let other_notes = note_records(&app, &w.therapist_y, &w.patient_c).await;
     let mut record = Vec::new();
     for (therapist, patient) in [(&w.therapist_x, &w.patient_a), (&w.therapist_y, &w.patient_c)] {
         let patient_id = patient.patient_id.unwrap();
@@ -564,6 +601,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::PatientReminderRule => {
                 [w.patient_a.patient_id.unwrap(), rules[0], w.patient_c.patient_id.unwrap(), rules[1]]
             }
+            Object::DraftNote => [own_notes[0], nil, other_notes[0], nil],
+            Object::SignedNote => [own_notes[1], nil, other_notes[1], nil],
             Object::Referral => [record[0], nil, record[2], nil],
             Object::Authorization => [record[1], nil, record[3], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),

@@ -20,6 +20,8 @@ mod provisioning;
 mod push;
 mod red_flags;
 mod reminders;
+mod session_notes;
+mod session_record;
 mod trends;
 // The clinical record (issue 13).
 mod authorizations;

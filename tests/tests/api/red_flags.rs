@@ -508,7 +508,7 @@ async fn clinic_settings_are_validated_and_default_to_a_two_hour_delay() {
     let admin = Some(c.admin.access_token.as_str());
     let defaults = app.get("/api/v1/clinic/settings", admin).await.expect(200);
     // Unset numbers are left out of the answer (never sent as null).
-    assert_eq!(defaults, json!({ "escalation_delay_seconds": 7200 }));
+    assert_eq!(defaults, json!({ "escalation_delay_seconds": 7200, "late_note_days": 3 }));
     for bad in [
         json!({ "escalation_delay_seconds": 10 }),
         json!({ "escalation_delay_seconds": 100000 }),
