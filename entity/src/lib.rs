@@ -40,6 +40,10 @@ pub mod session_note_addendum;
 pub mod side;
 pub mod timed_procedure;
 pub mod user;
+// Issue 13: scar and girth measures, discharge.
+pub mod discharge_summary;
+pub mod girth_measurement;
+pub mod scar_assessment;
 
 pub use role::Role;
 pub use side::Side;

@@ -14,19 +14,43 @@ pub struct Model {
     pub region: String,
     /// `left` | `right` | `none` (`both` in rows written before sides were per movement).
     /// For neck and trunk rotation and side bending, the way the patient turned or bent.
-    pub side: String,
+    pub side: crate::Side,
     /// A movement of the vocabulary in `fascia::clinical::rom` (free text in older rows).
     pub movement: String,
     /// Signed where the movement can stop short of neutral (extension lag: negative).
     pub degrees: i16,
     pub position: i16,
-    /// `active` | `passive`; null in rows written before it was recorded.
-    pub mode: Option<String>,
-    /// `goniometer` | `inclinometer` | `visual_estimate`; null in older rows.
-    pub method: Option<String>,
+    /// Null in rows written before it was recorded.
+    pub mode: Option<Mode>,
+    /// Null in older rows.
+    pub method: Option<Method>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Who moved the joint; stored as the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Mode {
+    /// The patient, unaided.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// The therapist, with the patient relaxed.
+    #[sea_orm(string_value = "passive")]
+    Passive,
+}
+
+/// What measured the angle; stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum Method {
+    #[sea_orm(string_value = "goniometer")]
+    Goniometer,
+    #[sea_orm(string_value = "inclinometer")]
+    Inclinometer,
+    #[sea_orm(string_value = "visual_estimate")]
+    VisualEstimate,
+}

@@ -23,6 +23,8 @@ mod m20261201_000051_create_timed_procedure;
 mod m20261201_000052_create_session_note_addendum;
 mod m20261201_000053_add_clinic_late_note_days;
 mod m20261201_000054_guard_signed_session_notes;
+mod m20261201_000060_create_scar_girth;
+mod m20261201_000061_create_discharge_summary;
 
 pub struct Migrator;
 
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000052_create_session_note_addendum::Migration),
             Box::new(m20261201_000053_add_clinic_late_note_days::Migration),
             Box::new(m20261201_000054_guard_signed_session_notes::Migration),
+            Box::new(m20261201_000060_create_scar_girth::Migration),
+            Box::new(m20261201_000061_create_discharge_summary::Migration),
         ]
     }
 }

@@ -4,10 +4,13 @@
 //! unit-tested against hand-worked examples.
 
 pub mod body;
+pub mod discharge;
+pub mod girth;
 pub mod instruments;
 pub mod red_flags;
 pub mod rom;
 pub mod rules;
+pub mod scar;
 pub mod symptoms;
 pub mod treatment;
 pub mod units;

@@ -156,6 +156,8 @@ struct BatchContext {
     subscriptions: HashMap<Uuid, Vec<push_subscription::Model>>,
     /// Subscriptions that already got an occurrence on an earlier attempt.
     delivered_before: HashMap<Uuid, Vec<Uuid>>,
+    /// Patients whose latest care plan is completed (discharged): no daily check-in.
+    care_ended: HashSet<Uuid>,
 }
 
 impl BatchContext {
@@ -209,7 +211,19 @@ impl BatchContext {
                 }
             }
         }
-        Ok(Self { patients, users, quiet, subscriptions, delivered_before })
+        let checking_in: Vec<Uuid> = batch
+            .iter()
+            .filter(|l| ReminderKind::from(l.occurrence.kind) == ReminderKind::CheckIn)
+            .map(|l| l.occurrence.patient_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let care_ended = if checking_in.is_empty() {
+            HashSet::new()
+        } else {
+            crate::services::discharge::care_ended_among(db, Some(&checking_in)).await?
+        };
+        Ok(Self { patients, users, quiet, subscriptions, delivered_before, care_ended })
     }
 }
 
@@ -398,6 +412,10 @@ async fn process_one<C: ConnectionTrait>(
         if in_quiet_hours(start, end, minute) {
             return Ok(Ack::Later { at: quiet_end(now, tz, end), reason: "quiet hours", retry: false });
         }
+    }
+    // After discharge the daily log has no course of care to follow.
+    if kind == ReminderKind::CheckIn && context.care_ended.contains(&occ.patient_id) {
+        return Ok(Ack::Skipped("care plan completed"));
     }
     if let Some(why) = needed::already_done(db, kind, occ).await? {
         return Ok(Ack::Skipped(why));

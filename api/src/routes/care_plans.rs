@@ -274,7 +274,7 @@ impl From<PlanError> for ApiError {
     fn from(err: PlanError) -> Self {
         match err {
             PlanError::NotFound => ApiError::not_found("care plan"),
-            PlanError::ActivePlanExists => ApiError::conflict(err.to_string()),
+            PlanError::ActivePlanExists | PlanError::Discharged => ApiError::conflict(err.to_string()),
             PlanError::UnknownLibraryItem(what) => ApiError::invalid(&format!("{what}_id"), err.to_string()),
             PlanError::BadDates => ApiError::invalid("end_date", err.to_string()),
             PlanError::Invalid(field, problem) => ApiError::invalid(field, problem),

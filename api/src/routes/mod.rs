@@ -10,8 +10,10 @@ mod care_plans;
 mod check_in_payload;
 mod check_ins;
 mod date_range;
+mod discharge;
 mod exercise_logs;
 mod exercises;
+mod girths;
 mod home;
 mod lenient_json;
 mod lessons;
@@ -27,6 +29,7 @@ mod push;
 mod red_flags;
 mod referrals;
 mod reminders;
+mod scars;
 mod session_note_dto;
 mod session_notes;
 pub mod spec;
@@ -90,11 +93,11 @@ pub type Api = (
     audit_events::AuditApi,
     exercises::ExercisesApi,
     lessons::LessonsApi,
-    care_plans::CarePlansApi,
+    (care_plans::CarePlansApi, discharge::DischargeApi),
     (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
     check_ins::CheckInsApi,
     (measures::MeasuresApi, my_measures::MyMeasuresApi),
-    (appointments::AppointmentsApi, session_notes::SessionNotesApi),
+    (appointments::AppointmentsApi, session_notes::SessionNotesApi, scars::ScarsApi, girths::GirthsApi),
     alerts::AlertsApi,
     trends::TrendsApi,
     push::PushApi,
@@ -124,11 +127,11 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             audit_events::AuditApi,
             exercises::ExercisesApi,
             lessons::LessonsApi,
-            care_plans::CarePlansApi,
+            (care_plans::CarePlansApi, discharge::DischargeApi),
             (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
             check_ins::CheckInsApi,
             (measures::MeasuresApi, my_measures::MyMeasuresApi),
-            (appointments::AppointmentsApi, session_notes::SessionNotesApi),
+            (appointments::AppointmentsApi, session_notes::SessionNotesApi, scars::ScarsApi, girths::GirthsApi),
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,

@@ -18,7 +18,7 @@ use crate::{
         rom::{self, RomMethod, RomMode, RomMovement, RomSide},
         treatment::ProcedureCode,
     },
-    services::{session_notes::FullNote, session_record_store::parse_side},
+    services::{session_notes::FullNote, session_record_store::side_of},
 };
 
 /// One range-of-motion measurement. Movements per region, with typical adult ranges:
@@ -151,10 +151,10 @@ pub struct RomDto {
 impl From<rom_measure::Model> for RomDto {
     fn from(r: rom_measure::Model) -> Self {
         Self {
-            side: parse_side(&r.side),
+            side: side_of(r.side),
             typical_degrees: rom::reference_of_stored(&r.region, &r.movement).map(|x| x.typical_degrees),
-            mode: r.mode.as_deref().and_then(RomMode::parse),
-            method: r.method.as_deref().and_then(RomMethod::parse),
+            mode: r.mode.map(Into::into),
+            method: r.method.map(Into::into),
             region: r.region,
             movement: r.movement,
             degrees: r.degrees,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::clinical::{
     body::{BodyRegion, BodySide},
-    rom::RomMeasurement,
+    rom::{RomMeasurement, RomMethod, RomMode, RomSide},
     treatment::{PatientPosition, Pressure, ProcedureCode, SessionRecord, Technique},
 };
 
@@ -186,12 +186,61 @@ pub async fn replace_procedures<C: ConnectionTrait>(
     Ok(())
 }
 
-pub fn parse_side(s: &str) -> Option<BodySide> {
-    match s {
-        "left" => Some(BodySide::Left),
-        "right" => Some(BodySide::Right),
-        "both" => Some(BodySide::Both),
-        _ => None,
+pub fn side_of(stored: entity::Side) -> Option<BodySide> {
+    match stored {
+        entity::Side::Left => Some(BodySide::Left),
+        entity::Side::Right => Some(BodySide::Right),
+        entity::Side::Both => Some(BodySide::Both),
+        entity::Side::None => None,
+    }
+}
+
+/// A measured side; movements without sides (neck flexion) store `none`.
+fn stored_side(side: Option<RomSide>) -> entity::Side {
+    match side {
+        Some(RomSide::Left) => entity::Side::Left,
+        Some(RomSide::Right) => entity::Side::Right,
+        None => entity::Side::None,
+    }
+}
+
+// Range-of-motion words: the rules' enums and the stored ones say the same.
+
+impl From<rom_measure::Mode> for RomMode {
+    fn from(m: rom_measure::Mode) -> Self {
+        match m {
+            rom_measure::Mode::Active => RomMode::Active,
+            rom_measure::Mode::Passive => RomMode::Passive,
+        }
+    }
+}
+
+impl From<RomMode> for rom_measure::Mode {
+    fn from(m: RomMode) -> Self {
+        match m {
+            RomMode::Active => rom_measure::Mode::Active,
+            RomMode::Passive => rom_measure::Mode::Passive,
+        }
+    }
+}
+
+impl From<rom_measure::Method> for RomMethod {
+    fn from(m: rom_measure::Method) -> Self {
+        match m {
+            rom_measure::Method::Goniometer => RomMethod::Goniometer,
+            rom_measure::Method::Inclinometer => RomMethod::Inclinometer,
+            rom_measure::Method::VisualEstimate => RomMethod::VisualEstimate,
+        }
+    }
+}
+
+impl From<RomMethod> for rom_measure::Method {
+    fn from(m: RomMethod) -> Self {
+        match m {
+            RomMethod::Goniometer => rom_measure::Method::Goniometer,
+            RomMethod::Inclinometer => rom_measure::Method::Inclinometer,
+            RomMethod::VisualEstimate => rom_measure::Method::VisualEstimate,
+        }
     }
 }
 
@@ -214,12 +263,12 @@ pub async fn replace_rom<C: ConnectionTrait>(
             patient_id: Set(appt.patient_id),
             measured_at: Set(appt.starts_at),
             region: Set(region_word(r.region())?),
-            side: Set(r.side().map_or("none", |s| s.as_str()).to_owned()),
+            side: Set(stored_side(r.side())),
             movement: Set(r.movement().as_str().to_owned()),
             degrees: Set(r.degrees()),
             position: Set(i as i16),
-            mode: Set(Some(r.mode().as_str().to_owned())),
-            method: Set(Some(r.method().as_str().to_owned())),
+            mode: Set(Some(r.mode().into())),
+            method: Set(Some(r.method().into())),
         });
     }
     rom_measure::Entity::insert_many(rows).exec_without_returning(db).await?;

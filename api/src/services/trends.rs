@@ -12,7 +12,7 @@ use crate::services::patients::Visible;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{appointment, check_in, check_in_day, rom_measure, session_note};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{
@@ -481,21 +481,17 @@ async fn rom_series<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        let mode = m.mode.as_deref().and_then(RomMode::parse);
-        let point = RomPoint {
-            measured_at: m.measured_at,
-            degrees: m.degrees,
-            method: m.method.as_deref().and_then(RomMethod::parse),
-        };
+        let mode: Option<RomMode> = m.mode.map(Into::into);
+        let point = RomPoint { measured_at: m.measured_at, degrees: m.degrees, method: m.method.map(Into::into) };
         match rom
             .iter_mut()
-            .find(|s| s.region == m.region && s.side == m.side && s.movement == m.movement && s.mode == mode)
+            .find(|s| s.region == m.region && s.side == m.side.to_value() && s.movement == m.movement && s.mode == mode)
         {
             Some(series) => series.points.push(point),
             None => rom.push(RomSeries {
                 typical_degrees: rom::reference_of_stored(&m.region, &m.movement).map(|r| r.typical_degrees),
                 region: m.region,
-                side: m.side,
+                side: m.side.to_value(),
                 movement: m.movement,
                 mode,
                 points: vec![point],

@@ -10,6 +10,7 @@
 //! which may be health data) and answers a database error, which the API turns into a
 //! 500 that says nothing internal.
 
+pub mod discharge;
 pub mod lesson;
 pub mod plan;
 pub mod referral;

@@ -49,6 +49,10 @@ enum Object {
     DraftNote,
     /// An appointment whose note its therapist has signed.
     SignedNote,
+    /// A plan of another patient of therapist X / Y, kept for `discharge_care_plan`.
+    DischargePlan,
+    /// A plan of yet another patient of therapist X / Y, discharged while setting up.
+    DischargedPlan,
     /// A referral of patient A (own) or C (other).
     Referral,
     /// A payer authorization of patient A (own) or C (other).
@@ -452,6 +456,28 @@ fn table() -> Vec<Row> {
             CLINIC_OTHER_CREATE,
         ),
         row("list_procedure_codes", None, STAFF, None),
+        on(Object::Appointment, "create_scar_assessment", Some(scar_body), CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
+        on(Object::Patient, "list_scar_assessments", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Appointment,
+            "create_girth_measurements",
+            Some(|| {
+                json!({ "measurements": [{ "region": "ankle", "side": "left", "landmark": "lateral malleolus",
+                    "distance_cm": 10, "circumference_cm": 25.5 }] })
+            }),
+            CLINIC_OWN_CREATE,
+            CLINIC_OTHER_CREATE,
+        ),
+        on(Object::Patient, "list_girth_measurements", None, PATIENT_OWN, PATIENT_OTHER),
+        // The admin comes after therapist X, who has discharged the plan already.
+        on(
+            Object::DischargePlan,
+            "discharge_care_plan",
+            Some(|| json!({ "reason": "plateau" })),
+            [401, 403, 403, 201, 404, 409],
+            [401, 403, 403, 404, 201, 404],
+        ),
+        on(Object::DischargedPlan, "get_discharge_summary", None, PATIENT_OWN, PATIENT_OTHER),
         // The clinical record: therapists and admins of the patient's clinic only.
         on(Object::Patient, "create_referral", Some(referral_body), CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
         on(Object::Patient, "list_referrals", None, PATIENT_OWN, PATIENT_OTHER),
@@ -500,6 +526,27 @@ async fn note_records(app: &TestApp, therapist: &Actor, patient: &Actor) -> [Uui
     }
     app.post(&format!("/api/v1/appointments/{}/note/sign", ids[1]), t, &json!({})).await.expect(200);
     ids
+}
+
+fn scar_body() -> Value {
+    json!({ "region": "abdomen", "side": null, "length_mm": 90, "width_mm": 3,
+        "pigmentation": 1, "vascularity": 1, "pliability": 2, "height": 1 })
+}
+
+/// Plans without goals of two new patient records of `therapist`: [to discharge, discharged].
+async fn discharge_plans(app: &TestApp, therapist: &Actor) -> [Uuid; 2] {
+    let t = Some(therapist.access_token.as_str());
+    let mut plans = [Uuid::nil(); 2];
+    for (i, plan) in plans.iter_mut().enumerate() {
+        let patient = app.patient_record(therapist, "Discharge Patient").await;
+        let body = json!({ "title": "Short course", "start_date": "2026-05-25" });
+        *plan = created(app, therapist, &format!("/api/v1/patients/{patient}/care-plans"), body).await;
+        if i == 1 {
+            let path = format!("/api/v1/care-plans/{plan}/discharge");
+            app.post(&path, t, &json!({ "reason": "goals_met" })).await.expect(201);
+        }
+    }
+    plans
 }
 
 /// A patient's health records the matrix needs, made by their therapist and themselves:
@@ -557,6 +604,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     let other_health = health_records(&app, &w.therapist_y, &w.patient_c).await;
     let own_notes = note_records(&app, &w.therapist_x, &w.patient_a).await;
     let other_notes = note_records(&app, &w.therapist_y, &w.patient_c).await;
+    let own_discharge = discharge_plans(&app, &w.therapist_x).await;
+    let other_discharge = discharge_plans(&app, &w.therapist_y).await;
     let mut record = Vec::new();
     for (therapist, patient) in [(&w.therapist_x, &w.patient_a), (&w.therapist_y, &w.patient_c)] {
         let patient_id = patient.patient_id.unwrap();
@@ -603,6 +652,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             }
             Object::DraftNote => [own_notes[0], nil, other_notes[0], nil],
             Object::SignedNote => [own_notes[1], nil, other_notes[1], nil],
+            Object::DischargePlan => [own_discharge[0], nil, other_discharge[0], nil],
+            Object::DischargedPlan => [own_discharge[1], nil, other_discharge[1], nil],
             Object::Referral => [record[0], nil, record[2], nil],
             Object::Authorization => [record[1], nil, record[3], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),

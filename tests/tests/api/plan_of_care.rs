@@ -138,6 +138,24 @@ async fn bad_plans_of_care_and_certifications_are_refused_with_their_field() {
 }
 
 #[tokio::test]
+async fn a_discharged_plan_cannot_be_certified() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let t = w.therapist_x.access_token.clone();
+    let id = plan(&app, &w.therapist_x, &w.patient_a, json!({})).await;
+    certify(&app, &t, &id, "Dr. Anna Brandt", "2026-05-01", "2026-06-30").await;
+    app.post(&format!("/api/v1/care-plans/{id}/discharge"), Some(&t), &json!({ "reason": "goals_met" }))
+        .await
+        .expect(201);
+
+    let body = json!({ "certified_by": "Dr. Lee", "certified_on": "2026-06-01", "valid_until": "2026-07-31" });
+    app.put(&format!("/api/v1/care-plans/{id}/certification"), Some(&t), &body).await.expect_error(409, "conflict");
+
+    let read = app.get(&format!("/api/v1/care-plans/{id}"), Some(&t)).await.expect(200);
+    assert_eq!(read["certification"]["certified_by"], "Dr. Anna Brandt");
+}
+
+#[tokio::test]
 async fn another_clinic_cannot_certify_a_plan_and_patients_are_refused() {
     let app = spawn_app().await;
     let w = app.world().await;

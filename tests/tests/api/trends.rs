@@ -484,7 +484,7 @@ async fn range_of_motion_rows_stored_before_the_vocabulary_stay_readable() {
         patient_id: Set(note.patient_id),
         measured_at: Set(at("2026-06-02T09:00:00Z")),
         region: Set("shoulder".into()),
-        side: Set("both".into()),
+        side: Set(entity::Side::Both),
         movement: Set("overhead reach".into()),
         degrees: Set(160),
         position: Set(0),

@@ -116,6 +116,8 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
         .into_tuple()
         .all(db)
         .await?;
+    // After discharge the patient is expected to stop logging: not disengagement.
+    let care_ended = crate::services::discharge::care_ended_among(db, None).await?;
 
     let mut report = Report::default();
     for record in &patients {
@@ -129,6 +131,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
         };
         if rules::disengaged(last_seen, now, record.disengaged_after_days)
             && !raised_since(AlertKind::Disengaged, last_seen)
+            && !care_ended.contains(&record.id)
         {
             let days = (now - last_seen).num_days();
             let new = NewAlert {

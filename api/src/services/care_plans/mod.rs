@@ -187,6 +187,11 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if end.is_some_and(|end| end < plan.start_date) {
         return Err(PlanError::BadDates);
     }
+    // A discharged plan is closed for good: its summary describes a course that ended.
+    let reopens = changes.status.is_some_and(|s| s != PlanStatus::Completed);
+    if reopens && crate::services::discharge::is_discharged(db, plan_id).await? {
+        return Err(PlanError::Discharged);
+    }
     let txn = db::begin_write(db).await?;
     if changes.status == Some(PlanStatus::Active) && plan.status != care_plan::Status::Active {
         let other_active = care_plan::Entity::find()
@@ -471,4 +476,20 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let view = commit_change(&txn, now, who, plan_id, "lesson_removed").await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// Closes a plan at its discharge, inside the discharge's transaction: status
+/// `completed`, and a new version like any other change.
+pub(crate) async fn complete_for_discharge<C: ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+) -> Result<PlanView, DbErr> {
+    care_plan::Entity::update_many()
+        .col_expr(care_plan::Column::Status, Expr::value(care_plan::Status::Completed))
+        .filter(care_plan::Column::Id.eq(plan_id))
+        .exec(txn)
+        .await?;
+    commit_change(txn, now, who, plan_id, "discharged").await
 }

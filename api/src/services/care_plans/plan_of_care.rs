@@ -55,6 +55,10 @@ pub async fn certify<C: ConnectionTrait + sea_orm::TransactionTrait>(
     certification: NewCertification,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
+    // A discharged plan of care is closed: a certification would describe a course that ended.
+    if crate::services::discharge::is_discharged(db, plan_id).await? {
+        return Err(PlanError::Discharged);
+    }
     let change = if plan.certified_on.is_some() { "recertified" } else { "certified" };
     let txn = db::begin_write(db).await?;
     let mut active: care_plan::ActiveModel = plan.into();

@@ -229,6 +229,8 @@ pub enum PlanError {
     UnknownLibraryItem(&'static str),
     #[error("end_date is before start_date")]
     BadDates,
+    #[error("this plan has been discharged and cannot be reopened; start a new plan")]
+    Discharged,
     #[error("{1}")]
     Invalid(&'static str, &'static str),
     #[error(transparent)]
