@@ -1,5 +1,5 @@
 //! The `fascia` command: `serve` (default), `migrate`, `create-admin`, `demo`, `openapi`,
-//! `vapid-keys`.
+//! `vapid-keys`, `data-key`.
 
 use std::process::ExitCode;
 
@@ -35,6 +35,9 @@ enum Command {
     /// Print a new VAPID key pair for FASCIA_VAPID_PRIVATE_KEY (the public key is what
     /// the PWA subscribes with).
     VapidKeys,
+    /// Print a new key for FASCIA_DATA_KEY (encrypts payer member ids at rest; production
+    /// needs one, and losing it makes stored member ids unreadable).
+    DataKey,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a clinic and its first admin. The password is read from
@@ -73,6 +76,10 @@ pub fn main() -> ExitCode {
         println!("# applicationServerKey (public, base64url):\n{public_key}");
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::DataKey) = cli.command {
+        println!("# FASCIA_DATA_KEY (keep secret, back it up):\n{}", crate::data_key::generate());
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -93,7 +100,7 @@ pub fn main() -> ExitCode {
                 settings.push.worker &= !no_worker;
                 serve(settings).await
             }
-            Command::VapidKeys => Ok(()),
+            Command::VapidKeys | Command::DataKey => Ok(()),
             Command::Migrate => {
                 connect_and_migrate(&settings).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string())
             }

@@ -64,6 +64,9 @@ pub struct Settings {
     pub alert_interval: Duration,
     /// Web Push and the reminder worker.
     pub push: PushSettings,
+    /// Base64 of the 32-byte AES-256-GCM key for values encrypted at rest (payer member
+    /// ids); generated and kept in the data dir when unset in dev, required in production.
+    pub data_key: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +189,7 @@ impl Settings {
             db_max_connections,
             db_deadline,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
+            data_key: get("FASCIA_DATA_KEY").map(Secret::new),
         })
     }
 
@@ -262,11 +266,13 @@ mod tests {
         let vars = HashMap::from([
             ("FASCIA_DATABASE_URL".to_owned(), "postgres://u:hunter2@db/x".to_owned()),
             ("FASCIA_JWT_PRIVATE_KEY".to_owned(), "-----BEGIN PRIVATE KEY-----abc".to_owned()),
+            ("FASCIA_DATA_KEY".to_owned(), "c2VjcmV0LWRhdGEta2V5LWJ5dGVz".to_owned()),
         ]);
         let s = Settings::from_map(&vars).unwrap();
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains("BEGIN PRIVATE KEY"));
+        assert!(!shown.contains("c2VjcmV0LWRhdGEta2V5LWJ5dGVz"));
     }
 
     #[test]

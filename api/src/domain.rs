@@ -131,6 +131,94 @@ impl Icd10Code {
     }
 }
 
+/// A US National Provider Identifier: 10 digits, the last a Luhn check digit computed
+/// over the first nine prefixed with `80840` (the NPI's issuer prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Npi(String);
+
+impl Npi {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let npi = raw.trim();
+        if npi.len() != 10 || !npi.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Invalid("must be 10 digits"));
+        }
+        let digits: Vec<u32> = npi.bytes().map(|b| u32::from(b - b'0')).collect();
+        // Luhn over "80840" + the first nine digits, doubling every second digit from
+        // the right of that string; the prefix always contributes 24.
+        let sum: u32 = 24
+            + digits[..9]
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, &d)| if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+                .sum::<u32>();
+        if (10 - sum % 10) % 10 == digits[9] {
+            Ok(Self(npi.to_owned()))
+        } else {
+            Err(Invalid("fails the NPI check digit"))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A phone or fax number as people write it: 3–40 characters of digits, spaces and
+/// `+ - ( ) . /`, with at least 3 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let phone = raw.trim();
+        let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-().//".contains(c));
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if allowed && digits >= 3 && phone.len() <= 40 {
+            Ok(Self(phone.to_owned()))
+        } else {
+            Err(Invalid("must be a phone number: digits, spaces and + - ( ) . /"))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A payer's member id: 6–40 letters, digits or dashes, stored upper-case. Sensitive
+/// (it identifies the patient to the insurer): `Debug` never prints it and the API only
+/// ever shows [`MemberId::masked`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct MemberId(String);
+
+impl MemberId {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let id = raw.trim().to_uppercase();
+        let ok = (6..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        // The message never repeats the value: error bodies and logs must not carry it.
+        if ok { Ok(Self(id)) } else { Err(Invalid("must be 6–40 letters, digits or dashes")) }
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// `••••` and the last four characters, e.g. `••••1234`.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+/// `••••` and the last four characters of `value` (all of it if shorter).
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!("••••{tail}")
+}
+
+impl fmt::Debug for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MemberId([redacted])")
+    }
+}
+
 /// A 0–10 numeric pain rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PainScore(u8);
@@ -202,6 +290,37 @@ mod tests {
     }
 
     #[test]
+    fn npis_need_ten_digits_and_the_check_digit() {
+        // Published examples of valid NPIs.
+        for good in ["1234567893", "1245319599", " 1003000126 "] {
+            assert!(Npi::parse(good).is_ok(), "{good:?} refused");
+        }
+        for bad in ["1234567890", "1234567894", "123456789", "12345678931", "12345678a3", "", "１234567893"] {
+            assert!(Npi::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_allow_the_usual_punctuation_only() {
+        assert!(PhoneNumber::parse("+49 (30) 123-456.7").is_ok());
+        for bad in ["", "12", "call me", "555-0100 ext. 4", &"1".repeat(41)] {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn member_ids_are_masked_and_never_debug_printed() {
+        let id = MemberId::parse(" xk-99120034 ").unwrap();
+        assert_eq!(id.expose(), "XK-99120034");
+        assert_eq!(id.masked(), "••••0034");
+        assert!(!format!("{id:?}").contains("0034"));
+        for bad in ["", "12345", "AB 123456", "ÄB123456", &"1".repeat(41)] {
+            let err = MemberId::parse(bad).unwrap_err();
+            assert!(bad.is_empty() || !err.0.contains(bad), "{bad:?} echoed");
+        }
+    }
+
+    #[test]
     fn pain_scores_are_zero_to_ten() {
         assert!(PainScore::new(10).is_ok());
         assert!(PainScore::new(11).is_err());
@@ -268,6 +387,9 @@ mod tests {
             let _ = NewPassword::parse(&input);
             let _ = TimeZoneName::parse(&input);
             let _ = DisplayName::parse(&input);
+            let _ = Npi::parse(&input);
+            let _ = MemberId::parse(&input).map(|m| m.masked());
+            let _ = PhoneNumber::parse(&input);
             let _ = crate::push::endpoint::EndpointPolicy::new(false).check(&input);
             let _ =
                 crate::push::endpoint::EndpointPolicy::new(true).check(&format!("https://{input}.push.apple.com/x"));

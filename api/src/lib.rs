@@ -11,6 +11,7 @@ pub mod clock;
 pub mod compress;
 pub mod config;
 pub mod content;
+pub mod data_key;
 pub mod db;
 pub mod domain;
 pub mod error;

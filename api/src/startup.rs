@@ -23,6 +23,7 @@ use crate::{
     clock::SharedClock,
     compress,
     config::Settings,
+    data_key::{DataKey, DataKeyError},
     db,
     error::error_response,
     middleware,
@@ -51,6 +52,8 @@ pub enum StartupError {
     Bind(SocketAddr, std::io::Error),
     #[error(transparent)]
     Vapid(#[from] VapidError),
+    #[error(transparent)]
+    DataKey(#[from] DataKeyError),
     #[error("cannot build the push HTTP client: {0}")]
     PushClient(#[from] reqwest::Error),
 }
@@ -85,6 +88,7 @@ impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         let jwt = JwtKeys::from_settings(&settings)?;
         let push = Arc::new(push_sender(&settings)?);
+        let data_key = Arc::new(DataKey::from_settings(&settings)?);
         let conn = connect_and_migrate(&settings).await?;
         let listener =
             tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
@@ -103,6 +107,7 @@ impl Application {
             throttle: Arc::new(LoginThrottle::default()),
             settings: Arc::new(settings),
             push,
+            data_key,
         };
         Ok(Self { acceptor, addr, state })
     }

@@ -9,6 +9,7 @@ use crate::{
     auth::{jwt::JwtKeys, throttle::LoginThrottle},
     clock::SharedClock,
     config::Settings,
+    data_key::DataKey,
     push::PushSender,
     services::audit_sink,
     writer::Writer,
@@ -29,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Sends Web Push messages (VAPID keys, endpoint allowlist, pooled client).
     pub push: Arc<PushSender>,
+    /// Seals and opens values encrypted at rest (payer member ids).
+    pub data_key: Arc<DataKey>,
 }
 
 impl AppState {

@@ -10,13 +10,15 @@ pub struct Model {
     pub id: Uuid,
     pub clinic_id: Uuid,
     pub patient_id: Uuid,
-    /// `red_flag` | `pain_spike` | `disengaged` | `low_adherence`.
+    /// `red_flag` | `pain_spike` | `disengaged` | `low_adherence` | `authorization_low` |
+    /// `authorization_expiring`.
     pub kind: Kind,
     /// Human-readable reason shown to the therapist.
     pub details: String,
     /// When what it is about happened (the check-in instant, the start of the silence).
     pub triggered_at: DateTimeUtc,
-    /// The check-in that raised it, when one did.
+    /// The check-in that raised it, when one did; for authorization alerts, the
+    /// authorization.
     pub source_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub acknowledged_by: Option<Uuid>,
@@ -42,7 +44,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Stored as the `snake_case` word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum Kind {
     #[sea_orm(string_value = "red_flag")]
     RedFlag,
@@ -52,4 +54,8 @@ pub enum Kind {
     Disengaged,
     #[sea_orm(string_value = "low_adherence")]
     LowAdherence,
+    #[sea_orm(string_value = "authorization_low")]
+    AuthorizationLow,
+    #[sea_orm(string_value = "authorization_expiring")]
+    AuthorizationExpiring,
 }

@@ -12,6 +12,10 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub status: Status,
+    /// The payer authorization this visit counts against, if any.
+    pub authorization_id: Option<Uuid>,
+    /// The plan of care this visit belongs to, if any.
+    pub care_plan_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

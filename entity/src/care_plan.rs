@@ -16,6 +16,16 @@ pub struct Model {
     pub start_date: Date,
     pub end_date: Option<Date>,
     pub version: i32,
+    /// Plan of care: in-clinic sessions per week and for how many weeks.
+    pub sessions_per_week: Option<i16>,
+    pub duration_weeks: Option<i16>,
+    /// When the patient is due for re-evaluation.
+    pub reevaluation_due: Option<Date>,
+    /// The physician's current certification of the plan of care; a recertification
+    /// replaces it (earlier ones stay in `care_plan_version`).
+    pub certified_by: Option<String>,
+    pub certified_on: Option<Date>,
+    pub certified_until: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub activity: String,
     pub baseline: i16,
     pub target: i16,
+    /// When the target should be reached.
+    pub target_date: Option<Date>,
     pub status: Status,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,9 @@ mod m20261130_000012_add_alert_red_flags;
 mod m20261130_000020_add_rom_mode_method;
 mod m20261130_000021_add_measure_response_schedule;
 mod m20261130_000030_create_check_in_day;
+mod m20261201_000040_create_referrals;
+mod m20261201_000041_add_appointment_links;
+mod m20261201_000042_add_plan_of_care;
 mod m20261201_000050_add_session_note_signing;
 mod m20261201_000051_create_timed_procedure;
 mod m20261201_000052_create_session_note_addendum;
@@ -40,6 +43,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_add_rom_mode_method::Migration),
             Box::new(m20261130_000021_add_measure_response_schedule::Migration),
             Box::new(m20261130_000030_create_check_in_day::Migration),
+            Box::new(m20261201_000040_create_referrals::Migration),
+            Box::new(m20261201_000041_add_appointment_links::Migration),
+            Box::new(m20261201_000042_add_plan_of_care::Migration),
             Box::new(m20261201_000050_add_session_note_signing::Migration),
             Box::new(m20261201_000051_create_timed_procedure::Migration),
             Box::new(m20261201_000052_create_session_note_addendum::Migration),

@@ -16,11 +16,21 @@ pub enum AlertKind {
     Disengaged,
     /// Under half of last week's prescribed exercises done (not within 7 days of a red flag).
     LowAdherence,
+    /// A completed visit left 2 or fewer visits on a payer authorization.
+    AuthorizationLow,
+    /// A payer authorization ends within 7 days.
+    AuthorizationExpiring,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 4] =
-        [AlertKind::RedFlag, AlertKind::PainSpike, AlertKind::Disengaged, AlertKind::LowAdherence];
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::RedFlag,
+        AlertKind::PainSpike,
+        AlertKind::Disengaged,
+        AlertKind::LowAdherence,
+        AlertKind::AuthorizationLow,
+        AlertKind::AuthorizationExpiring,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +38,8 @@ impl AlertKind {
             AlertKind::PainSpike => "pain_spike",
             AlertKind::Disengaged => "disengaged",
             AlertKind::LowAdherence => "low_adherence",
+            AlertKind::AuthorizationLow => "authorization_low",
+            AlertKind::AuthorizationExpiring => "authorization_expiring",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

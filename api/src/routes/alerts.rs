@@ -35,6 +35,8 @@ pub struct AlertDto {
     pub triggered_at: DateTime<Utc>,
     /// The check-in that raised it, if one did.
     pub check_in_id: Option<Uuid>,
+    /// Authorization alerts: the payer authorization it is about.
+    pub authorization_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub acknowledged_by: Option<Uuid>,
     pub acknowledged_at: Option<DateTime<Utc>>,
@@ -57,6 +59,7 @@ impl Example for AlertDto {
             details: "Pain 8/10 reported.".into(),
             triggered_at: "2026-11-28T09:12:00Z".parse().expect("RFC 3339 instant"),
             check_in_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000901")),
+            authorization_id: None,
             created_at: "2026-11-28T09:12:01Z".parse().expect("RFC 3339 instant"),
             acknowledged_by: None,
             acknowledged_at: None,
@@ -73,13 +76,16 @@ impl TryFrom<alert::Model> for AlertDto {
 
     /// Fails only when the stored flags do not decode.
     fn try_from(a: alert::Model) -> Result<Self, Self::Error> {
+        // `source_id` names what raised the alert; which kind of thing depends on the kind.
+        let about_authorization = matches!(a.kind, alert::Kind::AuthorizationLow | alert::Kind::AuthorizationExpiring);
         Ok(Self {
             id: a.id,
             patient_id: a.patient_id,
             kind: a.kind.into(),
             details: a.details,
             triggered_at: a.triggered_at,
-            check_in_id: a.source_id,
+            check_in_id: a.source_id.filter(|_| !about_authorization),
+            authorization_id: a.source_id.filter(|_| about_authorization),
             created_at: a.created_at,
             acknowledged_by: a.acknowledged_by,
             acknowledged_at: a.acknowledged_at,

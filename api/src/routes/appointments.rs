@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::appointment;
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Object, OpenApi,
+    ApiResponse, Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
-    types::Example,
+    types::{Example, MaybeUndefined},
 };
 use uuid::{Uuid, uuid};
 
@@ -17,15 +17,35 @@ use crate::{
     auth::{PatientAuth, TherapistAuth},
     error::ApiError,
     services::{
-        appointments::{self, AppointmentError, Changes, Slot, Status},
+        appointments::{self, AppointmentError, Booked, Changes, Links, Slot, Status},
         audit::Event,
         local_date, local_day_end, local_day_start, patients,
+        payer_authorizations::BookingWarning,
     },
     state::AppState,
 };
 
+/// Why a booking is past its payer authorization. Booking is allowed anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AuthorizationWarning {
+    /// Every authorized visit is already completed or booked.
+    NoneLeft,
+    /// The session's day is outside the authorized dates.
+    OutsideDates,
+}
+
+impl From<BookingWarning> for AuthorizationWarning {
+    fn from(w: BookingWarning) -> Self {
+        match w {
+            BookingWarning::NoneLeft => Self::NoneLeft,
+            BookingWarning::OutsideDates => Self::OutsideDates,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(example)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AppointmentDto {
     pub id: Uuid,
     pub patient_id: Uuid,
@@ -33,6 +53,13 @@ pub struct AppointmentDto {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub status: Status,
+    /// The payer authorization this session counts against.
+    pub authorization_id: Option<Uuid>,
+    /// The plan of care this session belongs to.
+    pub care_plan_id: Option<Uuid>,
+    /// Only in the answer to booking or changing a session linked to an authorization:
+    /// present when the booking is past it.
+    pub authorization_warning: Option<AuthorizationWarning>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -46,9 +73,25 @@ impl Example for AppointmentDto {
             starts_at: "2026-12-03T14:00:00Z".parse().expect("RFC 3339 instant"),
             ends_at: "2026-12-03T14:50:00Z".parse().expect("RFC 3339 instant"),
             status: Status::Scheduled,
+            authorization_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000f01")),
+            care_plan_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000201")),
+            authorization_warning: None,
             created_at: "2026-11-26T16:30:00Z".parse().expect("RFC 3339 instant"),
             updated_at: "2026-11-26T16:30:00Z".parse().expect("RFC 3339 instant"),
         }
+    }
+}
+
+impl AppointmentDto {
+    /// What the patient's own app shows: payer matters stay with the clinic.
+    pub fn for_patient(a: appointment::Model) -> Self {
+        Self { authorization_id: None, ..a.into() }
+    }
+}
+
+impl From<Booked> for AppointmentDto {
+    fn from(b: Booked) -> Self {
+        Self { authorization_warning: b.warning.map(Into::into), ..b.appointment.into() }
     }
 }
 
@@ -61,6 +104,9 @@ impl From<appointment::Model> for AppointmentDto {
             starts_at: a.starts_at,
             ends_at: a.ends_at,
             status: a.status.into(),
+            authorization_id: a.authorization_id,
+            care_plan_id: a.care_plan_id,
+            authorization_warning: None,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -75,6 +121,12 @@ pub struct CreateAppointmentRequest {
     /// Defaults to you.
     #[oai(nullable)]
     pub therapist_id: Option<Uuid>,
+    /// A payer authorization of this patient the session counts against once completed.
+    #[oai(nullable)]
+    pub authorization_id: Option<Uuid>,
+    /// A care plan (plan of care) of this patient.
+    #[oai(nullable)]
+    pub care_plan_id: Option<Uuid>,
 }
 
 impl Example for CreateAppointmentRequest {
@@ -83,6 +135,8 @@ impl Example for CreateAppointmentRequest {
             starts_at: "2026-12-03T14:00:00Z".parse().expect("RFC 3339 instant"),
             ends_at: "2026-12-03T14:50:00Z".parse().expect("RFC 3339 instant"),
             therapist_id: Some(uuid!("0193a5b2-4c00-7000-8000-0000000000a1")),
+            authorization_id: None,
+            care_plan_id: None,
         }
     }
 }
@@ -96,6 +150,12 @@ pub struct UpdateAppointmentRequest {
     pub ends_at: Option<DateTime<Utc>>,
     #[oai(nullable)]
     pub status: Option<Status>,
+    /// `null` unlinks the authorization.
+    #[oai(nullable)]
+    pub authorization_id: MaybeUndefined<Uuid>,
+    /// `null` unlinks the care plan.
+    #[oai(nullable)]
+    pub care_plan_id: MaybeUndefined<Uuid>,
 }
 
 impl Example for UpdateAppointmentRequest {
@@ -104,6 +164,8 @@ impl Example for UpdateAppointmentRequest {
             starts_at: Some("2026-12-04T09:00:00Z".parse().expect("RFC 3339 instant")),
             ends_at: Some("2026-12-04T09:50:00Z".parse().expect("RFC 3339 instant")),
             status: None,
+            authorization_id: MaybeUndefined::Undefined,
+            care_plan_id: MaybeUndefined::Undefined,
         }
     }
 }
@@ -140,7 +202,8 @@ impl AppointmentsApi {
         body: Json<CreateAppointmentRequest>,
     ) -> Result<AppointmentCreated, ApiError> {
         let slot = Slot::new(body.starts_at, body.ends_at)?;
-        let row = appointments::create(&state.db, state.now(), &auth.0, id.0, slot, body.therapist_id).await?;
+        let links = Links { authorization_id: body.authorization_id, care_plan_id: body.care_plan_id };
+        let row = appointments::create(&state.db, state.now(), &auth.0, id.0, slot, body.therapist_id, links).await?;
         Ok(AppointmentCreated::Created(Json(row.into())))
     }
 
@@ -166,7 +229,7 @@ impl AppointmentsApi {
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
-    /// Move a session, or mark it completed, cancelled or a no-show.
+    /// Move a session, mark it completed, cancelled or a no-show, or link it to an authorization or plan.
     #[oai(path = "/appointments/:id", method = "patch", operation_id = "update_appointment")]
     async fn update_appointment(
         &self,
@@ -175,7 +238,13 @@ impl AppointmentsApi {
         id: Path<Uuid>,
         body: Json<UpdateAppointmentRequest>,
     ) -> Result<Json<AppointmentDto>, ApiError> {
-        let changes = Changes { starts_at: body.starts_at, ends_at: body.ends_at, status: body.status };
+        let changes = Changes {
+            starts_at: body.starts_at,
+            ends_at: body.ends_at,
+            status: body.status,
+            authorization_id: body.authorization_id.as_opt_ref().map(|v| v.copied()),
+            care_plan_id: body.care_plan_id.as_opt_ref().map(|v| v.copied()),
+        };
         let row = appointments::update(&state.db, state.now(), &auth.0, id.0, changes).await?;
         Ok(Json(row.into()))
     }
@@ -191,6 +260,6 @@ impl AppointmentsApi {
         let patient_id = auth.0.patient_id.uuid();
         let rows = appointments::upcoming(&state.db, (&auth.0).into(), now, 50).await?;
         state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
-        Ok(Json(rows.into_iter().map(Into::into).collect()))
+        Ok(Json(rows.into_iter().map(AppointmentDto::for_patient).collect()))
     }
 }

@@ -20,7 +20,8 @@ use crate::{
         self, adherence,
         audit::Event,
         care_plans::{
-            self, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView, Prescription, Weekdays,
+            self, GoalChanges, GoalStatus, NewGoal, NewPlan, PlanChanges, PlanError, PlanStatus, PlanView,
+            Prescription, Weekdays,
         },
         patients,
     },
@@ -75,6 +76,15 @@ pub struct CreatePlanRequest {
     pub start_date: NaiveDate,
     #[oai(nullable)]
     pub end_date: Option<NaiveDate>,
+    /// Plan of care: in-clinic sessions per week, 1–7.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "7")))]
+    pub sessions_per_week: Option<i16>,
+    /// Plan of care: for how many weeks, 1–52.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "52")))]
+    pub duration_weeks: Option<i16>,
+    /// When the patient is due for re-evaluation.
+    #[oai(nullable)]
+    pub reevaluation_due: Option<NaiveDate>,
 }
 
 impl Example for CreatePlanRequest {
@@ -83,6 +93,9 @@ impl Example for CreatePlanRequest {
             title: "Desk-day neck and upper back".into(),
             start_date: "2026-11-30".parse().expect("ISO date"),
             end_date: Some("2027-01-24".parse().expect("ISO date")),
+            sessions_per_week: Some(2),
+            duration_weeks: Some(3),
+            reevaluation_due: Some("2026-12-18".parse().expect("ISO date")),
         }
     }
 }
@@ -98,6 +111,15 @@ pub struct UpdatePlanRequest {
     /// `null` removes the end date.
     #[oai(nullable)]
     pub end_date: MaybeUndefined<NaiveDate>,
+    /// 1–7; `null` clears.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "7")))]
+    pub sessions_per_week: MaybeUndefined<i16>,
+    /// 1–52; `null` clears.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "52")))]
+    pub duration_weeks: MaybeUndefined<i16>,
+    /// `null` clears.
+    #[oai(nullable)]
+    pub reevaluation_due: MaybeUndefined<NaiveDate>,
 }
 
 impl Example for UpdatePlanRequest {
@@ -106,6 +128,9 @@ impl Example for UpdatePlanRequest {
             title: None,
             status: Some(PlanStatus::Paused),
             end_date: MaybeUndefined::Value("2027-02-07".parse().expect("ISO date")),
+            sessions_per_week: MaybeUndefined::Undefined,
+            duration_weeks: MaybeUndefined::Undefined,
+            reevaluation_due: MaybeUndefined::Value("2027-01-08".parse().expect("ISO date")),
         }
     }
 }
@@ -121,11 +146,19 @@ pub struct GoalRequest {
     /// 0–10.
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub target: i16,
+    /// When the target should be reached.
+    #[oai(nullable)]
+    pub target_date: Option<NaiveDate>,
 }
 
 impl Example for GoalRequest {
     fn example() -> Self {
-        Self { activity: "Turn head to check the blind spot".into(), baseline: 3, target: 8 }
+        Self {
+            activity: "Turn head to check the blind spot".into(),
+            baseline: 3,
+            target: 8,
+            target_date: Some("2026-12-21".parse().expect("ISO date")),
+        }
     }
 }
 
@@ -136,11 +169,14 @@ pub struct UpdateGoalRequest {
     pub target: Option<i16>,
     #[oai(nullable)]
     pub status: Option<GoalStatus>,
+    /// `null` clears.
+    #[oai(nullable)]
+    pub target_date: MaybeUndefined<NaiveDate>,
 }
 
 impl Example for UpdateGoalRequest {
     fn example() -> Self {
-        Self { target: Some(9), status: Some(GoalStatus::Active) }
+        Self { target: Some(9), status: Some(GoalStatus::Active), target_date: MaybeUndefined::Undefined }
     }
 }
 
@@ -241,6 +277,7 @@ impl From<PlanError> for ApiError {
             PlanError::ActivePlanExists | PlanError::Discharged => ApiError::conflict(err.to_string()),
             PlanError::UnknownLibraryItem(what) => ApiError::invalid(&format!("{what}_id"), err.to_string()),
             PlanError::BadDates => ApiError::invalid("end_date", err.to_string()),
+            PlanError::Invalid(field, problem) => ApiError::invalid(field, problem),
             PlanError::Db(e) => e.into(),
         }
     }
@@ -252,6 +289,11 @@ fn bounded(field: &str, value: i16, min: i16, max: i16) -> Result<i16, ApiError>
     } else {
         Err(ApiError::invalid(field, format!("must be {min}–{max}")))
     }
+}
+
+/// A bounded optional number of a partial update: `None` untouched, `Some(None)` cleared.
+fn changed(v: &MaybeUndefined<i16>, field: &str, min: i16, max: i16) -> Result<Option<Option<i16>>, ApiError> {
+    v.as_opt_ref().map(|v| v.map(|v| bounded(field, *v, min, max)).transpose()).transpose()
 }
 
 fn title(raw: &str) -> Result<String, ApiError> {
@@ -289,7 +331,12 @@ impl CarePlansApi {
         id: Path<Uuid>,
         body: Json<CreatePlanRequest>,
     ) -> Result<PlanCreated, ApiError> {
-        let new = NewPlan { title: title(&body.title)?, start_date: body.start_date, end_date: body.end_date };
+        let care = care_plans::PlanOfCare {
+            sessions_per_week: body.sessions_per_week.map(|v| bounded("sessions_per_week", v, 1, 7)).transpose()?,
+            duration_weeks: body.duration_weeks.map(|v| bounded("duration_weeks", v, 1, 52)).transpose()?,
+            reevaluation_due: body.reevaluation_due,
+        };
+        let new = NewPlan { title: title(&body.title)?, start_date: body.start_date, end_date: body.end_date, care };
         Ok(PlanCreated::Created(Json(care_plans::create(&state.db, state.now(), &auth.0, id.0, new).await?)))
     }
 
@@ -328,11 +375,10 @@ impl CarePlansApi {
         let changes = PlanChanges {
             title: body.title.as_deref().map(title).transpose()?,
             status: body.status,
-            end_date: match body.end_date {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(d)),
-            },
+            end_date: body.end_date.as_opt_ref().map(|d| d.copied()),
+            sessions_per_week: changed(&body.sessions_per_week, "sessions_per_week", 1, 7)?,
+            duration_weeks: changed(&body.duration_weeks, "duration_weeks", 1, 52)?,
+            reevaluation_due: body.reevaluation_due.as_opt_ref().map(|d| d.copied()),
         };
         Ok(Json(care_plans::update(&state.db, state.now(), &auth.0, id.0, changes).await?))
     }
@@ -388,6 +434,7 @@ impl CarePlansApi {
             activity,
             baseline: bounded("baseline", body.baseline, 0, 10)?,
             target: bounded("target", body.target, 0, 10)?,
+            target_date: body.target_date,
         };
         Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, id.0, goal).await?))
     }
@@ -402,8 +449,12 @@ impl CarePlansApi {
         item_id: Path<Uuid>,
         body: Json<UpdateGoalRequest>,
     ) -> Result<Json<PlanView>, ApiError> {
-        let target = body.target.map(|t| bounded("target", t, 0, 10)).transpose()?;
-        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, id.0, item_id.0, target, body.status).await?))
+        let changes = GoalChanges {
+            target: body.target.map(|t| bounded("target", t, 0, 10)).transpose()?,
+            status: body.status,
+            target_date: body.target_date.as_opt_ref().map(|d| d.copied()),
+        };
+        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, id.0, item_id.0, changes).await?))
     }
 
     /// Prescribe an exercise from the clinic's library with its dosage and schedule.

@@ -239,7 +239,7 @@ impl HomeApi {
                 .collect(),
             check_in_done,
             measures_due: measures_due.map(Into::into).collect(),
-            next_appointment: next_appointment.map(Into::into),
+            next_appointment: next_appointment.map(AppointmentDto::for_patient),
         }))
     }
 

@@ -23,8 +23,11 @@ mod measures;
 mod my_lessons;
 mod my_measures;
 mod patients;
+mod payer_authorizations;
+mod plan_of_care;
 mod push;
 mod red_flags;
+mod referrals;
 mod reminders;
 mod scars;
 mod session_note_dto;
@@ -78,6 +81,8 @@ pub enum ApiTags {
     RedFlags,
     /// Clinic-wide settings, for clinic admins.
     Clinic,
+    /// Physician referrals and payer authorizations behind a course of treatment.
+    Referrals,
 }
 
 pub type Api = (
@@ -97,7 +102,12 @@ pub type Api = (
     trends::TrendsApi,
     push::PushApi,
     // poem-openapi combines at most 16 APIs per tuple; nesting adds more.
-    (reminders::RemindersApi, red_flags::RedFlagsApi),
+    (
+        reminders::RemindersApi,
+        red_flags::RedFlagsApi,
+        // The clinical record (issue 13).
+        (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+    ),
 );
 
 pub const API_TITLE: &str = "Fascia API";
@@ -125,7 +135,11 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
             alerts::AlertsApi,
             trends::TrendsApi,
             push::PushApi,
-            (reminders::RemindersApi, red_flags::RedFlagsApi),
+            (
+                reminders::RemindersApi,
+                red_flags::RedFlagsApi,
+                (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+            ),
         ),
         API_TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -17,7 +17,7 @@ use crate::{
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
     services::{
-        adherence, alerts,
+        adherence, alerts, care_plans,
         patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
     },
     state::AppState,
@@ -51,6 +51,10 @@ pub struct PatientDto {
     pub adherence_7d: Option<f64>,
     /// Unacknowledged alerts (roster only).
     pub open_alerts: u64,
+    /// The active plan of care is due for re-evaluation today or earlier (roster only).
+    pub reevaluation_due: bool,
+    /// The active plan of care's certification ended before today (roster only).
+    pub certification_lapsed: bool,
 }
 
 impl Example for PatientDto {
@@ -74,6 +78,8 @@ impl Example for PatientDto {
             updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
             adherence_7d: Some(71.4),
             open_alerts: 1,
+            reevaluation_due: false,
+            certification_lapsed: false,
         }
     }
 }
@@ -99,6 +105,8 @@ impl From<patient::Model> for PatientDto {
             updated_at: p.updated_at,
             adherence_7d: None,
             open_alerts: 0,
+            reevaluation_due: false,
+            certification_lapsed: false,
         }
     }
 }
@@ -395,11 +403,19 @@ impl PatientsApi {
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let open_alerts = alerts::open_counts(&state.db, &ids).await?;
+        let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
             let open = open_alerts.get(&row.id).copied().unwrap_or(0);
-            items.push(PatientDto { adherence_7d: adherence, open_alerts: open, ..row.into() });
+            let flags = plan_flags.get(&row.id).copied().unwrap_or_default();
+            items.push(PatientDto {
+                adherence_7d: adherence,
+                open_alerts: open,
+                reevaluation_due: flags.reevaluation_due,
+                certification_lapsed: flags.certification_lapsed,
+                ..row.into()
+            });
         }
         Ok(Json(PatientPage { items, next_cursor }))
     }

@@ -3,7 +3,7 @@
 
 use crate::services::patients::PatientScope;
 use chrono::{DateTime, Duration, Utc};
-use entity::{appointment, patient, user};
+use entity::{appointment, care_plan, patient, payer_authorization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -16,6 +16,7 @@ use crate::{
     services::{
         audit::{self, Event},
         patients::{PatientError, find_visible, visible},
+        payer_authorizations::{self, BookingWarning},
     },
 };
 
@@ -113,6 +114,37 @@ async fn check_therapist<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) 
     found.map(|_| ()).ok_or(AppointmentError::Invalid("therapist_id", "must be a therapist of this clinic"))
 }
 
+/// What an appointment counts against and belongs to; both must be the patient's own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Links {
+    pub authorization_id: Option<Uuid>,
+    pub care_plan_id: Option<Uuid>,
+}
+
+async fn check_links<C: ConnectionTrait>(db: &C, patient_id: Uuid, links: Links) -> Result<(), AppointmentError> {
+    if let Some(id) = links.authorization_id {
+        let found = payer_authorization::Entity::find_by_id(id)
+            .filter(payer_authorization::Column::PatientId.eq(patient_id))
+            .one(db)
+            .await?;
+        found.ok_or(AppointmentError::Invalid("authorization_id", "must be an authorization of this patient"))?;
+    }
+    if let Some(id) = links.care_plan_id {
+        let found =
+            care_plan::Entity::find_by_id(id).filter(care_plan::Column::PatientId.eq(patient_id)).one(db).await?;
+        found.ok_or(AppointmentError::Invalid("care_plan_id", "must be a care plan of this patient"))?;
+    }
+    Ok(())
+}
+
+/// An appointment as booked or changed, with the flag for a booking past its payer
+/// authorization (allowed, but the clinic should know).
+#[derive(Debug, Clone)]
+pub struct Booked {
+    pub appointment: appointment::Model,
+    pub warning: Option<BookingWarning>,
+}
+
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -120,10 +152,12 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     patient_id: Uuid,
     slot: Slot,
     therapist_id: Option<Uuid>,
-) -> Result<appointment::Model, AppointmentError> {
+    links: Links,
+) -> Result<Booked, AppointmentError> {
     let record = find_visible(db, who, patient_id).await?;
     let therapist_id = therapist_id.unwrap_or(who.user_id);
     check_therapist(db, who, therapist_id).await?;
+    check_links(db, record.id, links).await?;
     let txn = db::begin_write(db).await?;
     let row = appointment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -133,6 +167,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         starts_at: Set(slot.starts_at),
         ends_at: Set(slot.ends_at),
         status: Set(appointment::Status::Scheduled),
+        authorization_id: Set(links.authorization_id),
+        care_plan_id: Set(links.care_plan_id),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -140,8 +176,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     .await?;
     let event = Event::by(who, "appointment.create").patient(record.id).resource(format!("appointment:{}", row.id));
     audit::record(&txn, now, event).await?;
+    let warning = payer_authorizations::booking_warning(&txn, &row).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok(Booked { appointment: row, warning })
 }
 
 /// An appointment of a patient `who` may see.
@@ -196,16 +233,26 @@ pub struct Changes {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub status: Option<Status>,
+    /// `Some(None)` unlinks.
+    pub authorization_id: Option<Option<Uuid>>,
+    pub care_plan_id: Option<Option<Uuid>>,
 }
 
+/// Applies `changes`; a completed visit on an authorization may raise its "running low"
+/// alert in the same transaction.
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
     id: Uuid,
     changes: Changes,
-) -> Result<appointment::Model, AppointmentError> {
+) -> Result<Booked, AppointmentError> {
     let row = find_visible_appointment(db, who, id).await?;
+    let links = Links {
+        authorization_id: changes.authorization_id.unwrap_or(row.authorization_id),
+        care_plan_id: changes.care_plan_id.unwrap_or(row.care_plan_id),
+    };
+    check_links(db, row.patient_id, links).await?;
     let moved = changes.starts_at.is_some() || changes.ends_at.is_some();
     if moved && row.status != appointment::Status::Scheduled {
         return Err(AppointmentError::Conflict("only a scheduled session can be moved"));
@@ -217,11 +264,15 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(status) = changes.status {
         active.status = Set(status.into());
     }
+    active.authorization_id = Set(links.authorization_id);
+    active.care_plan_id = Set(links.care_plan_id);
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
     let event = Event::by(who, "appointment.update").patient(row.patient_id).resource(format!("appointment:{id}"));
     audit::record(&txn, now, event).await?;
+    payer_authorizations::after_visit(&txn, now, &updated).await?;
+    let warning = payer_authorizations::booking_warning(&txn, &updated).await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(Booked { appointment: updated, warning })
 }

@@ -272,6 +272,8 @@ async fn seed_demo_history<C: ConnectionTrait>(
         starts_at: Set(starts),
         ends_at: Set(starts + chrono::Duration::hours(1)),
         status: Set(entity::appointment::Status::Scheduled),
+        authorization_id: Set(None),
+        care_plan_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -13,6 +13,7 @@
 pub mod discharge;
 pub mod lesson;
 pub mod plan;
+pub mod referral;
 
 use sea_orm::DbErr;
 use serde::de::DeserializeOwned;

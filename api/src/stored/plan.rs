@@ -3,7 +3,8 @@
 //!
 //! Version 1 is the format written since plan history began: field names as below,
 //! enums as `snake_case` strings, dates as `YYYY-MM-DD`. Unknown fields are ignored, so a
-//! later build may add fields without breaking older readers.
+//! later build may add fields without breaking older readers. Fields added later (the
+//! plan of care, goal target dates) are optional and absent from older snapshots.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,8 @@ pub struct GoalV1 {
     pub baseline: i16,
     pub target: i16,
     pub status: GoalStatusV1,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +85,24 @@ pub struct PlanSnapshotV1 {
     pub goals: Vec<GoalV1>,
     pub exercises: Vec<ExerciseV1>,
     pub lessons: Vec<LessonV1>,
+    /// The plan of care as it stood at this version (so earlier certifications are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_of_care: Option<PlanOfCareV1>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOfCareV1 {
+    pub sessions_per_week: Option<i16>,
+    pub duration_weeks: Option<i16>,
+    pub reevaluation_due: Option<NaiveDate>,
+    pub certification: Option<CertificationV1>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationV1 {
+    pub certified_by: String,
+    pub certified_on: NaiveDate,
+    pub valid_until: NaiveDate,
 }
 
 impl PlanSnapshotV1 {

@@ -1,19 +1,26 @@
-//! The alert rules that depend on time passing (disengagement, low adherence). Rules
-//! that a write triggers (a red flag, a pain spike) run in that write instead.
+//! The alert rules that depend on time passing (disengagement, low adherence, payer
+//! authorizations ending soon or owed a "running low" alert). Rules that a write
+//! triggers (a red flag, a pain spike, a completed visit) run in that write instead.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
-use crate::{clock::SharedClock, outage::Backoff, services::alerts};
+use crate::{
+    clock::SharedClock,
+    outage::Backoff,
+    services::{alerts, payer_authorizations},
+};
 
 /// One evaluation of every active patient at `now`.
 pub async fn run_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
 ) -> Result<alerts::Report, DbErr> {
-    alerts::evaluate(db, now).await
+    let mut report = alerts::evaluate(db, now).await?;
+    report.raised.extend(payer_authorizations::evaluate(db, now).await?);
+    Ok(report)
 }
 
 /// Runs [`run_once`] every `interval` (zero: never). Replicas may all run it: the

@@ -53,6 +53,10 @@ enum Object {
     DischargePlan,
     /// A plan of yet another patient of therapist X / Y, discharged while setting up.
     DischargedPlan,
+    /// A referral of patient A (own) or C (other).
+    Referral,
+    /// A payer authorization of patient A (own) or C (other).
+    Authorization,
 }
 
 struct Row {
@@ -474,7 +478,39 @@ fn table() -> Vec<Row> {
             [401, 403, 403, 404, 201, 404],
         ),
         on(Object::DischargedPlan, "get_discharge_summary", None, PATIENT_OWN, PATIENT_OTHER),
+        // The clinical record: therapists and admins of the patient's clinic only.
+        on(Object::Patient, "create_referral", Some(referral_body), CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
+        on(Object::Patient, "list_referrals", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Referral, "get_referral", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Referral, "update_referral", Some(|| json!({ "visits_ordered": 8 })), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Patient, "create_authorization", Some(authorization_body), CLINIC_OWN_CREATE, CLINIC_OTHER_CREATE),
+        on(Object::Patient, "list_authorizations", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Authorization, "get_authorization", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Authorization,
+            "update_authorization",
+            Some(|| json!({ "visits_authorized": 8 })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
+        on(
+            Object::Plan,
+            "certify_care_plan",
+            Some(|| json!({ "certified_by": "Dr. Lee", "certified_on": "2026-06-01", "valid_until": "2026-07-31" })),
+            PATIENT_OWN,
+            PATIENT_OTHER,
+        ),
     ]
+}
+
+fn referral_body() -> Value {
+    json!({ "physician": { "name": "Dr. Lee", "npi": "1234567893" }, "referral_date": "2026-05-20",
+            "diagnoses": [{ "code": "M54.2", "description": "Neck pain" }], "ordered": "Massage 2x/week" })
+}
+
+fn authorization_body() -> Value {
+    json!({ "payer_name": "Northwind", "member_id": "NWH-558812340", "authorization_number": "A-1",
+            "visits_authorized": 6, "starts_on": "2026-06-01", "ends_on": "2026-07-31" })
 }
 
 /// Two more sessions of `patient` with notes by `therapist`: [draft, signed].
@@ -570,6 +606,14 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     let other_notes = note_records(&app, &w.therapist_y, &w.patient_c).await;
     let own_discharge = discharge_plans(&app, &w.therapist_x).await;
     let other_discharge = discharge_plans(&app, &w.therapist_y).await;
+    let mut record = Vec::new();
+    for (therapist, patient) in [(&w.therapist_x, &w.patient_a), (&w.therapist_y, &w.patient_c)] {
+        let patient_id = patient.patient_id.unwrap();
+        record
+            .push(created(&app, therapist, &format!("/api/v1/patients/{patient_id}/referrals"), referral_body()).await);
+        let path = format!("/api/v1/patients/{patient_id}/authorizations");
+        record.push(created(&app, therapist, &path, authorization_body()).await);
+    }
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -610,6 +654,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::SignedNote => [own_notes[1], nil, other_notes[1], nil],
             Object::DischargePlan => [own_discharge[0], nil, other_discharge[0], nil],
             Object::DischargedPlan => [own_discharge[1], nil, other_discharge[1], nil],
+            Object::Referral => [record[0], nil, record[2], nil],
+            Object::Authorization => [record[1], nil, record[3], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -25,3 +25,7 @@ mod scar_girth;
 mod session_notes;
 mod session_record;
 mod trends;
+// The clinical record (issue 13).
+mod authorizations;
+mod plan_of_care;
+mod referrals;

@@ -42,6 +42,8 @@ impl From<alert::Kind> for AlertKind {
             alert::Kind::PainSpike => AlertKind::PainSpike,
             alert::Kind::Disengaged => AlertKind::Disengaged,
             alert::Kind::LowAdherence => AlertKind::LowAdherence,
+            alert::Kind::AuthorizationLow => AlertKind::AuthorizationLow,
+            alert::Kind::AuthorizationExpiring => AlertKind::AuthorizationExpiring,
         }
     }
 }
@@ -53,6 +55,8 @@ impl From<AlertKind> for alert::Kind {
             AlertKind::PainSpike => alert::Kind::PainSpike,
             AlertKind::Disengaged => alert::Kind::Disengaged,
             AlertKind::LowAdherence => alert::Kind::LowAdherence,
+            AlertKind::AuthorizationLow => alert::Kind::AuthorizationLow,
+            AlertKind::AuthorizationExpiring => alert::Kind::AuthorizationExpiring,
         }
     }
 }

@@ -5,9 +5,11 @@
 //! changed, so "what was prescribed on day D" is the last snapshot taken before D ended.
 //!
 //! [`types`] holds the value types, [`snapshot`] their stored form, [`read`] the plan as
-//! it stands, [`history`] its versions; the changes themselves are here.
+//! it stands, [`history`] its versions, [`plan_of_care`] the physician's certification
+//! and the roster's flags; the changes themselves are here.
 
 mod history;
+mod plan_of_care;
 mod read;
 mod snapshot;
 mod types;
@@ -23,10 +25,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use history::{in_force_on, prescribed_on, versions};
+pub use plan_of_care::{NewCertification, PlanOfCare, RosterFlags, certify, roster_flags};
 pub use read::{assigned_lessons, find_plan, prescribed, view};
 pub use types::{
-    AssignedLesson, GoalStatus, GoalView, PlanError, PlanStatus, PlanView, PrescribedExercise, Prescription, Weekdays,
-    runs_on,
+    AssignedLesson, Certification, GoalStatus, GoalView, PlanError, PlanStatus, PlanView, PrescribedExercise,
+    Prescription, Weekdays, runs_on,
 };
 
 use crate::{
@@ -78,6 +81,8 @@ pub struct NewPlan {
     pub title: String,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
+    /// Frequency, duration and re-evaluation date; all optional.
+    pub care: PlanOfCare,
 }
 
 pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -110,6 +115,12 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         start_date: Set(new.start_date),
         end_date: Set(new.end_date),
         version: Set(0),
+        sessions_per_week: Set(new.care.sessions_per_week),
+        duration_weeks: Set(new.care.duration_weeks),
+        reevaluation_due: Set(new.care.reevaluation_due),
+        certified_by: Set(None),
+        certified_on: Set(None),
+        certified_until: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -158,6 +169,10 @@ pub struct PlanChanges {
     pub title: Option<String>,
     pub status: Option<PlanStatus>,
     pub end_date: Option<Option<NaiveDate>>,
+    /// `Some(None)` clears.
+    pub sessions_per_week: Option<Option<i16>>,
+    pub duration_weeks: Option<Option<i16>>,
+    pub reevaluation_due: Option<Option<NaiveDate>>,
 }
 
 pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -196,6 +211,15 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
         active.status = Set(status.into());
     }
     active.end_date = Set(end);
+    if let Some(v) = changes.sessions_per_week {
+        active.sessions_per_week = Set(v);
+    }
+    if let Some(v) = changes.duration_weeks {
+        active.duration_weeks = Set(v);
+    }
+    if let Some(v) = changes.reevaluation_due {
+        active.reevaluation_due = Set(v);
+    }
     active.update(&txn).await?;
     let view = commit_change(&txn, now, who, plan_id, "plan_updated").await?;
     txn.commit().await?;
@@ -206,6 +230,15 @@ pub struct NewGoal {
     pub activity: String,
     pub baseline: i16,
     pub target: i16,
+    pub target_date: Option<NaiveDate>,
+}
+
+/// A change to a goal: `None` leaves a field alone; `target_date: Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct GoalChanges {
+    pub target: Option<i16>,
+    pub status: Option<GoalStatus>,
+    pub target_date: Option<Option<NaiveDate>>,
 }
 
 pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -223,6 +256,7 @@ pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         activity: Set(goal.activity),
         baseline: Set(goal.baseline),
         target: Set(goal.target),
+        target_date: Set(goal.target_date),
         status: Set(plan_goal::Status::Active),
         created_at: Set(now),
         updated_at: Set(now),
@@ -240,8 +274,7 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
     who: &Principal,
     plan_id: Uuid,
     goal_id: Uuid,
-    target: Option<i16>,
-    status: Option<GoalStatus>,
+    changes: GoalChanges,
 ) -> Result<PlanView, PlanError> {
     find_plan(db, who, plan_id).await?;
     let goal = plan_goal::Entity::find_by_id(goal_id)
@@ -251,11 +284,14 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .ok_or(PlanError::NotFound)?;
     let txn = db::begin_write(db).await?;
     let mut active: plan_goal::ActiveModel = goal.into();
-    if let Some(t) = target {
+    if let Some(t) = changes.target {
         active.target = Set(t);
     }
-    if let Some(s) = status {
+    if let Some(s) = changes.status {
         active.status = Set(s.into());
+    }
+    if let Some(d) = changes.target_date {
+        active.target_date = Set(d);
     }
     active.updated_at = Set(now);
     active.update(&txn).await?;

@@ -4,7 +4,7 @@ use entity::{care_plan, exercise, lesson, plan_exercise, plan_goal, plan_lesson}
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{AssignedLesson, GoalView, PlanError, PlanView, PrescribedExercise, Weekdays};
+use super::{AssignedLesson, Certification, GoalView, PlanError, PlanView, PrescribedExercise, Weekdays};
 use crate::{auth::Principal, services::patients};
 
 /// The plan, if `who` may see its patient.
@@ -45,11 +45,26 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
                 baseline: g.baseline,
                 target: g.target,
                 status: g.status.into(),
+                target_date: g.target_date,
             })
             .collect(),
         exercises,
         lessons,
+        sessions_per_week: plan.sessions_per_week,
+        duration_weeks: plan.duration_weeks,
+        reevaluation_due: plan.reevaluation_due,
+        certification: certification(plan),
     })
+}
+
+/// The current certification, when all three of its columns are set.
+pub fn certification(plan: &care_plan::Model) -> Option<Certification> {
+    match (&plan.certified_by, plan.certified_on, plan.certified_until) {
+        (Some(by), Some(on), Some(until)) => {
+            Some(Certification { certified_by: by.clone(), certified_on: on, valid_until: until })
+        }
+        _ => None,
+    }
 }
 
 /// The plan's current exercises in order, each with its library row (none if the row

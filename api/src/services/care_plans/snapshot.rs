@@ -1,10 +1,12 @@
 //! Plans to and from their stored snapshot (`stored::plan::PlanSnapshotV1`). The API
 //! types are read from history only through these conversions, so they may change.
 
-use super::{AssignedLesson, GoalStatus, GoalView, PlanStatus, PlanView, PrescribedExercise};
+use super::{AssignedLesson, Certification, GoalStatus, GoalView, PlanStatus, PlanView, PrescribedExercise};
 use crate::{
     content::Side,
-    stored::plan::{ExerciseV1, GoalStatusV1, GoalV1, LessonV1, PlanSnapshotV1, PlanStatusV1, SideV1},
+    stored::plan::{
+        CertificationV1, ExerciseV1, GoalStatusV1, GoalV1, LessonV1, PlanOfCareV1, PlanSnapshotV1, PlanStatusV1, SideV1,
+    },
 };
 
 impl From<&PlanView> for PlanSnapshotV1 {
@@ -35,6 +37,7 @@ impl From<&PlanView> for PlanSnapshotV1 {
                         GoalStatus::Achieved => GoalStatusV1::Achieved,
                         GoalStatus::Dropped => GoalStatusV1::Dropped,
                     },
+                    target_date: g.target_date,
                 })
                 .collect(),
             exercises: v
@@ -71,6 +74,22 @@ impl From<&PlanView> for PlanSnapshotV1 {
                     unlock_date: l.unlock_date,
                 })
                 .collect(),
+            plan_of_care: {
+                let empty = v.sessions_per_week.is_none()
+                    && v.duration_weeks.is_none()
+                    && v.reevaluation_due.is_none()
+                    && v.certification.is_none();
+                (!empty).then(|| PlanOfCareV1 {
+                    sessions_per_week: v.sessions_per_week,
+                    duration_weeks: v.duration_weeks,
+                    reevaluation_due: v.reevaluation_due,
+                    certification: v.certification.as_ref().map(|c| CertificationV1 {
+                        certified_by: c.certified_by.clone(),
+                        certified_on: c.certified_on,
+                        valid_until: c.valid_until,
+                    }),
+                })
+            },
         }
     }
 }
@@ -103,6 +122,7 @@ impl From<PlanSnapshotV1> for PlanView {
                         GoalStatusV1::Achieved => GoalStatus::Achieved,
                         GoalStatusV1::Dropped => GoalStatus::Dropped,
                     },
+                    target_date: g.target_date,
                 })
                 .collect(),
             exercises: s
@@ -139,6 +159,14 @@ impl From<PlanSnapshotV1> for PlanView {
                     unlock_date: l.unlock_date,
                 })
                 .collect(),
+            sessions_per_week: s.plan_of_care.as_ref().and_then(|p| p.sessions_per_week),
+            duration_weeks: s.plan_of_care.as_ref().and_then(|p| p.duration_weeks),
+            reevaluation_due: s.plan_of_care.as_ref().and_then(|p| p.reevaluation_due),
+            certification: s.plan_of_care.and_then(|p| p.certification).map(|c| Certification {
+                certified_by: c.certified_by,
+                certified_on: c.certified_on,
+                valid_until: c.valid_until,
+            }),
         }
     }
 }
@@ -159,5 +187,24 @@ mod tests {
         assert_eq!(view.exercises[0].side, Side::Both);
         assert_eq!(view.exercises[0].notes, None);
         assert_eq!(PlanView::from(PlanSnapshotV1::from(&view)), view);
+    }
+
+    /// The plan of care and goal target dates ride in the snapshot, so history keeps
+    /// each certification a recertification replaced.
+    #[test]
+    fn a_plan_of_care_survives_the_snapshot() {
+        let stored = r#"{"id":"01936f3e-8a00-7000-8000-000000000001","patient_id":"01936f3e-8a00-7000-8000-000000000002","therapist_id":"01936f3e-8a00-7000-8000-000000000003","title":"Neck","status":"active","start_date":"2026-11-02","end_date":null,"version":2,"goals":[{"id":"01936f3e-8a00-7000-8000-000000000004","activity":"Reverse the car","baseline":2,"target":7,"status":"active"}],"exercises":[],"lessons":[]}"#;
+        let mut view = PlanView::from(PlanSnapshotV1::decode(stored).unwrap());
+        assert_eq!((view.sessions_per_week, view.certification.clone(), view.goals[0].target_date), (None, None, None));
+        view.sessions_per_week = Some(2);
+        view.reevaluation_due = Some("2026-11-20".parse().unwrap());
+        view.goals[0].target_date = Some("2026-12-01".parse().unwrap());
+        view.certification = Some(Certification {
+            certified_by: "Dr. Brandt".into(),
+            certified_on: "2026-11-02".parse().unwrap(),
+            valid_until: "2027-01-31".parse().unwrap(),
+        });
+        let text = PlanSnapshotV1::from(&view).encode();
+        assert_eq!(PlanView::from(PlanSnapshotV1::decode(&text).unwrap()), view);
     }
 }

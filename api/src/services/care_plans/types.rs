@@ -126,6 +126,7 @@ pub struct Prescription {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GoalView {
     pub id: Uuid,
     /// The activity, e.g. "turn my head to check the blind spot".
@@ -134,6 +135,8 @@ pub struct GoalView {
     pub baseline: i16,
     pub target: i16,
     pub status: GoalStatus,
+    /// When the target should be reached.
+    pub target_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -183,6 +186,25 @@ pub struct PlanView {
     pub goals: Vec<GoalView>,
     pub exercises: Vec<PrescribedExercise>,
     pub lessons: Vec<AssignedLesson>,
+    /// Plan of care: in-clinic sessions per week.
+    pub sessions_per_week: Option<i16>,
+    /// Plan of care: for how many weeks.
+    pub duration_weeks: Option<i16>,
+    /// When the patient is due for re-evaluation.
+    pub reevaluation_due: Option<NaiveDate>,
+    /// The physician's current certification of the plan of care.
+    pub certification: Option<Certification>,
+}
+
+/// A physician's certification of the plan of care. A recertification replaces it; the
+/// plan's history keeps the earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct Certification {
+    /// The certifying physician.
+    pub certified_by: String,
+    pub certified_on: NaiveDate,
+    /// The last day it covers; the plan needs recertifying after it.
+    pub valid_until: NaiveDate,
 }
 
 impl PlanView {
@@ -209,6 +231,8 @@ pub enum PlanError {
     BadDates,
     #[error("this plan has been discharged and cannot be reopened; start a new plan")]
     Discharged,
+    #[error("{1}")]
+    Invalid(&'static str, &'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
 }

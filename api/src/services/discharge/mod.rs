@@ -271,6 +271,7 @@ mod tests {
             activity: format!("goal {id}"),
             baseline,
             target,
+            target_date: None,
             status: plan_goal::Status::Active,
             created_at: at,
             updated_at: at,
