@@ -8,6 +8,7 @@ mod authorization_matrix;
 mod care_plans;
 mod check_in_days;
 mod check_ins;
+mod clinical_record;
 mod crash;
 mod discharge;
 mod edge;
