@@ -189,7 +189,7 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
     }
     // A discharged plan is closed for good: its summary describes a course that ended.
     let reopens = changes.status.is_some_and(|s| s != PlanStatus::Completed);
-    if reopens && crate::services::discharge::is_discharged(db, plan_id).await? {
+    if reopens && is_discharged(db, plan_id).await? {
         return Err(PlanError::Discharged);
     }
     let txn = db::begin_write(db).await?;
@@ -476,6 +476,17 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let view = commit_change(&txn, now, who, plan_id, "lesson_removed").await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// Whether the plan has been discharged (a discharged plan is closed for good). Asked here,
+/// where the plan's life cycle lives, so the discharge service can depend on plans and not
+/// the other way round.
+pub async fn is_discharged<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<bool, DbErr> {
+    let summary = entity::discharge_summary::Entity::find()
+        .filter(entity::discharge_summary::Column::CarePlanId.eq(plan_id))
+        .one(db)
+        .await?;
+    Ok(summary.is_some())
 }
 
 /// Closes a plan at its discharge, inside the discharge's transaction: status

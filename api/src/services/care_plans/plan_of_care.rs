@@ -56,7 +56,7 @@ pub async fn certify<C: ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
     // A discharged plan of care is closed: a certification would describe a course that ended.
-    if crate::services::discharge::is_discharged(db, plan_id).await? {
+    if super::is_discharged(db, plan_id).await? {
         return Err(PlanError::Discharged);
     }
     let change = if plan.certified_on.is_some() { "recertified" } else { "certified" };

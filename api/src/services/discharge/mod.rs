@@ -160,11 +160,6 @@ async fn existing<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Option<di
     discharge_summary::Entity::find().filter(discharge_summary::Column::CarePlanId.eq(plan_id)).one(db).await
 }
 
-/// Whether the plan has been discharged (a discharged plan is closed for good).
-pub async fn is_discharged<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<bool, DbErr> {
-    Ok(existing(db, plan_id).await?.is_some())
-}
-
 /// Discharges a plan `who` may see and closes it.
 pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -174,7 +169,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
     input: DischargeInput,
 ) -> Result<Discharge, DischargeError> {
     let plan = care_plans::find_plan(db, who, plan_id).await?;
-    if is_discharged(db, plan_id).await? {
+    if care_plans::is_discharged(db, plan_id).await? {
         return Err(DischargeError::AlreadyDischarged);
     }
     let goals = plan_goal::Entity::find()
