@@ -27,8 +27,8 @@ pub struct Model {
     pub pushed_at: Option<DateTimeUtc>,
     /// Red-flag alerts: JSON array of the flags reported while it was open; `[]` otherwise.
     pub flags: String,
-    /// Red-flag alerts: the highest tier among `flags` (`emergency_now` | `same_day` | `soon`).
-    pub tier: Option<String>,
+    /// Red-flag alerts: the highest tier among `flags`.
+    pub tier: Option<Tier>,
     /// When it first carried an emergency or same-day flag: the escalation delay runs from here.
     pub urgent_since: Option<DateTimeUtc>,
     /// When it was escalated to the clinic's admins and the patient's other therapists.
@@ -58,4 +58,16 @@ pub enum Kind {
     AuthorizationLow,
     #[sea_orm(string_value = "authorization_expiring")]
     AuthorizationExpiring,
+}
+
+/// How urgent a red-flag alert is; stored as the `snake_case` word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Tier {
+    #[sea_orm(string_value = "emergency_now")]
+    EmergencyNow,
+    #[sea_orm(string_value = "same_day")]
+    SameDay,
+    #[sea_orm(string_value = "soon")]
+    Soon,
 }

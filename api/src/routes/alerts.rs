@@ -90,7 +90,7 @@ impl TryFrom<alert::Model> for AlertDto {
             acknowledged_by: a.acknowledged_by,
             acknowledged_at: a.acknowledged_at,
             red_flags: red_flags::decode("alert.flags", &a.flags)?,
-            tier: a.tier.as_deref().and_then(Tier::parse).map(Into::into),
+            tier: a.tier.map(Tier::from).map(Into::into),
             updated_at: a.updated_at.unwrap_or(a.created_at),
             escalated_at: a.escalated_at,
         })

@@ -120,6 +120,28 @@ fn highest(flags: &[RedFlag]) -> Option<Tier> {
     flags.iter().map(|f| entry(*f).tier).min()
 }
 
+// The rules' tiers and the stored ones say the same words.
+
+impl From<Tier> for alert::Tier {
+    fn from(t: Tier) -> Self {
+        match t {
+            Tier::EmergencyNow => alert::Tier::EmergencyNow,
+            Tier::SameDay => alert::Tier::SameDay,
+            Tier::Soon => alert::Tier::Soon,
+        }
+    }
+}
+
+impl From<alert::Tier> for Tier {
+    fn from(t: alert::Tier) -> Self {
+        match t {
+            alert::Tier::EmergencyNow => Tier::EmergencyNow,
+            alert::Tier::SameDay => Tier::SameDay,
+            alert::Tier::Soon => Tier::Soon,
+        }
+    }
+}
+
 /// What [`alert_flags`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Alerted {
@@ -167,7 +189,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                 let urgent_since = open.urgent_since.or_else(|| highest(&new).filter(|t| t.escalates()).map(|_| now));
                 let changed = alert::Entity::update_many()
                     .col_expr(alert::Column::Flags, Expr::value(encode(&all)))
-                    .col_expr(alert::Column::Tier, Expr::value(tier.map(|t| t.as_str().to_owned())))
+                    .col_expr(alert::Column::Tier, Expr::value(tier.map(alert::Tier::from)))
                     .col_expr(alert::Column::Details, Expr::value(details(&all)))
                     .col_expr(alert::Column::UrgentSince, Expr::value(urgent_since))
                     .col_expr(alert::Column::UpdatedAt, Expr::value(Some(now)))
@@ -186,7 +208,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                     tracing::info!(alert_id = %open.id, added = new.len(), "red flags added to the open alert");
                     let updated = alert::Model {
                         flags: encode(&all),
-                        tier: tier.map(|t| t.as_str().to_owned()),
+                        tier: tier.map(Into::into),
                         details: details(&all),
                         urgent_since,
                         updated_at: Some(now),
@@ -225,7 +247,7 @@ async fn insert<C: ConnectionTrait>(
         acknowledged_at: None,
         pushed_at: None,
         flags: encode(flags),
-        tier: tier.map(|t| t.as_str().to_owned()),
+        tier: tier.map(Into::into),
         urgent_since: tier.filter(|t| t.escalates()).map(|_| now),
         escalated_at: None,
         updated_at: Some(now),

@@ -101,7 +101,7 @@ async fn a_red_flag_with_no_pain_or_stress_is_stored_guided_and_alerted() {
     let alerts = red_flag_alerts(&app, &c.patient).await;
     assert_eq!(alerts.len(), 1);
     assert_eq!(flags_of(&alerts[0]), ["chest_pain"]);
-    assert_eq!(alerts[0].tier.as_deref(), Some("emergency_now"));
+    assert_eq!(alerts[0].tier, Some(entity::alert::Tier::EmergencyNow));
     assert_eq!(alerts[0].source_id, Some(id));
 }
 
