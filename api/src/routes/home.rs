@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example}
 use uuid::{Uuid, uuid};
 
 use super::{
-    ApiTags, appointments::AppointmentDto, check_ins::CheckInDto, exercise_logs::ExerciseLogDto,
+    ApiTags, appointments::AppointmentDto, check_in_dto::CheckInDto, exercise_logs::ExerciseLogDto,
     exercises::ExerciseDto, lessons::LessonDto, my_lessons::PatientLessonDto, my_measures::MyMeasureDto,
 };
 use crate::{

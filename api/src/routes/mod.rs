@@ -7,6 +7,7 @@ mod appointments;
 mod audit_events;
 mod auth;
 mod care_plans;
+mod check_in_dto;
 mod check_in_payload;
 mod check_ins;
 mod date_range;
