@@ -6,6 +6,7 @@ mod alerts;
 mod appointments;
 mod audit_events;
 mod auth;
+mod care_plan_dto;
 mod care_plans;
 mod check_in_dto;
 mod check_in_payload;
