@@ -6,8 +6,9 @@
 //! spaces) and the distance from it: the same tape position week after week. When one
 //! side was measured twice in a session, the later recording stands.
 
+use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
-use entity::{girth_measurement, patient};
+use entity::girth_measurement;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -160,8 +161,8 @@ pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, Db
     Ok(series.into_iter().map(|(_, s)| s).collect())
 }
 
-/// The patient's girth series. `record` must be one the caller was found to see.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result<Vec<GirthSeries>, DbErr> {
+/// The patient's girth series.
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, DbErr> {
     let mut rows = girth_measurement::Entity::find()
         .filter(girth_measurement::Column::PatientId.eq(record.id))
         .order_by_desc(girth_measurement::Column::MeasuredAt)

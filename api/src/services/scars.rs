@@ -5,8 +5,9 @@
 //! without regard to case or surrounding spaces), so "Caesarean" and "caesarean " are
 //! the same scar.
 
+use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
-use entity::{patient, scar_assessment};
+use entity::scar_assessment;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -129,9 +130,8 @@ pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, DbErr
     Ok(series.into_iter().map(|(_, s)| s).collect())
 }
 
-/// The patient's scars, each a series in session order. `record` must be one the caller
-/// was found to see.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result<Vec<ScarSeries>, DbErr> {
+/// The patient's scars, each a series in session order.
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, DbErr> {
     let mut rows = scar_assessment::Entity::find()
         .filter(scar_assessment::Column::PatientId.eq(record.id))
         .order_by_desc(scar_assessment::Column::MeasuredAt)

@@ -99,20 +99,13 @@ fn code_of_row(c: timed_procedure::Code) -> ProcedureCode {
     }
 }
 
-fn region_word(r: BodyRegion) -> Result<String, DbErr> {
-    match serde_json::to_value(r) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        _ => Err(DbErr::Type(format!("body region {r:?} has no word"))),
-    }
-}
-
 /// The note's treatment columns from a record (the procedures live in their own rows).
 pub fn fill_record(row: &mut session_note::ActiveModel, record: &SessionRecord) -> Result<(), DbErr> {
     row.position = Set(record.position().map(position_to_row));
     row.pressure = Set(record.pressure().map(pressure_to_row));
     row.response = Set(record.response().to_owned());
     // An unrecorded treatment is stored as null, so older and newer empty notes look alike.
-    let regions = record.regions().iter().map(|r| region_word(*r)).collect::<Result<Vec<_>, _>>()?;
+    let regions: Vec<String> = record.regions().iter().map(|r| super::measured_site::region_word(*r)).collect();
     let treatment = (!record.techniques().is_empty() || !regions.is_empty()).then(|| session_note::Treatment {
         v: session_note::TREATMENT_VERSION,
         techniques: record.techniques().iter().copied().map(technique_to_row).collect(),
@@ -262,7 +255,7 @@ pub async fn replace_rom<C: ConnectionTrait>(
             session_note_id: Set(note.id),
             patient_id: Set(appt.patient_id),
             measured_at: Set(appt.starts_at),
-            region: Set(region_word(r.region())?),
+            region: Set(super::measured_site::region_word(r.region())),
             side: Set(stored_side(r.side())),
             movement: Set(r.movement().as_str().to_owned()),
             degrees: Set(r.degrees()),
