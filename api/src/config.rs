@@ -59,6 +59,10 @@ pub struct Settings {
     /// is answered 503 with `Retry-After`, so clients and load balancers see an outage at
     /// once instead of hanging.
     pub db_deadline: Duration,
+    /// How long a login session seen live is trusted without asking the database again
+    /// (`FASCIA_SESSION_CACHE_MS`, 0–10000, default 1000): the longest another replica
+    /// may still accept a token after a logout, password change or disabled account.
+    pub session_cache: Duration,
     /// How often the alert worker checks for disengaged patients and low adherence;
     /// zero turns it off in this process.
     pub alert_interval: Duration,
@@ -167,6 +171,13 @@ impl Settings {
                 _ => return Err(invalid("FASCIA_DB_DEADLINE_MS", "expected milliseconds, 50–60000")),
             },
         };
+        let session_cache = match get("FASCIA_SESSION_CACHE_MS") {
+            None => Duration::from_millis(1000),
+            Some(v) => match v.parse::<u64>() {
+                Ok(ms @ 0..=10_000) => Duration::from_millis(ms),
+                _ => return Err(invalid("FASCIA_SESSION_CACHE_MS", "expected milliseconds, 0–10000")),
+            },
+        };
         let push = push_settings(&get, env)?;
         Ok(Settings {
             push,
@@ -188,6 +199,7 @@ impl Settings {
             max_body_bytes,
             db_max_connections,
             db_deadline,
+            session_cache,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
             data_key: get("FASCIA_DATA_KEY").map(Secret::new),
         })

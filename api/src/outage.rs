@@ -211,6 +211,8 @@ mod tests {
 
     use super::*;
 
+    // Deadlines of a few hundred milliseconds, not tens: opening a SQLite connection on a
+    // machine busy with builds has been seen to take longer than 50 ms.
     async fn sqlite_file(dir: &std::path::Path, query: &str, max: u32, deadline_ms: u64) -> DatabaseConnection {
         let url = format!("sqlite://{}?{query}", dir.join("t.db").display());
         let mut opts = ConnectOptions::new(url);
@@ -250,7 +252,7 @@ mod tests {
     async fn a_pool_whose_connections_are_all_busy_past_the_deadline_is_unavailable() {
         let dir = temp_dir();
         seeded(&dir).await;
-        let db = sqlite_file(&dir, "mode=rw", 1, 50).await;
+        let db = sqlite_file(&dir, "mode=rw", 1, 300).await;
         let held = db.begin().await.unwrap();
         let err = db.execute_unprepared("SELECT 1").await.unwrap_err();
         assert!(matches!(err, DbErr::ConnectionAcquire(_)), "{err:?}");
@@ -264,7 +266,7 @@ mod tests {
         let dir = temp_dir();
         seeded(&dir).await;
         let holder = sqlite_file(&dir, "mode=rw", 1, 1000).await;
-        let other = sqlite_file(&dir, "mode=rw", 1, 50).await;
+        let other = sqlite_file(&dir, "mode=rw", 1, 300).await;
         let lock = crate::db::begin_write(&holder).await.unwrap();
         let err = other.execute_unprepared("INSERT INTO t (id, v) VALUES (2, 'b')").await.unwrap_err();
         assert!(unavailable(&err), "{err:?}");

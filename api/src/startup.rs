@@ -17,6 +17,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::{
     auth::{
         jwt::{JwtKeys, KeyError},
+        live_sessions::LiveSessions,
         password,
         throttle::LoginThrottle,
     },
@@ -105,6 +106,7 @@ impl Application {
             clock,
             jwt: Arc::new(jwt),
             throttle: Arc::new(LoginThrottle::default()),
+            live_sessions: Arc::new(LiveSessions::new(settings.session_cache)),
             settings: Arc::new(settings),
             push,
             data_key,

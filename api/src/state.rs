@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{jwt::JwtKeys, throttle::LoginThrottle},
+    auth::{jwt::JwtKeys, live_sessions::LiveSessions, throttle::LoginThrottle},
     clock::SharedClock,
     config::Settings,
     data_key::DataKey,
@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: SharedClock,
     pub jwt: Arc<JwtKeys>,
     pub throttle: Arc<LoginThrottle>,
+    /// Login sessions seen live within the last moment (see `auth::live_sessions`).
+    pub live_sessions: Arc<LiveSessions>,
     pub settings: Arc<Settings>,
     /// Sends Web Push messages (VAPID keys, endpoint allowlist, pooled client).
     pub push: Arc<PushSender>,

@@ -7,6 +7,7 @@
 //! touch is decided in the services.
 
 pub mod jwt;
+pub mod live_sessions;
 pub mod password;
 pub mod throttle;
 pub mod tokens;
@@ -139,21 +140,15 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
     let state = req.data::<AppState>().expect("AppState is attached to every route");
     let now = state.now();
     let claims = state.jwt.verify(token, now).map_err(|_| unauthorized())?;
-    // One query: the account, only while the login session the token came from is live
-    // (a logout or password change revokes the session's refresh tokens).
-    let live_session = Query::select()
-        .expr(Expr::val(1))
-        .from(refresh_token::Entity)
-        .and_where(refresh_token::Column::FamilyId.eq(claims.sid))
-        .and_where(refresh_token::Column::UserId.eq(claims.sub))
-        .and_where(refresh_token::Column::RevokedAt.is_null())
-        .to_owned();
-    let user = user::Entity::find_by_id(claims.sub)
-        .filter(Expr::exists(live_session))
-        .one(&state.db)
-        .await
-        .map_err(db_failure)?
-        .ok_or_else(unauthorized)?;
+    let user = match state.live_sessions.get(claims.sid, claims.sub) {
+        Some(user) => user,
+        None => {
+            let generation = state.live_sessions.generation();
+            let user = live_account(state, claims.sid, claims.sub).await?;
+            state.live_sessions.remember(claims.sid, user.id, &user, generation);
+            user
+        }
+    };
     if user.disabled_at.is_some() || user.role != claims.role || user.clinic_id != claims.cid {
         return Err(unauthorized());
     }
@@ -175,4 +170,22 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         return Err(poem::Error::from_string("this role may not use this operation", StatusCode::FORBIDDEN));
     }
     Ok(principal)
+}
+
+/// One query: the account, only while the login session `sid` is live (a logout or
+/// password change revokes the session's refresh tokens).
+async fn live_account(state: &AppState, sid: Uuid, user_id: Uuid) -> poem::Result<user::Model> {
+    let live_session = Query::select()
+        .expr(Expr::val(1))
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::FamilyId.eq(sid))
+        .and_where(refresh_token::Column::UserId.eq(user_id))
+        .and_where(refresh_token::Column::RevokedAt.is_null())
+        .to_owned();
+    user::Entity::find_by_id(user_id)
+        .filter(Expr::exists(live_session))
+        .one(&state.db)
+        .await
+        .map_err(db_failure)?
+        .ok_or_else(unauthorized)
 }

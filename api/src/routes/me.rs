@@ -95,6 +95,9 @@ impl MeApi {
         let tz = tz.map_err(|e| ApiError::invalid("timezone", e.0))?;
         let patient_id = auth.0.patient_id;
         let updated = accounts::update_profile(&state.db, state.now(), auth.0.account, name, tz).await?;
+        // Requests authenticate against a briefly remembered account; a new zone must
+        // count from the next request on.
+        state.live_sessions.changed();
         Ok(Json(to_dto(updated, patient_id)))
     }
 }

@@ -222,6 +222,7 @@ async fn reuse_detected(
     now: DateTime<Utc>,
 ) -> Result<SessionError, DbErr> {
     revoke_family(&state.db, link.family_id, now).await?;
+    state.live_sessions.changed();
     let event =
         Event::by_user(account, "auth.refresh_token_reuse").resource(format!("refresh_family:{}", link.family_id));
     audit::record(&state.db, now, event.outcome(Outcome::Denied)).await?;
@@ -239,6 +240,7 @@ pub async fn logout(state: &AppState, presented: &str) -> Result<(), DbErr> {
         .await?;
     if let Some(link) = link {
         revoke_family(&state.db, link.family_id, now).await?;
+        state.live_sessions.changed();
         if let Some(account) = user::Entity::find_by_id(link.user_id).one(&state.db).await? {
             audit::record(&state.db, now, Event::by_user(&account, "auth.logout")).await?;
         }
@@ -275,6 +277,7 @@ pub async fn change_password(
         .await?;
     audit::record(&txn, now, Event::by(who, "auth.password_change")).await?;
     txn.commit().await?;
+    state.live_sessions.changed();
     Ok(())
 }
 
