@@ -11,11 +11,41 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub changed_by: Uuid,
-    /// What changed, e.g. `exercise_added`.
-    pub change: String,
+    /// What changed.
+    pub change: Change,
     /// JSON of the whole plan at this version.
     #[sea_orm(column_type = "Text")]
     pub snapshot: String,
+}
+
+/// What a plan version changed; stored as the words earlier builds wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))")]
+pub enum Change {
+    #[sea_orm(string_value = "created")]
+    Created,
+    #[sea_orm(string_value = "plan_updated")]
+    PlanUpdated,
+    #[sea_orm(string_value = "goal_added")]
+    GoalAdded,
+    #[sea_orm(string_value = "goal_updated")]
+    GoalUpdated,
+    #[sea_orm(string_value = "exercise_added")]
+    ExerciseAdded,
+    #[sea_orm(string_value = "exercise_changed")]
+    ExerciseChanged,
+    #[sea_orm(string_value = "exercise_removed")]
+    ExerciseRemoved,
+    #[sea_orm(string_value = "lesson_added")]
+    LessonAdded,
+    #[sea_orm(string_value = "lesson_removed")]
+    LessonRemoved,
+    #[sea_orm(string_value = "certified")]
+    Certified,
+    #[sea_orm(string_value = "recertified")]
+    Recertified,
+    #[sea_orm(string_value = "discharged")]
+    Discharged,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,11 +15,16 @@ mod snapshot;
 mod types;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{care_plan, care_plan_version, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
+use entity::{
+    care_plan,
+    care_plan_version::{self, Change},
+    exercise, lesson, patient, plan_exercise, plan_goal, plan_lesson,
+};
 use sea_orm::{
-    ActiveModelTrait,
+    ActiveEnum, ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -42,13 +47,34 @@ use crate::{
     stored::plan::PlanSnapshotV1,
 };
 
+/// One change to a plan: `apply` runs in a write transaction, then the version bump,
+/// the snapshot and the audit row join it, and all commit together.
+async fn change<C, F>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: Uuid,
+    change: Change,
+    apply: F,
+) -> Result<PlanView, PlanError>
+where
+    C: ConnectionTrait + TransactionTrait,
+    F: AsyncFnOnce(&C::Transaction) -> Result<(), PlanError>,
+{
+    let txn = db::begin_write(db).await?;
+    apply(&txn).await?;
+    let view = commit_change(&txn, now, who, plan_id, change).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
 /// Bumps the version and stores the snapshot; call inside the change's transaction.
 async fn commit_change<C: ConnectionTrait>(
     txn: &C,
     now: DateTime<Utc>,
     who: &Principal,
     plan_id: Uuid,
-    change: &'static str,
+    change: Change,
 ) -> Result<PlanView, DbErr> {
     care_plan::Entity::update_many()
         .col_expr(care_plan::Column::Version, Expr::col(care_plan::Column::Version).add(1))
@@ -63,7 +89,7 @@ async fn commit_change<C: ConnectionTrait>(
         version: Set(plan.version),
         created_at: Set(now),
         changed_by: Set(who.user_id),
-        change: Set(change.to_owned()),
+        change: Set(change),
         snapshot: Set(PlanSnapshotV1::from(&snapshot).encode()),
     }
     .insert(txn)
@@ -71,7 +97,9 @@ async fn commit_change<C: ConnectionTrait>(
     audit::record(
         txn,
         now,
-        Event::by(who, "care_plan.update").patient(plan.patient_id).resource(format!("care_plan:{plan_id}:{change}")),
+        Event::by(who, "care_plan.update")
+            .patient(plan.patient_id)
+            .resource(format!("care_plan:{plan_id}:{}", change.to_value())),
     )
     .await?;
     Ok(snapshot)
@@ -96,19 +124,35 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if new.end_date.is_some_and(|end| end < new.start_date) {
         return Err(PlanError::BadDates);
     }
-    let txn = db::begin_write(db).await?;
-    let active = care_plan::Entity::find()
-        .filter(care_plan::Column::PatientId.eq(patient_id))
-        .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
-        .one(&txn)
-        .await?;
-    if active.is_some() {
-        return Err(PlanError::ActivePlanExists);
-    }
-    let plan = care_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
+    let plan_id = Uuid::now_v7();
+    change(db, now, who, plan_id, Change::Created, async |txn| {
+        let active = care_plan::Entity::find()
+            .filter(care_plan::Column::PatientId.eq(patient_id))
+            .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
+            .one(txn)
+            .await?;
+        if active.is_some() {
+            return Err(PlanError::ActivePlanExists);
+        }
+        new_row(plan_id, now, who, &patient, new).insert(txn).await?;
+        crate::services::reminder_rules::ensure_defaults(txn, now, patient_id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A new plan's row: active, version 0 until the creating change bumps it.
+fn new_row(
+    id: Uuid,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient: &patient::Model,
+    new: NewPlan,
+) -> care_plan::ActiveModel {
+    care_plan::ActiveModel {
+        id: Set(id),
         clinic_id: Set(patient.clinic_id),
-        patient_id: Set(patient_id),
+        patient_id: Set(patient.id),
         therapist_id: Set(who.user_id),
         title: Set(new.title),
         status: Set(care_plan::Status::Active),
@@ -124,12 +168,6 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
-    .await?;
-    let view = commit_change(&txn, now, who, plan.id, "created").await?;
-    crate::services::reminder_rules::ensure_defaults(&txn, now, patient_id).await?;
-    txn.commit().await?;
-    Ok(view)
 }
 
 pub async fn list_for_patient<C: ConnectionTrait>(
@@ -192,38 +230,38 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if reopens && is_discharged(db, plan_id).await? {
         return Err(PlanError::Discharged);
     }
-    let txn = db::begin_write(db).await?;
-    if changes.status == Some(PlanStatus::Active) && plan.status != care_plan::Status::Active {
-        let other_active = care_plan::Entity::find()
-            .filter(care_plan::Column::PatientId.eq(plan.patient_id))
-            .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
-            .one(&txn)
-            .await?;
-        if other_active.is_some() {
-            return Err(PlanError::ActivePlanExists);
+    change(db, now, who, plan_id, Change::PlanUpdated, async |txn| {
+        if changes.status == Some(PlanStatus::Active) && plan.status != care_plan::Status::Active {
+            let other_active = care_plan::Entity::find()
+                .filter(care_plan::Column::PatientId.eq(plan.patient_id))
+                .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
+                .one(txn)
+                .await?;
+            if other_active.is_some() {
+                return Err(PlanError::ActivePlanExists);
+            }
         }
-    }
-    let mut active: care_plan::ActiveModel = plan.into();
-    if let Some(title) = changes.title {
-        active.title = Set(title);
-    }
-    if let Some(status) = changes.status {
-        active.status = Set(status.into());
-    }
-    active.end_date = Set(end);
-    if let Some(v) = changes.sessions_per_week {
-        active.sessions_per_week = Set(v);
-    }
-    if let Some(v) = changes.duration_weeks {
-        active.duration_weeks = Set(v);
-    }
-    if let Some(v) = changes.reevaluation_due {
-        active.reevaluation_due = Set(v);
-    }
-    active.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "plan_updated").await?;
-    txn.commit().await?;
-    Ok(view)
+        let mut active: care_plan::ActiveModel = plan.into();
+        if let Some(title) = changes.title {
+            active.title = Set(title);
+        }
+        if let Some(status) = changes.status {
+            active.status = Set(status.into());
+        }
+        active.end_date = Set(end);
+        if let Some(v) = changes.sessions_per_week {
+            active.sessions_per_week = Set(v);
+        }
+        if let Some(v) = changes.duration_weeks {
+            active.duration_weeks = Set(v);
+        }
+        if let Some(v) = changes.reevaluation_due {
+            active.reevaluation_due = Set(v);
+        }
+        active.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 pub struct NewGoal {
@@ -249,23 +287,23 @@ pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
     goal: NewGoal,
 ) -> Result<PlanView, PlanError> {
     find_plan(db, who, plan_id).await?;
-    let txn = db::begin_write(db).await?;
-    plan_goal::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(plan_id),
-        activity: Set(goal.activity),
-        baseline: Set(goal.baseline),
-        target: Set(goal.target),
-        target_date: Set(goal.target_date),
-        status: Set(plan_goal::Status::Active),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let view = commit_change(&txn, now, who, plan_id, "goal_added").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::GoalAdded, async |txn| {
+        plan_goal::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan_id),
+            activity: Set(goal.activity),
+            baseline: Set(goal.baseline),
+            target: Set(goal.target),
+            target_date: Set(goal.target_date),
+            status: Set(plan_goal::Status::Active),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -282,22 +320,22 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .one(db)
         .await?
         .ok_or(PlanError::NotFound)?;
-    let txn = db::begin_write(db).await?;
-    let mut active: plan_goal::ActiveModel = goal.into();
-    if let Some(t) = changes.target {
-        active.target = Set(t);
-    }
-    if let Some(s) = changes.status {
-        active.status = Set(s.into());
-    }
-    if let Some(d) = changes.target_date {
-        active.target_date = Set(d);
-    }
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "goal_updated").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::GoalUpdated, async |txn| {
+        let mut active: plan_goal::ActiveModel = goal.into();
+        if let Some(t) = changes.target {
+            active.target = Set(t);
+        }
+        if let Some(s) = changes.status {
+            active.status = Set(s.into());
+        }
+        if let Some(d) = changes.target_date {
+            active.target_date = Set(d);
+        }
+        active.updated_at = Set(now);
+        active.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 async fn check_visible_item<C: ConnectionTrait>(
@@ -344,23 +382,23 @@ pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
     check_visible_item(db, plan.clinic_id, Some(exercise_id), None).await?;
-    let txn = db::begin_write(db).await?;
-    let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).count(&txn).await?;
-    let mut row = plan_exercise::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(plan_id),
-        exercise_id: Set(exercise_id),
-        position: Set(position.unwrap_or(count as i32)),
-        removed_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply_prescription(&mut row, &prescription);
-    row.insert(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "exercise_added").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::ExerciseAdded, async |txn| {
+        let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).count(txn).await?;
+        let mut row = plan_exercise::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan_id),
+            exercise_id: Set(exercise_id),
+            position: Set(position.unwrap_or(count as i32)),
+            removed_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        apply_prescription(&mut row, &prescription);
+        row.insert(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 async fn find_item<C: ConnectionTrait>(
@@ -386,14 +424,14 @@ pub async fn update_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> Result<PlanView, PlanError> {
     find_plan(db, who, plan_id).await?;
     let item = find_item(db, plan_id, item_id).await?;
-    let txn = db::begin_write(db).await?;
-    let mut row: plan_exercise::ActiveModel = item.into();
-    apply_prescription(&mut row, &prescription);
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "exercise_changed").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::ExerciseChanged, async |txn| {
+        let mut row: plan_exercise::ActiveModel = item.into();
+        apply_prescription(&mut row, &prescription);
+        row.updated_at = Set(now);
+        row.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn remove_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -413,14 +451,14 @@ pub async fn remove_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if item.removed_at.is_some() {
         return Ok(view(db, &plan).await?);
     }
-    let txn = db::begin_write(db).await?;
-    let mut row: plan_exercise::ActiveModel = item.into();
-    row.removed_at = Set(Some(now));
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "exercise_removed").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::ExerciseRemoved, async |txn| {
+        let mut row: plan_exercise::ActiveModel = item.into();
+        row.removed_at = Set(Some(now));
+        row.updated_at = Set(now);
+        row.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn add_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -435,21 +473,21 @@ pub async fn add_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     check_visible_item(db, plan.clinic_id, None, Some(lesson_id)).await?;
     // A lesson without a date opens with the plan.
     let unlock_date = unlock_date.unwrap_or(plan.start_date);
-    let txn = db::begin_write(db).await?;
-    plan_lesson::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(plan_id),
-        lesson_id: Set(lesson_id),
-        unlock_date: Set(unlock_date),
-        removed_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let view = commit_change(&txn, now, who, plan_id, "lesson_added").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::LessonAdded, async |txn| {
+        plan_lesson::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan_id),
+            lesson_id: Set(lesson_id),
+            unlock_date: Set(unlock_date),
+            removed_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
@@ -468,14 +506,14 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if item.removed_at.is_some() {
         return Ok(view(db, &plan).await?);
     }
-    let txn = db::begin_write(db).await?;
-    let mut row: plan_lesson::ActiveModel = item.into();
-    row.removed_at = Set(Some(now));
-    row.updated_at = Set(now);
-    row.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, "lesson_removed").await?;
-    txn.commit().await?;
-    Ok(view)
+    change(db, now, who, plan_id, Change::LessonRemoved, async |txn| {
+        let mut row: plan_lesson::ActiveModel = item.into();
+        row.removed_at = Set(Some(now));
+        row.updated_at = Set(now);
+        row.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Whether the plan has been discharged (a discharged plan is closed for good). Asked here,
@@ -502,5 +540,5 @@ pub(crate) async fn complete_for_discharge<C: ConnectionTrait>(
         .filter(care_plan::Column::Id.eq(plan_id))
         .exec(txn)
         .await?;
-    commit_change(txn, now, who, plan_id, "discharged").await
+    commit_change(txn, now, who, plan_id, Change::Discharged).await
 }

@@ -10,12 +10,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{care_plan, clinic};
+use entity::{care_plan, care_plan_version::Change, clinic};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{PlanError, PlanView, commit_change, find_plan};
-use crate::{auth::Principal, db, domain::DisplayName, services::local_date};
+use super::{PlanError, PlanView, change, find_plan};
+use crate::{auth::Principal, domain::DisplayName, services::local_date};
 
 /// Frequency, duration and re-evaluation date, each optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,16 +59,16 @@ pub async fn certify<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if super::is_discharged(db, plan_id).await? {
         return Err(PlanError::Discharged);
     }
-    let change = if plan.certified_on.is_some() { "recertified" } else { "certified" };
-    let txn = db::begin_write(db).await?;
-    let mut active: care_plan::ActiveModel = plan.into();
-    active.certified_by = Set(Some(certification.certified_by.as_str().to_owned()));
-    active.certified_on = Set(Some(certification.certified_on));
-    active.certified_until = Set(Some(certification.valid_until));
-    active.update(&txn).await?;
-    let view = commit_change(&txn, now, who, plan_id, change).await?;
-    sea_orm::TransactionSession::commit(txn).await?;
-    Ok(view)
+    let kind = if plan.certified_on.is_some() { Change::Recertified } else { Change::Certified };
+    change(db, now, who, plan_id, kind, async |txn| {
+        let mut active: care_plan::ActiveModel = plan.into();
+        active.certified_by = Set(Some(certification.certified_by.as_str().to_owned()));
+        active.certified_on = Set(Some(certification.certified_on));
+        active.certified_until = Set(Some(certification.valid_until));
+        active.update(txn).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
