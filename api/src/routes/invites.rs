@@ -96,7 +96,7 @@ impl InviteSummaryDto {
 }
 
 #[derive(Debug, Object)]
-#[oai(example)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct InvitePage {
     pub items: Vec<InviteSummaryDto>,
     /// Pass as `cursor` to get the next page; absent on the last page.
