@@ -44,9 +44,7 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, col) in [("ix_password_reset_email", "email_digest"), ("ix_password_reset_address", "address")] {
             manager
-                .create_index(
-                    Index::create().name(name).table("password_reset").col(col).col("created_at").to_owned(),
-                )
+                .create_index(Index::create().name(name).table("password_reset").col(col).col("created_at").to_owned())
                 .await?;
         }
         manager

@@ -113,7 +113,8 @@ async fn session(stream: tokio::net::TcpStream, tx: mpsc::UnboundedSender<Receiv
                 raw.push_str("\r\n");
             }
             let decoded = quoted_printable(&raw);
-            let _ = tx.send(ReceivedMail { from: std::mem::take(&mut from), to: std::mem::take(&mut to), raw, decoded });
+            let _ =
+                tx.send(ReceivedMail { from: std::mem::take(&mut from), to: std::mem::take(&mut to), raw, decoded });
             b"250 queued\r\n"
         } else if upper == "QUIT" {
             write.write_all(b"221 bye\r\n").await?;

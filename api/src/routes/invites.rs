@@ -155,7 +155,12 @@ impl InvitesApi {
 
     /// Revoke an invite that has not been accepted: its link stops working.
     #[oai(path = "/:id", method = "delete", operation_id = "revoke_invite")]
-    async fn revoke_invite(&self, state: Data<&AppState>, auth: TherapistAuth, id: Path<Uuid>) -> Result<NoContent, ApiError> {
+    async fn revoke_invite(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
         invites::revoke(&state.db, state.now(), &auth.0, id.0).await?;
         Ok(NoContent::Done)
     }

@@ -68,14 +68,23 @@ pub struct MySessionsApi;
 impl MySessionsApi {
     /// Where you are signed in: each live login, most recently used first.
     #[oai(path = "/", method = "get", operation_id = "list_my_sessions")]
-    async fn list_my_sessions(&self, state: Data<&AppState>, auth: UserAuth) -> Result<Json<Vec<SessionDto>>, ApiError> {
+    async fn list_my_sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+    ) -> Result<Json<Vec<SessionDto>>, ApiError> {
         let rows = my_sessions::list(&state.db, state.now(), &auth.0).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
     /// Sign out one session (a lost phone, say); ending your current one logs you out.
     #[oai(path = "/:id", method = "delete", operation_id = "delete_my_session")]
-    async fn delete_my_session(&self, state: Data<&AppState>, auth: UserAuth, id: Path<Uuid>) -> Result<NoContent, ApiError> {
+    async fn delete_my_session(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
         my_sessions::end(&state.db, state.now(), &auth.0, id.0).await?;
         Ok(NoContent::Done)
     }

@@ -38,7 +38,10 @@ pub struct ConfirmPasswordResetRequest {
 
 impl Example for ConfirmPasswordResetRequest {
     fn example() -> Self {
-        Self { token: "Jq3v0c8wQy2XG9mZ1kT5rN7bH4dL6sP0aE8uW2iY5oC".into(), new_password: "quiet-lamp-chin-tuck-7".into() }
+        Self {
+            token: "Jq3v0c8wQy2XG9mZ1kT5rN7bH4dL6sP0aE8uW2iY5oC".into(),
+            new_password: "quiet-lamp-chin-tuck-7".into(),
+        }
     }
 }
 

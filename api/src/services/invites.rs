@@ -82,8 +82,11 @@ pub fn accept_url(public_url: &str, token: &str) -> String {
 
 /// Emails the invite in the clinic's name; `false` when it could not be sent (logged).
 async fn email(state: &AppState, inv: &invite::Model, token: &str) -> Result<bool, DbErr> {
-    let clinic_name =
-        clinic::Entity::find_by_id(inv.clinic_id).one(&state.db).await?.map(|c| c.name).unwrap_or_else(|| "Fascia".into());
+    let clinic_name = clinic::Entity::find_by_id(inv.clinic_id)
+        .one(&state.db)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_else(|| "Fascia".into());
     let what = match inv.role {
         Role::Patient => format!("{clinic_name} invites you to the app for your home exercises and check-ins."),
         Role::Therapist => format!("{clinic_name} invites you to join its team as a therapist."),

@@ -102,7 +102,8 @@ pub enum Delivered {
 }
 
 fn build(settings: &MailSettings, mail: &Mail) -> Result<Message, MailError> {
-    let from_address = settings.from.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
+    let from_address =
+        settings.from.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
     let to_address = mail.to.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
     Message::builder()
         .from(Mailbox::new(Some(mail.clinic_name.clone()), from_address))
@@ -120,7 +121,9 @@ pub async fn send(settings: &Settings, mail: &Mail) -> Result<Delivered, MailErr
         None => write_outbox(&settings.data_dir, &message).await.map(Delivered::File),
     };
     match &result {
-        Ok(Delivered::File(path)) => tracing::info!(path = %path.display(), "no SMTP configured: mail written to the outbox"),
+        Ok(Delivered::File(path)) => {
+            tracing::info!(path = %path.display(), "no SMTP configured: mail written to the outbox")
+        }
         Ok(Delivered::Smtp) => tracing::info!(subject = %mail.subject, "mail sent"),
         Err(e) => tracing::warn!(error = %e, subject = %mail.subject, "mail not sent"),
     }

@@ -102,9 +102,7 @@ pub async fn record_origin<C: ConnectionTrait>(
         created_at: Set(now),
     };
     login_session::Entity::insert(row)
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::column(login_session::Column::FamilyId).do_nothing().to_owned(),
-        )
+        .on_conflict(sea_orm::sea_query::OnConflict::column(login_session::Column::FamilyId).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
     Ok(())
@@ -120,17 +118,10 @@ fn live_heads(user_id: Uuid, now: DateTime<Utc>) -> sea_orm::Select<refresh_toke
 }
 
 /// The caller's live sessions, newest use first.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    who: &Principal,
-) -> Result<Vec<SessionView>, DbErr> {
+pub async fn list<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal) -> Result<Vec<SessionView>, DbErr> {
     let heads = live_heads(who.user_id, now).order_by_desc(refresh_token::Column::CreatedAt).all(db).await?;
     let families: Vec<Uuid> = heads.iter().map(|h| h.family_id).collect();
-    let origins = login_session::Entity::find()
-        .filter(login_session::Column::FamilyId.is_in(families))
-        .all(db)
-        .await?;
+    let origins = login_session::Entity::find().filter(login_session::Column::FamilyId.is_in(families)).all(db).await?;
     Ok(heads
         .into_iter()
         .map(|head| {
@@ -168,7 +159,12 @@ async fn revoke_families<C: ConnectionTrait>(
 }
 
 /// Ends one of the caller's live sessions (this one included: that is a logout).
-pub async fn end<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal, id: Uuid) -> Result<(), MySessionError> {
+pub async fn end<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: Uuid,
+) -> Result<(), MySessionError> {
     let live = live_heads(who.user_id, now).filter(refresh_token::Column::FamilyId.eq(id)).one(db).await?;
     if live.is_none() {
         return Err(MySessionError::NotFound);
@@ -196,7 +192,10 @@ mod tests {
         assert_eq!(device_label(android), "Chrome on Android");
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 Edg/124.0";
         assert_eq!(device_label(edge), "Edge on Windows");
-        assert_eq!(device_label("Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"), "Firefox on Linux");
+        assert_eq!(
+            device_label("Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"),
+            "Firefox on Linux"
+        );
     }
 
     #[test]

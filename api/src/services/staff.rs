@@ -15,7 +15,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-
 use crate::{
     auth::{Principal, tokens},
     db,

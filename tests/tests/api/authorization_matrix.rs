@@ -242,12 +242,7 @@ fn table() -> Vec<Row> {
         ),
         row("list_therapists", None, ADMIN_ONLY, None),
         // Issue 15 (accounts). A fresh email per call keeps the per-email throttle away.
-        row(
-            "create_password_reset",
-            Some(|| json!({ "email": format!("{}@x.test", Uuid::new_v4()) })),
-            [202; 6],
-            None,
-        ),
+        row("create_password_reset", Some(|| json!({ "email": format!("{}@x.test", Uuid::new_v4()) })), [202; 6], None),
         row(
             "confirm_password_reset",
             Some(|| json!({ "token": "bogus", "new_password": "long enough password" })),

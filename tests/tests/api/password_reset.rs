@@ -11,8 +11,9 @@ const NEW_PASSWORD: &str = "a brand new long password";
 async fn app_with_smtp() -> (TestApp, FakeSmtp) {
     let smtp = FakeSmtp::start().await;
     let url = smtp.url();
-    let app = spawn_app_with(HashMap::from([("FASCIA_SMTP_URL", url.as_str()), ("FASCIA_MAIL_FROM", "desk@clinic.test")]))
-        .await;
+    let app =
+        spawn_app_with(HashMap::from([("FASCIA_SMTP_URL", url.as_str()), ("FASCIA_MAIL_FROM", "desk@clinic.test")]))
+            .await;
     (app, smtp)
 }
 
@@ -219,7 +220,9 @@ async fn another_users_session_is_not_found() {
     let listed = app.get("/api/v1/me/sessions", Some(&pat.access_token)).await.expect(200);
     let id = listed[0]["id"].as_str().unwrap();
 
-    app.delete(&format!("/api/v1/me/sessions/{id}"), Some(&therapist.access_token)).await.expect_error(404, "not_found");
+    app.delete(&format!("/api/v1/me/sessions/{id}"), Some(&therapist.access_token))
+        .await
+        .expect_error(404, "not_found");
     app.delete("/api/v1/me/sessions/not-a-uuid", Some(&pat.access_token)).await.expect(400);
 
     app.get("/api/v1/me", Some(&pat.access_token)).await.expect(200);

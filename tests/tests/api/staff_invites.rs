@@ -24,10 +24,8 @@ async fn a_patient_invite_is_emailed_resent_with_a_new_link_and_revoked() {
     let t = Some(therapist.access_token.as_str());
     let id = app.patient_record(&therapist, "Rosa Resend").await;
 
-    let created = app
-        .post(&format!("/api/v1/patients/{id}/invites"), t, &json!({ "email": "rosa@home.test" }))
-        .await
-        .expect(201);
+    let created =
+        app.post(&format!("/api/v1/patients/{id}/invites"), t, &json!({ "email": "rosa@home.test" })).await.expect(201);
     let first = smtp.next_mail_to("rosa@home.test").await;
     let resent = app.post(&format!("{}/resend", invite_path(&created["invite_id"])), t, &json!({})).await.expect(200);
     let second = smtp.next_mail_to("rosa@home.test").await;
@@ -61,7 +59,9 @@ async fn an_accepted_invite_can_be_neither_resent_nor_revoked() {
     accept(&app, invite["token"].as_str().unwrap()).await.expect(200);
     let a = Some(admin.access_token.as_str());
 
-    app.post(&format!("{}/resend", invite_path(&invite["invite_id"])), a, &json!({})).await.expect_error(409, "conflict");
+    app.post(&format!("{}/resend", invite_path(&invite["invite_id"])), a, &json!({}))
+        .await
+        .expect_error(409, "conflict");
     app.delete(&invite_path(&invite["invite_id"]), a).await.expect_error(409, "conflict");
 
     let listed = app.get("/api/v1/invites", a).await.expect(200);
