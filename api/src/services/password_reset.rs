@@ -41,6 +41,8 @@ const WINDOW: Duration = Duration::hours(1);
 const MAX_PER_EMAIL: u64 = 3;
 /// Requests per client address per window (a clinic's front desk may help several people).
 const MAX_PER_ADDRESS: u64 = 10;
+/// How long a request row is kept: past both the throttle window and the link's life.
+const KEEP: Duration = Duration::days(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResetError {
@@ -96,6 +98,8 @@ pub async fn request(state: &AppState, raw_email: &str, address: &str) -> Result
         .await?;
     let token = account.as_ref().map(|_| tokens::generate());
     let txn = db::begin_write(&state.db).await?;
+    // Requests older than the throttle window and every link's life serve no purpose.
+    password_reset::Entity::delete_many().filter(password_reset::Column::CreatedAt.lt(now - KEEP)).exec(&txn).await?;
     if let Some(account) = &account {
         // Only the newest link works.
         password_reset::Entity::update_many()

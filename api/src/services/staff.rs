@@ -10,8 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{Role, invite, refresh_token, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -104,14 +104,16 @@ pub async fn set_disabled<C: TransactionTrait + ConnectionTrait>(
         return Ok(member);
     }
     if disabled && member.role == Role::Admin {
-        let other_admins = user::Entity::find()
+        // FOR UPDATE on PostgreSQL (SQLite's write lock already serialises this): a
+        // concurrent disable waits, then sees this one's result when it re-reads the rows.
+        let enabled_admins = user::Entity::find()
             .filter(user::Column::ClinicId.eq(admin.clinic_id))
             .filter(user::Column::Role.eq(Role::Admin))
             .filter(user::Column::DisabledAt.is_null())
-            .filter(user::Column::Id.ne(member.id))
-            .count(&txn)
+            .lock_exclusive()
+            .all(&txn)
             .await?;
-        if other_admins == 0 {
+        if !enabled_admins.iter().any(|a| a.id != member.id) {
             return Err(StaffError::LastAdmin);
         }
     }
