@@ -223,3 +223,29 @@ async fn staff_of_another_clinic_are_not_found_and_patients_cannot_be_disabled()
 
     app.get("/api/v1/patients", Some(&w.therapist_y.access_token)).await.expect(200);
 }
+
+#[tokio::test]
+async fn two_admins_disabling_each_other_at_once_leave_one_enabled() {
+    let app = spawn_app().await;
+    let first = app.clinic_admin("Race Clinic").await;
+    let body = json!({ "email": "racing.admin@clinic.test", "display_name": "Rae Racer" });
+    let invite = app.post("/api/v1/therapists/admin-invites", Some(&first.access_token), &body).await.expect(201);
+    let tokens = accept(&app, invite["token"].as_str().unwrap()).await.expect(200);
+    let second_token = tokens["access_token"].as_str().unwrap();
+    let second_id = app.get("/api/v1/me", Some(second_token)).await.expect(200)["id"].as_str().unwrap().to_owned();
+
+    let (to_second, to_first) =
+        (format!("/api/v1/therapists/{second_id}/disable"), format!("/api/v1/therapists/{}/disable", first.user_id));
+    let empty = json!({});
+    let (a, b) = tokio::join!(
+        app.post(&to_second, Some(&first.access_token), &empty),
+        app.post(&to_first, Some(second_token), &empty),
+    );
+
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    // One wins; the other is refused (409 as the last admin, or 401 if its own account
+    // was disabled before its request was checked).
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(statuses[1] == 409 || statuses[1] == 401, "{statuses:?}");
+}
