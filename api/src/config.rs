@@ -71,6 +71,8 @@ pub struct Settings {
     /// Base64 of the 32-byte AES-256-GCM key for values encrypted at rest (payer member
     /// ids); generated and kept in the data dir when unset in dev, required in production.
     pub data_key: Option<Secret>,
+    /// Outgoing email: SMTP, or `.eml` files in the data dir (issue 15).
+    pub mail: crate::services::mail::MailSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +204,7 @@ impl Settings {
             session_cache,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
             data_key: get("FASCIA_DATA_KEY").map(Secret::new),
+            mail: crate::services::mail::MailSettings::from_vars(&get)?,
         })
     }
 

@@ -44,6 +44,9 @@ pub mod user;
 pub mod discharge_summary;
 pub mod girth_measurement;
 pub mod scar_assessment;
+// Issue 15 (accounts): password resets and login sessions.
+pub mod login_session;
+pub mod password_reset;
 
 pub use role::Role;
 pub use side::Side;

@@ -6,6 +6,7 @@
 pub mod fake_push;
 pub mod load;
 pub mod proxy;
+pub mod smtp;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 

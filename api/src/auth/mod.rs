@@ -33,6 +33,8 @@ pub struct Principal {
     pub patient_id: Option<Uuid>,
     /// The account as loaded while checking the token, so handlers need not load it again.
     pub account: user::Model,
+    /// The login session (refresh-token family) the access token belongs to.
+    pub session_id: Uuid,
 }
 
 impl From<&Principal> for audit::Actor {
@@ -161,6 +163,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         role: user.role,
         patient_id: claims.pid,
         account: user,
+        session_id: claims.sid,
     };
     if !allowed.contains(&principal.role) {
         let event = audit::Event::by(&principal, "authorization.refused")

@@ -8,7 +8,10 @@ use crate::{
     auth::UserAuth,
     domain::NewPassword,
     error::ApiError,
-    services::sessions::{self, SessionError, TokenPair},
+    services::{
+        my_sessions,
+        sessions::{self, SessionError, TokenPair},
+    },
     state::AppState,
 };
 
@@ -118,6 +121,7 @@ impl From<SessionError> for ApiError {
             SessionError::InviteNotFound => ApiError::not_found("invite"),
             SessionError::InviteExpired => ApiError::invalid("token", "this invite has expired; ask for a new one"),
             SessionError::InviteUsed => ApiError::conflict("this invite has already been used"),
+            SessionError::InviteRevoked => ApiError::conflict("this invite was withdrawn; ask for a new one"),
             SessionError::EmailTaken => ApiError::conflict(err.to_string()),
             SessionError::Db(e) => e.into(),
         }
@@ -143,6 +147,8 @@ impl AuthApi {
         let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let LoginRequest { email, password } = body.0;
         let pair = sessions::login(&state, &email, password.into(), &address).await?;
+        let agent = req.headers().get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        my_sessions::record_origin(&state.db, state.now(), &pair.refresh_token, agent, &address).await?;
         Ok(Json(pair.into()))
     }
 
@@ -168,10 +174,15 @@ impl AuthApi {
     async fn accept_invite(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<AcceptInviteRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
         let password = new_password("password", &body.password)?;
-        Ok(Json(sessions::accept_invite(&state, &body.token, &password).await?.into()))
+        let pair = sessions::accept_invite(&state, &body.token, &password).await?;
+        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let agent = req.headers().get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        my_sessions::record_origin(&state.db, state.now(), &pair.refresh_token, agent, &address).await?;
+        Ok(Json(pair.into()))
     }
 
     /// Change your password. Every session ends, this one too: log in again afterwards.

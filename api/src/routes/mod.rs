@@ -39,6 +39,10 @@ pub mod text;
 mod therapists;
 mod treatment_vocabulary;
 mod trends;
+// Issue 15 (accounts): password reset, invites, login sessions.
+mod invites;
+mod my_sessions;
+mod password_reset;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -109,6 +113,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // Issue 15 (accounts).
+        (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
     ),
 );
 
@@ -141,6 +147,8 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                // Issue 15 (accounts).
+                (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
             ),
         ),
         API_TITLE,

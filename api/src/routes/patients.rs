@@ -1,6 +1,6 @@
 //! `/api/v1/patients`: patient records for their therapists and clinic admins.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::patient;
 use poem::web::Data;
 use poem_openapi::{
@@ -18,7 +18,9 @@ use crate::{
     error::ApiError,
     services::{
         adherence, alerts, care_plans,
-        patients::{self, IssuedInvite, ListQuery, NewPatient, PatientChanges, PatientError},
+        invites::{self, SentInvite},
+        patients::{self, ListQuery, NewPatient, PatientChanges, PatientError},
+        staff,
     },
     state::AppState,
 };
@@ -55,6 +57,9 @@ pub struct PatientDto {
     pub reevaluation_due: bool,
     /// The active plan of care's certification ended before today (roster only).
     pub certification_lapsed: bool,
+    /// The primary therapist's account is disabled: reassign the patient with
+    /// `update_patient` (roster only).
+    pub needs_therapist: bool,
 }
 
 impl Example for PatientDto {
@@ -80,6 +85,7 @@ impl Example for PatientDto {
             open_alerts: 1,
             reevaluation_due: false,
             certification_lapsed: false,
+            needs_therapist: false,
         }
     }
 }
@@ -107,6 +113,7 @@ impl From<patient::Model> for PatientDto {
             open_alerts: 0,
             reevaluation_due: false,
             certification_lapsed: false,
+            needs_therapist: false,
         }
     }
 }
@@ -243,6 +250,9 @@ pub struct InviteDto {
     /// to servers.
     pub accept_url: String,
     pub expires_at: DateTime<Utc>,
+    /// Whether the invite email went out; when `false`, pass the link on yourself or
+    /// resend the invite.
+    pub emailed: bool,
 }
 
 impl Example for InviteDto {
@@ -252,17 +262,20 @@ impl Example for InviteDto {
             token: "1mAZvQjQlVBlRLgoCBh-ICUQXXTNAYlAWgW42_ljCJ8".into(),
             accept_url: "https://app.example.org/invite#token=1mAZvQjQlVBlRLgoCBh-ICUQXXTNAYlAWgW42_ljCJ8".into(),
             expires_at: "2026-12-07T09:00:00Z".parse().expect("RFC 3339 instant"),
+            emailed: true,
         }
     }
 }
 
 impl InviteDto {
-    pub fn new(issued: IssuedInvite, public_url: &str) -> Self {
+    pub fn new(sent: SentInvite, public_url: &str) -> Self {
+        let SentInvite { issued, emailed } = sent;
         Self {
             invite_id: issued.invite_id,
-            accept_url: format!("{public_url}/invite#token={}", issued.token),
+            accept_url: invites::accept_url(public_url, &issued.token),
             token: issued.token,
             expires_at: issued.expires_at,
+            emailed,
         }
     }
 }
@@ -404,6 +417,7 @@ impl PatientsApi {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let open_alerts = alerts::open_counts(&state.db, &ids).await?;
         let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
+        let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic_id).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
@@ -414,6 +428,7 @@ impl PatientsApi {
                 open_alerts: open,
                 reevaluation_due: flags.reevaluation_due,
                 certification_lapsed: flags.certification_lapsed,
+                needs_therapist: disabled_staff.contains(&row.primary_therapist_id),
                 ..row.into()
             });
         }
@@ -455,7 +470,8 @@ impl PatientsApi {
         Ok(Json(patients::archive(&state.db, state.now(), &auth.0, id.0).await?.into()))
     }
 
-    /// Invite the patient to the app; earlier unused invites for them stop working.
+    /// Invite the patient to the app and email them the link; earlier unused invites for
+    /// them stop working.
     #[oai(path = "/:id/invites", method = "post", operation_id = "create_patient_invite")]
     async fn create_patient_invite(
         &self,
@@ -465,8 +481,7 @@ impl PatientsApi {
         body: Json<CreateInviteRequest>,
     ) -> Result<InviteCreated, ApiError> {
         let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e.0))?;
-        let ttl = Duration::from_std(state.settings.invite_ttl).unwrap_or(Duration::days(7));
-        let issued = patients::invite(&state.db, state.now(), ttl, &auth.0, id.0, email).await?;
+        let issued = invites::invite_patient(&state, &auth.0, id.0, email).await?;
         Ok(InviteCreated::Created(Json(InviteDto::new(issued, &state.settings.public_url))))
     }
 }

@@ -27,14 +27,24 @@ use super::openapi_service;
 
 /// Operations without a path parameter that can still answer 404: an unknown invite
 /// token, an instrument that does not exist, a patient with no active plan.
-const NOT_FOUND_WITHOUT_PATH_ID: &[&str] = &["accept_invite", "create_measure_response", "get_my_plan"];
+const NOT_FOUND_WITHOUT_PATH_ID: &[&str] = &[
+    "accept_invite",
+    "create_measure_response",
+    "get_my_plan",
+    // Issue 15: an unknown reset token.
+    "confirm_password_reset",
+];
 /// Operations without a token that check credentials and answer 401.
 const CREDENTIAL_CHECKS: &[&str] = &["create_session", "refresh_session"];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
 const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];
 /// Operations that throttle failed attempts.
-const THROTTLED: &[&str] = &["create_session"];
+const THROTTLED: &[&str] = &[
+    "create_session",
+    // Issue 15: reset requests, per email and per address.
+    "create_password_reset",
+];
 
 /// The document served at `/api/openapi.json` and committed under `openapi/`.
 pub fn document() -> Value {

@@ -1,9 +1,9 @@
 //! `/api/v1/therapists`: clinic staff, managed by the clinic admin.
 
-use chrono::{DateTime, Duration, Utc};
-use entity::user;
+use chrono::{DateTime, Utc};
+use entity::{Role, user};
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
 
 use super::{
@@ -15,7 +15,10 @@ use crate::{
     auth::AdminAuth,
     domain::{DisplayName, Email},
     error::ApiError,
-    services::staff::{self, StaffError},
+    services::{
+        invites,
+        staff::{self, StaffError},
+    },
     state::AppState,
 };
 
@@ -74,7 +77,8 @@ impl Example for InviteTherapistRequest {
 impl From<StaffError> for ApiError {
     fn from(err: StaffError) -> Self {
         match err {
-            StaffError::EmailTaken => ApiError::conflict(err.to_string()),
+            StaffError::EmailTaken | StaffError::LastAdmin => ApiError::conflict(err.to_string()),
+            StaffError::NotFound => ApiError::not_found("staff member"),
             StaffError::Db(e) => e.into(),
         }
     }
@@ -84,7 +88,8 @@ pub struct TherapistsApi;
 
 #[OpenApi(prefix_path = "/api/v1/therapists", tag = "ApiTags::Therapists")]
 impl TherapistsApi {
-    /// Invite a therapist to the clinic; they accept with `accept_invite`.
+    /// Invite a therapist to the clinic and email them the link; they accept with
+    /// `accept_invite`.
     #[oai(path = "/invites", method = "post", operation_id = "create_therapist_invite")]
     async fn create_therapist_invite(
         &self,
@@ -94,8 +99,7 @@ impl TherapistsApi {
     ) -> Result<InviteCreated, ApiError> {
         let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e.0))?;
         let name = DisplayName::parse(&body.display_name).map_err(|e| ApiError::invalid("display_name", e.0))?;
-        let ttl = Duration::from_std(state.settings.invite_ttl).unwrap_or(Duration::days(7));
-        let issued = staff::invite_therapist(&state.db, state.now(), ttl, &auth.0, email, name).await?;
+        let issued = invites::invite_staff(&state, &auth.0, Role::Therapist, email, name).await?;
         Ok(InviteCreated::Created(Json(InviteDto::new(issued, &state.settings.public_url))))
     }
 
@@ -103,5 +107,43 @@ impl TherapistsApi {
     #[oai(path = "/", method = "get", operation_id = "list_therapists")]
     async fn list_therapists(&self, state: Data<&AppState>, auth: AdminAuth) -> Result<Json<Vec<StaffDto>>, ApiError> {
         Ok(Json(staff::list(&state.db, &auth.0).await?.into_iter().map(Into::into).collect()))
+    }
+
+    /// Invite another clinic admin and email them the link; they accept with `accept_invite`.
+    #[oai(path = "/admin-invites", method = "post", operation_id = "create_admin_invite")]
+    async fn create_admin_invite(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        body: Json<InviteTherapistRequest>,
+    ) -> Result<InviteCreated, ApiError> {
+        let email = Email::parse(&body.email).map_err(|e| ApiError::invalid("email", e.0))?;
+        let name = DisplayName::parse(&body.display_name).map_err(|e| ApiError::invalid("display_name", e.0))?;
+        let issued = invites::invite_staff(&state, &auth.0, Role::Admin, email, name).await?;
+        Ok(InviteCreated::Created(Json(InviteDto::new(issued, &state.settings.public_url))))
+    }
+
+    /// Disable a therapist or admin: their tokens stop working at once and they cannot
+    /// log in; their patients show `needs_therapist` until reassigned. The clinic's last
+    /// enabled admin cannot be disabled (409).
+    #[oai(path = "/:id/disable", method = "post", operation_id = "disable_therapist")]
+    async fn disable_therapist(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<StaffDto>, ApiError> {
+        Ok(Json(staff::set_disabled(&state.db, state.now(), &auth.0, id.0, true).await?.into()))
+    }
+
+    /// Re-enable a disabled therapist or admin; they log in again (old sessions stay ended).
+    #[oai(path = "/:id/enable", method = "post", operation_id = "enable_therapist")]
+    async fn enable_therapist(
+        &self,
+        state: Data<&AppState>,
+        auth: AdminAuth,
+        id: Path<Uuid>,
+    ) -> Result<Json<StaffDto>, ApiError> {
+        Ok(Json(staff::set_disabled(&state.db, state.now(), &auth.0, id.0, false).await?.into()))
     }
 }

@@ -36,6 +36,11 @@ pub mod staff;
 pub mod sync;
 pub mod today;
 pub mod trends;
+// Issue 15 (accounts): email, password reset, invites, login sessions.
+pub mod invites;
+pub mod mail;
+pub mod my_sessions;
+pub mod password_reset;
 
 use sea_orm::sea_query::LikeExpr;
 

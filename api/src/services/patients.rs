@@ -365,6 +365,7 @@ pub async fn invite<C: TransactionTrait + ConnectionTrait>(
         token_hash: Set(tokens::digest(&token)),
         expires_at: Set(expires_at),
         accepted_at: Set(None),
+        revoked_at: Set(None),
         created_by: Set(who.user_id),
         created_at: Set(now),
     }

@@ -43,6 +43,8 @@ pub enum SessionError {
     InviteExpired,
     #[error("invite already used")]
     InviteUsed,
+    #[error("invite revoked")]
+    InviteRevoked,
     #[error("an account with this email already exists")]
     EmailTaken,
     #[error(transparent)]
@@ -293,6 +295,9 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword
     if inv.accepted_at.is_some() {
         return Err(SessionError::InviteUsed);
     }
+    if inv.revoked_at.is_some() {
+        return Err(SessionError::InviteRevoked);
+    }
     if now >= inv.expires_at {
         return Err(SessionError::InviteExpired);
     }
@@ -305,6 +310,7 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword
         .col_expr(invite::Column::AcceptedAt, Expr::value(now))
         .filter(invite::Column::Id.eq(inv.id))
         .filter(invite::Column::AcceptedAt.is_null())
+        .filter(invite::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?
         .rows_affected

@@ -57,6 +57,14 @@ enum Object {
     Referral,
     /// A payer authorization of patient A (own) or C (other).
     Authorization,
+    /// A pending invite for a new patient record of therapist X (own) or Y (other).
+    Invite,
+    /// Another one, kept for `revoke_invite`.
+    RemovableInvite,
+    /// A spare therapist of clinic one (own); therapist Y of clinic two (other).
+    Staff,
+    /// A second login session of patient A (own) or C (other).
+    Session,
 }
 
 struct Row {
@@ -233,6 +241,38 @@ fn table() -> Vec<Row> {
             None,
         ),
         row("list_therapists", None, ADMIN_ONLY, None),
+        // Issue 15 (accounts). A fresh email per call keeps the per-email throttle away.
+        row("create_password_reset", Some(|| json!({ "email": format!("{}@x.test", Uuid::new_v4()) })), [202; 6], None),
+        row(
+            "confirm_password_reset",
+            Some(|| json!({ "token": "bogus", "new_password": "long enough password" })),
+            [404; 6],
+            None,
+        ),
+        row(
+            "create_admin_invite",
+            Some(|| json!({ "email": "new.admin@clinic.test", "display_name": "New Admin" })),
+            [401, 403, 403, 403, 403, 201],
+            None,
+        ),
+        row("list_invites", None, STAFF, None),
+        on(Object::Invite, "resend_invite", Some(|| json!({})), PATIENT_OWN, PATIENT_OTHER),
+        // Revoking twice is not an error, so the admin after therapist X still gets 204.
+        on(
+            Object::RemovableInvite,
+            "revoke_invite",
+            None,
+            [401, 403, 403, 204, 404, 204],
+            [401, 403, 403, 404, 204, 404],
+        ),
+        on(Object::Staff, "disable_therapist", Some(|| json!({})), ADMIN_ONLY, [401, 403, 403, 403, 403, 404]),
+        on(Object::Staff, "enable_therapist", Some(|| json!({})), ADMIN_ONLY, [401, 403, 403, 403, 403, 404]),
+        row("list_my_sessions", None, SIGNED_IN, None),
+        row("delete_other_sessions", None, [401, 204, 204, 204, 204, 204], None),
+        // The walk takes paths in order, so `delete_other_sessions` (on `/me/sessions`) has
+        // already ended patient A's second session: not live, it is not found even for A.
+        // Patient C is no caller, so the other column is a live session of someone else.
+        on(Object::Session, "delete_my_session", None, [401, 404, 404, 404, 404, 404], SELF_OTHER),
         row("list_audit_events", None, ADMIN_ONLY, None),
         row("list_exercises", None, STAFF, None),
         row("create_exercise", Some(exercise_body), STAFF_CREATE, None),
@@ -579,6 +619,28 @@ async fn health_records(app: &TestApp, therapist: &Actor, patient: &Actor) -> [U
     [kept, removable, uuid(&peg["id"]), appt_id, uuid(&alerts["items"][0]["id"])]
 }
 
+/// Issue 15's objects: [own invite, other invite, own invite to revoke, other invite to
+/// revoke, spare therapist of clinic one, second session of patient A, of patient C].
+async fn account_objects(app: &TestApp, w: &fascia_tests::World) -> [Uuid; 7] {
+    let uuid = |v: &Value| v.as_str().unwrap().parse::<Uuid>().unwrap();
+    let mut invites = Vec::new();
+    for (i, therapist) in [&w.therapist_x, &w.therapist_y, &w.therapist_x, &w.therapist_y].into_iter().enumerate() {
+        let patient = app.patient_record(therapist, "Invited Patient").await;
+        let body = json!({ "email": format!("invited.{i}.{}@home.test", Uuid::new_v4().simple()) });
+        let path = format!("/api/v1/patients/{patient}/invites");
+        invites.push(uuid(&app.post(&path, Some(&therapist.access_token), &body).await.expect(201)["invite_id"]));
+    }
+    let spare = app.therapist(&w.admin).await;
+    let mut sessions = Vec::new();
+    for patient in [&w.patient_a, &w.patient_c] {
+        let tokens = app.login(&patient.email, &patient.password).await.expect(200);
+        let listed = app.get("/api/v1/me/sessions", tokens["access_token"].as_str()).await.expect(200);
+        let current = listed.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap();
+        sessions.push(uuid(&current["id"]));
+    }
+    [invites[0], invites[1], invites[2], invites[3], spare.user_id, sessions[0], sessions[1]]
+}
+
 async fn created(app: &TestApp, actor: &Actor, path: &str, body: Value) -> Uuid {
     let reply = app.post(path, Some(&actor.access_token), &body).await.expect(201);
     reply["id"].as_str().unwrap().parse().unwrap()
@@ -614,6 +676,7 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         let path = format!("/api/v1/patients/{patient_id}/authorizations");
         record.push(created(&app, therapist, &path, authorization_body()).await);
     }
+    let accounts = account_objects(&app, &w).await;
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -656,6 +719,10 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::DischargedPlan => [own_discharge[1], nil, other_discharge[1], nil],
             Object::Referral => [record[0], nil, record[2], nil],
             Object::Authorization => [record[1], nil, record[3], nil],
+            Object::Invite => [accounts[0], nil, accounts[1], nil],
+            Object::RemovableInvite => [accounts[2], nil, accounts[3], nil],
+            Object::Staff => [accounts[4], nil, w.therapist_y.user_id, nil],
+            Object::Session => [accounts[5], nil, accounts[6], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -30,3 +30,6 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// Accounts: email, password reset, invites, staff lifecycle, sessions (issue 15).
+mod password_reset;
+mod staff_invites;
