@@ -86,6 +86,7 @@ impl MySessionsApi {
         id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
         my_sessions::end(&state.db, state.now(), &auth.0, id.0).await?;
+        state.live_sessions.changed();
         Ok(NoContent::Done)
     }
 
@@ -93,6 +94,7 @@ impl MySessionsApi {
     #[oai(path = "/", method = "delete", operation_id = "delete_other_sessions")]
     async fn delete_other_sessions(&self, state: Data<&AppState>, auth: UserAuth) -> Result<NoContent, ApiError> {
         my_sessions::end_others(&state.db, state.now(), &auth.0).await?;
+        state.live_sessions.changed();
         Ok(NoContent::Done)
     }
 }

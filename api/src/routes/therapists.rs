@@ -133,7 +133,10 @@ impl TherapistsApi {
         auth: AdminAuth,
         id: Path<Uuid>,
     ) -> Result<Json<StaffDto>, ApiError> {
-        Ok(Json(staff::set_disabled(&state.db, state.now(), &auth.0, id.0, true).await?.into()))
+        let disabled = staff::set_disabled(&state.db, state.now(), &auth.0, id.0, true).await?;
+        // Their access tokens must fail from the next request on, not after the cache's TTL.
+        state.live_sessions.changed();
+        Ok(Json(disabled.into()))
     }
 
     /// Re-enable a disabled therapist or admin; they log in again (old sessions stay ended).

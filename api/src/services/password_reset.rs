@@ -13,7 +13,7 @@
 //!   request and the reset are audited.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{clinic, password_reset, refresh_token, user};
+use entity::{clinic, password_reset, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::Expr,
@@ -27,7 +27,7 @@ use crate::{
     services::{
         audit::{self, Event, Outcome},
         mail,
-        sessions::hash_password,
+        sessions::{self, hash_password},
     },
     state::AppState,
 };
@@ -191,14 +191,10 @@ pub async fn confirm(state: &AppState, token: &str, new: &NewPassword) -> Result
     active.password_changed_at = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(account.id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    sessions::revoke_all(&txn, account.id, now).await?;
     audit::record(&txn, now, Event::by_user(&account, "auth.password_reset").resource(format!("reset:{}", reset.id)))
         .await?;
     txn.commit().await?;
+    state.live_sessions.changed();
     Ok(())
 }

@@ -166,6 +166,18 @@ async fn issue<C: ConnectionTrait>(
     })
 }
 
+/// Ends every login session of `user_id` (password change or reset, disabled account).
+/// The caller flushes `AppState::live_sessions` once its transaction has committed.
+pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn revoke_family<C: ConnectionTrait>(db: &C, family_id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
@@ -271,12 +283,7 @@ pub async fn change_password(
     active.password_changed_at = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(who.user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    revoke_all(&txn, who.user_id, now).await?;
     audit::record(&txn, now, Event::by(who, "auth.password_change")).await?;
     txn.commit().await?;
     state.live_sessions.changed();

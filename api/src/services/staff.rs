@@ -8,10 +8,10 @@
 //! therapist keep their record and are reassigned through `update_patient`.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{Role, invite, refresh_token, user};
+use entity::{Role, invite, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait, sea_query::Expr,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ use crate::{
     services::{
         audit::{self, Event},
         patients::IssuedInvite,
+        sessions,
     },
 };
 
@@ -122,12 +123,7 @@ pub async fn set_disabled<C: TransactionTrait + ConnectionTrait>(
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     if disabled {
-        refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-            .filter(refresh_token::Column::UserId.eq(id))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
+        sessions::revoke_all(&txn, id, now).await?;
     }
     let action = if disabled { "staff.disable" } else { "staff.enable" };
     audit::record(&txn, now, Event::by(admin, action).resource(format!("user:{id}"))).await?;
