@@ -44,6 +44,9 @@ pub mod user;
 pub mod discharge_summary;
 pub mod girth_measurement;
 pub mod scar_assessment;
+// Issue 14: share links for the progress report.
+pub mod share_link;
+pub mod share_link_view;
 
 pub use role::Role;
 pub use side::Side;

@@ -34,6 +34,10 @@ mod reminders;
 mod scars;
 mod session_note_dto;
 mod session_notes;
+// Issue 14: the progress report and its share links.
+mod reports;
+mod share_links;
+pub mod shared;
 pub mod spec;
 pub mod text;
 mod therapists;
@@ -109,6 +113,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // The progress report and its share links (issue 14).
+        (reports::ReportsApi, share_links::ShareLinksApi),
     ),
 );
 
@@ -141,6 +147,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                (reports::ReportsApi, share_links::ShareLinksApi),
             ),
         ),
         API_TITLE,

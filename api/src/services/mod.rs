@@ -36,6 +36,9 @@ pub mod staff;
 pub mod sync;
 pub mod today;
 pub mod trends;
+// Issue 14: the progress report and its share links.
+pub mod report;
+pub mod share_links;
 
 use sea_orm::sea_query::LikeExpr;
 
