@@ -47,7 +47,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("updated_at"))
                     .foreign_key(&mut fk("share_link", "clinic_id", "clinic"))
                     .foreign_key(&mut fk("share_link", "patient_id", "patient"))
-                    .foreign_key(&mut fk("share_link", "created_by", "user"))
+                    .foreign_key(&mut fk("share_link", "created_by", "app_user"))
                     .to_owned(),
             )
             .await?;

@@ -189,15 +189,16 @@ impl ShareLinksApi {
     }
 
     /// Close a patient's share link now; the physician then sees that it was withdrawn.
-    #[oai(path = "/patients/:id/share-links/:link_id", method = "delete", operation_id = "revoke_share_link")]
+    #[oai(path = "/patients/:id/share-links/:item_id", method = "delete", operation_id = "revoke_share_link")]
     async fn revoke_share_link(
         &self,
         state: Data<&AppState>,
         auth: TherapistAuth,
         id: Path<Uuid>,
-        link_id: Path<Uuid>,
+        /// The share link.
+        item_id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
-        share_links::revoke_visible(&state.db, state.now(), &auth.0, id.0, link_id.0).await?;
+        share_links::revoke_visible(&state.db, state.now(), &auth.0, id.0, item_id.0).await?;
         Ok(NoContent::Done)
     }
 
@@ -216,15 +217,16 @@ impl ShareLinksApi {
     }
 
     /// Withdraw one of your shared reports: the link stops working at once.
-    #[oai(path = "/me/share-links/:link_id", method = "delete", operation_id = "revoke_my_share_link")]
+    #[oai(path = "/me/share-links/:id", method = "delete", operation_id = "revoke_my_share_link")]
     async fn revoke_my_share_link(
         &self,
         state: Data<&AppState>,
         auth: PatientAuth,
-        link_id: Path<Uuid>,
+        /// The share link.
+        id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
         let scope = PatientScope::from(&auth.0);
-        share_links::revoke(&state.db, state.now(), &auth.0, scope, link_id.0).await?;
+        share_links::revoke(&state.db, state.now(), &auth.0, scope, id.0).await?;
         Ok(NoContent::Done)
     }
 }

@@ -182,7 +182,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         audit::record(db, now, consent.outcome(Outcome::Denied)).await?;
         return Err(ShareError::NoConsent);
     }
-    let period = report::resolve_period(db, &record, local_date(now, tz), new.from, new.to).await?;
+    let period = report::resolve_period(db, &record, tz, local_date(now, tz), new.from, new.to).await?;
     let gathered = report::gather(db, who, &record, tz, period, now).await?;
     let html = report::html::render(&gathered);
     let pdf = report::pdf::render(&gathered);

@@ -30,3 +30,5 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// The progress report and its share links (issue 14).
+mod reports;

@@ -135,9 +135,14 @@ pub struct Discharged {
     pub summary: DischargeSummaryV1,
 }
 
-/// The default period: from the start of the first plan of care (or the first check-in)
-/// to today, capped at [`MAX_DAYS`].
-pub async fn default_period<C: ConnectionTrait>(db: &C, record: &Visible, today: NaiveDate) -> Result<Period, DbErr> {
+/// The default period: from the start of the first plan of care (else the first
+/// check-in, else the first session) to today, capped at [`MAX_DAYS`].
+pub async fn default_period<C: ConnectionTrait>(
+    db: &C,
+    record: &Visible,
+    tz: Tz,
+    today: NaiveDate,
+) -> Result<Period, DbErr> {
     let plan_start: Option<NaiveDate> = care_plan::Entity::find()
         .select_only()
         .column(care_plan::Column::StartDate)
@@ -146,20 +151,25 @@ pub async fn default_period<C: ConnectionTrait>(db: &C, record: &Visible, today:
         .into_tuple()
         .one(db)
         .await?;
-    let start = match plan_start {
-        Some(d) => Some(d),
-        None => {
-            check_in::Entity::find()
-                .select_only()
-                .column(check_in::Column::LocalDate)
-                .filter(check_in::Column::PatientId.eq(record.id))
-                .filter(check_in::Column::DeletedAt.is_null())
-                .order_by_asc(check_in::Column::LocalDate)
-                .into_tuple()
-                .one(db)
-                .await?
-        }
-    };
+    let first_check_in: Option<NaiveDate> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::LocalDate)
+        .filter(check_in::Column::PatientId.eq(record.id))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .order_by_asc(check_in::Column::LocalDate)
+        .into_tuple()
+        .one(db)
+        .await?;
+    // A patient seen in clinic who never used the app still has sessions to report.
+    let first_session: Option<DateTime<Utc>> = appointment::Entity::find()
+        .select_only()
+        .column(appointment::Column::StartsAt)
+        .filter(appointment::Column::PatientId.eq(record.id))
+        .order_by_asc(appointment::Column::StartsAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let start = plan_start.or(first_check_in).or(first_session.map(|at| local_date(at, tz)));
     let earliest = today - Duration::days(MAX_DAYS);
     let from = start.unwrap_or(today).clamp(earliest, today);
     Ok(Period { from, to: today })
@@ -169,6 +179,7 @@ pub async fn default_period<C: ConnectionTrait>(db: &C, record: &Visible, today:
 pub async fn resolve_period<C: ConnectionTrait>(
     db: &C,
     record: &Visible,
+    tz: Tz,
     today: NaiveDate,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -176,7 +187,7 @@ pub async fn resolve_period<C: ConnectionTrait>(
     let to = to.unwrap_or(today);
     let from = match from {
         Some(f) => f,
-        None => default_period(db, record, today).await?.from.min(to),
+        None => default_period(db, record, tz, today).await?.from.min(to),
     };
     Period::new(from, to)
 }
@@ -209,7 +220,7 @@ pub async fn render_for<C: ConnectionTrait>(
             crate::services::patients::PatientError::Db(e) => ReportError::Db(e),
             _ => ReportError::NotFound,
         })?;
-    let period = resolve_period(db, &record, local_date(now, tz), from, to).await?;
+    let period = resolve_period(db, &record, tz, local_date(now, tz), from, to).await?;
     let report = gather(db, who, &record, tz, period, now).await?;
     Ok(match format {
         Format::Html => Rendered::Html(html::render(&report)),
