@@ -9,9 +9,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{Report, charts};
+use super::{Report, charts, direction_word as direction, discharge_reason_word, outcome_direction_word, verdict};
 use crate::{
-    clinical::{Direction, instruments},
+    clinical::instruments,
     services::{adherence, local_date, measured_site::region_word},
 };
 use charts::escape;
@@ -50,22 +50,6 @@ pub fn page(title: &str, body: &str) -> String {
 
 fn opt(v: Option<impl ToString>) -> String {
     v.map_or_else(|| "—".to_owned(), |v| escape(&v.to_string()))
-}
-
-fn verdict(meaningful: Option<bool>) -> &'static str {
-    match meaningful {
-        Some(true) => "meaningful change",
-        Some(false) => "within measurement noise",
-        None => "no established threshold",
-    }
-}
-
-fn direction(d: Direction) -> &'static str {
-    match d {
-        Direction::Improved => "improved",
-        Direction::Worsened => "worsened",
-        Direction::Unchanged => "unchanged",
-    }
 }
 
 fn instant(r: &Report, at: DateTime<Utc>) -> String {
@@ -225,7 +209,7 @@ pub fn render(r: &Report) -> String {
             let name = instruments::find(&o.measure).map_or(o.measure.as_str(), |i| i.name);
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{} ({})</td><td>{} ({})</td><td>{:+}</td><td>{}</td><td>{:?}, {}</td></tr>",
+                "<tr><td>{}</td><td>{} ({})</td><td>{} ({})</td><td>{:+}</td><td>{}</td><td>{}, {}</td></tr>",
                 escape(name),
                 o.first,
                 o.first_on,
@@ -233,7 +217,7 @@ pub fn render(r: &Report) -> String {
                 o.last_on,
                 o.change,
                 o.readings,
-                o.direction,
+                outcome_direction_word(o.direction),
                 verdict(o.meaningful)
             );
         }
@@ -357,9 +341,9 @@ pub fn render(r: &Report) -> String {
     if let Some(d) = &r.discharge {
         let _ = write!(
             b,
-            "<h2>Discharge</h2><p>Discharged on {} ({:?}).</p><p><strong>Home programme:</strong> {}</p>",
+            "<h2>Discharge</h2><p>Discharged on {} ({}).</p><p><strong>Home programme:</strong> {}</p>",
             d.row.discharge_date,
-            d.row.reason,
+            discharge_reason_word(d.row.reason),
             escape(&d.row.home_programme)
         );
     }

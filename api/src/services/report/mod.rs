@@ -401,6 +401,46 @@ async fn red_flags<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Words both renderers use for a change's direction.
+pub fn direction_word(d: crate::clinical::Direction) -> &'static str {
+    use crate::clinical::Direction;
+    match d {
+        Direction::Improved => "improved",
+        Direction::Worsened => "worsened",
+        Direction::Unchanged => "unchanged",
+    }
+}
+
+/// The same words for a stored outcome's direction.
+pub fn outcome_direction_word(d: crate::stored::discharge::DirectionV1) -> &'static str {
+    use crate::stored::discharge::DirectionV1;
+    match d {
+        DirectionV1::Improved => "improved",
+        DirectionV1::Worsened => "worsened",
+        DirectionV1::Unchanged => "unchanged",
+    }
+}
+
+/// Whether a change matters, in words; `None` when the measure has no threshold.
+pub fn verdict(meaningful: Option<bool>) -> &'static str {
+    match meaningful {
+        Some(true) => "meaningful change",
+        Some(false) => "within measurement noise",
+        None => "no established threshold",
+    }
+}
+
+pub fn discharge_reason_word(r: discharge_summary::Reason) -> &'static str {
+    use discharge_summary::Reason;
+    match r {
+        Reason::GoalsMet => "goals met",
+        Reason::Plateau => "plateau",
+        Reason::ReferredBack => "referred back to the physician",
+        Reason::PatientChoice => "patient's choice",
+        Reason::AuthorizationEnded => "authorization ended",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use super::{
     Report,
     charts::{self, BAND, Chart, PALETTE, RULE, Style},
+    direction_word, discharge_reason_word, outcome_direction_word, verdict,
 };
 use crate::{
     clinical::instruments,
@@ -292,14 +293,14 @@ fn body(r: &Report, d: &mut Doc) {
     }
     for c in &r.trends.changes {
         d.para(&format!(
-            "{}: baseline {:.2}, current {:.2} (7-day mean), change {:+.2}{} - {:?}, {}",
+            "{}: baseline {:.2}, current {:.2} (7-day mean), change {:+.2}{} - {}, {}",
             c.metric.replace('_', " "),
             c.baseline,
             c.current,
             c.change,
             c.percent.map(|v| format!(" ({v:+.2} %)")).unwrap_or_default(),
-            c.direction,
-            if c.meaningful { "meaningful change" } else { "within measurement noise" }
+            direction_word(c.direction),
+            verdict(Some(c.meaningful))
         ));
     }
 
@@ -309,14 +310,16 @@ fn body(r: &Report, d: &mut Doc) {
     }
     for o in &r.outcomes {
         let name = instruments::find(&o.measure).map_or(o.measure.as_str(), |i| i.name);
-        let verdict = match o.meaningful {
-            Some(true) => "meaningful change",
-            Some(false) => "within measurement noise",
-            None => "no established threshold",
-        };
         d.para(&format!(
-            "{name}: {} ({}) -> {} ({}), change {:+}, {} readings - {:?}, {verdict}",
-            o.first, o.first_on, o.last, o.last_on, o.change, o.readings, o.direction
+            "{name}: {} ({}) -> {} ({}), change {:+}, {} readings - {}, {}",
+            o.first,
+            o.first_on,
+            o.last,
+            o.last_on,
+            o.change,
+            o.readings,
+            outcome_direction_word(o.direction),
+            verdict(o.meaningful)
         ));
     }
 
@@ -380,8 +383,10 @@ fn body(r: &Report, d: &mut Doc) {
     if let Some(x) = &r.discharge {
         d.heading("Discharge");
         d.para(&format!(
-            "Discharged on {} ({:?}). Home programme: {}",
-            x.row.discharge_date, x.row.reason, x.row.home_programme
+            "Discharged on {} ({}). Home programme: {}",
+            x.row.discharge_date,
+            discharge_reason_word(x.row.reason),
+            x.row.home_programme
         ));
     }
     d.room(60.0);
