@@ -376,3 +376,16 @@ async fn unknown_tokens_name_no_clinic_and_guessing_is_throttled_per_address() {
     app.clock.advance(Duration::minutes(16));
     assert_eq!(visit(&app, &shared_path(&created), None).await.status(), 200);
 }
+
+#[tokio::test]
+async fn text_from_the_record_is_escaped_in_the_report() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let id = app.patient_record(&c.therapist, "Eve <script>alert(1)</script>").await;
+
+    let reply = app.get(&format!("/api/v1/patients/{id}/report"), t(&c)).await.expect(200);
+
+    let html = reply.as_str().unwrap();
+    assert!(html.contains("Eve &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script"));
+}
