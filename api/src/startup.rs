@@ -172,6 +172,9 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/docs", get(make_sync(move |_| Html(docs_html.clone()))))
         .at("/health", get(health))
         .at("/ready", get(ready))
+        // The physician's page for a shared progress report (issue 14).
+        .at("/shared/:token", get(crate::routes::shared::show).post(crate::routes::shared::submit_code))
+        .at("/shared/:token/report.pdf", get(crate::routes::shared::report_pdf))
         .nest("/", api)
         .data(state)
         .with(

@@ -47,6 +47,9 @@ pub mod scar_assessment;
 // Issue 15 (accounts): password resets and login sessions.
 pub mod login_session;
 pub mod password_reset;
+// Issue 14: share links for the progress report.
+pub mod share_link;
+pub mod share_link_view;
 
 pub use role::Role;
 pub use side::Side;

@@ -27,6 +27,8 @@ mod m20261201_000060_create_scar_girth;
 mod m20261201_000061_create_discharge_summary;
 // Issue 15 (accounts): password resets, revocable invites, login sessions.
 mod m20261202_000080_create_account_lifecycle;
+// Share links for the progress report (issue 14).
+mod m20261202_000070_create_share_links;
 
 pub struct Migrator;
 
@@ -55,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000054_guard_signed_session_notes::Migration),
             Box::new(m20261201_000060_create_scar_girth::Migration),
             Box::new(m20261201_000061_create_discharge_summary::Migration),
+            Box::new(m20261202_000070_create_share_links::Migration),
             Box::new(m20261202_000080_create_account_lifecycle::Migration),
         ]
     }

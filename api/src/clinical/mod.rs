@@ -60,6 +60,23 @@ impl Mcid {
         });
         by_points || by_percent
     }
+
+    /// The values around `baseline` that are *not* a meaningful change, as `(lower,
+    /// upper)`: the band charts shade. Each edge is the nearest value [`Mcid::crossed`]
+    /// accepts on that side; `None` when the worsening side has no point threshold.
+    pub fn band(self, baseline: f64, higher_is_worse: bool) -> Option<(f64, f64)> {
+        let points = self.points?;
+        let relative = self
+            .percent
+            .filter(|p| baseline.abs() + EPSILON >= p.min_baseline && baseline.abs() > 0.0)
+            .map(|p| baseline.abs() * p.percent / 100.0);
+        let improving = relative.map_or(points, |r| r.min(points));
+        Some(if higher_is_worse {
+            (baseline - improving, baseline + points)
+        } else {
+            (baseline - points, baseline + improving)
+        })
+    }
 }
 
 pub fn direction(baseline: f64, value: f64, higher_is_worse: bool) -> Direction {
@@ -98,6 +115,18 @@ pub fn mean_of_daily_means(readings: &[(chrono::NaiveDate, i16)]) -> Option<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_band_edges_are_the_first_meaningful_values() {
+        for (mcid, baseline, worse) in [(PAIN_MCID, 6.0, true), (PAIN_MCID, 3.0, true), (RATING_MCID, 5.0, false)] {
+            let (lo, hi) = mcid.band(baseline, worse).unwrap();
+            assert!(mcid.crossed(baseline, lo, worse) && mcid.crossed(baseline, hi, worse));
+            assert!(!mcid.crossed(baseline, lo + 0.01, worse) && !mcid.crossed(baseline, hi - 0.01, worse));
+        }
+        // 30 % of 6 is 1.8, nearer than 2 points.
+        let (lo, hi) = PAIN_MCID.band(6.0, true).unwrap();
+        assert!((lo - 4.2).abs() < 1e-9 && (hi - 8.0).abs() < 1e-9);
+    }
 
     #[test]
     fn pain_change_counts_at_two_points_either_way() {

@@ -34,6 +34,10 @@ mod reminders;
 mod scars;
 mod session_note_dto;
 mod session_notes;
+// Issue 14: the progress report and its share links.
+mod reports;
+mod share_links;
+pub mod shared;
 pub mod spec;
 pub mod text;
 mod therapists;
@@ -115,6 +119,8 @@ pub type Api = (
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
         // Issue 15 (accounts).
         (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
+        // The progress report and its share links (issue 14).
+        (reports::ReportsApi, share_links::ShareLinksApi),
     ),
 );
 
@@ -149,6 +155,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
                 // Issue 15 (accounts).
                 (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
+                (reports::ReportsApi, share_links::ShareLinksApi),
             ),
         ),
         API_TITLE,

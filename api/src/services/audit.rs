@@ -99,6 +99,12 @@ impl Event {
         Self { clinic_id: Some(clinic_id), actor_role: Some(audit_event::ActorRole::System), ..Self::anonymous(action) }
     }
 
+    /// Files an event without an account (a physician opening a share link) under the
+    /// clinic it concerns.
+    pub fn in_clinic(mut self, clinic_id: Uuid) -> Self {
+        self.clinic_id = Some(clinic_id);
+        self
+    }
     pub fn patient(mut self, patient_id: Uuid) -> Self {
         self.patient_id = Some(patient_id);
         self

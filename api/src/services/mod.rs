@@ -41,6 +41,9 @@ pub mod invites;
 pub mod mail;
 pub mod my_sessions;
 pub mod password_reset;
+// Issue 14: the progress report and its share links.
+pub mod report;
+pub mod share_links;
 
 use sea_orm::sea_query::LikeExpr;
 

@@ -65,6 +65,10 @@ enum Object {
     Staff,
     /// A second login session of patient A (own) or C (other).
     Session,
+    /// A share link of patient A (own) or C (other).
+    ShareLink,
+    /// `{id}` is patient A / C and `{item_id}` one of their share links.
+    PatientShareLink,
 }
 
 struct Row {
@@ -540,6 +544,31 @@ fn table() -> Vec<Row> {
             PATIENT_OWN,
             PATIENT_OTHER,
         ),
+        // The progress report and its share links (issue 14).
+        on(Object::Patient, "get_patient_report", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::Patient,
+            "create_share_link",
+            Some(|| json!({ "expires_in_days": 7 })),
+            CLINIC_OWN_CREATE,
+            CLINIC_OTHER_CREATE,
+        ),
+        on(Object::Patient, "list_share_links", None, PATIENT_OWN, PATIENT_OTHER),
+        on(
+            Object::PatientShareLink,
+            "revoke_share_link",
+            None,
+            [401, 403, 403, 204, 404, 204],
+            [401, 403, 403, 404, 204, 404],
+        ),
+        row("list_my_share_links", None, PATIENT_SELF, None),
+        on(
+            Object::ShareLink,
+            "revoke_my_share_link",
+            None,
+            [401, 204, 404, 403, 403, 403],
+            [401, 404, 404, 403, 403, 403],
+        ),
     ]
 }
 
@@ -677,6 +706,16 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         record.push(created(&app, therapist, &path, authorization_body()).await);
     }
     let accounts = account_objects(&app, &w).await;
+    let mut share_links = Vec::new();
+    for (therapist, patient) in [(&w.therapist_x, &w.patient_a), (&w.therapist_y, &w.patient_c)] {
+        let patient_id = patient.patient_id.unwrap();
+        let t = Some(therapist.access_token.as_str());
+        let consent = json!({ "consent_physician_sharing": true });
+        app.patch(&format!("/api/v1/patients/{patient_id}"), t, &consent).await.expect(200);
+        let path = format!("/api/v1/patients/{patient_id}/share-links");
+        let link = app.post(&path, t, &json!({})).await.expect(201);
+        share_links.push(link["link"]["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+    }
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -723,6 +762,10 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::RemovableInvite => [accounts[2], nil, accounts[3], nil],
             Object::Staff => [accounts[4], nil, w.therapist_y.user_id, nil],
             Object::Session => [accounts[5], nil, accounts[6], nil],
+            Object::ShareLink => [share_links[0], nil, share_links[1], nil],
+            Object::PatientShareLink => {
+                [w.patient_a.patient_id.unwrap(), share_links[0], w.patient_c.patient_id.unwrap(), share_links[1]]
+            }
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -33,3 +33,5 @@ mod referrals;
 // Accounts: email, password reset, invites, staff lifecycle, sessions (issue 15).
 mod password_reset;
 mod staff_invites;
+// The progress report and its share links (issue 14).
+mod reports;
