@@ -44,6 +44,11 @@ pub mod user;
 pub mod discharge_summary;
 pub mod girth_measurement;
 pub mod scar_assessment;
+// Issue 15: MFA.
+pub mod clinic_mfa_policy;
+pub mod mfa_challenge;
+pub mod mfa_recovery_code;
+pub mod mfa_totp;
 
 pub use role::Role;
 pub use side::Side;

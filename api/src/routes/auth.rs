@@ -1,14 +1,15 @@
 //! `/api/v1/auth/...`: sessions, invites and passwords.
 
 use poem::{Request, web::Data};
-use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
-use super::{ApiTags, NoContent, text::Text};
+use super::{ApiTags, NoContent, mfa::MfaChallengeDto, text::Text};
 use crate::{
     auth::UserAuth,
+    client_addr,
     domain::NewPassword,
     error::ApiError,
-    services::sessions::{self, SessionError, TokenPair},
+    services::sessions::{self, LoginOutcome, SessionError, TokenPair},
     state::AppState,
 };
 
@@ -60,6 +61,17 @@ impl From<TokenPair> for TokenResponse {
             refresh_token: p.refresh_token,
         }
     }
+}
+
+/// The answer to a correct password.
+#[derive(ApiResponse)]
+pub enum LoginResponse {
+    /// Logged in.
+    #[oai(status = 200)]
+    Tokens(Json<TokenResponse>),
+    /// Password accepted; a second step is needed first (`next` says which).
+    #[oai(status = 202)]
+    SecondStep(Json<MfaChallengeDto>),
 }
 
 #[derive(Debug, Object)]
@@ -132,18 +144,20 @@ pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
 impl AuthApi {
-    /// Log in with email and password; returns an access token and a refresh token.
+    /// Log in with email and password: the tokens, or (202) a challenge for a second step.
     #[oai(path = "/login", method = "post", operation_id = "create_session")]
     async fn create_session(
         &self,
         state: Data<&AppState>,
         req: &Request,
         body: Json<LoginRequest>,
-    ) -> Result<Json<TokenResponse>, ApiError> {
-        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    ) -> Result<LoginResponse, ApiError> {
+        let address = client_addr::text_of(req);
         let LoginRequest { email, password } = body.0;
-        let pair = sessions::login(&state, &email, password.into(), &address).await?;
-        Ok(Json(pair.into()))
+        Ok(match sessions::login(&state, &email, password.into(), &address).await? {
+            LoginOutcome::Tokens(pair) => LoginResponse::Tokens(Json(pair.into())),
+            LoginOutcome::SecondStep(challenge) => LoginResponse::SecondStep(Json(challenge.into())),
+        })
     }
 
     /// Trade a refresh token for a new token pair. Each refresh token works once.

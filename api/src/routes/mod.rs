@@ -16,12 +16,14 @@ mod discharge;
 mod exercise_logs;
 mod exercises;
 mod girths;
+mod health;
 mod home;
 mod lenient_json;
 mod lessons;
 mod listed;
 mod me;
 mod measures;
+mod mfa;
 mod my_lessons;
 mod my_measures;
 mod patients;
@@ -85,6 +87,8 @@ pub enum ApiTags {
     Clinic,
     /// Physician referrals and payer authorizations behind a course of treatment.
     Referrals,
+    /// Probes for load balancers: liveness and readiness.
+    Operations,
 }
 
 pub type Api = (
@@ -109,6 +113,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // Issue 15: MFA and the probes.
+        (mfa::MfaApi, health::HealthApi),
     ),
 );
 
@@ -141,6 +147,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                (mfa::MfaApi, health::HealthApi),
             ),
         ),
         API_TITLE,
