@@ -19,8 +19,9 @@ pub struct HealthApi;
 impl HealthApi {
     /// Liveness: answers 200 while the process runs, without touching the database.
     #[oai(path = "/health", method = "get", operation_id = "get_health")]
-    async fn get_health(&self) -> Json<ProbeStatus> {
-        Json(ProbeStatus { status: "ok".into() })
+    async fn get_health(&self) -> Result<Json<ProbeStatus>, ApiError> {
+        // Always Ok; the error type documents what the edge may answer (429, 500).
+        Ok(Json(ProbeStatus { status: "ok".into() }))
     }
 
     /// Readiness: 200 when the database answers (migrations ran at start-up), else 503.

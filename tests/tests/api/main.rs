@@ -30,3 +30,6 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// MFA, metrics, proxies and rate limits (issue 15).
+mod mfa;
+mod ops;
