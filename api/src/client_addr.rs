@@ -5,9 +5,13 @@
 //! used; a hop that does not parse stops the walk at the last proxy seen.
 //!
 //! The edge middleware resolves the address once per request and leaves it in the
-//! request's extensions; the login throttles and the rate limits read it from there.
+//! request's extensions (the login throttles and the rate limits read it from there)
+//! and task-local for the request's task ([`current`]), for code that has no `Request`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    future::Future,
+    net::{IpAddr, SocketAddr},
+};
 
 use ipnet::IpNet;
 use poem::Request;
@@ -36,6 +40,24 @@ impl TrustedProxies {
 
     fn contains(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+tokio::task_local! {
+    static CLIENT: IpAddr;
+}
+
+/// The client address of the request handled on this task, if any. Work handed to
+/// another task (the writer) does not see it.
+pub fn current() -> Option<IpAddr> {
+    CLIENT.try_with(|ip| *ip).ok()
+}
+
+/// Runs `fut` with `ip` as the current client address.
+pub async fn scope<F: Future>(ip: Option<IpAddr>, fut: F) -> F::Output {
+    match ip {
+        Some(ip) => CLIENT.scope(ip, fut).await,
+        None => fut.await,
     }
 }
 

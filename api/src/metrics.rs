@@ -144,18 +144,25 @@ async fn write_database(out: &mut String, db: &DatabaseConnection, now: DateTime
     gauge(out, "fascia_reminder_backlog", "Reminders due and not yet sent, skipped or failed.", backlog);
     let open = alert::Entity::find().filter(alert::Column::AcknowledgedAt.is_null()).count(db).await?;
     gauge(out, "fascia_alerts_open", "Alerts nobody has acknowledged yet.", open);
-    let outcomes: Vec<(push_delivery::Outcome, i64)> = push_delivery::Entity::find()
+    let outcomes: Vec<(push_delivery::Outcome, Option<i32>, i64)> = push_delivery::Entity::find()
         .select_only()
         .column(push_delivery::Column::Outcome)
+        .column(push_delivery::Column::HttpStatus)
         .column_as(push_delivery::Column::Id.count(), "n")
         .group_by(push_delivery::Column::Outcome)
+        .group_by(push_delivery::Column::HttpStatus)
         .into_tuple()
         .all(db)
         .await?;
-    out.push_str("# HELP fascia_push_deliveries_total Attempts to hand a message to a push service, by outcome.\n");
+    out.push_str(
+        "# HELP fascia_push_deliveries_total Attempts to hand a message to a push service, by outcome and \
+         the push service's HTTP status (none: not reached).\n",
+    );
     out.push_str("# TYPE fascia_push_deliveries_total counter\n");
-    for (outcome, n) in outcomes {
-        let _ = writeln!(out, "fascia_push_deliveries_total{{outcome=\"{}\"}} {n}", outcome.to_value());
+    for (outcome, status, n) in outcomes {
+        let status = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
+        let _ =
+            writeln!(out, "fascia_push_deliveries_total{{outcome=\"{}\",status=\"{status}\"}} {n}", outcome.to_value());
     }
     Ok(())
 }

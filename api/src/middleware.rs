@@ -108,13 +108,13 @@ pub async fn edge<E: Endpoint>(next: E, mut req: Request, config: &EdgeConfig) -
     }
     let operation = config.operations.operation(method.as_str(), &path).to_owned();
     let limited = config.rate_limits.check_address(client);
-    let result = crate::request_id::scope(request_id.clone(), async move {
+    let handled = crate::request_id::scope(request_id.clone(), async move {
         if let Some(retry_after) = limited {
             return Ok(ApiError::rate_limited(retry_after).into_response());
         }
         next.call(limit_body(req, max_body_bytes).await?).await.map(IntoResponse::into_response)
-    })
-    .await;
+    });
+    let result = client_addr::scope(client, handled).await;
     let mut response = match result {
         Ok(resp) => resp.into_response(),
         Err(err) => {

@@ -56,10 +56,16 @@ fn value(samples: &[(String, HashMap<String, String>, f64)], name: &str, labels:
 
 #[tokio::test]
 async fn metrics_are_scraped_from_their_own_listener_after_traffic() {
-    let app = spawn_app_with(HashMap::from([("FASCIA_METRICS_ADDR", "127.0.0.1:0")])).await;
+    let app =
+        spawn_app_with(HashMap::from([("FASCIA_METRICS_ADDR", "127.0.0.1:0"), ("FASCIA_PUSH_ALLOW_LOOPBACK", "true")]))
+            .await;
     let admin = app.clinic_admin("Clinic One").await;
     let therapist = app.therapist(&admin).await;
     let patient = app.patient(&therapist).await;
+    let fake = app.fake_push().await;
+    let (device, _) = app.subscribe(&therapist, &fake).await;
+    let test_push = format!("/api/v1/me/push-subscriptions/{device}/test");
+    app.post(&test_push, Some(&therapist.access_token), &json!({})).await.expect(200);
     let stranger = uuid::Uuid::new_v4();
     app.get(&format!("/api/v1/patients/{stranger}"), Some(&therapist.access_token)).await.expect(404);
     app.get("/api/v1/me", None).await.expect(401);
@@ -85,8 +91,11 @@ async fn metrics_are_scraped_from_their_own_listener_after_traffic() {
         assert!(value(&samples, gauge, &[]).is_some(), "{gauge} missing:\n{text}");
     }
     assert_eq!(value(&samples, "fascia_metrics_database_up", &[]), Some(1.0));
+    let delivered = [("outcome", "delivered"), ("status", "201")];
+    assert_eq!(value(&samples, "fascia_push_deliveries_total", &delivered), Some(1.0), "{text}");
     // No record id and no email in any label.
-    assert!(!text.contains(&stranger.to_string()) && !text.contains('@'), "{text}");
+    assert!(!text.contains(&stranger.to_string()) && !text.contains(&device.to_string()), "{text}");
+    assert!(!text.contains('@'), "{text}");
     // The public port does not serve them.
     assert_eq!(app.client.get(app.url("/metrics")).send().await.unwrap().status(), 404);
 }
