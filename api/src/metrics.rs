@@ -200,3 +200,34 @@ async fn scrape(state: Data<&AppState>) -> Response {
 pub fn app(state: AppState) -> impl Endpoint {
     Route::new().at("/metrics", get(scrape)).data(state)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_operation_ids_with_literals_before_parameters() {
+        let spec = serde_json::json!({ "paths": {
+            "/api/v1/patients/{id}": { "get": { "operationId": "get_patient" } },
+            "/api/v1/patients/export": { "get": { "operationId": "export_patients" } },
+        } });
+        let index = OperationIndex::from_spec(&spec);
+        assert_eq!(index.operation("GET", "/api/v1/patients/0193a5b2-4c00-7000-8000-0000000000b1"), "get_patient");
+        assert_eq!(index.operation("GET", "/api/v1/patients/export"), "export_patients");
+        assert_eq!(index.operation("POST", "/api/v1/patients/export"), "other");
+        assert_eq!(index.operation("GET", "/api/v1/patients/"), "other");
+    }
+
+    #[test]
+    fn the_exposition_counts_requests_and_fills_cumulative_buckets() {
+        let m = Metrics::default();
+        m.observe("get_me", 200, Duration::from_millis(20));
+        m.observe("get_me", 200, Duration::from_secs(20));
+        let mut out = String::new();
+        m.write_requests(&mut out);
+        assert!(out.contains("fascia_http_requests_total{operation=\"get_me\",status=\"200\"} 2\n"), "{out}");
+        assert!(out.contains("fascia_http_request_duration_seconds_bucket{operation=\"get_me\",le=\"0.025\"} 1\n"));
+        assert!(out.contains("fascia_http_request_duration_seconds_bucket{operation=\"get_me\",le=\"10\"} 1\n"));
+        assert!(out.contains("fascia_http_request_duration_seconds_bucket{operation=\"get_me\",le=\"+Inf\"} 2\n"));
+    }
+}

@@ -1,7 +1,9 @@
 //! Cross-cutting request handling: a request id on every request (task-local, echoed in
 //! `x-request-id`, carried by error bodies and audit events), a tracing span that names
 //! method, route and status but never bodies or query strings (they can hold health
-//! data), and security headers on every response: `Allow` on a 405 (from the spec's
+//! data), the client address (see `client_addr`), the per-address rate limit (see
+//! `rate_limit`), request metrics by operation id (see `metrics`), and security headers
+//! on every response: `Allow` on a 405 (from the spec's
 //! paths), `WWW-Authenticate` on a 401, and HSTS when the public URL is https.
 
 use std::{sync::Arc, time::Instant};
