@@ -73,6 +73,23 @@ pub struct Settings {
     pub data_key: Option<Secret>,
     /// Outgoing email: SMTP, or `.eml` files in the data dir (issue 15).
     pub mail: crate::services::mail::MailSettings,
+    /// Metrics, log format, proxies and rate limits (issue 15).
+    pub ops: OpsSettings,
+}
+
+/// How the process is operated: where metrics are served, how logs look, whom to
+/// believe about client addresses, and how fast clients may call.
+#[derive(Debug, Clone)]
+pub struct OpsSettings {
+    /// `FASCIA_METRICS_ADDR`: where `/metrics` listens; unset: no metrics listener.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `FASCIA_LOG_FORMAT`: `text` (default) or `json` (one object per line).
+    pub log_json: bool,
+    /// `FASCIA_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// `FASCIA_RATE_LIMIT_PER_ADDRESS`, `FASCIA_RATE_LIMIT_PER_USER` (per minute, 0 off)
+    /// and `FASCIA_RATE_LIMIT_EXEMPT` (CIDRs, or `none`).
+    pub rate_limits: crate::rate_limit::RateLimitSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +222,7 @@ impl Settings {
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
             data_key: get("FASCIA_DATA_KEY").map(Secret::new),
             mail: crate::services::mail::MailSettings::from_vars(&get)?,
+            ops: ops_settings(&get)?,
         })
     }
 
@@ -249,6 +267,44 @@ fn push_settings(get: &dyn Fn(&str) -> Option<String>, env: Environment) -> Resu
         lease: Duration::from_secs(number("FASCIA_PUSH_LEASE_SECONDS", 60, 1, 3600)?),
         batch: number("FASCIA_PUSH_BATCH", 100, 1, 10_000)?,
         timeout: Duration::from_secs(number("FASCIA_PUSH_TIMEOUT_SECONDS", 10, 1, 120)?),
+    })
+}
+
+fn ops_settings(get: &dyn Fn(&str) -> Option<String>) -> Result<OpsSettings, ConfigError> {
+    let metrics_addr = get("FASCIA_METRICS_ADDR")
+        .map(|v| v.parse::<SocketAddr>().map_err(|e| invalid("FASCIA_METRICS_ADDR", format!("{e}"))))
+        .transpose()?;
+    let log_json = match get("FASCIA_LOG_FORMAT").as_deref() {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(_) => return Err(invalid("FASCIA_LOG_FORMAT", "expected text or json")),
+    };
+    let trusted_proxies = crate::client_addr::TrustedProxies::parse(&get("FASCIA_TRUSTED_PROXIES").unwrap_or_default())
+        .map_err(|e| invalid("FASCIA_TRUSTED_PROXIES", e))?;
+    let defaults = crate::rate_limit::RateLimitSettings::default();
+    let per_minute = |key: &'static str, default: u32| match get(key) {
+        None => Ok(default),
+        Some(v) => v.parse::<u32>().map_err(|_| invalid(key, "expected requests per minute (0 turns it off)")),
+    };
+    let exempt = match get("FASCIA_RATE_LIMIT_EXEMPT").as_deref() {
+        None => defaults.exempt.clone(),
+        Some("none") => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| invalid("FASCIA_RATE_LIMIT_EXEMPT", format!("{s:?} is not a CIDR"))))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(OpsSettings {
+        metrics_addr,
+        log_json,
+        trusted_proxies,
+        rate_limits: crate::rate_limit::RateLimitSettings {
+            per_address_per_minute: per_minute("FASCIA_RATE_LIMIT_PER_ADDRESS", defaults.per_address_per_minute)?,
+            per_user_per_minute: per_minute("FASCIA_RATE_LIMIT_PER_USER", defaults.per_user_per_minute)?,
+            exempt,
+        },
     })
 }
 

@@ -94,6 +94,13 @@ impl ApiError {
             retry_after_secs,
         )
     }
+    /// Over a request rate limit (see `rate_limit`).
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::TooManyRequests(
+            Json(ErrorBody::new("too_many_requests", "too many requests; slow down and retry later")),
+            retry_after_secs,
+        )
+    }
     /// Logs `cause` with the request id and answers with nothing internal.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(request_id = current_request_id().as_deref().unwrap_or("-"), error = %cause, "internal error");

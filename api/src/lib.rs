@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_addr;
 pub mod clinical;
 pub mod clock;
 pub mod compress;
@@ -16,9 +17,11 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod memory;
+pub mod metrics;
 pub mod middleware;
 pub mod outage;
 pub mod push;
+pub mod rate_limit;
 pub mod reminders;
 pub mod request_id;
 pub mod routes;

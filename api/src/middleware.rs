@@ -1,7 +1,9 @@
 //! Cross-cutting request handling: a request id on every request (task-local, echoed in
 //! `x-request-id`, carried by error bodies and audit events), a tracing span that names
 //! method, route and status but never bodies or query strings (they can hold health
-//! data), and security headers on every response: `Allow` on a 405 (from the spec's
+//! data), the client address (see `client_addr`), the per-address rate limit (see
+//! `rate_limit`), request metrics by operation id (see `metrics`), and security headers
+//! on every response: `Allow` on a 405 (from the spec's
 //! paths), `WWW-Authenticate` on a 401, and HSTS when the public URL is https.
 
 use std::{sync::Arc, time::Instant};
@@ -12,7 +14,13 @@ use poem::{
 };
 use uuid::Uuid;
 
-use crate::outage::Refusals;
+use crate::{
+    client_addr::{self, ClientAddr, TrustedProxies},
+    error::ApiError,
+    metrics::{Metrics, OperationIndex},
+    outage::Refusals,
+    rate_limit::RateLimits,
+};
 
 const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
@@ -36,6 +44,11 @@ pub struct EdgeConfig {
     pub methods: MethodIndex,
     /// Requests refused with 503 because the database was unavailable.
     pub refusals: Arc<Refusals>,
+    /// Operation ids by path template, for the metrics' labels.
+    pub operations: OperationIndex,
+    pub metrics: Arc<Metrics>,
+    pub rate_limits: Arc<RateLimits>,
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Which methods each path template of the API answers, read from the spec, so a 405
@@ -75,8 +88,9 @@ impl MethodIndex {
     }
 }
 
-/// Outermost middleware: request id, logging, security headers.
-pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Result<Response> {
+/// Outermost middleware: request id, client address, rate limit per address, logging,
+/// metrics, security headers.
+pub async fn edge<E: Endpoint>(next: E, mut req: Request, config: &EdgeConfig) -> Result<Response> {
     let max_body_bytes = config.max_body_bytes;
     let request_id = req
         .headers()
@@ -90,12 +104,19 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     let started = Instant::now();
     let is_api = path.starts_with("/api/");
 
-    let result =
-        crate::request_id::scope(
-            request_id.clone(),
-            async move { next.call(limit_body(req, max_body_bytes).await?).await },
-        )
-        .await;
+    let client = client_addr::of(&req, &config.trusted_proxies);
+    if let Some(ip) = client {
+        req.extensions_mut().insert(ClientAddr(ip));
+    }
+    let operation = config.operations.operation(method.as_str(), &path).to_owned();
+    let limited = config.rate_limits.check_address(client);
+    let handled = crate::request_id::scope(request_id.clone(), async move {
+        if let Some(retry_after) = limited {
+            return Ok(ApiError::rate_limited(retry_after).into_response());
+        }
+        next.call(limit_body(req, max_body_bytes).await?).await.map(IntoResponse::into_response)
+    });
+    let result = client_addr::scope(client, handled).await;
     let mut response = match result {
         Ok(resp) => resp.into_response(),
         Err(err) => {
@@ -141,6 +162,7 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert("x-request-id", v);
     }
+    config.metrics.observe(&operation, response.status().as_u16(), started.elapsed());
     tracing::info!(
         request_id = %request_id,
         method = %method,

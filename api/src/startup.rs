@@ -4,13 +4,13 @@
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Response, Route, Server,
+    Endpoint, EndpointExt, Response, Route, Server,
     endpoint::make_sync,
-    get, handler,
+    get,
     http::{Method, StatusCode},
     listener::TcpAcceptor,
     middleware::{CatchPanic, Cors},
-    web::{Data, Html, Json},
+    web::Html,
 };
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -27,6 +27,7 @@ use crate::{
     data_key::{DataKey, DataKeyError},
     db,
     error::error_response,
+    metrics::{self, OperationIndex},
     middleware,
     outage::Refusals,
     push::{
@@ -34,6 +35,7 @@ use crate::{
         endpoint::EndpointPolicy,
         vapid::{VapidError, VapidKeys},
     },
+    rate_limit::RateLimits,
     routes::{openapi_service, spec::Published},
     services::audit_sink,
     state::AppState,
@@ -82,6 +84,8 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
 pub struct Application {
     acceptor: TcpAcceptor,
     addr: SocketAddr,
+    /// The metrics listener, when `FASCIA_METRICS_ADDR` is set.
+    metrics: Option<(TcpAcceptor, SocketAddr)>,
     state: AppState,
 }
 
@@ -95,6 +99,14 @@ impl Application {
             tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| StartupError::Bind(settings.addr, e))?;
         let addr = listener.local_addr().map_err(|e| StartupError::Bind(settings.addr, e))?;
         let acceptor = TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(settings.addr, e))?;
+        let metrics = match settings.ops.metrics_addr {
+            Some(at) => {
+                let listener = tokio::net::TcpListener::bind(at).await.map_err(|e| StartupError::Bind(at, e))?;
+                let bound = listener.local_addr().map_err(|e| StartupError::Bind(at, e))?;
+                Some((TcpAcceptor::from_tokio(listener).map_err(|e| StartupError::Bind(at, e))?, bound))
+            }
+            None => None,
+        };
         tokio::task::spawn_blocking(password::warm_up);
         // The writer's queue waits no longer for room than a request waits for a connection.
         let writer = Writer::start(db::connect_writer(&settings, &conn).await?, settings.db_deadline);
@@ -107,15 +119,23 @@ impl Application {
             jwt: Arc::new(jwt),
             throttle: Arc::new(LoginThrottle::default()),
             live_sessions: Arc::new(LiveSessions::new(settings.session_cache)),
+            mfa_throttle: Arc::new(LoginThrottle::default()),
+            rate_limits: Arc::new(RateLimits::new(&settings.ops.rate_limits)),
+            metrics: Arc::default(),
             settings: Arc::new(settings),
             push,
             data_key,
         };
-        Ok(Self { acceptor, addr, state })
+        Ok(Self { acceptor, addr, metrics, state })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, at)| *at)
     }
 
     pub fn state(&self) -> &AppState {
@@ -126,6 +146,15 @@ impl Application {
         workers::wal_checkpoint::spawn(self.state.db.clone());
         let workers = self.state.settings.push.worker.then(|| workers::spawn_all(&self.state));
         let audit = self.state.audit.clone();
+        let metrics_server = self.metrics.map(|(acceptor, at)| {
+            tracing::info!(addr = %at, "serving metrics");
+            let endpoint = metrics::app(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = Server::new_with_acceptor(acceptor).run(endpoint).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            })
+        });
         let app = app(self.state);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
@@ -134,24 +163,10 @@ impl Application {
         if let Err(e) = audit.flush().await {
             tracing::warn!(error = %e, "could not store the last read audit events");
         }
-        for worker in workers.into_iter().flatten() {
+        for worker in workers.into_iter().flatten().chain(metrics_server) {
             worker.abort();
         }
         result
-    }
-}
-
-#[handler]
-fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
-}
-
-#[handler]
-async fn ready(state: Data<&AppState>) -> Response {
-    if db::is_ready_within(&state.db, db::READY_WITHIN).await {
-        Json(serde_json::json!({ "status": "ready" })).into_response()
-    } else {
-        error_response(poem::Error::from_string("database not ready", StatusCode::SERVICE_UNAVAILABLE))
     }
 }
 
@@ -163,6 +178,7 @@ fn with_type(body: String, content_type: &'static str) -> Response {
 pub fn app(state: AppState) -> impl Endpoint {
     let api = openapi_service();
     let settings = state.settings.clone();
+    let (state_metrics, state_limits) = (state.metrics.clone(), state.rate_limits.clone());
     let published = Published::build();
     let spec: serde_json::Value = serde_json::from_str(&published.json).expect("the spec is JSON");
     let Published { json, yaml, docs_html } = published;
@@ -170,8 +186,6 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/api/openapi.json", get(make_sync(move |_| with_type(json.clone(), "application/json"))))
         .at("/api/openapi.yaml", get(make_sync(move |_| with_type(yaml.clone(), "application/yaml"))))
         .at("/docs", get(make_sync(move |_| Html(docs_html.clone()))))
-        .at("/health", get(health))
-        .at("/ready", get(ready))
         // The physician's page for a shared progress report (issue 14).
         .at("/shared/:token", get(crate::routes::shared::show).post(crate::routes::shared::submit_code))
         .at("/shared/:token/report.pdf", get(crate::routes::shared::report_pdf))
@@ -200,6 +214,10 @@ pub fn app(state: AppState) -> impl Endpoint {
         hsts: settings.public_url.starts_with("https://"),
         methods: middleware::MethodIndex::from_spec(&spec),
         refusals: Arc::new(Refusals::default()),
+        operations: OperationIndex::from_spec(&spec),
+        metrics: state_metrics,
+        rate_limits: state_limits,
+        trusted_proxies: settings.ops.trusted_proxies.clone(),
     });
     routes.around(move |next, req| {
         let config = config.clone();

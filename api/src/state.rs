@@ -34,6 +34,12 @@ pub struct AppState {
     pub push: Arc<PushSender>,
     /// Seals and opens values encrypted at rest (payer member ids).
     pub data_key: Arc<DataKey>,
+    /// Failed second login steps (TOTP or recovery codes), per account and per address.
+    pub mfa_throttle: Arc<LoginThrottle>,
+    /// Request rate limits per address and per user.
+    pub rate_limits: Arc<crate::rate_limit::RateLimits>,
+    /// Request counters and latencies for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

@@ -237,6 +237,11 @@ impl Writer {
         answer.await.unwrap_or_else(|_| Err(DbErr::from(NotRun::Stopped).into()))
     }
 
+    /// Jobs waiting in the queue (for the metrics).
+    pub fn queue_depth(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     /// Like [`Writer::write`], for work that can share one call with other callers'
     /// inputs of the same kind waiting at the same time.
     pub async fn merge<M: Merge>(&self, input: M) -> Result<M::Output, DbErr> {

@@ -50,6 +50,11 @@ pub mod password_reset;
 // Issue 14: share links for the progress report.
 pub mod share_link;
 pub mod share_link_view;
+// Issue 15: MFA.
+pub mod clinic_mfa_policy;
+pub mod mfa_challenge;
+pub mod mfa_recovery_code;
+pub mod mfa_totp;
 
 pub use role::Role;
 pub use side::Side;

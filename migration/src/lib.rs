@@ -29,6 +29,8 @@ mod m20261201_000061_create_discharge_summary;
 mod m20261202_000080_create_account_lifecycle;
 // Share links for the progress report (issue 14).
 mod m20261202_000070_create_share_links;
+// Issue 15: MFA.
+mod m20261202_000090_create_mfa;
 
 pub struct Migrator;
 
@@ -59,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000061_create_discharge_summary::Migration),
             Box::new(m20261202_000070_create_share_links::Migration),
             Box::new(m20261202_000080_create_account_lifecycle::Migration),
+            Box::new(m20261202_000090_create_mfa::Migration),
         ]
     }
 }

@@ -38,6 +38,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub state: AppState,
     pub data_dir: PathBuf,
+    /// Where `/metrics` is served, when the test set `FASCIA_METRICS_ADDR`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -100,6 +102,7 @@ pub async fn spawn_app_with(extra: HashMap<&str, &str>) -> TestApp {
     let clock = ManualClock::new(start_instant());
     let app = Application::build(settings, Arc::new(clock.clone())).await.expect("server builds");
     let base = format!("http://{}", app.addr());
+    let metrics_addr = app.metrics_addr();
     let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -115,6 +118,7 @@ pub async fn spawn_app_with(extra: HashMap<&str, &str>) -> TestApp {
         clock,
         state,
         data_dir,
+        metrics_addr,
         db,
         shutdown: Some(tx),
         server: Some(server),

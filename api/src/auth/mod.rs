@@ -11,6 +11,7 @@ pub mod live_sessions;
 pub mod password;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 use entity::{Role, refresh_token, user};
 use poem::{Request, http::StatusCode};
@@ -156,6 +157,11 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
     }
     if claims.role == Role::Patient && claims.pid.is_none() {
         return Err(unauthorized());
+    }
+    let address = req.extensions().get::<crate::client_addr::ClientAddr>().map(|a| a.0);
+    if let Some(retry_after) = state.rate_limits.check_user(user.id, address) {
+        let limited = crate::error::ApiError::rate_limited(retry_after);
+        return Err(poem::Error::from_response(poem::IntoResponse::into_response(limited)));
     }
     let principal = Principal {
         user_id: user.id,

@@ -1,16 +1,17 @@
 //! `/api/v1/auth/...`: sessions, invites and passwords.
 
 use poem::{Request, web::Data};
-use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
-use super::{ApiTags, NoContent, text::Text};
+use super::{ApiTags, NoContent, mfa::MfaChallengeDto, text::Text};
 use crate::{
     auth::UserAuth,
+    client_addr,
     domain::NewPassword,
     error::ApiError,
     services::{
         my_sessions,
-        sessions::{self, SessionError, TokenPair},
+        sessions::{self, LoginOutcome, SessionError, TokenPair},
     },
     state::AppState,
 };
@@ -63,6 +64,17 @@ impl From<TokenPair> for TokenResponse {
             refresh_token: p.refresh_token,
         }
     }
+}
+
+/// The answer to a correct password.
+#[derive(ApiResponse)]
+pub enum LoginResponse {
+    /// Logged in.
+    #[oai(status = 200)]
+    Tokens(Json<TokenResponse>),
+    /// Password accepted; a second step is needed first (`next` says which).
+    #[oai(status = 202)]
+    SecondStep(Json<MfaChallengeDto>),
 }
 
 #[derive(Debug, Object)]
@@ -134,22 +146,34 @@ fn new_password(field: &str, raw: &str) -> Result<NewPassword, ApiError> {
 
 pub struct AuthApi;
 
+/// Notes the device and address a new login session came from, for `GET /me/sessions`.
+/// Every route that hands out a new session's tokens calls it.
+pub(super) async fn remember_device(state: &AppState, req: &Request, pair: &TokenPair) -> Result<(), ApiError> {
+    let agent = req.headers().get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let address = client_addr::text_of(req);
+    my_sessions::record_origin(&state.db, state.now(), &pair.refresh_token, agent, &address).await?;
+    Ok(())
+}
+
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
 impl AuthApi {
-    /// Log in with email and password; returns an access token and a refresh token.
+    /// Log in with email and password: the tokens, or (202) a challenge for a second step.
     #[oai(path = "/login", method = "post", operation_id = "create_session")]
     async fn create_session(
         &self,
         state: Data<&AppState>,
         req: &Request,
         body: Json<LoginRequest>,
-    ) -> Result<Json<TokenResponse>, ApiError> {
-        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    ) -> Result<LoginResponse, ApiError> {
+        let address = client_addr::text_of(req);
         let LoginRequest { email, password } = body.0;
-        let pair = sessions::login(&state, &email, password.into(), &address).await?;
-        let agent = req.headers().get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-        my_sessions::record_origin(&state.db, state.now(), &pair.refresh_token, agent, &address).await?;
-        Ok(Json(pair.into()))
+        Ok(match sessions::login(&state, &email, password.into(), &address).await? {
+            LoginOutcome::Tokens(pair) => {
+                remember_device(&state, req, &pair).await?;
+                LoginResponse::Tokens(Json(pair.into()))
+            }
+            LoginOutcome::SecondStep(challenge) => LoginResponse::SecondStep(Json(challenge.into())),
+        })
     }
 
     /// Trade a refresh token for a new token pair. Each refresh token works once.
@@ -179,9 +203,7 @@ impl AuthApi {
     ) -> Result<Json<TokenResponse>, ApiError> {
         let password = new_password("password", &body.password)?;
         let pair = sessions::accept_invite(&state, &body.token, &password).await?;
-        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        let agent = req.headers().get(poem::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-        my_sessions::record_origin(&state.db, state.now(), &pair.refresh_token, agent, &address).await?;
+        remember_device(&state, req, &pair).await?;
         Ok(Json(pair.into()))
     }
 

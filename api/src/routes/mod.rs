@@ -16,12 +16,14 @@ mod discharge;
 mod exercise_logs;
 mod exercises;
 mod girths;
+mod health;
 mod home;
 mod lenient_json;
 mod lessons;
 mod listed;
 mod me;
 mod measures;
+mod mfa;
 mod my_lessons;
 mod my_measures;
 mod patients;
@@ -93,6 +95,8 @@ pub enum ApiTags {
     Clinic,
     /// Physician referrals and payer authorizations behind a course of treatment.
     Referrals,
+    /// Probes for load balancers: liveness and readiness.
+    Operations,
 }
 
 pub type Api = (
@@ -121,6 +125,8 @@ pub type Api = (
         (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
         // The progress report and its share links (issue 14).
         (reports::ReportsApi, share_links::ShareLinksApi),
+        // Issue 15: MFA and the probes.
+        (mfa::MfaApi, health::HealthApi),
     ),
 );
 
@@ -156,6 +162,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 // Issue 15 (accounts).
                 (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
                 (reports::ReportsApi, share_links::ShareLinksApi),
+                (mfa::MfaApi, health::HealthApi),
             ),
         ),
         API_TITLE,

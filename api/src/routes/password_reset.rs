@@ -77,7 +77,7 @@ impl PasswordResetApi {
         req: &Request,
         body: Json<PasswordResetRequest>,
     ) -> Result<ResetRequested, ApiError> {
-        let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let address = crate::client_addr::text_of(req);
         password_reset::request(&state, &body.email, &address).await?;
         Ok(ResetRequested::Accepted)
     }

@@ -84,7 +84,7 @@ fn cookie_of(req: &Request) -> Option<String> {
 }
 
 async fn answer(req: &Request, state: &AppState, token: &str, code: Option<&str>, as_pdf: bool) -> Response {
-    let address = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = crate::client_addr::text_of(req);
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let unlock = cookie_of(req);
     let visit = Visit { token, address: &address, user_agent, code, unlock: unlock.as_deref(), pdf: as_pdf };

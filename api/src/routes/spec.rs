@@ -5,8 +5,9 @@
 //!
 //! - Each operation lists the error statuses it can give, not one shared list: 401 only
 //!   where a token is checked (or credentials are), 403 only where a role is, 404 where a
-//!   path names an object, 409 only on writes, 429 only where logins are throttled, 400
-//!   and 422 only where there is input. Every operation can answer 503 (the database is
+//!   path names an object, 409 only on writes, 400 and 422 only where there is input.
+//!   Every operation can answer 429 (rate limits per address and per user, see
+//!   `rate_limit`; the login steps have their own throttles too). Every operation can answer 503 (the database is
 //!   unreachable or saturated; retry) and 500 (both come with `ApiError`); every
 //!   operation with a body 413 and 415;
 //!   the HTTP layer answers 414 and 431 for oversized request lines and headers.
@@ -35,16 +36,17 @@ const NOT_FOUND_WITHOUT_PATH_ID: &[&str] = &[
     "confirm_password_reset",
 ];
 /// Operations without a token that check credentials and answer 401.
-const CREDENTIAL_CHECKS: &[&str] = &["create_session", "refresh_session"];
+const CREDENTIAL_CHECKS: &[&str] = &[
+    "create_session",
+    "refresh_session",
+    // The second login step checks its challenge and code (issue 15).
+    "complete_mfa_login",
+    "start_mfa_enrolment",
+    "confirm_mfa_enrolment",
+];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
 const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];
-/// Operations that throttle failed attempts.
-const THROTTLED: &[&str] = &[
-    "create_session",
-    // Issue 15: reset requests, per email and per address.
-    "create_password_reset",
-];
 
 /// The document served at `/api/openapi.json` and committed under `openapi/`.
 pub fn document() -> Value {
@@ -110,7 +112,6 @@ fn refine_statuses(doc: &mut Value) {
                 "403" => schemes.iter().any(|s| s != "UserAuth"),
                 "404" => has_path_id || NOT_FOUND_WITHOUT_PATH_ID.contains(&id.as_str()),
                 "409" => method != "get",
-                "429" => THROTTLED.contains(&id.as_str()),
                 _ => true,
             };
             let Some(responses) = op["responses"].as_object_mut() else { continue };
@@ -216,7 +217,7 @@ mod tests {
             .flat_map(|item| item.as_object().into_iter().flat_map(Map::values))
             .filter_map(|op| op["operationId"].as_str())
             .collect();
-        for id in NOT_FOUND_WITHOUT_PATH_ID.iter().chain(CREDENTIAL_CHECKS).chain(THROTTLED) {
+        for id in NOT_FOUND_WITHOUT_PATH_ID.iter().chain(CREDENTIAL_CHECKS) {
             assert!(ids.contains(id), "{id} is listed in spec.rs but is not an operation");
         }
     }

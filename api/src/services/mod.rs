@@ -21,6 +21,9 @@ pub mod library;
 pub mod localtime;
 pub mod measured_site;
 pub mod measures;
+// Issue 15: MFA.
+pub mod mfa;
+pub mod mfa_policy;
 pub mod patients;
 pub mod payer_authorizations;
 pub mod provisioning;

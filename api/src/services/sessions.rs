@@ -16,7 +16,10 @@ use crate::{
     auth::{Principal, jwt::Subject, password, tokens},
     db,
     domain::{Email, NewPassword},
-    services::audit::{self, Event, Outcome},
+    services::{
+        audit::{self, Event, Outcome},
+        mfa::{self, SecondStep},
+    },
     state::AppState,
 };
 
@@ -25,6 +28,13 @@ pub struct TokenPair {
     pub access_token: String,
     pub expires_in: i64,
     pub refresh_token: String,
+}
+
+/// What a correct password gives: tokens, or a second step first.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    Tokens(TokenPair),
+    SecondStep(mfa::Challenge),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +95,7 @@ pub async fn login(
     raw_email: &str,
     password: String,
     address: &str,
-) -> Result<TokenPair, SessionError> {
+) -> Result<LoginOutcome, SessionError> {
     let now = state.now();
     // An unparseable email cannot match an account, but costs the same as one that could.
     let email = Email::parse(raw_email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| raw_email.to_lowercase());
@@ -99,9 +109,17 @@ pub async fn login(
     match account {
         Some(account) if ok && account.disabled_at.is_none() => {
             state.throttle.record_success(&email);
+            // An enrolled account, or staff of a clinic that requires MFA, gets a
+            // challenge for the second step instead of tokens.
+            if let SecondStep::Required(purpose) = mfa::second_step_for(&state.db, &account).await? {
+                let challenge = mfa::issue_challenge(&state.db, &account, purpose, now).await?;
+                let event = Event::by_user(&account, "auth.login").resource("mfa_challenge");
+                audit::record(&state.db, now, event).await?;
+                return Ok(LoginOutcome::SecondStep(challenge));
+            }
             let pair = start_family(state, &account, now).await?;
             audit::record(&state.db, now, Event::by_user(&account, "auth.login")).await?;
-            Ok(pair)
+            Ok(LoginOutcome::Tokens(pair))
         }
         account => {
             state.throttle.record_failure(&email, address, now);
@@ -125,6 +143,17 @@ async fn patient_id_of<C: ConnectionTrait>(db: &C, account: &user::Model) -> Res
 async fn start_family(state: &AppState, account: &user::Model, now: DateTime<Utc>) -> Result<TokenPair, DbErr> {
     let family_expires_at = now + to_chrono(state.settings.refresh_absolute_ttl);
     issue(state, &state.db, account, Uuid::now_v7(), family_expires_at, now).await
+}
+
+/// A new login session for `account` (after a second step), issued inside `db`.
+pub(crate) async fn start_session<C: ConnectionTrait>(
+    state: &AppState,
+    db: &C,
+    account: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<TokenPair, DbErr> {
+    let family_expires_at = now + to_chrono(state.settings.refresh_absolute_ttl);
+    issue(state, db, account, Uuid::now_v7(), family_expires_at, now).await
 }
 
 fn to_chrono(d: std::time::Duration) -> Duration {

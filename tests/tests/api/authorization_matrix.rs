@@ -569,6 +569,20 @@ fn table() -> Vec<Row> {
             [401, 204, 404, 403, 403, 403],
             [401, 404, 404, 403, 403, 403],
         ),
+        // Issue 15: MFA and the probes. Anyone signed in may enrol; enrolment is pending
+        // until confirmed, so a wrong code is refused (422) and there is nothing to disable
+        // (409). The second login step takes a challenge, never a token.
+        row("get_mfa_status", None, SIGNED_IN, None),
+        row("enrol_totp", None, SIGNED_IN, None),
+        row("confirm_totp", Some(|| json!({ "code": "000000" })), [401, 422, 422, 422, 422, 422], None),
+        row("disable_totp", Some(|| json!({ "code": "000000" })), [401, 409, 409, 409, 409, 409], None),
+        row("complete_mfa_login", Some(|| json!({ "challenge": "bogus", "code": "000000" })), [401; 6], None),
+        row("start_mfa_enrolment", Some(|| json!({ "challenge": "bogus" })), [401; 6], None),
+        row("confirm_mfa_enrolment", Some(|| json!({ "challenge": "bogus", "code": "000000" })), [401; 6], None),
+        row("get_mfa_policy", None, ADMIN_ONLY, None),
+        row("update_mfa_policy", Some(|| json!({ "staff_required": false })), ADMIN_ONLY, None),
+        row("get_health", None, [200; 6], None),
+        row("get_readiness", None, [200; 6], None),
     ]
 }
 

@@ -35,3 +35,6 @@ mod password_reset;
 mod staff_invites;
 // The progress report and its share links (issue 14).
 mod reports;
+// MFA, metrics, proxies and rate limits (issue 15).
+mod mfa;
+mod ops;
