@@ -44,6 +44,10 @@ pub mod user;
 pub mod discharge_summary;
 pub mod girth_measurement;
 pub mod scar_assessment;
+// Issue 15: patient data rights.
+pub mod clinic_data_policy;
+pub mod consent_event;
+pub mod erasure_request;
 
 pub use role::Role;
 pub use side::Side;

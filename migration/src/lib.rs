@@ -25,6 +25,9 @@ mod m20261201_000053_add_clinic_late_note_days;
 mod m20261201_000054_guard_signed_session_notes;
 mod m20261201_000060_create_scar_girth;
 mod m20261201_000061_create_discharge_summary;
+// Issue 15: patient data rights.
+mod m20261202_000100_create_data_rights;
+mod m20261202_000101_allow_purge_of_signed_notes;
 
 pub struct Migrator;
 
@@ -53,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000054_guard_signed_session_notes::Migration),
             Box::new(m20261201_000060_create_scar_girth::Migration),
             Box::new(m20261201_000061_create_discharge_summary::Migration),
+            Box::new(m20261202_000100_create_data_rights::Migration),
+            Box::new(m20261202_000101_allow_purge_of_signed_notes::Migration),
         ]
     }
 }

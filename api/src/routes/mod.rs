@@ -39,6 +39,10 @@ pub mod text;
 mod therapists;
 mod treatment_vocabulary;
 mod trends;
+// Issue 15: patient data rights.
+mod consents;
+mod erasure;
+mod my_export;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -85,6 +89,8 @@ pub enum ApiTags {
     Clinic,
     /// Physician referrals and payer authorizations behind a course of treatment.
     Referrals,
+    /// The patient's data rights: export, erasure, consent history, retention.
+    DataRights,
 }
 
 pub type Api = (
@@ -109,6 +115,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // Patient data rights (issue 15).
+        (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
     ),
 );
 
@@ -141,6 +149,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
             ),
         ),
         API_TITLE,

@@ -36,6 +36,10 @@ pub mod staff;
 pub mod sync;
 pub mod today;
 pub mod trends;
+// Issue 15: patient data rights.
+pub mod consents;
+pub mod erasure;
+pub mod export;
 
 use sea_orm::sea_query::LikeExpr;
 
