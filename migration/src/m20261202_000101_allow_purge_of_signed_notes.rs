@@ -136,10 +136,9 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => postgres(&exit),
             other => return Err(DbErr::Migration(format!("unsupported backend {other:?}"))),
         };
-        let db = manager.get_connection();
-        for sql in statements {
-            db.execute_unprepared(&sql).await?;
-        }
+        // One call, so one connection runs the drop and the create: on a pool, another
+        // connection may still see the trigger the first one dropped.
+        manager.get_connection().execute_unprepared(&statements.join(";\n")).await?;
         Ok(())
     }
 
@@ -149,10 +148,9 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => postgres(""),
             other => return Err(DbErr::Migration(format!("unsupported backend {other:?}"))),
         };
-        let db = manager.get_connection();
-        for sql in statements {
-            db.execute_unprepared(&sql).await?;
-        }
+        // One call, so one connection runs the drop and the create: on a pool, another
+        // connection may still see the trigger the first one dropped.
+        manager.get_connection().execute_unprepared(&statements.join(";\n")).await?;
         Ok(())
     }
 }

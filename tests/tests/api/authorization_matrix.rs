@@ -57,6 +57,11 @@ enum Object {
     Referral,
     /// A payer authorization of patient A (own) or C (other).
     Authorization,
+    /// An open erasure request of a spare patient of therapist X (own) or Y (other),
+    /// kept for `confirm_erasure_request`.
+    ErasureRequest,
+    /// Another one, kept for `decline_erasure_request`.
+    DeclinableErasure,
 }
 
 struct Row {
@@ -500,7 +505,39 @@ fn table() -> Vec<Row> {
             PATIENT_OWN,
             PATIENT_OTHER,
         ),
+        // Patient data rights (issue 15). Erasure decisions act on spare patients' requests,
+        // so patients A and B keep their accounts for the rows after them.
+        row("export_my_data", None, PATIENT_SELF, None),
+        row("export_my_data_zip", None, PATIENT_SELF, None),
+        row("request_erasure", Some(|| json!({})), [401, 201, 201, 403, 403, 403], None),
+        row("list_my_erasure_requests", None, PATIENT_SELF, None),
+        row("list_erasure_requests", None, ADMIN_ONLY, None),
+        on(Object::ErasureRequest, "confirm_erasure_request", None, ADMIN_DECIDES_OWN, ADMIN_DECIDES_OTHER),
+        on(
+            Object::DeclinableErasure,
+            "decline_erasure_request",
+            Some(|| json!({ "reason": "Claim still open" })),
+            ADMIN_DECIDES_OWN,
+            ADMIN_DECIDES_OTHER,
+        ),
+        row("get_data_retention", None, ADMIN_ONLY, None),
+        row("update_data_retention", Some(|| json!({ "retention_years": 10 })), ADMIN_ONLY, None),
+        row("list_my_consent_history", None, PATIENT_SELF, None),
+        row("list_consent_history", None, PATIENT_OWN, Some(PATIENT_OTHER)),
     ]
+}
+
+const ADMIN_DECIDES_OWN: [u16; 6] = [401, 403, 403, 403, 403, 200];
+const ADMIN_DECIDES_OTHER: [u16; 6] = [401, 403, 403, 403, 403, 404];
+
+/// Open erasure requests of two spare patients of `therapist`: [to confirm, to decline].
+async fn erasure_requests(app: &TestApp, therapist: &Actor) -> [Uuid; 2] {
+    let mut ids = [Uuid::nil(); 2];
+    for id in &mut ids {
+        let patient = app.patient(therapist).await;
+        *id = created(app, &patient, "/api/v1/me/erasure-request", json!({ "note": "Please erase" })).await;
+    }
+    ids
 }
 
 fn referral_body() -> Value {
@@ -614,6 +651,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         let path = format!("/api/v1/patients/{patient_id}/authorizations");
         record.push(created(&app, therapist, &path, authorization_body()).await);
     }
+    let own_erasures = erasure_requests(&app, &w.therapist_x).await;
+    let other_erasures = erasure_requests(&app, &w.therapist_y).await;
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -656,6 +695,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::DischargedPlan => [own_discharge[1], nil, other_discharge[1], nil],
             Object::Referral => [record[0], nil, record[2], nil],
             Object::Authorization => [record[1], nil, record[3], nil],
+            Object::ErasureRequest => [own_erasures[0], nil, other_erasures[0], nil],
+            Object::DeclinableErasure => [own_erasures[1], nil, other_erasures[1], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -30,3 +30,5 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// Patient data rights (issue 15).
+mod data_rights;

@@ -118,6 +118,8 @@ fn ids_of<E: EntityTrait>(id: E::Column, filter: impl sea_orm::sea_query::IntoCo
 pub async fn build<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &PatientPrincipal) -> Result<Export, DbErr> {
     let pid = who.patient_id.uuid();
     let uid = who.user_id;
+    // First, so the export lists itself among the reads of the record.
+    audit::record(db, now, Event::by(who, "patient.export").patient(pid)).await?;
     macro_rules! of_patient {
         ($table:ident) => {
             table::<$table::Entity>(
@@ -220,7 +222,6 @@ pub async fn build<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Patient
             &[],
         )?,
     ];
-    audit::record(db, now, Event::by(who, "patient.export").patient(pid)).await?;
     Ok(Export { patient_id: pid, generated_at: now, tables, documents: Vec::new() })
 }
 
