@@ -18,7 +18,10 @@ use super::{ApiTags, text::Text};
 use crate::{
     auth::{AdminAuth, PatientAuth},
     error::ApiError,
-    services::erasure::{self, ErasureError, MAX_RETENTION_YEARS},
+    services::{
+        audit::Event,
+        erasure::{self, ErasureError, MAX_RETENTION_YEARS},
+    },
     state::AppState,
 };
 
@@ -193,6 +196,8 @@ impl ErasureApi {
         status: Query<Option<ErasureStatusDto>>,
     ) -> Result<Json<Vec<ErasureRequestDto>>, ApiError> {
         let rows = erasure::list(&state.db, &auth.0, status.0.map(Into::into)).await?;
+        let event = Event::by(&auth.0, "erasure_request.list").resource(format!("erasure_requests:{}", rows.len()));
+        state.audit.read(event.at(state.now())).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 

@@ -3,9 +3,11 @@
 //! retention period, and consent changes leave a history.
 
 use chrono::Duration;
-use fascia_tests::{Actor, TestApp, spawn_app};
+use std::collections::HashMap;
+
+use fascia_tests::{Actor, TestApp, spawn_app, spawn_app_with};
 use sea_orm::{
-    ConnectionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Query},
 };
 use serde_json::{Value, json};
@@ -202,6 +204,11 @@ async fn erasure_deletes_self_care_now_and_the_record_when_retention_ends() {
     app.login(&w.patient_a.email, &w.patient_a.password).await.expect(401);
     assert!(count(&app, "check_in", "patient_id", w.patient_b.patient_id.unwrap()).await > 0, "B is untouched");
 
+    let guarded = entity::session_note::Entity::delete_many()
+        .filter(entity::session_note::Column::PatientId.eq(a))
+        .exec(&app.state.db)
+        .await;
+    assert!(guarded.is_err(), "a retained signed note is still final until the purge");
     let early = fascia::workers::retention::run_once(&app.state.db, retain_until - Duration::seconds(1)).await.unwrap();
     assert!(early.purged.is_empty());
     assert_eq!(count(&app, "session_note", "patient_id", a).await, 1, "kept until the period ends");
@@ -307,4 +314,61 @@ async fn consent_changes_leave_a_history_the_patient_and_therapist_can_read() {
     let path = format!("/api/v1/patients/{a}/consent-history");
     app.get(&path, Some(&w.therapist_y.access_token)).await.expect_error(404, "not_found");
     app.get(&path, Some(&w.patient_a.access_token)).await.expect_error(403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_malformed_erasure_request_is_refused_and_stores_nothing() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = Some(w.patient_a.access_token.as_str());
+    let long = "x".repeat(2001);
+    for body in [json!({ "note": long }), json!({ "note": 5 }), json!({ "status": "purged" }), json!([])] {
+        let reply = app.post("/api/v1/me/erasure-request", p, &body).await;
+        assert!(reply.status.is_client_error(), "{body} refused, got {}", reply.status);
+    }
+    let resp = app
+        .client
+        .post(app.url("/api/v1/me/erasure-request"))
+        .bearer_auth(&w.patient_a.access_token)
+        .header("content-type", "application/json")
+        .body("{\"note\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let mine = app.get("/api/v1/me/erasure-requests", p).await.expect(200);
+    assert_eq!(mine, json!([]));
+    let listed = app.get("/api/v1/erasure-requests?status=nonsense", Some(&w.admin.access_token)).await;
+    assert!(listed.status.is_client_error());
+}
+
+/// A browser subscription on a loopback endpoint (allowed by the test config).
+fn subscription() -> Value {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    json!({
+        "endpoint": format!("http://127.0.0.1:9/push/{}", Uuid::new_v4()),
+        "keys": {
+            "p256dh": URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()),
+            "auth": URL_SAFE_NO_PAD.encode([7u8; 16]),
+        },
+    })
+}
+
+#[tokio::test]
+async fn turning_on_notifications_is_recorded_as_the_patients_consent() {
+    let app = spawn_app_with(HashMap::from([("FASCIA_PUSH_ALLOW_LOOPBACK", "true")])).await;
+    let w = app.world().await;
+    let a = w.patient_a.patient_id.unwrap();
+    let t = Some(w.therapist_x.access_token.as_str());
+    app.patch(&format!("/api/v1/patients/{a}"), t, &json!({ "consent_reminders": false })).await.expect(200);
+
+    app.post("/api/v1/me/push-subscriptions", Some(&w.patient_a.access_token), &subscription()).await.expect(201);
+
+    let mine = app.get("/api/v1/me/consent-history", Some(&w.patient_a.access_token)).await.expect(200);
+    let last = mine.as_array().unwrap().iter().rev().find(|c| c["consent"] == "reminders").unwrap();
+    assert_eq!(last["granted"], true);
+    assert_eq!(last["changed_by"], w.patient_a.user_id.to_string());
+    assert_eq!(last["changed_by_role"], "patient");
 }
