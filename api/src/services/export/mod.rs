@@ -248,3 +248,41 @@ pub fn zip(export: &Export) -> Result<Vec<u8>, zip::result::ZipError> {
     }
     Ok(out.finish()?.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_values_are_written_as_plain_text_and_null_as_nothing() {
+        let at: DateTime<Utc> = "2026-06-01T10:00:00Z".parse().unwrap();
+        assert_eq!(text("t", "c", Value::ChronoDateTimeUtc(Some(at))).unwrap().unwrap(), "2026-06-01T10:00:00.000000Z");
+        assert_eq!(text("t", "c", Value::Bool(Some(true))).unwrap().unwrap(), "true");
+        assert_eq!(text("t", "c", Value::SmallInt(Some(-3))).unwrap().unwrap(), "-3");
+        assert_eq!(text("t", "c", Value::String(None)).unwrap(), None);
+    }
+
+    #[test]
+    fn a_value_the_export_cannot_write_is_an_error_not_a_blank() {
+        assert!(text("t", "c", Value::Bytes(Some(vec![1, 2]))).is_err());
+    }
+
+    #[test]
+    fn the_zip_holds_a_readme_and_a_csv_per_table() {
+        let export = Export {
+            patient_id: Uuid::nil(),
+            generated_at: "2026-06-01T10:00:00Z".parse().unwrap(),
+            tables: vec![Table { name: "check_in", columns: vec!["id".into()], rows: vec![vec![Some("a".into())]] }],
+            documents: vec![Document {
+                file_name: "extra.json".into(),
+                media_type: "application/json",
+                bytes: b"{}".to_vec(),
+            }],
+        };
+        let bytes = zip(&export).unwrap();
+        let archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, ["README.txt", "check_in.csv", "extra.json"]);
+    }
+}
