@@ -45,7 +45,10 @@ use uuid::Uuid;
 use crate::{
     auth::{PatientPrincipal, Principal},
     db,
-    services::audit::{self, Event},
+    services::{
+        audit::{self, Event},
+        consents,
+    },
 };
 
 /// Ten years: what many jurisdictions ask of adult treatment records; a clinic sets its own.
@@ -222,9 +225,10 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
     if let Some(user_id) = record.user_id {
         end_account(&txn, now, user_id).await?;
     }
+    // Through the consent service, so the withdrawal is in the consent history too.
+    consents::set_reminders(&txn, now, who, patient_id, false).await?;
     patient::Entity::update_many()
         .col_expr(patient::Column::ArchivedAt, Expr::value(record.archived_at.unwrap_or(now)))
-        .col_expr(patient::Column::ConsentReminders, Expr::value(false))
         .col_expr(patient::Column::UpdatedAt, Expr::value(now))
         .filter(patient::Column::Id.eq(patient_id))
         .exec(&txn)

@@ -185,6 +185,8 @@ async fn erasure_deletes_self_care_now_and_the_record_when_retention_ends() {
     let a = w.patient_a.patient_id.unwrap();
     let admin = Some(w.admin.access_token.as_str());
     app.put("/api/v1/clinic/data-retention", admin, &json!({ "retention_years": 2 })).await.expect(200);
+    let t = Some(w.therapist_x.access_token.as_str());
+    app.patch(&format!("/api/v1/patients/{a}"), t, &json!({ "consent_reminders": true })).await.expect(200);
     let id = request_erasure(&app, &w.patient_a).await;
     let audit_before = count(&app, "audit_event", "patient_id", a).await;
 
@@ -202,6 +204,9 @@ async fn erasure_deletes_self_care_now_and_the_record_when_retention_ends() {
     }
     app.get("/api/v1/me", Some(&w.patient_a.access_token)).await.expect(401);
     app.login(&w.patient_a.email, &w.patient_a.password).await.expect(401);
+    let history = app.get(&format!("/api/v1/patients/{a}/consent-history"), admin).await.expect(200);
+    let last = history.as_array().unwrap().iter().rev().find(|c| c["consent"] == "reminders").unwrap();
+    assert_eq!((last["granted"].as_bool(), last["changed_by_role"].as_str()), (Some(false), Some("admin")));
     assert!(count(&app, "check_in", "patient_id", w.patient_b.patient_id.unwrap()).await > 0, "B is untouched");
 
     let guarded = entity::session_note::Entity::delete_many()
