@@ -55,6 +55,10 @@ pub mod clinic_mfa_policy;
 pub mod mfa_challenge;
 pub mod mfa_recovery_code;
 pub mod mfa_totp;
+// Issue 15: patient data rights.
+pub mod clinic_data_policy;
+pub mod consent_event;
+pub mod erasure_request;
 
 pub use role::Role;
 pub use side::Side;

@@ -31,6 +31,9 @@ mod m20261202_000080_create_account_lifecycle;
 mod m20261202_000070_create_share_links;
 // Issue 15: MFA.
 mod m20261202_000090_create_mfa;
+// Issue 15: patient data rights.
+mod m20261202_000100_create_data_rights;
+mod m20261202_000101_allow_purge_of_signed_notes;
 
 pub struct Migrator;
 
@@ -62,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000070_create_share_links::Migration),
             Box::new(m20261202_000080_create_account_lifecycle::Migration),
             Box::new(m20261202_000090_create_mfa::Migration),
+            Box::new(m20261202_000100_create_data_rights::Migration),
+            Box::new(m20261202_000101_allow_purge_of_signed_notes::Migration),
         ]
     }
 }

@@ -49,6 +49,10 @@ mod trends;
 mod invites;
 mod my_sessions;
 mod password_reset;
+// Issue 15: patient data rights.
+mod consents;
+mod erasure;
+mod my_export;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -97,6 +101,8 @@ pub enum ApiTags {
     Referrals,
     /// Probes for load balancers: liveness and readiness.
     Operations,
+    /// The patient's data rights: export, erasure, consent history, retention.
+    DataRights,
 }
 
 pub type Api = (
@@ -127,6 +133,8 @@ pub type Api = (
         (reports::ReportsApi, share_links::ShareLinksApi),
         // Issue 15: MFA and the probes.
         (mfa::MfaApi, health::HealthApi),
+        // Patient data rights (issue 15).
+        (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
     ),
 );
 
@@ -163,6 +171,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
                 (reports::ReportsApi, share_links::ShareLinksApi),
                 (mfa::MfaApi, health::HealthApi),
+                (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
             ),
         ),
         API_TITLE,

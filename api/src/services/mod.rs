@@ -47,6 +47,10 @@ pub mod password_reset;
 // Issue 14: the progress report and its share links.
 pub mod report;
 pub mod share_links;
+// Issue 15: patient data rights.
+pub mod consents;
+pub mod erasure;
+pub mod export;
 
 use sea_orm::sea_query::LikeExpr;
 

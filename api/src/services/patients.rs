@@ -26,7 +26,7 @@ use crate::{
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     services::{
         audit::{self, Event},
-        contains_pattern,
+        consents, contains_pattern,
     },
 };
 
@@ -207,6 +207,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
     }
     .insert(&txn)
     .await?;
+    consents::record_changes(&txn, now, who, None, &record).await?;
     audit::record(&txn, now, Event::by(who, "patient.create").patient(record.id)).await?;
     txn.commit().await?;
     Ok(record)
@@ -263,6 +264,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     if let Some(therapist) = changes.primary_therapist_id.filter(|t| *t != record.primary_therapist_id) {
         check_therapist(db, who, therapist).await?;
     }
+    let consents_before = consents::Consents::of(&record);
     let mut active: patient::ActiveModel = record.into_inner().into();
     if let Some(name) = changes.display_name {
         active.search_name = Set(name.as_str().to_lowercase());
@@ -301,6 +303,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
+    consents::record_changes(&txn, now, who, Some(consents_before), &updated).await?;
     audit::record(&txn, now, Event::by(who, "patient.update").patient(id)).await?;
     txn.commit().await?;
     Ok(updated)

@@ -7,10 +7,10 @@
 //! with its keys controls it. The previous owner simply stops receiving on that device.
 
 use chrono::{DateTime, Utc};
-use entity::{Role, patient, push_subscription};
+use entity::{Role, push_subscription};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
+    QueryOrder, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -114,11 +114,7 @@ pub async fn subscribe<C: TransactionTrait + ConnectionTrait>(
         && let Some(patient_id) = who.patient_id
     {
         // Turning notifications on in the PWA is the patient's consent to reminders.
-        patient::Entity::update_many()
-            .col_expr(patient::Column::ConsentReminders, Expr::value(true))
-            .filter(patient::Column::Id.eq(patient_id))
-            .exec(&txn)
-            .await?;
+        crate::services::consents::set_reminders(&txn, now, who, patient_id, true).await?;
         reminder_rules::ensure_defaults(&txn, now, patient_id).await?;
     }
     audit::record(

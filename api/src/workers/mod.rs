@@ -11,18 +11,20 @@
 //! - [`escalation`]: push urgent alerts nobody acknowledged to other staff.
 //! - [`alert_rules`]: the alert rules that depend on time passing.
 //! - [`wal_checkpoint`]: keep the SQLite WAL file small.
+//! - [`retention`]: purge erased patients' clinical records when their retention ends.
 
 pub mod alert_pushes;
 pub mod alert_rules;
 pub mod escalation;
 pub mod reminders;
+pub mod retention;
 pub mod wal_checkpoint;
 
 use crate::state::AppState;
 
 /// The loops `serve` runs besides the HTTP API, when workers are on: the alert rules and
-/// the reminder tick. Abort the handles to stop them.
-pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 2] {
+/// the reminder tick, the retention purge. Abort the handles to stop them.
+pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 3] {
     [
         alert_rules::spawn(state.db.clone(), state.clock.clone(), state.settings.alert_interval),
         reminders::spawn(
@@ -32,5 +34,6 @@ pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 2] {
             crate::reminders::DispatchOptions::from_settings(&state.settings),
             state.settings.push.interval,
         ),
+        retention::spawn(state.db.clone(), state.clock.clone(), retention::INTERVAL),
     ]
 }

@@ -69,6 +69,11 @@ enum Object {
     ShareLink,
     /// `{id}` is patient A / C and `{item_id}` one of their share links.
     PatientShareLink,
+    /// An open erasure request of a spare patient of therapist X (own) or Y (other),
+    /// kept for `confirm_erasure_request`.
+    ErasureRequest,
+    /// Another one, kept for `decline_erasure_request`.
+    DeclinableErasure,
 }
 
 struct Row {
@@ -583,7 +588,39 @@ fn table() -> Vec<Row> {
         row("update_mfa_policy", Some(|| json!({ "staff_required": false })), ADMIN_ONLY, None),
         row("get_health", None, [200; 6], None),
         row("get_readiness", None, [200; 6], None),
+        // Patient data rights (issue 15). Erasure decisions act on spare patients' requests,
+        // so patients A and B keep their accounts for the rows after them.
+        row("export_my_data", None, PATIENT_SELF, None),
+        row("export_my_data_zip", None, PATIENT_SELF, None),
+        row("request_erasure", Some(|| json!({})), [401, 201, 201, 403, 403, 403], None),
+        row("list_my_erasure_requests", None, PATIENT_SELF, None),
+        row("list_erasure_requests", None, ADMIN_ONLY, None),
+        on(Object::ErasureRequest, "confirm_erasure_request", None, ADMIN_DECIDES_OWN, ADMIN_DECIDES_OTHER),
+        on(
+            Object::DeclinableErasure,
+            "decline_erasure_request",
+            Some(|| json!({ "reason": "Claim still open" })),
+            ADMIN_DECIDES_OWN,
+            ADMIN_DECIDES_OTHER,
+        ),
+        row("get_data_retention", None, ADMIN_ONLY, None),
+        row("update_data_retention", Some(|| json!({ "retention_years": 10 })), ADMIN_ONLY, None),
+        row("list_my_consent_history", None, PATIENT_SELF, None),
+        row("list_consent_history", None, PATIENT_OWN, Some(PATIENT_OTHER)),
     ]
+}
+
+const ADMIN_DECIDES_OWN: [u16; 6] = [401, 403, 403, 403, 403, 200];
+const ADMIN_DECIDES_OTHER: [u16; 6] = [401, 403, 403, 403, 403, 404];
+
+/// Open erasure requests of two spare patients of `therapist`: [to confirm, to decline].
+async fn erasure_requests(app: &TestApp, therapist: &Actor) -> [Uuid; 2] {
+    let mut ids = [Uuid::nil(); 2];
+    for id in &mut ids {
+        let patient = app.patient(therapist).await;
+        *id = created(app, &patient, "/api/v1/me/erasure-request", json!({ "note": "Please erase" })).await;
+    }
+    ids
 }
 
 fn referral_body() -> Value {
@@ -730,6 +767,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
         let link = app.post(&path, t, &json!({})).await.expect(201);
         share_links.push(link["link"]["id"].as_str().unwrap().parse::<Uuid>().unwrap());
     }
+    let own_erasures = erasure_requests(&app, &w.therapist_x).await;
+    let other_erasures = erasure_requests(&app, &w.therapist_y).await;
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -780,6 +819,8 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             Object::PatientShareLink => {
                 [w.patient_a.patient_id.unwrap(), share_links[0], w.patient_c.patient_id.unwrap(), share_links[1]]
             }
+            Object::ErasureRequest => [own_erasures[0], nil, other_erasures[0], nil],
+            Object::DeclinableErasure => [own_erasures[1], nil, other_erasures[1], nil],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())

@@ -38,3 +38,5 @@ mod reports;
 // MFA, metrics, proxies and rate limits (issue 15).
 mod mfa;
 mod ops;
+// Patient data rights (issue 15).
+mod data_rights;
