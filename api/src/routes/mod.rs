@@ -15,6 +15,7 @@ mod date_range;
 mod discharge;
 mod exercise_logs;
 mod exercises;
+mod fhir;
 mod girths;
 mod home;
 mod lenient_json;
@@ -109,6 +110,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // FHIR R4 export (issue 14).
+        fhir::FhirApi,
     ),
 );
 
@@ -141,6 +144,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                fhir::FhirApi,
             ),
         ),
         API_TITLE,

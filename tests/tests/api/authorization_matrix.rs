@@ -500,6 +500,9 @@ fn table() -> Vec<Row> {
             PATIENT_OWN,
             PATIENT_OTHER,
         ),
+        // FHIR R4 export (issue 14).
+        on(Object::Patient, "export_patient_fhir", None, PATIENT_OWN, PATIENT_OTHER),
+        row("export_my_fhir", None, PATIENT_SELF, None),
     ]
 }
 

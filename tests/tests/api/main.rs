@@ -30,3 +30,5 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// FHIR R4 export (issue 14).
+mod fhir;
