@@ -277,7 +277,13 @@ async fn the_bundle_holds_every_record_of_the_patient_once_and_only_signed_notes
     assert_eq!(ids("QuestionnaireResponse"), made.responses.iter().map(Uuid::to_string).collect());
     assert_eq!(of_type(&bundle, "Condition").len(), 2, "one per ICD-10-CM code");
     assert_eq!(of_type(&bundle, "Flag").len(), 1, "the red-flag alert");
-    assert_eq!(of_type(&bundle, "DocumentReference").len(), 1);
+    // The progress report, and the signed note's text; the draft's text never.
+    assert_eq!(ids("DocumentReference").len(), 2);
+    assert!(
+        of_type(&bundle, "DocumentReference")
+            .iter()
+            .any(|d| d["context"]["encounter"][0]["reference"] == format!("urn:uuid:{}", made.signed))
+    );
     // Procedures: the signed note's two codes; the draft's 97530 stays in the clinic.
     let mut codes: Vec<String> = of_type(&bundle, "Procedure")
         .iter()
@@ -295,7 +301,16 @@ async fn the_bundle_holds_every_record_of_the_patient_once_and_only_signed_notes
     for c in &made.check_ins {
         assert!(observation_ids.contains(&Uuid::new_v5(c, b"pain").to_string()), "check-in {c}");
     }
-    assert!(!bundle.to_string().contains("Draft only."));
+    let texts: Vec<String> = of_type(&bundle, "DocumentReference")
+        .iter()
+        .filter_map(|d| d["content"][0]["attachment"]["data"].as_str())
+        .map(|data| {
+            use base64::Engine;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap()
+        })
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("Neck stiff in the mornings.")), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("Draft only.")) && !bundle.to_string().contains("Draft only."));
     // Every entry once.
     let all: Vec<String> = resources(&bundle).iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(all.len(), all.iter().collect::<BTreeSet<_>>().len(), "duplicate ids");
@@ -361,7 +376,9 @@ async fn every_reference_resolves_inside_the_bundle_and_codes_use_their_systems(
     for proc in of_type(&bundle, "Procedure") {
         assert_eq!(proc["code"]["coding"][0]["system"], "http://www.ama-assn.org/go/cpt");
     }
-    let report = &of_type(&bundle, "DocumentReference")[0]["content"][0]["attachment"];
+    let documents = of_type(&bundle, "DocumentReference");
+    let report = documents.iter().find(|d| d["type"]["text"] == "Progress report").unwrap();
+    let report = &report["content"][0]["attachment"];
     assert_eq!(report["contentType"], "application/pdf");
     assert!(report["url"].as_str().unwrap().ends_with(&format!("/api/v1/patients/{p}/report?format=pdf")));
 }

@@ -1,7 +1,8 @@
 //! What happened: Encounter per session, Procedure per timed treatment code of a signed
 //! note, Observation per rating and measurement (pain 0–10 as LOINC 72514-3, stress,
 //! sleep, range of motion in degrees, girth in millimetres, scar scores; units in UCUM),
-//! QuestionnaireResponse per instrument answer, and a Flag per red-flag alert.
+//! QuestionnaireResponse per instrument answer, a Flag per red-flag alert, and each signed
+//! note's text (SOAP and addenda) as a DocumentReference.
 //!
 //! Only signed notes reach here, so pain before/after, range of motion and procedures of
 //! a draft never leave the clinic. An Observation taken in a session refers to its
@@ -30,6 +31,7 @@ pub const PAIN_LOINC: &str = "72514-3";
 pub fn clinical(record: &PatientRecord, links: &Links) -> Result<Vec<Value>, DbErr> {
     let mut out: Vec<Value> = record.appointments.iter().map(|a| encounter(record, a)).collect();
     for note in &record.notes {
+        out.push(note_document(record, note));
         out.extend(procedures(record, note));
         out.extend(note_pain(record, note));
         out.extend(note.rom.iter().map(|m| rom(record, note, m)));
@@ -107,6 +109,57 @@ fn procedures(record: &PatientRecord, note: &FullNote) -> Vec<Value> {
             ])
         })
         .collect()
+}
+
+/// The signed note itself (SOAP and addenda) as plain text, attached inline.
+fn note_document(record: &PatientRecord, note: &FullNote) -> Value {
+    use base64::Engine;
+    let n = &note.note;
+    let mut body = String::new();
+    for (heading, section) in
+        [("Subjective", &n.subjective), ("Objective", &n.objective), ("Assessment", &n.assessment), ("Plan", &n.plan)]
+    {
+        if !section.trim().is_empty() {
+            body.push_str(&format!("{heading}:\n{}\n\n", section.trim()));
+        }
+    }
+    for a in &note.addenda {
+        body.push_str(&format!("Addendum {} ({}):\n{}\n\n", instant(a.created_at), a.reason.trim(), a.text.trim()));
+    }
+    let mut authors: Vec<Value> = staff_ref(record, n.author_id).into_iter().collect();
+    for a in &note.addenda {
+        if a.author_id != n.author_id
+            && let Some(r) = staff_ref(record, a.author_id)
+        {
+            authors.push(r);
+        }
+    }
+    let context = encounter_ref(record, n.appointment_id).map(|e| json!({ "encounter": [e] }));
+    object([
+        ("resourceType", Some(json!("DocumentReference"))),
+        ("id", Some(json!(n.id.to_string()))),
+        ("status", Some(json!("current"))),
+        ("docStatus", Some(json!(if note.addenda.is_empty() { "final" } else { "amended" }))),
+        (
+            "type",
+            Some(
+                json!({ "coding": [{ "system": LOINC, "code": "11506-3", "display": "Progress note" }], "text": "Signed session note" }),
+            ),
+        ),
+        ("subject", Some(reference(record.patient.id))),
+        ("date", n.signed_at.map(|t| json!(instant(t)))),
+        ("author", (!authors.is_empty()).then(|| json!(authors))),
+        ("custodian", Some(reference(record.clinic.id))),
+        (
+            "content",
+            Some(json!([{ "attachment": {
+                "contentType": "text/plain; charset=utf-8",
+                "data": base64::engine::general_purpose::STANDARD.encode(body.trim_end()),
+                "title": "Session note",
+            }}])),
+        ),
+        ("context", context),
+    ])
 }
 
 fn category(code: &str) -> Value {

@@ -130,6 +130,7 @@ pub async fn gather<C: ConnectionTrait>(db: &C, patient: Visible) -> Result<Pati
     staff_ids.extend(plans.iter().map(|p| p.therapist_id));
     staff_ids.extend(appointments.iter().map(|a| a.therapist_id));
     staff_ids.extend(notes.iter().map(|n| n.note.author_id));
+    staff_ids.extend(notes.iter().flat_map(|n| n.addenda.iter().map(|a| a.author_id)));
     staff_ids.extend(red_flags.iter().filter_map(|a| a.acknowledged_by));
     let staff = user::Entity::find()
         .filter(user::Column::Id.is_in(staff_ids))
