@@ -173,13 +173,11 @@ fn pain_code() -> Value {
     })
 }
 
-/// A 0–10 rating as an Observation.
-#[allow(clippy::too_many_arguments)]
+/// A 0–10 rating the patient gave, as an Observation.
 fn rating(
     record: &PatientRecord,
     id: uuid::Uuid,
     code: Value,
-    cat: &str,
     value: i16,
     at: String,
     encounter: Option<Value>,
@@ -189,7 +187,7 @@ fn rating(
         ("resourceType", Some(json!("Observation"))),
         ("id", Some(json!(id.to_string()))),
         ("status", Some(json!("final"))),
-        ("category", Some(category(cat))),
+        ("category", Some(category("survey"))),
         ("code", Some(code)),
         ("subject", Some(reference(record.patient.id))),
         ("encounter", encounter),
@@ -216,7 +214,6 @@ fn note_pain(record: &PatientRecord, note: &FullNote) -> Vec<Value> {
             record,
             derived(note.note.id, part),
             pain_code(),
-            "survey",
             value,
             at.clone(),
             encounter.clone(),
@@ -231,15 +228,15 @@ fn check_in(record: &PatientRecord, c: &check_in::Model) -> Vec<Value> {
     let note = c.note.as_deref().and_then(text);
     let mut out = Vec::new();
     if let Some(p) = c.pain {
-        out.push(rating(record, derived(c.id, "pain"), pain_code(), "survey", p, at.clone(), None, note.clone()));
+        out.push(rating(record, derived(c.id, "pain"), pain_code(), p, at.clone(), None, note.clone()));
     }
     if let Some(s) = c.stress {
         let code = json!({ "text": "Stress rating, 0 (none) to 10 (worst)" });
-        out.push(rating(record, derived(c.id, "stress"), code, "survey", s, at.clone(), None, None));
+        out.push(rating(record, derived(c.id, "stress"), code, s, at.clone(), None, None));
     }
     if let Some(s) = c.sleep_quality {
         let code = json!({ "text": "Sleep quality rating, 0 (worst) to 10 (best)" });
-        out.push(rating(record, derived(c.id, "sleep"), code, "survey", s, at.clone(), None, None));
+        out.push(rating(record, derived(c.id, "sleep"), code, s, at.clone(), None, None));
     }
     out
 }
