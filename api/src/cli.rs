@@ -1,5 +1,5 @@
 //! The `fascia` command: `serve` (default), `migrate`, `create-admin`, `demo`, `openapi`,
-//! `vapid-keys`, `data-key`.
+//! `vapid-keys`, `data-key`, `export-fhir`.
 
 use std::process::ExitCode;
 
@@ -65,6 +65,16 @@ enum Command {
     },
     /// Print the OpenAPI spec (YAML) the server serves.
     Openapi,
+    /// Export every patient of a clinic as FHIR R4 in the Bulk Data NDJSON layout: one
+    /// `<ResourceType>.ndjson` file per resource type in DIR, one resource per line.
+    ExportFhir {
+        /// The clinic's id.
+        #[arg(long)]
+        clinic: uuid::Uuid,
+        /// Directory to write into (created if missing; files of the same name are replaced).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -112,6 +122,7 @@ pub fn main() -> ExitCode {
                 create_admin(settings, clinic, email, name, timezone).await
             }
             Command::Demo { json } => demo(settings, json).await,
+            Command::ExportFhir { clinic, out } => export_fhir(settings, clinic, out).await,
             Command::Openapi => {
                 print!("{}", crate::routes::spec::Published::build().yaml);
                 Ok(())
@@ -196,6 +207,19 @@ async fn demo(settings: Settings, json: bool) -> Result<(), String> {
             println!("  {:<9} {:<32} {}", l.role.as_str(), l.email, l.password);
         }
         println!("Passwords are new on every run of `fascia demo`.");
+    }
+    Ok(())
+}
+
+async fn export_fhir(settings: Settings, clinic: uuid::Uuid, out: std::path::PathBuf) -> Result<(), String> {
+    let db = connect_and_migrate(&settings).await.map_err(|e| e.to_string())?;
+    let links = crate::services::fhir::Links::new(&settings.public_url);
+    let summary = crate::services::fhir::write_clinic(&db, SystemClock.now(), &links, clinic, &out)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("exported {} patients of clinic {clinic} to {}", summary.patients, out.display());
+    for (file, lines) in &summary.files {
+        println!("  {file:<32} {lines}");
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod date_range;
 mod discharge;
 mod exercise_logs;
 mod exercises;
+mod fhir;
 mod girths;
 mod health;
 mod home;
@@ -135,6 +136,8 @@ pub type Api = (
         (mfa::MfaApi, health::HealthApi),
         // Patient data rights (issue 15).
         (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
+        // FHIR R4 export (issue 14).
+        fhir::FhirApi,
     ),
 );
 
@@ -172,6 +175,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 (reports::ReportsApi, share_links::ShareLinksApi),
                 (mfa::MfaApi, health::HealthApi),
                 (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
+                fhir::FhirApi,
             ),
         ),
         API_TITLE,

@@ -163,6 +163,15 @@ pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, Db
 
 /// The patient's girth series.
 pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, DbErr> {
+    group(measurements(db, record).await?)
+}
+
+/// The patient's rows, oldest first (the newest `SERIES_LIMIT`): what [`series`] groups
+/// and what the FHIR export lists one by one.
+pub async fn measurements<C: ConnectionTrait>(
+    db: &C,
+    record: &Visible,
+) -> Result<Vec<girth_measurement::Model>, DbErr> {
     let mut rows = girth_measurement::Entity::find()
         .filter(girth_measurement::Column::PatientId.eq(record.id))
         .order_by_desc(girth_measurement::Column::MeasuredAt)
@@ -171,7 +180,7 @@ pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<
         .all(db)
         .await?;
     rows.reverse();
-    group(rows)
+    Ok(rows)
 }
 
 #[cfg(test)]

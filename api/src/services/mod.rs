@@ -14,6 +14,7 @@ pub mod check_ins;
 pub mod clinic_settings;
 pub mod discharge;
 pub mod exercise_logs;
+pub mod fhir;
 pub mod girths;
 pub mod idempotent;
 pub mod lesson_grading;

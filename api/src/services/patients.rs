@@ -158,6 +158,22 @@ pub async fn own_record<C: ConnectionTrait>(db: &C, who: &PatientPrincipal) -> R
     patient::Entity::find_by_id(who.patient_id.uuid()).one(db).await?.map(Visible).ok_or(PatientError::NotFound)
 }
 
+/// Every record of a clinic, for operator commands run from the shell (whoever runs them
+/// holds the database itself, so there is no caller to check).
+pub async fn all_in_clinic<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<Visible>, DbErr> {
+    let rows = patient::Entity::find()
+        .filter(patient::Column::ClinicId.eq(clinic_id))
+        .order_by_asc(patient::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(Visible).collect())
+}
+
+/// The ICD-10 codes of a record, as stored (comma-separated, already validated).
+pub fn icd10_codes(record: &patient::Model) -> Vec<&str> {
+    record.icd10_codes.split(',').map(str::trim).filter(|c| !c.is_empty()).collect()
+}
+
 fn join_codes(codes: &[Icd10Code]) -> String {
     codes.iter().map(Icd10Code::as_str).collect::<Vec<_>>().join(",")
 }

@@ -19,7 +19,7 @@ use crate::{
     domain::{DisplayName, Email, Icd10Code, Npi, PhoneNumber},
     services::{
         audit::{self, Event},
-        patients::{self, PatientError},
+        patients::{self, PatientError, PatientScope},
     },
     stored::referral::{DiagnosesV1, DiagnosisV1},
 };
@@ -168,14 +168,19 @@ pub async fn list<C: ConnectionTrait>(
     patient_id: Uuid,
 ) -> Result<Vec<Referral>, ReferralError> {
     let record = patients::find_visible(db, who, patient_id).await?;
+    Ok(of_patient(db, record.scope()).await?)
+}
+
+/// The referrals of a patient already found visible, newest referral date first.
+pub async fn of_patient<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Vec<Referral>, DbErr> {
     let rows = referral::Entity::find()
-        .filter(referral::Column::PatientId.eq(record.id))
+        .filter(referral::Column::PatientId.eq(patient.uuid()))
         .order_by_desc(referral::Column::ReferralDate)
         .order_by_desc(referral::Column::Id)
         .limit(LIST_LIMIT)
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(Referral::decode).collect::<Result<_, _>>()?)
+    rows.into_iter().map(Referral::decode).collect()
 }
 
 /// The referral row, if `who` may see its patient.

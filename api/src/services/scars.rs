@@ -132,6 +132,12 @@ pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, DbErr
 
 /// The patient's scars, each a series in session order.
 pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, DbErr> {
+    group(measurements(db, record).await?)
+}
+
+/// The patient's rows, oldest first (the newest `SERIES_LIMIT`): what [`series`] groups
+/// and what the FHIR export lists one by one.
+pub async fn measurements<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<scar_assessment::Model>, DbErr> {
     let mut rows = scar_assessment::Entity::find()
         .filter(scar_assessment::Column::PatientId.eq(record.id))
         .order_by_desc(scar_assessment::Column::MeasuredAt)
@@ -140,7 +146,7 @@ pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<
         .all(db)
         .await?;
     rows.reverse();
-    group(rows)
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ use crate::{
         appointments::{AppointmentError, find_visible_appointment},
         audit::{self, Event},
         local_date,
+        patients::PatientScope,
         session_record_store::{self as store, decode_record},
     },
 };
@@ -236,6 +237,23 @@ pub async fn get<C: ConnectionTrait>(
     let full = load(db, note).await?;
     let event = Event::by(who, "session_note.read").patient(appt.patient_id).resource(resource(appointment_id));
     audit::record(db, now, event).await?;
+    Ok(full)
+}
+
+/// The signed notes of a patient already found visible, oldest session first: the only
+/// notes that may leave the clinic (exports and reports). Drafts never appear here.
+pub async fn signed_of<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Vec<FullNote>, DbErr> {
+    let notes = session_note::Entity::find()
+        .filter(session_note::Column::PatientId.eq(patient.uuid()))
+        .filter(session_note::Column::SignedAt.is_not_null())
+        .order_by_asc(session_note::Column::CreatedAt)
+        .order_by_asc(session_note::Column::Id)
+        .all(db)
+        .await?;
+    let mut full = Vec::with_capacity(notes.len());
+    for note in notes {
+        full.push(load(db, note).await?);
+    }
     Ok(full)
 }
 

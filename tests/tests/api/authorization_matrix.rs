@@ -607,6 +607,9 @@ fn table() -> Vec<Row> {
         row("update_data_retention", Some(|| json!({ "retention_years": 10 })), ADMIN_ONLY, None),
         row("list_my_consent_history", None, PATIENT_SELF, None),
         row("list_consent_history", None, PATIENT_OWN, Some(PATIENT_OTHER)),
+        // FHIR R4 export (issue 14).
+        on(Object::Patient, "export_patient_fhir", None, PATIENT_OWN, PATIENT_OTHER),
+        row("export_my_fhir", None, PATIENT_SELF, None),
     ]
 }
 

@@ -40,3 +40,5 @@ mod mfa;
 mod ops;
 // Patient data rights (issue 15).
 mod data_rights;
+// FHIR R4 export (issue 14).
+mod fhir;

@@ -243,6 +243,21 @@ pub struct Filter {
 }
 
 /// Alerts of the patients `who` may see, newest first.
+/// Every alert of one kind raised for a patient already found visible, oldest first.
+pub async fn of_patient<C: ConnectionTrait>(
+    db: &C,
+    patient: crate::services::patients::PatientScope,
+    kind: AlertKind,
+) -> Result<Vec<alert::Model>, DbErr> {
+    alert::Entity::find()
+        .filter(alert::Column::PatientId.eq(patient.uuid()))
+        .filter(alert::Column::Kind.eq(alert::Kind::from(kind)))
+        .order_by_asc(alert::Column::TriggeredAt)
+        .order_by_asc(alert::Column::Id)
+        .all(db)
+        .await
+}
+
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,

@@ -176,14 +176,22 @@ pub async fn list_for_patient<C: ConnectionTrait>(
     who: &Principal,
     patient_id: Uuid,
 ) -> Result<Vec<care_plan::Model>, PlanError> {
-    patients::find_visible(db, who, patient_id).await?;
-    let plans = care_plan::Entity::find()
-        .filter(care_plan::Column::PatientId.eq(patient_id))
-        .order_by_desc(care_plan::Column::Id)
-        .all(db)
-        .await?;
+    let record = patients::find_visible(db, who, patient_id).await?;
+    let plans = of_patient(db, record.scope()).await?;
     audit::record(db, now, Event::by(who, "care_plan.list").patient(patient_id)).await?;
     Ok(plans)
+}
+
+/// The plans of a patient already found visible, newest first.
+pub async fn of_patient<C: ConnectionTrait>(
+    db: &C,
+    patient: patients::PatientScope,
+) -> Result<Vec<care_plan::Model>, DbErr> {
+    care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.eq(patient.uuid()))
+        .order_by_desc(care_plan::Column::Id)
+        .all(db)
+        .await
 }
 
 pub async fn get<C: ConnectionTrait>(
