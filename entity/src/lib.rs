@@ -44,6 +44,8 @@ pub mod user;
 pub mod discharge_summary;
 pub mod girth_measurement;
 pub mod scar_assessment;
+// issue 17: adaptive reminder timing
+pub mod reminder_adaptation;
 
 pub use role::Role;
 pub use side::Side;

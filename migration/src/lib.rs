@@ -25,6 +25,7 @@ mod m20261201_000053_add_clinic_late_note_days;
 mod m20261201_000054_guard_signed_session_notes;
 mod m20261201_000060_create_scar_girth;
 mod m20261201_000061_create_discharge_summary;
+mod m20261202_000130_create_reminder_adaptation;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000054_guard_signed_session_notes::Migration),
             Box::new(m20261201_000060_create_scar_girth::Migration),
             Box::new(m20261201_000061_create_discharge_summary::Migration),
+            Box::new(m20261202_000130_create_reminder_adaptation::Migration),
         ]
     }
 }

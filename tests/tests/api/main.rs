@@ -30,3 +30,5 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// Adaptive reminder timing (issue 17).
+mod adaptive;
