@@ -55,11 +55,18 @@ pub struct Move {
 pub enum Decision {
     Move(Move),
     /// Fewer than [`MIN_DAYS`] days with the activity in the window.
-    TooFewDays { days: u8 },
+    TooFewDays {
+        days: u8,
+    },
     /// Moved (or set by the patient) less than a week ago.
-    ChangedRecently { on: NaiveDate },
+    ChangedRecently {
+        on: NaiveDate,
+    },
     /// The reminder is already where the rule puts it.
-    AlreadyThere { median: i16, days: u8 },
+    AlreadyThere {
+        median: i16,
+        days: u8,
+    },
 }
 
 /// The adaptive rule. Deterministic: same inputs, same answer.
@@ -194,7 +201,8 @@ mod tests {
 
     #[test]
     fn moves_to_half_an_hour_before_the_median_rounded_to_five_minutes() {
-        let times = vec![(d(20), hm(8, 2)), (d(21), hm(7, 58)), (d(22), hm(8, 1)), (d(23), hm(8, 9)), (d(24), hm(7, 50))];
+        let times =
+            vec![(d(20), hm(8, 2)), (d(21), hm(7, 58)), (d(22), hm(8, 1)), (d(23), hm(8, 9)), (d(24), hm(7, 50))];
         match decide(&input(&times, hm(9, 0))) {
             Decision::Move(m) => assert_eq!((m.median, m.target, m.to, m.days), (hm(8, 1), hm(7, 30), hm(7, 30), 5)),
             other => panic!("{other:?}"),

@@ -124,7 +124,8 @@ impl From<RuleView> for ReminderRuleDto {
         let kind = ReminderKind::from(view.rule.kind);
         let a = view.adaptation;
         let moved = a.as_ref().and_then(|a| {
-            let (from, to, median, days, on) = (a.moved_from?, a.moved_to?, a.median_minute?, a.observed_days?, a.changed_on?);
+            let (from, to, median, days, on) =
+                (a.moved_from?, a.moved_to?, a.median_minute?, a.observed_days?, a.changed_on?);
             Some(AdaptationDto {
                 moved_from: format_minute(from),
                 moved_to: format_minute(to),

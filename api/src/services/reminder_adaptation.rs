@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{check_in, exercise_log, lesson_completion, patient, reminder_adaptation, reminder_occurrence, reminder_rule};
+use entity::{
+    check_in, exercise_log, lesson_completion, patient, reminder_adaptation, reminder_occurrence, reminder_rule,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::OnConflict,
@@ -118,10 +120,10 @@ pub async fn apply_changes<C: ConnectionTrait>(
         None => {
             // A rule older than adaptation: it gets a row, off unless asked for.
             create_for_new_rule(db, now, &rule).await?;
-            let mut row: reminder_adaptation::ActiveModel =
-                reminder_adaptation::Entity::find_by_id(rule.id).one(db).await?.ok_or(DbErr::RecordNotFound(
-                    "reminder_adaptation".into(),
-                ))?
+            let mut row: reminder_adaptation::ActiveModel = reminder_adaptation::Entity::find_by_id(rule.id)
+                .one(db)
+                .await?
+                .ok_or(DbErr::RecordNotFound("reminder_adaptation".into()))?
                 .into();
             row.adapt = Set(false);
             row
@@ -215,11 +217,13 @@ pub async fn review<C: ConnectionTrait>(
         active.moved_to = Set(Some(m.to));
         active.median_minute = Set(Some(m.median));
         active.observed_days = Set(Some(i16::from(m.days)));
+        // The row first: a crash before the rule moves costs a week's wait, whereas the
+        // other order could move the rule twice in a week.
+        active.update(db).await?;
         let mut moved: reminder_rule::ActiveModel = rule.into();
         moved.local_minute = Set(m.to);
         moved.updated_at = Set(now);
         let moved = moved.update(db).await?;
-        active.update(db).await?;
         materialise::materialise_rule(db, now, moved.id).await?;
         Reviewed::Moved(m)
     } else {

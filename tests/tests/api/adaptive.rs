@@ -276,7 +276,8 @@ async fn another_patients_settings_are_not_found_and_bad_switches_are_refused() 
     let id = rule["id"].as_str().unwrap();
     let switch = json!({ "adapt_to_routine": false });
     // Another patient, through their own path.
-    let other = app.patch(&format!("/api/v1/me/reminder-rules/{id}"), Some(&app.relogin(&w.patient_a).await), &switch).await;
+    let other =
+        app.patch(&format!("/api/v1/me/reminder-rules/{id}"), Some(&app.relogin(&w.patient_a).await), &switch).await;
     other.expect_error(404, "not_found");
     // Another clinic's therapist.
     let path = format!("/api/v1/patients/{}/reminder-rules/{id}", p.actor.patient_id.unwrap());
