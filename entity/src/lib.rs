@@ -59,6 +59,8 @@ pub mod mfa_totp;
 pub mod clinic_data_policy;
 pub mod consent_event;
 pub mod erasure_request;
+// issue 17: adaptive reminder timing
+pub mod reminder_adaptation;
 
 pub use role::Role;
 pub use side::Side;

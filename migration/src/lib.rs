@@ -34,6 +34,7 @@ mod m20261202_000090_create_mfa;
 // Issue 15: patient data rights.
 mod m20261202_000100_create_data_rights;
 mod m20261202_000101_allow_purge_of_signed_notes;
+mod m20261202_000130_create_reminder_adaptation;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000090_create_mfa::Migration),
             Box::new(m20261202_000100_create_data_rights::Migration),
             Box::new(m20261202_000101_allow_purge_of_signed_notes::Migration),
+            Box::new(m20261202_000130_create_reminder_adaptation::Migration),
         ]
     }
 }

@@ -6,6 +6,9 @@
 //!   workers may do it at once).
 //! - [`dispatch`]: leases due occurrences, holds them through quiet hours, skips what is
 //!   already done, sends to every active device, and acknowledges with the lease token.
+//! - [`adaptive`]: the pure rules that move a daily reminder towards the patient's routine
+//!   and back it off when it keeps being ignored (applied nightly by
+//!   `crate::workers::adaptive`).
 //! - `needed`: the questions dispatch asks before sending (exercises done? check-in
 //!   logged? session still on?), which are the only part that reads the services.
 //!
@@ -15,6 +18,7 @@
 //! create rules); dispatch sits above them, since it asks whether a reminder is still
 //! needed.
 
+pub mod adaptive;
 pub mod dispatch;
 pub mod kinds;
 pub mod materialise;

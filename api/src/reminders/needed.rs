@@ -1,13 +1,14 @@
 //! Whether a due reminder is still needed: small questions about the patient's day and
 //! sessions, asked just before sending. Kept apart from the lease and send machinery in
-//! `dispatch`, which only needs the answer.
+//! `dispatch`, which only needs the answer. A daily reminder that is backing off after
+//! ignored days (see `super::adaptive`) is not needed on its off days.
 
 use chrono::Duration;
 use entity::{appointment, check_in, reminder_occurrence};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::kinds::{Anchor, ReminderKind};
-use crate::services::{check_ins, today};
+use crate::services::{check_ins, reminder_adaptation, today};
 
 /// Why the reminder is not needed any more, if it is not.
 pub(super) async fn already_done<C: ConnectionTrait>(
@@ -16,6 +17,9 @@ pub(super) async fn already_done<C: ConnectionTrait>(
     occ: &reminder_occurrence::Model,
 ) -> Result<Option<&'static str>, DbErr> {
     let (patient_id, date) = (occ.patient_id, occ.local_date);
+    if kind.session_offset().is_none() && !reminder_adaptation::sends_on(db, occ.rule_id, date).await? {
+        return Ok(Some("backing off after ignored days"));
+    }
     match kind {
         ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient_id, date).await? {
             today::ExercisesOn::NothingPrescribed => Some("nothing prescribed that day"),

@@ -1,8 +1,9 @@
 //! `/api/v1/me/reminder-rules`, `/api/v1/patients/{id}/reminder-rules` and
 //! `/api/v1/me/reminder-preferences`: when reminders come, for the patient and their
-//! therapist, and the user's quiet hours.
+//! therapist (with the "adapt to my routine" switch and why a reminder moved), and the
+//! user's quiet hours.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::reminder_rule;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json, types::Example};
@@ -13,12 +14,12 @@ use super::text::Text;
 use crate::{
     auth::{PatientAuth, TherapistAuth, UserAuth},
     error::ApiError,
-    reminders::ReminderKind,
+    reminders::{ReminderKind, adaptive},
     services::{
         audit::{self, Event},
         care_plans::Weekdays,
         patients,
-        reminder_rules::{self, RuleChanges, RuleError},
+        reminder_rules::{self, RuleChanges, RuleError, RuleView},
     },
     state::AppState,
 };
@@ -39,6 +40,64 @@ pub struct ReminderRuleDto {
     /// The patient's IANA time zone (change it with `PATCH /api/v1/me`).
     pub timezone: String,
     pub updated_at: DateTime<Utc>,
+    /// Daily kinds only: whether the time follows the patient's routine (switch it with
+    /// `adapt_to_routine` in the update). Absent for session reminders.
+    pub adapt_to_routine: Option<bool>,
+    /// Daily kinds only: the time the patient or therapist set; `local_time` goes back to
+    /// it when adaptation is switched off.
+    pub chosen_time: Option<String>,
+    /// The last move made by adaptation, with its numbers; absent if the time has not
+    /// been adapted since it was last set by hand.
+    pub adaptation: Option<AdaptationDto>,
+    /// Daily kinds only: set while this reminder comes only every other day because the
+    /// last reminders were ignored; it comes daily again once the task is done.
+    pub backing_off_since: Option<NaiveDate>,
+}
+
+/// Why a reminder moved: the numbers behind it and a sentence the app may show.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct AdaptationDto {
+    /// `HH:MM` before the move.
+    pub moved_from: String,
+    /// `HH:MM` after the move (the current `local_time`).
+    pub moved_to: String,
+    /// `HH:MM`: the median local time of the patient's first log of the task per day.
+    pub usual_time: String,
+    /// How many of the last `window_days` days had the task logged.
+    pub observed_days: u8,
+    pub window_days: u8,
+    /// Reminders go this many minutes before the usual time (further moves are limited
+    /// to 2 hours a week, never before 07:00 or inside quiet hours).
+    pub lead_minutes: u8,
+    /// The patient's local date of the move.
+    pub changed_on: NaiveDate,
+    /// E.g. "Moved to 07:30: you usually stretch around 08:00."
+    pub explanation: String,
+}
+
+impl Example for AdaptationDto {
+    fn example() -> Self {
+        Self {
+            moved_from: "09:00".into(),
+            moved_to: "07:30".into(),
+            usual_time: "08:00".into(),
+            observed_days: 12,
+            window_days: 21,
+            lead_minutes: 30,
+            changed_on: NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            explanation: "Moved to 07:30: you usually stretch around 08:00.".into(),
+        }
+    }
+}
+
+fn activity_words(kind: ReminderKind) -> &'static str {
+    match kind {
+        ReminderKind::Exercises => "stretch",
+        ReminderKind::CheckIn => "check in",
+        ReminderKind::Lesson => "read your lessons",
+        ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => "act",
+    }
 }
 
 impl Example for ReminderRuleDto {
@@ -52,6 +111,44 @@ impl Example for ReminderRuleDto {
             enabled: true,
             timezone: "Europe/Berlin".into(),
             updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
+            adapt_to_routine: Some(true),
+            chosen_time: Some("09:00".into()),
+            adaptation: Some(AdaptationDto::example()),
+            backing_off_since: None,
+        }
+    }
+}
+
+impl From<RuleView> for ReminderRuleDto {
+    fn from(view: RuleView) -> Self {
+        let kind = ReminderKind::from(view.rule.kind);
+        let a = view.adaptation;
+        let moved = a.as_ref().and_then(|a| {
+            let (from, to, median, days, on) =
+                (a.moved_from?, a.moved_to?, a.median_minute?, a.observed_days?, a.changed_on?);
+            Some(AdaptationDto {
+                moved_from: format_minute(from),
+                moved_to: format_minute(to),
+                usual_time: format_minute(median),
+                observed_days: u8::try_from(days).unwrap_or(u8::MAX),
+                window_days: adaptive::WINDOW_DAYS as u8,
+                lead_minutes: adaptive::LEAD_MINUTES as u8,
+                changed_on: on,
+                explanation: format!(
+                    "Moved to {}: you usually {} around {}.",
+                    format_minute(to),
+                    activity_words(kind),
+                    format_minute(median)
+                ),
+            })
+        });
+        let daily = kind.session_offset().is_none();
+        Self {
+            adapt_to_routine: daily.then(|| a.as_ref().is_some_and(|a| a.adapt)),
+            chosen_time: daily.then(|| format_minute(a.as_ref().map_or(view.rule.local_minute, |a| a.chosen_minute))),
+            adaptation: moved,
+            backing_off_since: a.as_ref().and_then(|a| a.backoff_since),
+            ..Self::from(view.rule)
         }
     }
 }
@@ -59,6 +156,10 @@ impl Example for ReminderRuleDto {
 impl From<reminder_rule::Model> for ReminderRuleDto {
     fn from(r: reminder_rule::Model) -> Self {
         Self {
+            adapt_to_routine: None,
+            chosen_time: None,
+            adaptation: None,
+            backing_off_since: None,
             id: r.id,
             kind: r.kind.into(),
             local_time: format_minute(r.local_minute),
@@ -82,11 +183,21 @@ pub struct UpdateRuleRequest {
     pub days_of_week: Option<Vec<u8>>,
     #[oai(nullable)]
     pub enabled: Option<bool>,
+    /// Daily kinds only: let the time follow your routine (`false` goes back to
+    /// `chosen_time`). Setting `local_time` by hand makes it the chosen time, and
+    /// adaptation then waits a week before moving it.
+    #[oai(nullable)]
+    pub adapt_to_routine: Option<bool>,
 }
 
 impl Example for UpdateRuleRequest {
     fn example() -> Self {
-        Self { local_time: Some("18:30".into()), days_of_week: Some(vec![1, 3, 5]), enabled: Some(true) }
+        Self {
+            local_time: Some("18:30".into()),
+            days_of_week: Some(vec![1, 3, 5]),
+            enabled: Some(true),
+            adapt_to_routine: Some(true),
+        }
     }
 }
 
@@ -163,6 +274,7 @@ impl TryFrom<UpdateRuleRequest> for RuleChanges {
                 })
                 .transpose()?,
             enabled: body.enabled,
+            adapt: body.adapt_to_routine,
         })
     }
 }
@@ -171,6 +283,9 @@ impl From<RuleError> for ApiError {
     fn from(err: RuleError) -> Self {
         match err {
             RuleError::NotFound => ApiError::not_found("reminder rule"),
+            RuleError::NotAdaptable => {
+                ApiError::invalid("adapt_to_routine", "only exercise, check-in and lesson reminders adapt")
+            }
             RuleError::Db(e) => e.into(),
         }
     }

@@ -32,6 +32,8 @@ pub mod push_subscriptions;
 pub mod red_flags;
 pub mod referrals;
 pub mod reminder_rules;
+// issue 17: adaptive reminder timing
+pub mod reminder_adaptation;
 pub mod scars;
 pub mod session_notes;
 pub mod session_record_store;

@@ -9,7 +9,7 @@
 
 use crate::services::patients::PatientScope;
 use chrono::{DateTime, Utc};
-use entity::{patient, reminder_preference, reminder_rule};
+use entity::{patient, reminder_adaptation as adaptation_row, reminder_preference, reminder_rule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -19,13 +19,16 @@ use uuid::Uuid;
 
 use crate::{
     reminders::{kinds::ReminderKind, materialise},
-    services::localtime,
+    services::{localtime, reminder_adaptation},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("reminder rule not found")]
     NotFound,
+    /// Only the daily kinds follow the patient's routine.
+    #[error("session reminders do not adapt")]
+    NotAdaptable,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -38,6 +41,16 @@ pub struct RuleChanges {
     /// At least one day; bit 0 = Monday.
     pub days_mask: Option<i16>,
     pub enabled: Option<bool>,
+    /// "Adapt to my routine" (daily kinds only).
+    pub adapt: Option<bool>,
+}
+
+/// A rule with its adaptive-timing row (daily kinds; `None` for session reminders and
+/// for rules older than adaptation that nobody has switched yet).
+#[derive(Debug, Clone)]
+pub struct RuleView {
+    pub rule: reminder_rule::Model,
+    pub adaptation: Option<adaptation_row::Model>,
 }
 
 /// Creates the default rules the patient does not have yet.
@@ -55,15 +68,25 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, pat
     }
     let tz = localtime::patient_timezone(db, patient_id).await?;
     for kind in missing {
-        let id = Uuid::now_v7();
+        let rule = reminder_rule::Model {
+            id: Uuid::now_v7(),
+            patient_id,
+            kind: kind.into(),
+            local_minute: kind.default_minute(),
+            days_mask: 0x7f,
+            enabled: true,
+            timezone: tz.name().to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
         let inserted = reminder_rule::Entity::insert(reminder_rule::ActiveModel {
-            id: Set(id),
-            patient_id: Set(patient_id),
-            kind: Set(kind.into()),
-            local_minute: Set(kind.default_minute()),
-            days_mask: Set(0x7f),
-            enabled: Set(true),
-            timezone: Set(tz.name().to_owned()),
+            id: Set(rule.id),
+            patient_id: Set(rule.patient_id),
+            kind: Set(rule.kind),
+            local_minute: Set(rule.local_minute),
+            days_mask: Set(rule.days_mask),
+            enabled: Set(rule.enabled),
+            timezone: Set(rule.timezone.clone()),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -76,7 +99,8 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, pat
         .exec_without_returning(db)
         .await?;
         if inserted == 1 {
-            materialise::materialise_rule(db, now, id).await?;
+            reminder_adaptation::create_for_new_rule(db, now, &rule).await?;
+            materialise::materialise_rule(db, now, rule.id).await?;
         }
     }
     Ok(())
@@ -86,14 +110,18 @@ pub async fn list<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     patient: PatientScope,
-) -> Result<Vec<reminder_rule::Model>, DbErr> {
+) -> Result<Vec<RuleView>, DbErr> {
     let patient_id = patient.uuid();
     ensure_defaults(db, now, patient_id).await?;
-    reminder_rule::Entity::find()
+    let mut adaptations = reminder_adaptation::for_patient(db, patient_id).await?;
+    Ok(reminder_rule::Entity::find()
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .order_by_asc(reminder_rule::Column::LocalMinute)
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(|rule| RuleView { adaptation: adaptations.remove(&rule.id), rule })
+        .collect())
 }
 
 /// Changes one of the patient's rules (the caller has checked it may act for the patient).
@@ -103,13 +131,16 @@ pub async fn update<C: ConnectionTrait>(
     patient: PatientScope,
     rule_id: Uuid,
     changes: RuleChanges,
-) -> Result<reminder_rule::Model, RuleError> {
+) -> Result<RuleView, RuleError> {
     let patient_id = patient.uuid();
     let rule = reminder_rule::Entity::find_by_id(rule_id)
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .one(db)
         .await?
         .ok_or(RuleError::NotFound)?;
+    if changes.adapt.is_some() && !reminder_adaptation::adapts(rule.kind.into()) {
+        return Err(RuleError::NotAdaptable);
+    }
     let mut active: reminder_rule::ActiveModel = rule.into();
     if let Some(minute) = changes.local_minute {
         active.local_minute = Set(minute);
@@ -122,8 +153,10 @@ pub async fn update<C: ConnectionTrait>(
     }
     active.updated_at = Set(now);
     let rule = sea_orm::ActiveModelTrait::update(active, db).await?;
+    let rule = reminder_adaptation::apply_changes(db, now, rule, changes.local_minute, changes.adapt).await?;
     materialise::materialise_rule(db, now, rule.id).await?;
-    Ok(rule)
+    let adaptation = adaptation_row::Entity::find_by_id(rule.id).one(db).await?;
+    Ok(RuleView { rule, adaptation })
 }
 
 /// Keeps the patient's rules in the zone of their account after it changed.

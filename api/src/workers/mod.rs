@@ -7,12 +7,15 @@
 //! - [`reminders`]: materialise and send due reminders; the therapists' alert pushes and
 //!   the escalation of urgent alerts ride on the same tick, so a red flag reaches a
 //!   device within seconds.
+//! - [`adaptive`]: the nightly review that moves daily reminders towards each patient's
+//!   routine and backs off ignored ones (rides on the reminder tick).
 //! - [`alert_pushes`]: push alerts not pushed yet to the patient's therapist.
 //! - [`escalation`]: push urgent alerts nobody acknowledged to other staff.
 //! - [`alert_rules`]: the alert rules that depend on time passing.
 //! - [`wal_checkpoint`]: keep the SQLite WAL file small.
 //! - [`retention`]: purge erased patients' clinical records when their retention ends.
 
+pub mod adaptive;
 pub mod alert_pushes;
 pub mod alert_rules;
 pub mod escalation;

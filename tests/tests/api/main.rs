@@ -42,3 +42,5 @@ mod ops;
 mod data_rights;
 // FHIR R4 export (issue 14).
 mod fhir;
+// Adaptive reminder timing (issue 17).
+mod adaptive;
