@@ -15,7 +15,10 @@ use super::ApiTags;
 use crate::{
     auth::PatientAuth,
     error::ApiError,
-    services::export::{self, Export},
+    services::{
+        export::{self, Export},
+        fhir::Links,
+    },
     state::AppState,
 };
 
@@ -99,13 +102,13 @@ impl MyExportApi {
         state: Data<&AppState>,
         auth: PatientAuth,
     ) -> Result<Json<PatientExportDto>, ApiError> {
-        Ok(Json(export::build(&state.db, state.now(), &auth.0).await?.into()))
+        Ok(Json(export::build(&state.db, state.now(), &auth.0, &Links::new(&state.settings.public_url)).await?.into()))
     }
 
     /// Download everything held about you as a ZIP of CSV files, one per kind of record.
     #[oai(path = "/me/export/zip", method = "get", operation_id = "export_my_data_zip")]
     async fn export_my_data_zip(&self, state: Data<&AppState>, auth: PatientAuth) -> Result<ZipExport, ApiError> {
-        let built = export::build(&state.db, state.now(), &auth.0).await?;
+        let built = export::build(&state.db, state.now(), &auth.0, &Links::new(&state.settings.public_url)).await?;
         let bytes = export::zip(&built).map_err(|e| ApiError::internal(&e))?;
         let name = format!("attachment; filename=\"fascia-export-{}.zip\"", built.generated_at.format("%Y-%m-%d"));
         Ok(ZipExport::Zip(Binary(bytes), name))

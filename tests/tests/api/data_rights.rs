@@ -158,7 +158,17 @@ async fn the_zip_export_has_a_csv_per_table_that_round_trips_a_hostile_note() {
     assert!(zip.by_name("README.txt").is_ok());
     assert!(zip.by_name("audit_event.csv").is_ok());
     let json = app.get("/api/v1/me/export", Some(&w.patient_a.access_token)).await.expect(200);
-    assert_eq!(zip.len(), json["tables"].as_array().unwrap().len() + 1);
+    // README, one CSV per table, and the FHIR bundle.
+    assert_eq!(zip.len(), json["tables"].as_array().unwrap().len() + 2);
+    let mut fhir = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("fhir-bundle.json").unwrap(), &mut fhir).unwrap();
+    let bundle: serde_json::Value = serde_json::from_str(&fhir).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let patient_id = w.patient_a.patient_id.unwrap().to_string();
+    let patients: Vec<_> =
+        bundle["entry"].as_array().unwrap().iter().filter(|e| e["resource"]["resourceType"] == "Patient").collect();
+    assert_eq!(patients.len(), 1);
+    assert_eq!(patients[0]["resource"]["id"], patient_id.as_str());
 }
 
 #[tokio::test]

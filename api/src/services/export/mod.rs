@@ -11,9 +11,9 @@
 //!   without anyone remembering to; a stored value this module cannot write as text is
 //!   an error, never a silent blank.
 //!
-//! Hook for the FHIR bundle: [`Export::documents`] holds whole files that go into the
-//! ZIP beside the CSVs (and are listed in the JSON). It is empty until the FHIR export
-//! exists; building the bundle and pushing it there is all that is left to do.
+//! [`Export::documents`] holds whole files that go into the ZIP beside the CSVs (and are
+//! listed in the JSON): the patient's FHIR R4 bundle, the same one `GET /me/fhir` serves,
+//! for taking the record to another system.
 
 pub mod csv;
 
@@ -35,7 +35,10 @@ use uuid::Uuid;
 
 use crate::{
     auth::PatientPrincipal,
-    services::audit::{self, Event},
+    services::{
+        audit::{self, Event},
+        fhir, patients,
+    },
 };
 
 /// Bumped when the shape of the export changes (not when a table gains a column).
@@ -115,7 +118,12 @@ fn ids_of<E: EntityTrait>(id: E::Column, filter: impl sea_orm::sea_query::IntoCo
 }
 
 /// Gathers everything about the calling patient (audited as an export).
-pub async fn build<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &PatientPrincipal) -> Result<Export, DbErr> {
+pub async fn build<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &PatientPrincipal,
+    links: &fhir::Links,
+) -> Result<Export, DbErr> {
     let pid = who.patient_id.uuid();
     let uid = who.user_id;
     // First, so the export lists itself among the reads of the record.
@@ -222,7 +230,16 @@ pub async fn build<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Patient
             &[],
         )?,
     ];
-    Ok(Export { patient_id: pid, generated_at: now, tables, documents: Vec::new() })
+    // The token named this record a moment ago; if it is gone, that is not the caller's fault.
+    let record = patients::own_record(db, who).await.map_err(|e| match e {
+        patients::PatientError::Db(e) => e,
+        other => DbErr::RecordNotFound(other.to_string()),
+    })?;
+    let bundle = fhir::patient_bundle(db, now, links, record).await?;
+    let bundle = serde_json::to_vec_pretty(&bundle).map_err(|e| DbErr::Custom(format!("FHIR bundle: {e}")))?;
+    let documents =
+        vec![Document { file_name: "fhir-bundle.json".into(), media_type: "application/fhir+json", bytes: bundle }];
+    Ok(Export { patient_id: pid, generated_at: now, tables, documents })
 }
 
 /// The export as a ZIP (deflate): `README.txt`, one `<table>.csv` per table, and the
