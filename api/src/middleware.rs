@@ -126,6 +126,10 @@ pub async fn edge<E: Endpoint>(next: E, req: Request, config: &EdgeConfig) -> Re
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     for (name, value) in SECURITY_HEADERS {
+        // Web pages bring their own, stricter policy (see `web`), which also forbids framing.
+        if *name == "content-security-policy" && headers.contains_key(*name) && !is_error_status(status) {
+            continue;
+        }
         headers.insert(*name, HeaderValue::from_static(value));
     }
     // A successful response that chose its own caching (the red-flag catalogue, which

@@ -166,13 +166,14 @@ pub fn app(state: AppState) -> impl Endpoint {
     let published = Published::build();
     let spec: serde_json::Value = serde_json::from_str(&published.json).expect("the spec is JSON");
     let Published { json, yaml, docs_html } = published;
-    let routes = Route::new()
+    let routes = crate::web::mount(Route::new())
         .at("/api/openapi.json", get(make_sync(move |_| with_type(json.clone(), "application/json"))))
         .at("/api/openapi.yaml", get(make_sync(move |_| with_type(yaml.clone(), "application/yaml"))))
         .at("/docs", get(make_sync(move |_| Html(docs_html.clone()))))
         .at("/health", get(health))
         .at("/ready", get(ready))
         .nest("/", api)
+        .around(|next, req| crate::web::root(next, req))
         .data(state)
         .with(
             CatchPanic::new()

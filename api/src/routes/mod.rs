@@ -39,6 +39,8 @@ pub mod text;
 mod therapists;
 mod treatment_vocabulary;
 mod trends;
+// The web app's cookie sessions (issue 16).
+mod browser_sessions;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -109,6 +111,8 @@ pub type Api = (
         red_flags::RedFlagsApi,
         // The clinical record (issue 13).
         (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+        // The web app's cookie sessions (issue 16).
+        browser_sessions::BrowserSessionsApi,
     ),
 );
 
@@ -141,6 +145,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 reminders::RemindersApi,
                 red_flags::RedFlagsApi,
                 (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
+                browser_sessions::BrowserSessionsApi,
             ),
         ),
         API_TITLE,
