@@ -75,7 +75,7 @@ async function loadToday() {
 
 async function loadCatalogue() {
   try {
-    const resp = await fetch("/api/v1/red-flags");
+    const resp = await api("GET", "/api/v1/red-flags");
     if (resp.ok) catalogue = await resp.json();
   } catch {
     // The service worker answers from its cache when it has a copy.

@@ -126,3 +126,24 @@ export async function signIn(page, base, path, { email, password }) {
 export async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
 }
+
+/** The therapist adds a stretch, due every day, to the patient's active plan (made if missing). */
+export async function prescribeToday(base, therapistLogin, patientLogin) {
+  const therapist = await apiLogin(base, therapistLogin);
+  const patient = await apiLogin(base, patientLogin);
+  const patientId = (await patient("GET", "/api/v1/me")).body.patient_id;
+  const plans = (await therapist("GET", `/api/v1/patients/${patientId}/care-plans`)).body;
+  let plan = (plans.items ?? plans).find((p) => p.status === "active");
+  if (!plan) {
+    const today = new Date().toISOString().slice(0, 10);
+    const made = await therapist("POST", `/api/v1/patients/${patientId}/care-plans`, { title: "Home stretches", start_date: today });
+    if (made.status >= 300) throw new Error(`plan: ${made.status} ${JSON.stringify(made.body)}`);
+    plan = made.body;
+  }
+  const exercises = (await therapist("GET", "/api/v1/exercises?limit=1")).body;
+  const exercise = (exercises.items ?? exercises)[0];
+  const prescription = { days_of_week: [1, 2, 3, 4, 5, 6, 7], hold_seconds: 20, reps: 3, rest_seconds: 15, sets: 1, side: "none", times_per_day: 2 };
+  const added = await therapist("POST", `/api/v1/care-plans/${plan.id}/exercises`, { exercise_id: exercise.id, prescription });
+  if (added.status >= 300) throw new Error(`add exercise: ${added.status} ${JSON.stringify(added.body)}`);
+  return exercise.title;
+}

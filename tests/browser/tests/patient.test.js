@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launch, apiLogin, signIn, controlled, SCREENSHOTS } from "../harness.js";
+import { startServer, launch, apiLogin, signIn, controlled, prescribeToday, SCREENSHOTS } from "../harness.js";
 
 let server;
 let browser;
@@ -27,15 +27,25 @@ async function patientPage(context, login) {
   await controlled(page);
   // Read today once more through the worker, so its copy is there for offline use.
   await page.reload();
-  await page.waitForSelector("#view-today:not([hidden]) #exercises li");
+  await page.waitForSelector("#view-today:not([hidden])");
   return page;
 }
+
+test("a stretch the therapist prescribes shows on the patient's today", async () => {
+  const login = server.logins.patient[0];
+  const title = await prescribeToday(server.base, server.logins.therapist[0], login);
+  const context = await browser.context();
+  const page = await patientPage(context, login);
+  assert.match(await page.textContent("#exercises"), new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  await context.close();
+});
 
 test("an exercise marked done offline is sent once after a reload and reconnecting", async () => {
   const login = server.logins.patient[0];
   const api = await apiLogin(server.base, login);
   const context = await browser.context();
   const page = await patientPage(context, login);
+  await page.waitForSelector("#exercises button:enabled");
   await page.screenshot({ path: join(SCREENSHOTS, "today.png") });
   const before = (await api("GET", "/api/v1/me/exercise-logs?limit=200")).body.items.length;
 
@@ -104,12 +114,16 @@ test("a push delivered to the service worker shows a notification pointing at th
   });
   const data = JSON.stringify({ title: "How was your day?", body: "A quick check-in.", navigate: `${server.base}/check-in`, tag: "check-in" });
   await cdp.send("ServiceWorker.deliverPushMessage", { origin: server.base, registrationId, data });
-  const shown = await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    const list = await reg.getNotifications();
-    return list.length ? { title: list[0].title, navigate: list[0].data.navigate } : null;
-  });
-  const notification = await shown.jsonValue();
+  let notification = null;
+  for (let i = 0; i < 50 && !notification; i++) {
+    notification = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      const list = await reg.getNotifications();
+      return list.length ? { title: list[0].title, navigate: list[0].data.navigate } : null;
+    });
+    if (!notification) await page.waitForTimeout(100);
+  }
+  assert.ok(notification, "a notification is shown");
   assert.equal(notification.title, "How was your day?");
   assert.equal(notification.navigate, `${server.base}/check-in`);
 

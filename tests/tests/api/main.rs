@@ -30,3 +30,5 @@ mod trends;
 mod authorizations;
 mod plan_of_care;
 mod referrals;
+// The web app and browser sessions (issue 16).
+mod web_app;
