@@ -37,5 +37,6 @@ fn main() {
     }
     code.push_str("];\n");
     code.push_str(&format!("pub const HASH: &str = \"{:012x}\";\n", hash >> 16));
-    fs::write(Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("web_assets.rs"), code).expect("write web_assets.rs");
+    fs::write(Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("web_assets.rs"), code)
+        .expect("write web_assets.rs");
 }

@@ -43,8 +43,8 @@ function show(view) {
   }
   $("nav").hidden = view === "login";
   for (const link of document.querySelectorAll("#nav a")) {
-    link.toggleAttribute("aria-current", link.dataset.view === view);
     if (link.dataset.view === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
 }
 
@@ -250,10 +250,11 @@ async function flush() {
       const resp = await api("POST", ENDPOINTS[kind], { items: batch.map((i) => i.body) });
       if (!resp.ok) continue;
       const answer = await resp.json();
-      for (const result of answer.results) {
+      // Results come in the order of the items sent.
+      for (const [index, result] of answer.results.entries()) {
         // Stored, replayed, or refused for good (a conflict or invalid item): in each
         // case sending it again cannot help.
-        if (result.status < 500) await outbox.remove(result.id);
+        if (result.status < 500) await outbox.remove(result.id ?? batch[index].id);
       }
       if (kind === "check_in" && answer.red_flag_guidance) showGuidance(answer.red_flag_guidance);
     }

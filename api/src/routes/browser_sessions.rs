@@ -62,7 +62,11 @@ fn set_cookie(token: &str, max_age_secs: u64) -> String {
 fn answer(state: &AppState, pair: TokenPair) -> BrowserSessionResponse {
     let cookie = set_cookie(&pair.refresh_token, state.settings.refresh_idle_ttl.as_secs());
     BrowserSessionResponse::Ok(
-        Json(BrowserSession { access_token: pair.access_token, token_type: "Bearer".into(), expires_in: pair.expires_in }),
+        Json(BrowserSession {
+            access_token: pair.access_token,
+            token_type: "Bearer".into(),
+            expires_in: pair.expires_in,
+        }),
         cookie,
     )
 }
@@ -187,7 +191,8 @@ mod tests {
 
     #[test]
     fn the_public_url_is_an_accepted_origin() {
-        let h = headers(&[("x-fascia-client", "web"), ("host", "10.0.0.5:8080"), ("origin", "https://clinic.example.org")]);
+        let h =
+            headers(&[("x-fascia-client", "web"), ("host", "10.0.0.5:8080"), ("origin", "https://clinic.example.org")]);
         assert!(is_same_origin_app(&h, PUBLIC));
     }
 
