@@ -81,8 +81,8 @@ export async function launch() {
   });
   return {
     /** A fresh profile: its own cookies, service workers and IndexedDB. */
-    async context() {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: "allow" });
+    async context(options = {}) {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: "allow", ...options });
       if (process.env.DEBUG) {
         context.on("console", (m) => console.error("console:", m.text()));
         context.on("weberror", (e) => console.error("page error:", e.error()));
