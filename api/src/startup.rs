@@ -173,7 +173,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .nest("/", api)
-        .around(|next, req| crate::web::root(next, req))
+        .around(crate::web::root)
         .data(state)
         .with(
             CatchPanic::new()
