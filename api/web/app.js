@@ -309,6 +309,13 @@ async function start() {
     await flush();
   });
   $("logout").addEventListener("click", async () => {
+    // Signing out clears this phone's outbox (the next person must not send it), so
+    // it waits until everything is sent.
+    if ((await pending()).length) await flush();
+    if ((await pending()).length) {
+      status("Some entries are not sent yet; connect to the internet before signing out.");
+      return;
+    }
     await fetch("/api/v1/auth/browser/logout", { method: "POST", headers: CLIENT }).catch(() => {});
     accessToken = null;
     today = null;
