@@ -129,6 +129,13 @@ mod tests {
     }
 
     #[test]
+    fn the_patient_app_first_load_stays_under_100_kb_even_uncompressed() {
+        let first_load = ["index.html", "app.js", "queue.js", "app.css", "manifest.webmanifest", "icon.svg"];
+        let total: usize = first_load.iter().map(|name| file(name).map_or(0, <[u8]>::len)).sum();
+        assert!(total < 100 * 1024, "the first load is {total} bytes");
+    }
+
+    #[test]
     fn pages_load_nothing_inline() {
         for name in ["index.html", "clinic.html"] {
             let text = String::from_utf8_lossy(file(name).unwrap());
