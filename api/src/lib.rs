@@ -29,5 +29,6 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod stored;
+pub mod web;
 pub mod workers;
 pub mod writer;

@@ -147,7 +147,8 @@ pub async fn edge<E: Endpoint>(next: E, mut req: Request, config: &EdgeConfig) -
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     for (name, value) in SECURITY_HEADERS {
-        // A page that set a stricter policy of its own (the shared report) keeps it.
+        // A page that set a stricter policy of its own (the web app, the shared report)
+        // keeps it; both also forbid framing.
         if *name == "content-security-policy" && headers.contains_key(*name) {
             continue;
         }

@@ -182,7 +182,7 @@ pub fn app(state: AppState) -> impl Endpoint {
     let published = Published::build();
     let spec: serde_json::Value = serde_json::from_str(&published.json).expect("the spec is JSON");
     let Published { json, yaml, docs_html } = published;
-    let routes = Route::new()
+    let routes = crate::web::mount(Route::new())
         .at("/api/openapi.json", get(make_sync(move |_| with_type(json.clone(), "application/json"))))
         .at("/api/openapi.yaml", get(make_sync(move |_| with_type(yaml.clone(), "application/yaml"))))
         .at("/docs", get(make_sync(move |_| Html(docs_html.clone()))))
@@ -190,6 +190,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/shared/:token", get(crate::routes::shared::show).post(crate::routes::shared::submit_code))
         .at("/shared/:token/report.pdf", get(crate::routes::shared::report_pdf))
         .nest("/", api)
+        .around(crate::web::root)
         .data(state)
         .with(
             CatchPanic::new()

@@ -54,6 +54,8 @@ mod password_reset;
 mod consents;
 mod erasure;
 mod my_export;
+// The web app's cookie sessions (issue 16).
+mod browser_sessions;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -138,6 +140,8 @@ pub type Api = (
         (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
         // FHIR R4 export (issue 14).
         fhir::FhirApi,
+        // The web app's cookie sessions (issue 16).
+        browser_sessions::BrowserSessionsApi,
     ),
 );
 
@@ -176,6 +180,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 (mfa::MfaApi, health::HealthApi),
                 (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
                 fhir::FhirApi,
+                browser_sessions::BrowserSessionsApi,
             ),
         ),
         API_TITLE,

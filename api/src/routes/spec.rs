@@ -43,7 +43,13 @@ const CREDENTIAL_CHECKS: &[&str] = &[
     "complete_mfa_login",
     "start_mfa_enrolment",
     "confirm_mfa_enrolment",
+    // The web app's cookie sessions (issue 16).
+    "create_browser_session",
+    "refresh_browser_session",
 ];
+/// Browser-session operations: no role check, but they refuse a request that is not the
+/// web app on this origin (see `browser_sessions`).
+const SAME_ORIGIN_ONLY: &[&str] = &["create_browser_session", "refresh_browser_session", "delete_browser_session"];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
 const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];
@@ -109,13 +115,19 @@ fn refine_statuses(doc: &mut Value) {
                 "400" | "422" => has_body || has_params,
                 "401" => !schemes.is_empty() || CREDENTIAL_CHECKS.contains(&id.as_str()),
                 // UserAuth admits every role, so only the role-specific schemes refuse.
-                "403" => schemes.iter().any(|s| s != "UserAuth"),
+                "403" => schemes.iter().any(|s| s != "UserAuth") || SAME_ORIGIN_ONLY.contains(&id.as_str()),
                 "404" => has_path_id || NOT_FOUND_WITHOUT_PATH_ID.contains(&id.as_str()),
                 "409" => method != "get",
                 _ => true,
             };
             let Some(responses) = op["responses"].as_object_mut() else { continue };
             responses.retain(|status, _| keep(status));
+            if SAME_ORIGIN_ONLY.contains(&id.as_str()) {
+                responses.insert(
+                    "403".into(),
+                    error_response("The request lacks `X-Fascia-Client: web` or comes from another origin."),
+                );
+            }
             if has_body {
                 responses.insert("413".into(), error_response("The request body is larger than the server accepts."));
                 responses.insert("415".into(), error_response("The request body is not `application/json`."));

@@ -217,6 +217,15 @@ fn table() -> Vec<Row> {
         row("refresh_session", Some(|| json!({ "refresh_token": "bogus" })), [401; 6], None),
         row("delete_session", Some(|| json!({ "refresh_token": "bogus" })), [204; 6], None),
         row("accept_invite", Some(|| json!({ "token": "bogus", "password": "long enough password" })), [404; 6], None),
+        // Without `X-Fascia-Client: web` (a cross-site form's request), browser sessions refuse everyone.
+        row(
+            "create_browser_session",
+            Some(|| json!({ "email": "nobody@x.test", "password": "wrong password" })),
+            [403; 6],
+            None,
+        ),
+        row("refresh_browser_session", None, [403; 6], None),
+        row("delete_browser_session", None, [403; 6], None),
         row(
             "change_password",
             Some(|| json!({ "current_password": "not the password", "new_password": "another long password" })),

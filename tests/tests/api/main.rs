@@ -44,3 +44,5 @@ mod data_rights;
 mod fhir;
 // Adaptive reminder timing (issue 17).
 mod adaptive;
+// The web app and browser sessions (issue 16).
+mod web_app;

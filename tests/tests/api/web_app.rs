@@ -1,0 +1,161 @@
+//! The web app served by the binary (issue 16): pages, assets and their caching, the
+//! strict page CSP, and browser sessions in an HttpOnly cookie with a CSRF guard.
+
+use fascia_tests::{PASSWORD, TestApp, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+async fn page(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).send().await.expect("request reaches the server")
+}
+
+fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
+    resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The refresh cookie a browser-session answer sets, as `name=value`.
+fn cookie_of(headers: &reqwest::header::HeaderMap) -> String {
+    let set = headers.get("set-cookie").expect("a Set-Cookie header").to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+const APP: &[(&str, &str)] = &[("x-fascia-client", "web")];
+
+#[tokio::test]
+async fn the_patient_app_and_console_are_served_with_a_strict_csp_and_no_cache() {
+    let app = spawn_app().await;
+    for path in ["/", "/today", "/check-in", "/clinic/"] {
+        let resp = page(&app, path).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert!(header(&resp, "content-type").starts_with("text/html"), "{path}");
+        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
+        let csp = header(&resp, "content-security-policy");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("/assets/") && !html.contains("%ASSETS%"), "{path} names the hashed assets");
+    }
+}
+
+#[tokio::test]
+async fn assets_under_the_current_hash_are_immutable_and_other_hashes_are_not_found() {
+    let app = spawn_app().await;
+    let html = page(&app, "/").await.text().await.unwrap();
+    let start = html.find("/assets/").unwrap();
+    let src = &html[start..start + html[start..].find('"').unwrap()];
+    assert!(src.ends_with("/app.css") || src.ends_with(".svg") || src.ends_with(".png") || src.ends_with(".js"));
+    let resp = page(&app, src).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header(&resp, "cache-control"), "public, max-age=31536000, immutable");
+
+    assert_eq!(page(&app, "/assets/000000000000/app.js").await.status(), StatusCode::NOT_FOUND);
+    let hash = src.split('/').nth(2).unwrap();
+    assert_eq!(page(&app, &format!("/assets/{hash}/no-such-file.js")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page(&app, &format!("/assets/{hash}/../Cargo.toml")).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_manifest_and_service_worker_point_at_the_current_build() {
+    let app = spawn_app().await;
+    let manifest = page(&app, "/manifest.webmanifest").await;
+    assert_eq!(header(&manifest, "cache-control"), "no-cache");
+    let manifest: serde_json::Value = manifest.json().await.unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    let sizes: Vec<&str> = manifest["icons"].as_array().unwrap().iter().filter_map(|i| i["sizes"].as_str()).collect();
+    assert!(sizes.contains(&"192x192") && sizes.contains(&"512x512"));
+    let sw = page(&app, "/sw.js").await;
+    assert!(header(&sw, "content-type").starts_with("text/javascript"));
+    assert_eq!(header(&sw, "cache-control"), "no-cache");
+    assert!(!sw.text().await.unwrap().contains("%HASH%"));
+}
+
+#[tokio::test]
+async fn api_responses_keep_their_own_csp() {
+    let app = spawn_app().await;
+    let resp = page(&app, "/api/v1/red-flags").await;
+    assert_eq!(header(&resp, "content-security-policy"), "frame-ancestors 'none'");
+}
+
+#[tokio::test]
+async fn a_browser_login_sets_an_http_only_cookie_and_keeps_the_refresh_token_out_of_the_json() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let body = json!({ "email": world.patient_a.email, "password": PASSWORD });
+    let reply = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body["access_token"].is_string());
+    assert!(reply.body.get("refresh_token").is_none());
+    let set = reply.headers.get("set-cookie").unwrap().to_str().unwrap();
+    for part in ["fascia_refresh=", "HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(set.contains(part), "{set} lacks {part}");
+    }
+}
+
+#[tokio::test]
+async fn the_cookie_refreshes_once_and_logout_ends_it() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let body = json!({ "email": world.patient_a.email, "password": PASSWORD });
+    let login = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    let first = cookie_of(&login.headers);
+    let with = |cookie: &str| [("x-fascia-client", "web"), ("cookie", cookie)].map(|(n, v)| (n, v.to_owned()));
+
+    let headers = with(&first);
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let refreshed = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &headers, None).await;
+    assert_eq!(refreshed.status, StatusCode::OK);
+    let token = refreshed.body["access_token"].as_str().unwrap().to_owned();
+    app.get("/api/v1/me", Some(&token)).await.expect(200);
+    let second = cookie_of(&refreshed.headers);
+    assert_ne!(first, second, "the refresh token rotates");
+
+    let reused = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &headers, None).await;
+    assert_eq!(reused.status, StatusCode::UNAUTHORIZED, "a spent cookie does not work twice");
+
+    // Reuse revoked the family; a fresh login, then logout, ends that one too.
+    let login = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    let third = with(&cookie_of(&login.headers));
+    let third: Vec<(&str, &str)> = third.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let out = app.request_with_headers(Method::POST, "/api/v1/auth/browser/logout", None, &third, None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(out.headers.get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let after = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &third, None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn session_calls_without_the_client_header_or_from_another_origin_are_refused() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let body = json!({ "email": world.patient_a.email, "password": PASSWORD });
+    let bare = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, &[], Some(&body)).await;
+    assert_eq!(bare.status, StatusCode::FORBIDDEN);
+    assert!(bare.headers.get("set-cookie").is_none());
+
+    let cross = [("x-fascia-client", "web"), ("origin", "https://evil.example")];
+    let forged = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, &cross, Some(&body)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let site = [("x-fascia-client", "web"), ("sec-fetch-site", "cross-site"), ("cookie", "fascia_refresh=whatever")];
+    let refresh = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &site, None).await;
+    assert_eq!(refresh.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_refresh_without_a_cookie_or_with_garbage_is_unauthorized() {
+    let app = spawn_app().await;
+    for cookie in ["", "fascia_refresh=", "fascia_refresh=garbage; other=1", "other=1"] {
+        let headers = [("x-fascia-client", "web"), ("cookie", cookie)];
+        let reply = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &headers, None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "cookie {cookie:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_json_login_is_unchanged_for_other_clients() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let reply = app.login(&world.patient_a.email, PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body["refresh_token"].is_string());
+    assert!(reply.headers.get("set-cookie").is_none());
+}
