@@ -148,7 +148,7 @@ impl Application {
         let audit = self.state.audit.clone();
         let metrics_server = self.metrics.map(|(acceptor, at)| {
             tracing::info!(addr = %at, "serving metrics");
-            let endpoint = metrics::app(self.state.clone());
+            let endpoint = metrics::exposition::app(self.state.clone());
             tokio::spawn(async move {
                 if let Err(e) = Server::new_with_acceptor(acceptor).run(endpoint).await {
                     tracing::error!(error = %e, "the metrics listener stopped");

@@ -3,7 +3,7 @@
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
-use super::{ApiTags, NoContent, mfa::MfaChallengeDto, text::Text};
+use super::{ApiTags, NoContent, mfa_challenge::MfaChallengeDto, text::Text};
 use crate::{
     auth::UserAuth,
     client_addr,

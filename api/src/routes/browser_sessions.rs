@@ -10,7 +10,7 @@
 use poem::{Request, http::HeaderMap, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
-use super::{ApiTags, auth::LoginRequest, mfa::MfaChallengeDto};
+use super::{ApiTags, auth::LoginRequest, mfa_challenge::MfaChallengeDto};
 use crate::{
     error::{ApiError, ErrorBody},
     services::sessions::{self, LoginOutcome, TokenPair},

@@ -8,7 +8,7 @@
 //! and then log it in. Secrets and recovery codes are shown once and never again.
 
 use poem::{Request, web::Data};
-use poem_openapi::{Enum, Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
 
 use super::{ApiTags, NoContent, auth::TokenResponse, text::Text};
 use crate::{
@@ -16,12 +16,11 @@ use crate::{
     client_addr,
     error::ApiError,
     services::{
-        mfa::{self, Challenge, Enrolment, MfaError, Proof, Status},
+        mfa::{self, Enrolment, MfaError, Proof, Status},
         mfa_policy,
     },
     state::AppState,
 };
-use entity::mfa_challenge::Purpose;
 
 impl From<MfaError> for ApiError {
     fn from(err: MfaError) -> Self {
@@ -44,46 +43,6 @@ fn at_login(err: MfaError) -> ApiError {
     match err {
         MfaError::WrongCode => ApiError::unauthorized("invalid code"),
         err => err.into(),
-    }
-}
-
-/// The step a login still needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum MfaNextStep {
-    /// Send a code from the authenticator app, or a recovery code, to `POST /api/v1/auth/mfa`.
-    Totp,
-    /// The clinic requires MFA: enrol with `POST /api/v1/auth/mfa/enrolment`, then confirm.
-    EnrolTotp,
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct MfaChallengeDto {
-    /// Single-use token for the second step; it is not an access token.
-    pub challenge: String,
-    pub next: MfaNextStep,
-    /// Seconds the challenge stays usable.
-    pub expires_in: i64,
-}
-
-impl Example for MfaChallengeDto {
-    fn example() -> Self {
-        Self {
-            challenge: "q3dV0yB6m1kqT2cA9fX7nR4pL8sW5hJ0eG2uK6oY1zM".into(),
-            next: MfaNextStep::Totp,
-            expires_in: 300,
-        }
-    }
-}
-
-impl From<Challenge> for MfaChallengeDto {
-    fn from(c: Challenge) -> Self {
-        let next = match c.purpose {
-            Purpose::Login => MfaNextStep::Totp,
-            Purpose::Enrol => MfaNextStep::EnrolTotp,
-        };
-        Self { challenge: c.token, next, expires_in: c.expires_in }
     }
 }
 

@@ -25,6 +25,7 @@ mod listed;
 mod me;
 mod measures;
 mod mfa;
+mod mfa_challenge;
 mod my_lessons;
 mod my_measures;
 mod patients;

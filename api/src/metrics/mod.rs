@@ -10,17 +10,16 @@
 //! Hand-written rather than `prometheus-client`: two counters, one histogram family and
 //! a handful of gauges are a page of code, and the format is plain text.
 
+pub mod exposition;
+
 use std::{collections::BTreeMap, fmt::Write as _, sync::Mutex, time::Duration};
 
 use chrono::{DateTime, Utc};
 use entity::{alert, push_delivery, reminder_occurrence};
-use poem::{Endpoint, EndpointExt, Response, Route, get, handler, web::Data};
 use sea_orm::{
     ActiveEnum, ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QuerySelect,
 };
-
-use crate::{state::AppState, writer::Writer};
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -165,40 +164,6 @@ async fn write_database(out: &mut String, db: &DatabaseConnection, now: DateTime
             writeln!(out, "fascia_push_deliveries_total{{outcome=\"{}\",status=\"{status}\"}} {n}", outcome.to_value());
     }
     Ok(())
-}
-
-/// The whole exposition for one scrape.
-pub async fn render(state: &AppState) -> String {
-    let mut out = String::new();
-    state.metrics.write_requests(&mut out);
-    let (size, idle) = pool_use(&state.db);
-    gauge(&mut out, "fascia_db_pool_connections", "Open connections in the readers' pool.", size);
-    gauge(&mut out, "fascia_db_pool_idle_connections", "Idle connections in the readers' pool.", idle);
-    gauge(
-        &mut out,
-        "fascia_writer_queue_depth",
-        "Writes waiting for the writer task.",
-        Writer::queue_depth(&state.writer),
-    );
-    let up = match write_database(&mut out, &state.db, state.now()).await {
-        Ok(()) => 1,
-        Err(e) => {
-            tracing::warn!(error = %e, "metrics: database counts unavailable");
-            0
-        }
-    };
-    gauge(&mut out, "fascia_metrics_database_up", "1 when the database counts above could be read.", up);
-    out
-}
-
-#[handler]
-async fn scrape(state: Data<&AppState>) -> Response {
-    Response::builder().content_type("text/plain; version=0.0.4; charset=utf-8").body(render(&state).await)
-}
-
-/// The metrics listener's whole application: `GET /metrics`.
-pub fn app(state: AppState) -> impl Endpoint {
-    Route::new().at("/metrics", get(scrape)).data(state)
 }
 
 #[cfg(test)]
