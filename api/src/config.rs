@@ -72,9 +72,42 @@ pub struct Settings {
     /// ids); generated and kept in the data dir when unset in dev, required in production.
     pub data_key: Option<Secret>,
     /// Outgoing email: SMTP, or `.eml` files in the data dir (issue 15).
-    pub mail: crate::services::mail::MailSettings,
+    pub mail: MailSettings,
     /// Metrics, log format, proxies and rate limits (issue 15).
     pub ops: OpsSettings,
+}
+
+/// How mail leaves the server.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://user:pass@host:587?tls=starttls`, `smtps://host:465`, or
+    /// `smtp://127.0.0.1:2525?tls=none`; `None` writes `.eml` files instead.
+    pub smtp_url: Option<Secret>,
+    /// The sender address; each message shows the clinic's name beside it.
+    pub from: String,
+    /// The longest one send may take, connection included.
+    pub timeout: Duration,
+}
+
+impl MailSettings {
+    /// Reads `FASCIA_SMTP_URL`, `FASCIA_MAIL_FROM` and `FASCIA_SMTP_TIMEOUT_SECONDS`.
+    pub fn from_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let invalid = |key: &'static str, problem: &str| ConfigError::Invalid { key, problem: problem.into() };
+        let smtp_url = get("FASCIA_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            crate::smtp_url::lettre_url(url).map_err(|p| invalid("FASCIA_SMTP_URL", &p))?;
+        }
+        let from = get("FASCIA_MAIL_FROM").unwrap_or_else(|| "no-reply@fascia.invalid".into());
+        if from.parse::<lettre::Address>().is_err() {
+            return Err(invalid("FASCIA_MAIL_FROM", "must be a plain email address, e.g. no-reply@clinic.example"));
+        }
+        let timeout = match get("FASCIA_SMTP_TIMEOUT_SECONDS").map(|v| v.parse::<u64>()) {
+            None => 10,
+            Some(Ok(secs @ 1..=120)) => secs,
+            Some(_) => return Err(invalid("FASCIA_SMTP_TIMEOUT_SECONDS", "must be 1–120")),
+        };
+        Ok(Self { smtp_url: smtp_url.map(Secret::new), from, timeout: Duration::from_secs(timeout) })
+    }
 }
 
 /// How the process is operated: where metrics are served, how logs look, whom to
@@ -221,7 +254,7 @@ impl Settings {
             session_cache,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
             data_key: get("FASCIA_DATA_KEY").map(Secret::new),
-            mail: crate::services::mail::MailSettings::from_vars(&get)?,
+            mail: MailSettings::from_vars(&get)?,
             ops: ops_settings(&get)?,
         })
     }

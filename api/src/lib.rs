@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod request_id;
 pub mod routes;
 pub mod services;
+pub mod smtp_url;
 pub mod startup;
 pub mod state;
 pub mod stored;

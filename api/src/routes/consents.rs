@@ -11,7 +11,7 @@ use super::{ApiTags, RoleDto};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     error::ApiError,
-    services::{audit::Event, consents, patients},
+    services::{audit::Event, consent_history, patients},
     state::AppState,
 };
 
@@ -71,7 +71,7 @@ impl ConsentsApi {
         state: Data<&AppState>,
         auth: PatientAuth,
     ) -> Result<Json<Vec<ConsentChangeDto>>, ApiError> {
-        let rows = consents::history(&state.db, (&auth.0).into()).await?;
+        let rows = consent_history::history(&state.db, (&auth.0).into()).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -84,7 +84,7 @@ impl ConsentsApi {
         id: Path<Uuid>,
     ) -> Result<Json<Vec<ConsentChangeDto>>, ApiError> {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let rows = consents::history(&state.db, record.scope()).await?;
+        let rows = consent_history::history(&state.db, record.scope()).await?;
         state.audit.read(Event::by(&auth.0, "consent_history.read").patient(record.id).at(state.now())).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }

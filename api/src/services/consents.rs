@@ -9,16 +9,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::{audit_event::ActorRole, consent_event, consent_event::Consent, patient};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::services::{audit::Actor, patients::PatientScope};
-
-/// A patient's history is short (a change now and then); this bounds a hostile one.
-const HISTORY_LIMIT: u64 = 1000;
+use crate::services::audit::Actor;
 
 /// The consents as held on a patient record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,15 +91,4 @@ pub async fn set_reminders<C: ConnectionTrait>(
         .await?;
     let saved = patient::Model { consent_reminders: granted, ..record };
     record_changes(db, now, who, Some(before), &saved).await
-}
-
-/// The patient's consent history, oldest first.
-pub async fn history<C: ConnectionTrait>(db: &C, scope: PatientScope) -> Result<Vec<consent_event::Model>, DbErr> {
-    consent_event::Entity::find()
-        .filter(consent_event::Column::PatientId.eq(scope.uuid()))
-        .order_by_asc(consent_event::Column::At)
-        .order_by_asc(consent_event::Column::Id)
-        .limit(HISTORY_LIMIT)
-        .all(db)
-        .await
 }

@@ -10,65 +10,17 @@
 //! caller to report. Nothing is queued: a failed invite is resent by staff, a failed
 //! reset is asked for again.
 
-use std::{path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart},
 };
 
-use crate::config::{ConfigError, Secret, Settings};
-
-/// How mail leaves the server.
-#[derive(Debug, Clone)]
-pub struct MailSettings {
-    /// `smtp://user:pass@host:587?tls=starttls`, `smtps://host:465`, or
-    /// `smtp://127.0.0.1:2525?tls=none`; `None` writes `.eml` files instead.
-    pub smtp_url: Option<Secret>,
-    /// The sender address; each message shows the clinic's name beside it.
-    pub from: String,
-    /// The longest one send may take, connection included.
-    pub timeout: Duration,
-}
-
-impl MailSettings {
-    /// Reads `FASCIA_SMTP_URL`, `FASCIA_MAIL_FROM` and `FASCIA_SMTP_TIMEOUT_SECONDS`.
-    pub fn from_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let invalid = |key: &'static str, problem: &str| ConfigError::Invalid { key, problem: problem.into() };
-        let smtp_url = get("FASCIA_SMTP_URL");
-        if let Some(url) = &smtp_url {
-            lettre_url(url).map_err(|p| invalid("FASCIA_SMTP_URL", &p))?;
-        }
-        let from = get("FASCIA_MAIL_FROM").unwrap_or_else(|| "no-reply@fascia.invalid".into());
-        if from.parse::<lettre::Address>().is_err() {
-            return Err(invalid("FASCIA_MAIL_FROM", "must be a plain email address, e.g. no-reply@clinic.example"));
-        }
-        let timeout = match get("FASCIA_SMTP_TIMEOUT_SECONDS").map(|v| v.parse::<u64>()) {
-            None => 10,
-            Some(Ok(secs @ 1..=120)) => secs,
-            Some(_) => return Err(invalid("FASCIA_SMTP_TIMEOUT_SECONDS", "must be 1–120")),
-        };
-        Ok(Self { smtp_url: smtp_url.map(Secret::new), from, timeout: Duration::from_secs(timeout) })
-    }
-}
-
-/// The URL lettre understands for ours: `tls=starttls` (the default for `smtp://`)
-/// becomes lettre's `tls=required`, `tls=none` drops the parameter.
-fn lettre_url(raw: &str) -> Result<String, String> {
-    let mut url = url::Url::parse(raw).map_err(|_| "is not a URL".to_owned())?;
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("has no host".into());
-    }
-    let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
-    url.set_query(None);
-    match (url.scheme(), tls.as_deref()) {
-        ("smtp", None | Some("starttls")) => url.set_query(Some("tls=required")),
-        ("smtp", Some("none")) => {}
-        ("smtps", None) => {}
-        _ => return Err("must be smtp://…[?tls=starttls|none] or smtps://…".into()),
-    }
-    Ok(url.to_string())
-}
+use crate::{
+    config::{MailSettings, Secret, Settings},
+    smtp_url::lettre_url,
+};
 
 /// One message: a subject, a plain-text body and the same as HTML.
 #[derive(Debug, Clone)]
@@ -194,17 +146,6 @@ pub fn compose(clinic_name: &str, to: &str, to_name: &str, subject: &str, paragr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn starttls_is_the_default_and_none_must_be_asked_for() {
-        assert_eq!(lettre_url("smtp://u:p@mail.example:587").unwrap(), "smtp://u:p@mail.example:587?tls=required");
-        assert_eq!(lettre_url("smtp://mail.example:587?tls=starttls").unwrap(), "smtp://mail.example:587?tls=required");
-        assert_eq!(lettre_url("smtp://127.0.0.1:2525?tls=none").unwrap(), "smtp://127.0.0.1:2525");
-        assert_eq!(lettre_url("smtps://mail.example").unwrap(), "smtps://mail.example");
-        assert!(lettre_url("http://mail.example").is_err());
-        assert!(lettre_url("smtp://mail.example?tls=maybe").is_err());
-        assert!(lettre_url("not a url").is_err());
-    }
 
     #[test]
     fn html_bodies_escape_names() {

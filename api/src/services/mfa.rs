@@ -27,7 +27,7 @@ use crate::{
     services::{
         audit::{self, Event, Outcome},
         mfa_policy,
-        sessions::{self, TokenPair},
+        session_tokens::{self, TokenPair},
     },
     state::AppState,
 };
@@ -424,7 +424,7 @@ pub async fn complete_login(
         Proof::RecoveryCode(_) => "auth.mfa_recovery_code",
     };
     audit::record(&txn, now, Event::by_user(&account, action)).await?;
-    let pair = sessions::start_session(state, &txn, &account, now).await?;
+    let pair = session_tokens::start_session(state, &txn, &account, now).await?;
     txn.commit().await?;
     state.mfa_throttle.record_success(&key);
     Ok(pair)
@@ -452,7 +452,7 @@ pub async fn confirm_by_challenge(
         return Err(MfaError::InvalidChallenge);
     }
     audit::record(&txn, now, Event::by_user(&account, "auth.mfa")).await?;
-    let pair = sessions::start_session(state, &txn, &account, now).await?;
+    let pair = session_tokens::start_session(state, &txn, &account, now).await?;
     txn.commit().await?;
     Ok((codes, pair))
 }

@@ -31,12 +31,14 @@ pub mod provisioning;
 pub mod push_subscriptions;
 pub mod red_flags;
 pub mod referrals;
+pub mod reminder_preferences;
 pub mod reminder_rules;
 // issue 17: adaptive reminder timing
 pub mod reminder_adaptation;
 pub mod scars;
 pub mod session_notes;
 pub mod session_record_store;
+pub mod session_tokens;
 pub mod sessions;
 pub mod staff;
 pub mod sync;
@@ -51,6 +53,7 @@ pub mod password_reset;
 pub mod report;
 pub mod share_links;
 // Issue 15: patient data rights.
+pub mod consent_history;
 pub mod consents;
 pub mod erasure;
 pub mod export;

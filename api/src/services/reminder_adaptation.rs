@@ -31,7 +31,7 @@ use crate::{
         materialise,
         schedule::due_at,
     },
-    services::reminder_rules,
+    services::reminder_preferences,
 };
 
 /// Reviews happen at this local time, when nobody is reminded of anything.
@@ -194,7 +194,7 @@ pub async fn review<C: ConnectionTrait>(
     let mut decision = Decision::TooFewDays { days: 0 };
     if row.adapt && rule.enabled {
         let quiet = match patient::Entity::find_by_id(rule.patient_id).one(db).await?.and_then(|p| p.user_id) {
-            Some(user) => reminder_rules::quiet_hours(db, user).await?,
+            Some(user) => reminder_preferences::quiet_hours(db, user).await?,
             None => None,
         };
         let times: Vec<(NaiveDate, i16)> = first_times.iter().map(|(d, m)| (*d, *m)).collect();

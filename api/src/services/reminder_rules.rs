@@ -9,7 +9,7 @@
 
 use crate::services::patients::PatientScope;
 use chrono::{DateTime, Utc};
-use entity::{patient, reminder_adaptation as adaptation_row, reminder_preference, reminder_rule};
+use entity::{patient, reminder_adaptation as adaptation_row, reminder_rule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -175,38 +175,5 @@ pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, use
     for rule in rules {
         materialise::materialise_rule(db, now, rule.id).await?;
     }
-    Ok(())
-}
-
-/// Quiet hours as (start, end) minutes after local midnight, if set.
-pub async fn quiet_hours<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<(i16, i16)>, DbErr> {
-    let pref = reminder_preference::Entity::find_by_id(user_id).one(db).await?;
-    Ok(pref.and_then(|p| Some((p.quiet_start_minute?, p.quiet_end_minute?))))
-}
-
-pub async fn set_quiet_hours<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    user_id: Uuid,
-    quiet: Option<(i16, i16)>,
-) -> Result<(), DbErr> {
-    let model = reminder_preference::ActiveModel {
-        user_id: Set(user_id),
-        quiet_start_minute: Set(quiet.map(|q| q.0)),
-        quiet_end_minute: Set(quiet.map(|q| q.1)),
-        updated_at: Set(now),
-    };
-    reminder_preference::Entity::insert(model)
-        .on_conflict(
-            OnConflict::column(reminder_preference::Column::UserId)
-                .update_columns([
-                    reminder_preference::Column::QuietStartMinute,
-                    reminder_preference::Column::QuietEndMinute,
-                    reminder_preference::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
     Ok(())
 }

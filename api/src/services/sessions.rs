@@ -5,30 +5,26 @@
 //! link. Presenting an already-rotated token means it was copied: the whole family is
 //! revoked, which logs out both the thief and the victim, who then logs in again.
 
-use chrono::{DateTime, Duration, Utc};
-use entity::{Role, invite, patient, refresh_token, user};
+use chrono::{DateTime, Utc};
+use entity::{invite, patient, refresh_token, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr,
 };
 use uuid::Uuid;
 
+pub use super::session_tokens::TokenPair;
+
 use crate::{
-    auth::{Principal, jwt::Subject, password, tokens},
+    auth::{Principal, password, tokens},
     db,
     domain::{Email, NewPassword},
     services::{
         audit::{self, Event, Outcome},
         mfa::{self, SecondStep},
+        session_tokens,
     },
     state::AppState,
 };
-
-#[derive(Debug, Clone)]
-pub struct TokenPair {
-    pub access_token: String,
-    pub expires_in: i64,
-    pub refresh_token: String,
-}
 
 /// What a correct password gives: tokens, or a second step first.
 #[derive(Debug, Clone)]
@@ -117,7 +113,7 @@ pub async fn login(
                 audit::record(&state.db, now, event).await?;
                 return Ok(LoginOutcome::SecondStep(challenge));
             }
-            let pair = start_family(state, &account, now).await?;
+            let pair = session_tokens::start_session(state, &state.db, &account, now).await?;
             audit::record(&state.db, now, Event::by_user(&account, "auth.login")).await?;
             Ok(LoginOutcome::Tokens(pair))
         }
@@ -131,68 +127,6 @@ pub async fn login(
             Err(SessionError::InvalidCredentials)
         }
     }
-}
-
-async fn patient_id_of<C: ConnectionTrait>(db: &C, account: &user::Model) -> Result<Option<Uuid>, DbErr> {
-    if account.role != Role::Patient {
-        return Ok(None);
-    }
-    Ok(patient::Entity::find().filter(patient::Column::UserId.eq(account.id)).one(db).await?.map(|p| p.id))
-}
-
-async fn start_family(state: &AppState, account: &user::Model, now: DateTime<Utc>) -> Result<TokenPair, DbErr> {
-    let family_expires_at = now + to_chrono(state.settings.refresh_absolute_ttl);
-    issue(state, &state.db, account, Uuid::now_v7(), family_expires_at, now).await
-}
-
-/// A new login session for `account` (after a second step), issued inside `db`.
-pub(crate) async fn start_session<C: ConnectionTrait>(
-    state: &AppState,
-    db: &C,
-    account: &user::Model,
-    now: DateTime<Utc>,
-) -> Result<TokenPair, DbErr> {
-    let family_expires_at = now + to_chrono(state.settings.refresh_absolute_ttl);
-    issue(state, db, account, Uuid::now_v7(), family_expires_at, now).await
-}
-
-fn to_chrono(d: std::time::Duration) -> Duration {
-    Duration::from_std(d).unwrap_or(Duration::days(365))
-}
-
-/// Issues an access token and the next refresh-token link of `family_id`.
-async fn issue<C: ConnectionTrait>(
-    state: &AppState,
-    db: &C,
-    account: &user::Model,
-    family_id: Uuid,
-    family_expires_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<TokenPair, DbErr> {
-    let refresh = tokens::generate();
-    refresh_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(account.id),
-        family_id: Set(family_id),
-        token_hash: Set(tokens::digest(&refresh)),
-        expires_at: Set((now + to_chrono(state.settings.refresh_idle_ttl)).min(family_expires_at)),
-        family_expires_at: Set(family_expires_at),
-        rotated_at: Set(None),
-        revoked_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    let patient_id = patient_id_of(db, account).await?;
-    Ok(TokenPair {
-        access_token: state.jwt.issue(
-            Subject { user: account.id, role: account.role, clinic: account.clinic_id, patient: patient_id },
-            family_id,
-            now,
-        ),
-        expires_in: state.jwt.ttl_secs(),
-        refresh_token: refresh,
-    })
 }
 
 /// Ends every login session of `user_id` (password change or reset, disabled account).
@@ -253,7 +187,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, Ses
         txn.rollback().await?;
         return Err(reuse_detected(state, &account, &link, now).await?);
     }
-    let pair = issue(state, &txn, &account, link.family_id, link.family_expires_at, now).await?;
+    let pair = session_tokens::issue(state, &txn, &account, link.family_id, link.family_expires_at, now).await?;
     txn.commit().await?;
     Ok(pair)
 }
@@ -392,8 +326,7 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword
         event = event.patient(patient_id);
     }
     audit::record(&txn, now, event).await?;
-    let family_expires_at = now + to_chrono(state.settings.refresh_absolute_ttl);
-    let pair = issue(state, &txn, &account, Uuid::now_v7(), family_expires_at, now).await?;
+    let pair = session_tokens::start_session(state, &txn, &account, now).await?;
     txn.commit().await?;
     Ok(pair)
 }
