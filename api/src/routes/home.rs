@@ -17,10 +17,9 @@ use crate::{
     content::Side,
     error::ApiError,
     services::{
-        appointments,
         audit::{self, Event},
         care_plans::{AssignedLesson, PlanView, PrescribedExercise},
-        check_ins, library, local_date, measures, patients, sync, today,
+        library, local_date, measures, patients, sync, today,
     },
     state::AppState,
 };
@@ -205,11 +204,16 @@ impl HomeApi {
         let now = state.now();
         let date = date.0.unwrap_or_else(|| local_date(now, tz));
         let patient_id = who.patient_id.uuid();
-        let t = today::today(&state.db, who.into(), date).await?;
-        let record = patients::own_record(&state.db, who).await?;
-        let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
-        let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
-        let next_appointment = appointments::upcoming(&state.db, who.into(), now, 1).await?.pop();
+        let (t, facts) = tokio::try_join!(
+            today::today(&state.db, who.into(), date),
+            today::day_facts(&state.db, who.into(), date, now)
+        )?;
+        let measures_due = if facts.measures_running {
+            let record = patients::own_record(&state.db, who).await?;
+            measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due).collect()
+        } else {
+            vec![]
+        };
         state.audit.read(Event::by(who, "home.today_read").patient(patient_id).at(now)).await?;
         Ok(Json(TodayDto {
             date,
@@ -237,9 +241,9 @@ impl HomeApi {
                 .into_iter()
                 .map(|l| TodayLessonDto { lesson: l.assigned, completed: l.completed })
                 .collect(),
-            check_in_done,
-            measures_due: measures_due.map(Into::into).collect(),
-            next_appointment: next_appointment.map(AppointmentDto::for_patient),
+            check_in_done: facts.check_in_done,
+            measures_due: measures_due.into_iter().map(Into::into).collect(),
+            next_appointment: facts.next_appointment.map(AppointmentDto::for_patient),
         }))
     }
 

@@ -369,3 +369,38 @@ async fn a_log_for_an_exercise_removed_from_the_plan_is_kept_but_flagged() {
     let logs = app.get("/api/v1/me/exercise-logs?from=2026-06-01&to=2026-06-01", p).await.expect(200);
     assert_eq!(logs["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn today_names_the_next_scheduled_session_not_a_past_cancelled_or_other_patients_one() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let other = app.patient(&c.therapist).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let slot = |patient: Uuid, starts: &str, ends: &str| {
+        (format!("/api/v1/patients/{patient}/appointments"), json!({ "starts_at": starts, "ends_at": ends }))
+    };
+    let book = |(path, body): (String, Value)| {
+        let app = &app;
+        async move { app.post(&path, t, &body).await.expect(201)["id"].as_str().unwrap().to_owned() }
+    };
+    let me = c.patient.patient_id.unwrap();
+    // The clock stands at 2026-06-01 12:00Z.
+    book(slot(me, "2026-06-01T08:00:00Z", "2026-06-01T09:00:00Z")).await;
+    let cancelled = book(slot(me, "2026-06-02T08:00:00Z", "2026-06-02T09:00:00Z")).await;
+    app.patch(&format!("/api/v1/appointments/{cancelled}"), t, &json!({ "status": "cancelled" })).await.expect(200);
+    book(slot(other.patient_id.unwrap(), "2026-06-02T10:00:00Z", "2026-06-02T11:00:00Z")).await;
+    let later = book(slot(me, "2026-06-09T08:00:00Z", "2026-06-09T09:00:00Z")).await;
+    let next = book(slot(me, "2026-06-03T08:00:00Z", "2026-06-03T09:00:00Z")).await;
+
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(today["next_appointment"]["id"], next.as_str());
+    assert_eq!(today["check_in_done"], false);
+    assert!(today["plan"].is_null() && today["measures_due"].as_array().unwrap().is_empty());
+
+    app.patch(&format!("/api/v1/appointments/{next}"), t, &json!({ "status": "cancelled" })).await.expect(200);
+    let today = app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    assert_eq!(today["next_appointment"]["id"], later.as_str());
+    let theirs = app.get("/api/v1/me/today", Some(&other.access_token)).await.expect(200);
+    assert_ne!(theirs["next_appointment"]["id"], later.as_str());
+    assert!(theirs["next_appointment"]["starts_at"].as_str().unwrap().starts_with("2026-06-02T10:00:00"));
+}

@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 pub use history::{in_force_on, prescribed_on, versions};
 pub use plan_of_care::{NewCertification, PlanOfCare, RosterFlags, certify, roster_flags};
-pub use read::{assigned_lessons, find_plan, prescribed, view};
+pub use read::{assigned_lessons, find_plan, prescribed, prescription, view};
 pub use types::{
     AssignedLesson, Certification, GoalStatus, GoalView, PlanError, PlanStatus, PlanView, PrescribedExercise,
     Prescription, Weekdays, runs_on,

@@ -86,26 +86,26 @@ pub async fn prescribed<C: ConnectionTrait>(
         .order_by_asc(plan_exercise::Column::Id)
         .all(db)
         .await?;
-    Ok(items
-        .into_iter()
-        .map(|(pe, row)| {
-            let p = PrescribedExercise {
-                plan_exercise_id: pe.id,
-                exercise_id: pe.exercise_id,
-                title: row.as_ref().map(|r| r.title.clone()).unwrap_or_default(),
-                sets: pe.sets,
-                reps: pe.reps,
-                hold_seconds: pe.hold_seconds,
-                side: pe.side.into(),
-                times_per_day: pe.times_per_day,
-                days_of_week: Weekdays::from_mask(pe.days_mask).iso_days(),
-                rest_seconds: pe.rest_seconds,
-                notes: pe.notes,
-                position: pe.position,
-            };
-            (p, row)
-        })
-        .collect())
+    Ok(items.into_iter().map(|(pe, row)| (prescription(pe, row.as_ref()), row)).collect())
+}
+
+/// A plan row as the patient and therapist see it, titled from its library row (none when
+/// that row is gone).
+pub fn prescription(pe: plan_exercise::Model, row: Option<&exercise::Model>) -> PrescribedExercise {
+    PrescribedExercise {
+        plan_exercise_id: pe.id,
+        exercise_id: pe.exercise_id,
+        title: row.map(|r| r.title.clone()).unwrap_or_default(),
+        sets: pe.sets,
+        reps: pe.reps,
+        hold_seconds: pe.hold_seconds,
+        side: pe.side.into(),
+        times_per_day: pe.times_per_day,
+        days_of_week: Weekdays::from_mask(pe.days_mask).iso_days(),
+        rest_seconds: pe.rest_seconds,
+        notes: pe.notes,
+        position: pe.position,
+    }
 }
 
 /// The plan's current lessons by unlock date, with titles from the library, in one
