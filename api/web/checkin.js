@@ -62,6 +62,9 @@ function bodyOf(form, id) {
     pain_sites: map.sites(),
     red_flags: flags,
   };
+  // A post-session reminder opens `/check-in?context=post_session`.
+  const context = new URLSearchParams(location.search).get("context");
+  if (["pre_session", "post_session", "flare"].includes(context)) body.context = context;
   if (sleepTouched) body.sleep_quality = Number(form.sleep.value);
   if (form.medication.value) {
     const medicine = { class: form.medication.value };

@@ -94,7 +94,7 @@ export function renderPlayer(ctx, planExerciseId) {
   // Only sets confirmed with "Set done" count; the one under way does not.
   finish.addEventListener("click", () => complete(set - 1));
 
-  root.replaceChildren(
+  const parts = [
     h("h2", {}, p.title),
     h("p", { class: "dose" }, dosage(p)),
     p.notes ? h("p", {}, `From your therapist: ${p.notes}`) : null,
@@ -104,7 +104,8 @@ export function renderPlayer(ctx, planExerciseId) {
     h("p", { id: "player-timer", class: "timer", role: "timer", "aria-live": "off" }),
     h("p", { id: "player-announce", class: "visually-hidden", "aria-live": "polite" }),
     h("div", { class: "actions" }, startHold, next, finish),
-  );
+  ];
+  root.replaceChildren(...parts.filter(Boolean));
   describe();
 }
 

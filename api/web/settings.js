@@ -192,6 +192,9 @@ export function initSettings() {
 
 export async function renderSettings() {
   const rules = await getJson("/api/v1/me/reminder-rules");
+  // The daily reminders first, in the order of the day's tasks; session ones after.
+  const order = Object.keys(KINDS);
+  rules?.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   $("rules").replaceChildren(...(rules ? rules.map(ruleForm) : [h("p", {}, "Your reminders need a connection.")]));
   await Promise.all([renderQuietHours(), renderPush()]);
 }

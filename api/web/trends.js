@@ -87,12 +87,13 @@ export async function renderTrends() {
     root.replaceChildren(h("p", {}, "Your trends need a connection."));
     return;
   }
-  root.replaceChildren(
+  const parts = [
     h("p", { class: "muted" }, `${trends.from} to ${trends.to}. The dashed line is your baseline.`),
     changes(trends),
     lineChart("chart-pain", "Pain", trends.days, "pain", trends.baseline.pain),
     lineChart("chart-stress", "Stress", trends.days, "stress", trends.baseline.stress),
     adherenceChart(trends.days),
-  );
+  ];
+  root.replaceChildren(...parts.filter(Boolean));
   root.dataset.drawn = "true";
 }

@@ -24,7 +24,18 @@ const APP: &[(&str, &str)] = &[("x-fascia-client", "web")];
 #[tokio::test]
 async fn the_patient_app_and_console_are_served_with_a_strict_csp_and_no_cache() {
     let app = spawn_app().await;
-    for path in ["/", "/today", "/check-in", "/invite", "/trends", "/settings", "/appointments", "/lessons/x", "/play/x", "/clinic/"] {
+    for path in [
+        "/",
+        "/today",
+        "/check-in",
+        "/invite",
+        "/trends",
+        "/settings",
+        "/appointments",
+        "/lessons/x",
+        "/play/x",
+        "/clinic/",
+    ] {
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         assert!(header(&resp, "content-type").starts_with("text/html"), "{path}");
