@@ -113,7 +113,31 @@ export function bodyMap(root, defaultIntensity) {
     ),
   );
   views.back.classList.add("off");
-  root.append(h("div", { class: "toggles" }, switches), h("div", { class: "figures" }, views.front, views.back), list);
+
+  // The same choice from a list: full-size controls for anyone who cannot hit the small
+  // regions (wrist, jaw) on a phone, and a quicker path for screen-reader users.
+  const everySite = [...new Set([...MIDLINE_FRONT, ...MIDLINE_BACK].map((s) => s[0]))]
+    .map((region) => ({ region }))
+    .concat([...new Set([...PAIRED_FRONT, ...PAIRED_BACK].map((s) => s[0]))].flatMap((region) => [{ region, side: "left" }, { region, side: "right" }]))
+    .sort((a, b) => label(a).localeCompare(label(b)));
+  const pick = (e) => {
+    const site = e.target.value === "" ? null : everySite[Number(e.target.value)];
+    if (site && !chosen.has(keyOf(site))) toggle(site);
+    e.target.value = "";
+  };
+  const picker = h(
+    "select",
+    { id: "site-pick", onchange: pick },
+    h("option", { value: "" }, "Choose a place…"),
+    everySite.map((site, i) => h("option", { value: i }, label(site))),
+  );
+  root.append(
+    h("div", { class: "toggles" }, switches),
+    h("div", { class: "figures" }, views.front, views.back),
+    h("label", { for: "site-pick" }, "Or add a place from a list"),
+    picker,
+    list,
+  );
 
   function render() {
     for (const node of shapes) {

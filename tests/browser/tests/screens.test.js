@@ -118,6 +118,9 @@ test("a check-in with body-map regions reaches the server with those sites", asy
   // A second tap takes a region off again.
   await page.click(".figure:not(.off) [data-region=calf][data-side=left]");
   await page.click(".figure:not(.off) [data-region=calf][data-side=left]");
+  // The list offers the same places as the figure.
+  await page.selectOption("#site-pick", { label: "Left wrist" });
+  await page.click("button[aria-label='Remove left wrist']");
   await page.fill("#site-lower_back-", "8");
   await page.fill("#sleep", "3");
   await page.selectOption("#medication", "non_opioid");
@@ -227,6 +230,18 @@ test("a reminder settings change persists on the server", async () => {
   await page.waitForSelector("form.rule[data-kind=check_in]");
   assert.equal(await page.inputValue("#rule-check_in-time"), "19:45");
   assert.equal(await page.isChecked("#rule-check_in-adapt"), false);
+  await context.close();
+});
+
+test("signing out returns to the sign-in form and a reload stays signed out", async () => {
+  const context = await browser.context();
+  const page = await signedIn(context, server.logins.patient[0], "/settings");
+  await page.click("#logout");
+  await page.waitForSelector("#view-login:not([hidden])");
+  await page.goto(`${server.base}/today`);
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.isVisible("#view-login"), true);
+  assert.equal(await page.isVisible("#nav"), false);
   await context.close();
 });
 
