@@ -19,6 +19,8 @@ if [ -z "${FASCIA_BIN:-}" ]; then
   cargo build --release -p fascia --bin fascia
   FASCIA_BIN="$PWD/target/release/fascia"
 fi
+# The tests run from tests/browser, so a relative path (as in the README) is made absolute.
+FASCIA_BIN="$(realpath "$FASCIA_BIN")"
 export FASCIA_BIN
 
 cd tests/browser

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -113,6 +114,20 @@ export async function apiLogin(base, { email, password }) {
   };
 }
 
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * axe-core's WCAG 2.x A/AA violations on the page, as "rule: targets" lines. The pages'
+ * CSP forbids injected scripts, so the context must be made with `bypassCSP: true`.
+ */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 /** Signs in through the page's own form and waits for the app to settle. */
 export async function signIn(page, base, path, { email, password }) {
   await page.goto(`${base}${path}`);
@@ -127,8 +142,8 @@ export async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
 }
 
-/** The therapist adds a stretch, due every day, to the patient's active plan (made if missing). */
-export async function prescribeToday(base, therapistLogin, patientLogin) {
+/** The patient's active plan (made if missing), with the therapist's and patient's API. */
+async function activePlan(base, therapistLogin, patientLogin) {
   const therapist = await apiLogin(base, therapistLogin);
   const patient = await apiLogin(base, patientLogin);
   const patientId = (await patient("GET", "/api/v1/me")).body.patient_id;
@@ -140,10 +155,26 @@ export async function prescribeToday(base, therapistLogin, patientLogin) {
     if (made.status >= 300) throw new Error(`plan: ${made.status} ${JSON.stringify(made.body)}`);
     plan = made.body;
   }
+  return { plan, therapist, patient, patientId };
+}
+
+/** The therapist adds a stretch, due every day, to the patient's active plan (made if missing). */
+export async function prescribeToday(base, therapistLogin, patientLogin, overrides = {}) {
+  const { plan, therapist } = await activePlan(base, therapistLogin, patientLogin);
   const exercises = (await therapist("GET", "/api/v1/exercises?limit=1")).body;
   const exercise = (exercises.items ?? exercises)[0];
-  const prescription = { days_of_week: [1, 2, 3, 4, 5, 6, 7], hold_seconds: 20, reps: 3, rest_seconds: 15, sets: 1, side: "none", times_per_day: 2 };
+  const prescription = { days_of_week: [1, 2, 3, 4, 5, 6, 7], hold_seconds: 20, reps: 3, rest_seconds: 15, sets: 1, side: "none", times_per_day: 2, ...overrides };
   const added = await therapist("POST", `/api/v1/care-plans/${plan.id}/exercises`, { exercise_id: exercise.id, prescription });
   if (added.status >= 300) throw new Error(`add exercise: ${added.status} ${JSON.stringify(added.body)}`);
   return exercise.title;
+}
+
+/** The therapist adds the library's first lesson to the patient's active plan; returns it. */
+export async function assignLesson(base, therapistLogin, patientLogin) {
+  const { plan, therapist } = await activePlan(base, therapistLogin, patientLogin);
+  const lessons = (await therapist("GET", "/api/v1/lessons?limit=1")).body;
+  const lesson = (lessons.items ?? lessons)[0];
+  const added = await therapist("POST", `/api/v1/care-plans/${plan.id}/lessons`, { lesson_id: lesson.id });
+  if (added.status >= 300 && added.status !== 409) throw new Error(`add lesson: ${added.status} ${JSON.stringify(added.body)}`);
+  return lesson;
 }

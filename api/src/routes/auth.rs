@@ -140,7 +140,7 @@ impl From<SessionError> for ApiError {
     }
 }
 
-fn new_password(field: &str, raw: &str) -> Result<NewPassword, ApiError> {
+pub(super) fn new_password(field: &str, raw: &str) -> Result<NewPassword, ApiError> {
     NewPassword::parse(raw).map_err(|e| ApiError::invalid(field, e.0))
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/auth/browser/...`: sessions for the web app served by this binary.
 //!
-//! The same login and refresh as `auth.rs`, but the refresh token never reaches script:
+//! The same login, invite acceptance and refresh as `auth.rs`, but the refresh token never reaches script:
 //! it travels in the `fascia_refresh` cookie (`HttpOnly; Secure; SameSite=Strict`,
 //! scoped to `/api/v1/auth`), and the JSON carries only the short-lived access token,
 //! which the app keeps in memory. Invariant: every operation here refuses a request that
@@ -10,7 +10,11 @@
 use poem::{Request, http::HeaderMap, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
-use super::{ApiTags, auth::LoginRequest, mfa_challenge::MfaChallengeDto};
+use super::{
+    ApiTags,
+    auth::{AcceptInviteRequest, LoginRequest, new_password},
+    mfa_challenge::MfaChallengeDto,
+};
 use crate::{
     error::{ApiError, ErrorBody},
     services::sessions::{self, LoginOutcome, TokenPair},
@@ -52,6 +56,13 @@ pub enum BrowserSessionResponse {
 }
 
 #[derive(ApiResponse)]
+pub enum BrowserInviteResponse {
+    /// Account made and signed in: the refresh token is in the `fascia_refresh` cookie.
+    #[oai(status = 200)]
+    Ok(Json<BrowserSession>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
 pub enum BrowserLogoutResponse {
     /// Signed out: the session is revoked and the cookie cleared.
     #[oai(status = 204)]
@@ -62,16 +73,17 @@ fn set_cookie(token: &str, max_age_secs: u64) -> String {
     format!("{REFRESH_COOKIE}={token}; Path={COOKIE_PATH}; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Strict")
 }
 
-fn answer(state: &AppState, pair: TokenPair) -> BrowserSessionResponse {
+/// The access token for the JSON and the refresh token for the cookie.
+fn signed_in(state: &AppState, pair: TokenPair) -> (Json<BrowserSession>, String) {
     let cookie = set_cookie(&pair.refresh_token, state.settings.refresh_idle_ttl.as_secs());
-    BrowserSessionResponse::Ok(
-        Json(BrowserSession {
-            access_token: pair.access_token,
-            token_type: "Bearer".into(),
-            expires_in: pair.expires_in,
-        }),
-        cookie,
-    )
+    let session =
+        BrowserSession { access_token: pair.access_token, token_type: "Bearer".into(), expires_in: pair.expires_in };
+    (Json(session), cookie)
+}
+
+fn answer(state: &AppState, pair: TokenPair) -> BrowserSessionResponse {
+    let (session, cookie) = signed_in(state, pair);
+    BrowserSessionResponse::Ok(session, cookie)
 }
 
 /// True when the request comes from the web app on this server's own origin.
@@ -153,6 +165,24 @@ impl BrowserSessionsApi {
         let token = refresh_cookie(req).ok_or_else(|| ApiError::unauthorized("no browser session"))?;
         let pair = sessions::refresh(&state, &token).await?;
         Ok(answer(&state, pair))
+    }
+
+    /// Web app invite: choose a password, and the new account is signed in with the refresh token as an HttpOnly cookie. Send `X-Fascia-Client: web`.
+    #[oai(path = "/invites/accept", method = "post", operation_id = "accept_browser_invite")]
+    async fn accept_browser_invite(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<AcceptInviteRequest>,
+    ) -> Result<BrowserInviteResponse, ApiError> {
+        // The origin check comes first: a cross-site page must not be able to spend
+        // someone's invite link, even with a password of its own choosing.
+        require_app(req, &state)?;
+        let password = new_password("password", &body.password)?;
+        let pair = sessions::accept_invite(&state, &body.token, &password).await?;
+        super::auth::remember_device(&state, req, &pair).await?;
+        let (session, cookie) = signed_in(&state, pair);
+        Ok(BrowserInviteResponse::Ok(session, cookie))
     }
 
     /// Web app logout: revokes the session in the `fascia_refresh` cookie and clears it. Send `X-Fascia-Client: web`.

@@ -30,6 +30,7 @@ use super::openapi_service;
 /// token, an instrument that does not exist, a patient with no active plan.
 const NOT_FOUND_WITHOUT_PATH_ID: &[&str] = &[
     "accept_invite",
+    "accept_browser_invite",
     "create_measure_response",
     "get_my_plan",
     // Issue 15: an unknown reset token.
@@ -49,7 +50,8 @@ const CREDENTIAL_CHECKS: &[&str] = &[
 ];
 /// Browser-session operations: no role check, but they refuse a request that is not the
 /// web app on this origin (see `browser_sessions`).
-const SAME_ORIGIN_ONLY: &[&str] = &["create_browser_session", "refresh_browser_session", "delete_browser_session"];
+const SAME_ORIGIN_ONLY: &[&str] =
+    &["create_browser_session", "refresh_browser_session", "delete_browser_session", "accept_browser_invite"];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
 const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];

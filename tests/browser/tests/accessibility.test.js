@@ -3,10 +3,8 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { startServer, launch, signIn, prescribeToday } from "../harness.js";
+import { startServer, launch, signIn, prescribeToday, axeViolations as violations } from "../harness.js";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let server;
 let browser;
 
@@ -19,14 +17,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function violations(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 for (const scheme of ["light", "dark"]) {
   test(`the patient app's sign-in, today and check-in pass axe (${scheme})`, async () => {

@@ -227,6 +227,12 @@ fn table() -> Vec<Row> {
         row("refresh_browser_session", None, [403; 6], None),
         row("delete_browser_session", None, [403; 6], None),
         row(
+            "accept_browser_invite",
+            Some(|| json!({ "token": "bogus", "password": "long enough password" })),
+            [403; 6],
+            None,
+        ),
+        row(
             "change_password",
             Some(|| json!({ "current_password": "not the password", "new_password": "another long password" })),
             [401, 422, 422, 422, 422, 422],

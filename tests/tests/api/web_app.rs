@@ -24,7 +24,18 @@ const APP: &[(&str, &str)] = &[("x-fascia-client", "web")];
 #[tokio::test]
 async fn the_patient_app_and_console_are_served_with_a_strict_csp_and_no_cache() {
     let app = spawn_app().await;
-    for path in ["/", "/today", "/check-in", "/clinic/"] {
+    for path in [
+        "/",
+        "/today",
+        "/check-in",
+        "/invite",
+        "/trends",
+        "/settings",
+        "/appointments",
+        "/lessons/x",
+        "/play/x",
+        "/clinic/",
+    ] {
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         assert!(header(&resp, "content-type").starts_with("text/html"), "{path}");
@@ -158,4 +169,79 @@ async fn the_json_login_is_unchanged_for_other_clients() {
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body["refresh_token"].is_string());
     assert!(reply.headers.get("set-cookie").is_none());
+}
+
+/// A patient record of a fresh therapist with an invite; returns the invite's token.
+async fn patient_invite(app: &TestApp) -> String {
+    let admin = app.clinic_admin("Browser Invite Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let id = app.patient_record(&therapist, "Bea Browser").await;
+    let email = format!("bea.{}@home.test", uuid::Uuid::new_v4().simple());
+    let invite = app
+        .post(&format!("/api/v1/patients/{id}/invites"), Some(&therapist.access_token), &json!({ "email": email }))
+        .await
+        .expect(201);
+    invite["token"].as_str().unwrap().to_owned()
+}
+
+const INVITE_PATH: &str = "/api/v1/auth/browser/invites/accept";
+
+#[tokio::test]
+async fn accepting_an_invite_in_the_browser_signs_in_with_the_cookie_only() {
+    let app = spawn_app().await;
+    let token = patient_invite(&app).await;
+    let body = json!({ "token": token, "password": PASSWORD });
+
+    let reply = app.request_with_headers(Method::POST, INVITE_PATH, None, APP, Some(&body)).await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.get("refresh_token").is_none());
+    let access = reply.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/me", Some(&access)).await.expect(200)["role"], "patient");
+    let cookie = cookie_of(&reply.headers);
+    let headers = [("x-fascia-client", "web"), ("cookie", cookie.as_str())];
+    let refreshed = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &headers, None).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "the cookie carries the new session");
+}
+
+#[tokio::test]
+async fn a_browser_invite_from_another_origin_is_refused_and_leaves_the_invite_unused() {
+    let app = spawn_app().await;
+    let token = patient_invite(&app).await;
+    let body = json!({ "token": token, "password": PASSWORD });
+    let cross = [("x-fascia-client", "web"), ("origin", "https://evil.example")];
+    let site = [("x-fascia-client", "web"), ("sec-fetch-site", "cross-site")];
+
+    for headers in [&[][..], &cross[..], &site[..]] {
+        let reply = app.request_with_headers(Method::POST, INVITE_PATH, None, headers, Some(&body)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(reply.headers.get("set-cookie").is_none());
+    }
+
+    let reply = app.request_with_headers(Method::POST, INVITE_PATH, None, APP, Some(&body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "the refused attempts used nothing up");
+}
+
+#[tokio::test]
+async fn a_browser_invite_with_a_bad_token_a_weak_password_or_used_twice_is_a_clear_4xx() {
+    let app = spawn_app().await;
+    let token = patient_invite(&app).await;
+    let send = |body: serde_json::Value| {
+        let app = &app;
+        async move { app.request_with_headers(Method::POST, INVITE_PATH, None, APP, Some(&body)).await }
+    };
+
+    let forged = send(json!({ "token": "not-a-token", "password": PASSWORD })).await;
+    assert_eq!((forged.status, forged.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let weak = send(json!({ "token": token, "password": "short" })).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let extra = send(json!({ "token": token, "password": PASSWORD, "role": "admin" })).await;
+    assert_eq!(extra.status, StatusCode::BAD_REQUEST, "unknown fields are refused");
+    let huge = send(json!({ "token": "x".repeat(5000), "password": PASSWORD })).await;
+    assert!(huge.status.is_client_error(), "{}", huge.status);
+
+    assert_eq!(send(json!({ "token": token, "password": PASSWORD })).await.status, StatusCode::OK);
+    let again = send(json!({ "token": token, "password": PASSWORD })).await;
+    assert_eq!((again.status, again.body["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    assert!(again.headers.get("set-cookie").is_none());
 }
