@@ -1,0 +1,221 @@
+// The therapist console in a real Chromium (issue 16): building a plan the patient then
+// sees on today, a patient's page with a check-in and an alert acknowledged there,
+// inviting a patient, and axe-core on the roster, patient page and plan builder in light
+// and dark mode. Screens are laptop-sized: the console is for tablets and laptops.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { startServer, launch, apiLogin, signIn, prescribeToday, SCREENSHOTS } from "../harness.js";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const LAPTOP = { width: 1280, height: 900 };
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A signed-in console page (its own profile) showing the roster. */
+async function consolePage(options = {}) {
+  const context = await browser.context({ viewport: LAPTOP, ...options });
+  const page = await context.newPage();
+  await signIn(page, server.base, "/clinic/", server.logins.therapist[0]);
+  await page.waitForSelector("#view-roster:not([hidden]) #roster tr");
+  return { context, page };
+}
+
+/** Follows an in-page link and waits until the screen it opens has drawn. */
+async function open(page, selector, view) {
+  await page.click(selector);
+  await page.waitForSelector(`#view-${view}:not([hidden])`);
+  await page.waitForSelector("body[data-ready=true]");
+}
+
+async function patientId(login) {
+  const api = await apiLogin(server.base, login);
+  return (await api("GET", "/api/v1/me")).body.patient_id;
+}
+
+test("a therapist builds a plan in the console (search by region, add with dosage, reorder) and the patient's today shows it", async () => {
+  const login = server.logins.patient[1];
+  const id = await patientId(login);
+  const { context, page } = await consolePage();
+  page.on("dialog", (d) => d.accept());
+
+  await open(page, `#roster a[href="#/patients/${id}"]`, "patient");
+  await open(page, `#view-patient a[href="#/patients/${id}/plan"]`, "plan");
+  await page.click("#new-plan button[type=submit]");
+  await page.waitForSelector("#plan-exercises");
+
+  // Search the neck region for the chin tuck and prescribe it with its own dosage.
+  await page.selectOption("#library-region", "neck");
+  await page.fill("#library-search", "chin");
+  await page.click("#view-plan form[role=search] button[type=submit]");
+  const chin = page.locator("#library-results li", { hasText: "Chin tuck" });
+  await chin.getByRole("button", { name: "Add to plan: Chin tuck" }).click();
+  const form = chin.locator("form.dosage");
+  await form.getByLabel("Sets", { exact: true }).fill("3");
+  await form.getByLabel("Reps", { exact: true }).fill("12");
+  await form.getByLabel("Hold (seconds)", { exact: true }).fill("5");
+  await form.getByLabel("Times a day", { exact: true }).fill("2");
+  await form.getByRole("button", { name: "Prescribe Chin tuck" }).click();
+  await page.waitForSelector('#plan-exercises li[data-item] >> text="Chin tuck"');
+
+  // A shoulder exercise with the library's default dosage, added after it.
+  await page.selectOption("#library-region", "shoulders");
+  await page.fill("#library-search", "");
+  await page.click("#view-plan form[role=search] button[type=submit]");
+  const rolls = page.locator("#library-results li", { hasText: "Shoulder rolls" });
+  await rolls.getByRole("button", { name: "Add to plan: Shoulder rolls" }).click();
+  await rolls.getByRole("button", { name: "Prescribe Shoulder rolls" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#plan-exercises li[data-item]").length === 2);
+
+  // Move it first; focus stays on the moved item.
+  await page.getByRole("button", { name: "Move up: Shoulder rolls" }).click();
+  await page.waitForFunction(() => document.querySelector("#plan-exercises li[data-item] h5")?.textContent === "Shoulder rolls");
+  const titles = await page.locator("#plan-exercises li[data-item] h5").allTextContents();
+  assert.deepEqual(titles, ["Shoulder rolls", "Chin tuck"]);
+  assert.match(await page.locator("#plan-exercises li[data-item]").nth(1).textContent(), /3 × 12, hold 5 s.*2× a day, every day/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, "console-plan.png") });
+  await context.close();
+
+  // What the server gives the patient: both, in the new order, with the dosage set.
+  const patient = await apiLogin(server.base, login);
+  const today = (await patient("GET", "/api/v1/me/today")).body;
+  assert.deepEqual(today.exercises.map((e) => e.prescription.title), ["Shoulder rolls", "Chin tuck"]);
+  const tuck = today.exercises[1].prescription;
+  assert.deepEqual([tuck.sets, tuck.reps, tuck.hold_seconds, tuck.times_per_day], [3, 12, 5, 2]);
+
+  // And what the patient app shows on today.
+  const phone = await browser.context();
+  const app = await phone.newPage();
+  await signIn(app, server.base, "/today", login);
+  await app.waitForSelector("#exercises li");
+  const shown = await app.textContent("#exercises");
+  assert.ok(shown.indexOf("Shoulder rolls") >= 0 && shown.indexOf("Shoulder rolls") < shown.indexOf("Chin tuck"), shown);
+  await phone.close();
+});
+
+test("a patient's page shows their check-in with its red flag, and the alert is acknowledged there", async () => {
+  const login = server.logins.patient[0];
+  const id = await patientId(login);
+  const patient = await apiLogin(server.base, login);
+  const note = `stiff after the drive ${randomUUID().slice(0, 8)}`;
+  const sent = await patient("POST", "/api/v1/me/check-ins", {
+    items: [{
+      id: randomUUID(), recorded_at: new Date().toISOString(), pain: 7, stress: 6, context: "daily", note,
+      pain_sites: [{ region: "shoulder", side: "left", intensity: 7, qualities: ["aching"] }],
+      red_flags: ["chest_pain"],
+    }],
+  });
+  assert.equal(sent.body.results[0].status, 201, JSON.stringify(sent.body));
+
+  const { context, page } = await consolePage();
+  await open(page, `#roster a[href="#/patients/${id}"]`, "patient");
+  const checkIn = page.locator("#check-ins li", { hasText: note });
+  await checkIn.waitFor();
+  const text = await checkIn.textContent();
+  assert.match(text, /pain 7\/10/);
+  assert.match(text, /shoulder \(left\) 7\/10, aching/);
+  assert.match(text, /Red flags:.*chest/i);
+  assert.equal(await page.locator("#trends svg[role=img]").count(), 3, "pain, stress and adherence charts");
+  await page.screenshot({ path: join(SCREENSHOTS, "console-patient.png") });
+
+  const alert = page.locator("#patient-alerts li[data-kind=red_flag]");
+  await alert.getByRole("button", { name: /^Acknowledge: red flag/ }).click();
+  await page.waitForSelector("#patient-alerts li[data-kind=red_flag] >> text=/Acknowledged/");
+  const therapist = await apiLogin(server.base, server.logins.therapist[0]);
+  const open_ = (await therapist("GET", `/api/v1/alerts?patient_id=${id}&status=open&kind=red_flag`)).body.items;
+  assert.equal(open_.length, 0, "the red-flag alert is acknowledged on the server");
+  await context.close();
+});
+
+test("a therapist invites a new patient from the console and gets the link", async () => {
+  const { context, page } = await consolePage();
+  const therapist = await apiLogin(server.base, server.logins.therapist[0]);
+  const before = (await therapist("GET", "/api/v1/patients?limit=200")).body.items.length;
+  await open(page, "#nav a[data-view=invite]", "invite");
+
+  // An address the browser refuses is never sent: no record is made.
+  await page.getByLabel("Patient's name").fill("Robin Vale");
+  await page.getByLabel("Patient's email").fill("not an address");
+  await page.click("#invite-form button[type=submit]");
+  assert.equal(await page.locator("#invite-result").count(), 0);
+  assert.equal((await therapist("GET", "/api/v1/patients?limit=200")).body.items.length, before);
+
+  const email = `robin.${randomUUID().slice(0, 8)}@home.test`;
+  await page.getByLabel("Patient's email").fill(email);
+  await page.click("#invite-form button[type=submit]");
+  await page.waitForSelector("#invite-result");
+  assert.match(await page.inputValue("#invite-link"), /#token=[A-Za-z0-9_-]{20,}/);
+  assert.ok((await page.textContent("#invite-outbox")).length > 0);
+
+  const invites = (await therapist("GET", "/api/v1/invites")).body.items;
+  const mine = invites.find((i) => i.email === email);
+  assert.equal(mine?.status, "pending");
+  assert.equal(mine?.display_name, "Robin Vale");
+  assert.equal((await therapist("GET", "/api/v1/patients?limit=200")).body.items.length, before + 1);
+  await context.close();
+});
+
+test("a patient who is not on the therapist's list, or a mangled address, shows nothing of anyone", async () => {
+  const { context, page } = await consolePage();
+  const known = await patientId(server.logins.patient[0]);
+  await open(page, `#roster a[href="#/patients/${known}"]`, "patient");
+  await page.waitForSelector("#check-ins li");
+
+  // An id the server does not show this therapist answers 404: the page says so and
+  // the previous patient's data is gone.
+  await page.evaluate((id) => (location.hash = `#/patients/${id}`), randomUUID());
+  await page.waitForSelector("#view-patient h2 >> text=That patient is not on your list.");
+  assert.equal(await page.locator("#view-patient #check-ins").count(), 0);
+
+  // Anything else after the # is the roster.
+  await page.evaluate(() => (location.hash = "#/patients/<script>alert(1)</script>"));
+  await page.waitForSelector("#view-roster:not([hidden]) #roster tr");
+  assert.equal(await page.locator("#view-patient").isHidden(), true);
+  await context.close();
+});
+
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+for (const scheme of ["light", "dark"]) {
+  test(`the console's roster, patient page and plan builder pass axe (${scheme})`, async () => {
+    const login = server.logins.patient[0];
+    const id = await patientId(login);
+    // A plan with an exercise, so the builder shows every part.
+    await prescribeToday(server.base, server.logins.therapist[0], login);
+    const { context, page } = await consolePage({ bypassCSP: true, colorScheme: scheme });
+    assert.deepEqual(await violations(page), [], "roster");
+    await open(page, `#roster a[href="#/patients/${id}"]`, "patient");
+    await page.waitForSelector("#check-ins li");
+    await page.waitForSelector("#reminders-panel form, #reminders-panel p:not(.meta)");
+    assert.deepEqual(await violations(page), [], "patient page");
+    await open(page, `#view-patient a[href="#/patients/${id}/plan"]`, "plan");
+    await page.waitForSelector("#library-results li");
+    // The dosage form too, as a therapist sees it while prescribing.
+    await page.locator("#library-results li button").first().click();
+    await page.waitForSelector("#library-results form.dosage");
+    assert.deepEqual(await violations(page), [], "plan builder");
+    await context.close();
+  });
+}
