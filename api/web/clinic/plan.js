@@ -197,7 +197,7 @@ class Builder {
         await this.change("PUT", `/exercises/${id}/position`, { position: to }, `Moved ${e.title} to place ${to + 1}.`);
         // Keep the keyboard where it was, so the item can be moved again at once.
         const again = this.exercises.querySelector(`button[data-item="${id}"][data-action="${action}"]:enabled`);
-        (again ?? this.exercises.querySelector(`button[data-item="${id}"]`))?.focus();
+        (again ?? this.exercises.querySelector(`button[data-item="${id}"]:enabled`))?.focus();
       } catch (err) {
         announce(`Not moved: ${err.message}`);
       }

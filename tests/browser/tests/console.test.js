@@ -82,9 +82,11 @@ test("a therapist builds a plan in the console (search by region, add with dosag
   await rolls.getByRole("button", { name: "Prescribe Shoulder rolls" }).click();
   await page.waitForFunction(() => document.querySelectorAll("#plan-exercises li[data-item]").length === 2);
 
-  // Move it first; focus stays on the moved item.
+  // Move it first.
   await page.getByRole("button", { name: "Move up: Shoulder rolls" }).click();
   await page.waitForFunction(() => document.querySelector("#plan-exercises li[data-item] h5")?.textContent === "Shoulder rolls");
+  // Focus stays on the moved exercise (its "Move up" is now disabled, so the next button).
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Move down: Shoulder rolls");
   const titles = await page.locator("#plan-exercises li[data-item] h5").allTextContents();
   assert.deepEqual(titles, ["Shoulder rolls", "Chin tuck"]);
   assert.match(await page.locator("#plan-exercises li[data-item]").nth(1).textContent(), /3 × 12, hold 5 s.*2× a day, every day/);
@@ -107,6 +109,77 @@ test("a therapist builds a plan in the console (search by region, add with dosag
   const shown = await app.textContent("#exercises");
   assert.ok(shown.indexOf("Shoulder rolls") >= 0 && shown.indexOf("Shoulder rolls") < shown.indexOf("Chin tuck"), shown);
   await phone.close();
+});
+
+test("goals, lessons and removal in the plan builder reach the plan, and a bad goal is refused", async () => {
+  const login = server.logins.patient[0];
+  const id = await patientId(login);
+  await prescribeToday(server.base, server.logins.therapist[0], login);
+  const { context, page } = await consolePage();
+  page.on("dialog", (d) => d.accept());
+  await page.evaluate((pid) => (location.hash = `#/patients/${pid}/plan`), id);
+  await page.waitForSelector("#view-plan:not([hidden]) #plan-exercises li[data-item]");
+  const therapist = await apiLogin(server.base, server.logins.therapist[0]);
+  const planId = (await therapist("GET", `/api/v1/patients/${id}/care-plans`)).body.find((p) => p.status === "active").id;
+
+  // A target above 10 is stopped by the form itself; nothing is added.
+  const goals = page.locator("#goal-form");
+  await goals.getByLabel("Activity").fill("Lift the grandchild");
+  await goals.getByLabel("Target (0–10)").fill("12");
+  await goals.getByRole("button", { name: "Add goal" }).click();
+  assert.equal((await therapist("GET", `/api/v1/care-plans/${planId}`)).body.goals.length, 0);
+
+  await goals.getByLabel("Target (0–10)").fill("8");
+  await goals.getByRole("button", { name: "Add goal" }).click();
+  await page.waitForSelector('#plan-goals li >> text="Lift the grandchild"');
+  await page.getByRole("button", { name: "Achieved: Lift the grandchild" }).click();
+  await page.waitForSelector("#plan-goals li >> text=/achieved/");
+
+  const lessons = page.locator("#lesson-form");
+  const lessonId = await lessons.locator("select option[value]:not([value=''])").first().getAttribute("value");
+  await lessons.locator("select").selectOption(lessonId);
+  await lessons.getByRole("button", { name: "Assign lesson" }).click();
+  await page.waitForSelector("#plan-lessons li");
+
+  const first = page.locator("#plan-exercises li[data-item]").first();
+  const removed = await first.getAttribute("data-item");
+  await first.getByRole("button", { name: /^Remove: / }).click();
+  await page.waitForFunction((item) => !document.querySelector(`#plan-exercises li[data-item="${item}"]`), removed);
+
+  const plan = (await therapist("GET", `/api/v1/care-plans/${planId}`)).body;
+  assert.deepEqual(plan.goals.map((g) => [g.activity, g.target, g.status]), [["Lift the grandchild", 8, "achieved"]]);
+  assert.deepEqual(plan.lessons.map((l) => l.lesson_id), [lessonId]);
+  assert.ok(!plan.exercises.some((e) => e.plan_exercise_id === removed), "the removed exercise is gone");
+  await context.close();
+});
+
+test("a reminder rule changed on the patient's page is saved, and one left without a day is not sent", async () => {
+  const login = server.logins.patient[0];
+  const id = await patientId(login);
+  await prescribeToday(server.base, server.logins.therapist[0], login);
+  const { context, page } = await consolePage();
+  await page.evaluate((pid) => (location.hash = `#/patients/${pid}`), id);
+  const rule = page.locator("#reminders-panel form[data-kind=check_in]");
+  await rule.waitFor();
+
+  await rule.locator("input[type=time]").fill("21:15");
+  await rule.getByRole("checkbox", { name: "Sun" }).uncheck();
+  await rule.getByRole("button", { name: /^Save: / }).click();
+  await page.waitForSelector("#status >> text=Saved the daily check-in reminder.");
+
+  // Every day unticked is refused in the page before anything is sent.
+  const again = page.locator("#reminders-panel form[data-kind=check_in]");
+  for (const name of ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]) await again.getByRole("checkbox", { name }).uncheck();
+  await again.getByRole("button", { name: /^Save: / }).click();
+  await again.locator("text=Pick at least one day").waitFor();
+
+  const patient = await apiLogin(server.base, login);
+  const rules = (await patient("GET", "/api/v1/me/reminder-rules")).body;
+  const checkIn = rules.find((r) => r.kind === "check_in");
+  assert.equal(checkIn.local_time.slice(0, 5), "21:15");
+  assert.deepEqual(checkIn.days_of_week, [1, 2, 3, 4, 5, 6]);
+  assert.equal(checkIn.enabled, true);
+  await context.close();
 });
 
 test("a patient's page shows their check-in with its red flag, and the alert is acknowledged there", async () => {
