@@ -272,7 +272,7 @@ async function violations(page) {
 }
 
 for (const scheme of ["light", "dark"]) {
-  test(`the console's roster, patient page and plan builder pass axe (${scheme})`, async () => {
+  test(`the console's roster, patient page, plan builder and invite pass axe (${scheme})`, async () => {
     const login = server.logins.patient[0];
     const id = await patientId(login);
     // A plan with an exercise, so the builder shows every part.
@@ -289,6 +289,8 @@ for (const scheme of ["light", "dark"]) {
     await page.locator("#library-results li button").first().click();
     await page.waitForSelector("#library-results form.dosage");
     assert.deepEqual(await violations(page), [], "plan builder");
+    await open(page, "#nav a[data-view=invite]", "invite");
+    assert.deepEqual(await violations(page), [], "invite");
     await context.close();
   });
 }
