@@ -110,7 +110,7 @@ async function note(appointment) {
 async function sessions(id) {
   const list = await api("GET", `/api/v1/patients/${id}/appointments`);
   if (!list.length) return [h("p", {}, "No sessions from 30 days ago to 60 days ahead.")];
-  // Notes exist only for sessions that took place; read those, newest first.
+  // Notes exist only for sessions that took place, so only those are read.
   const notes = await Promise.all(list.map((a) => (a.status === "completed" ? note(a) : null)));
   const rows = list.map((a, i) => {
     const n = notes[i];

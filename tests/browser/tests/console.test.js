@@ -216,6 +216,36 @@ test("a patient's page shows their check-in with its red flag, and the alert is 
   await context.close();
 });
 
+test("a patient's sessions show which notes are signed, drafted or missing", async () => {
+  const login = server.logins.patient[0];
+  const id = await patientId(login);
+  const therapist = await apiLogin(server.base, server.logins.therapist[0]);
+  const hour = 3600_000;
+  const assessment = `Less guarding in the left upper trapezius ${randomUUID().slice(0, 6)}`;
+  const past = async (hoursAgo) => {
+    const slot = { starts_at: new Date(Date.now() - hoursAgo * hour).toISOString(), ends_at: new Date(Date.now() - (hoursAgo - 1) * hour).toISOString() };
+    const made = await therapist("POST", `/api/v1/patients/${id}/appointments`, slot);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal((await therapist("PATCH", `/api/v1/appointments/${made.body.id}`, { status: "completed" })).status, 200);
+    return made.body.id;
+  };
+  const signed = await past(50);
+  assert.equal((await therapist("PUT", `/api/v1/appointments/${signed}/note`, { subjective: "Neck stiff after travel.", assessment })).status, 200);
+  assert.equal((await therapist("POST", `/api/v1/appointments/${signed}/note/sign`)).status, 200);
+  const drafted = await past(26);
+  assert.equal((await therapist("PUT", `/api/v1/appointments/${drafted}/note`, { subjective: "Draft only." })).status, 200);
+  await past(4);
+
+  const { context, page } = await consolePage();
+  await open(page, `#roster a[href="#/patients/${id}"]`, "patient");
+  await page.waitForSelector("#sessions tbody tr");
+  const notes = await page.locator("#sessions tbody td:nth-child(3)").allTextContents();
+  assert.ok(notes.some((n) => n.startsWith("Signed") && n.includes(assessment)), notes.join(" | "));
+  assert.ok(notes.includes("Draft, not signed"), notes.join(" | "));
+  assert.ok(notes.includes("No note yet"), notes.join(" | "));
+  await context.close();
+});
+
 test("a therapist invites a new patient from the console and gets the link", async () => {
   const { context, page } = await consolePage();
   const therapist = await apiLogin(server.base, server.logins.therapist[0]);
