@@ -171,3 +171,33 @@ async fn the_roster_shows_each_patients_newest_check_in_and_skips_withdrawn_ones
     let roster = app.get("/api/v1/patients", Some(&c.therapist.access_token)).await.expect(200);
     assert_eq!(last(&roster, c.patient.patient_id.unwrap()), at("2026-06-01T07:30:00Z"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_moves_leave_every_exercise_in_one_place_without_gaps() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = Some(c.therapist.access_token.as_str());
+    let slugs = ["chin-tuck", "cat-cow", "doorway-chest-stretch", "shoulder-rolls"];
+    let (plan, before) = plan_with(&app, &c.therapist, &c.patient, &slugs).await;
+    let ids = item_ids(&before);
+    let app = &app;
+
+    let moves = (0..8).map(|i| {
+        let path = move_path(&plan, &ids[i % 4]);
+        let body = json!({ "position": (i * 3) % 4 });
+        async move { app.put(&path, t, &body).await }
+    });
+    for reply in futures::future::join_all(moves).await {
+        reply.expect(200);
+    }
+
+    let after = app.get(&format!("/api/v1/care-plans/{plan}"), t).await.expect(200);
+    let positions: Vec<i64> =
+        after["exercises"].as_array().unwrap().iter().map(|e| e["position"].as_i64().unwrap()).collect();
+    assert_eq!(positions, [0, 1, 2, 3]);
+    let mut moved = item_ids(&after);
+    moved.sort();
+    let mut original = ids.clone();
+    original.sort();
+    assert_eq!(moved, original, "every exercise is still there exactly once");
+}

@@ -5,10 +5,10 @@
 //! however earlier adds and removals numbered them.
 
 use chrono::{DateTime, Utc};
-use entity::{care_plan_version::Change, plan_exercise};
+use entity::{care_plan, care_plan_version::Change, plan_exercise};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -33,6 +33,16 @@ fn reordered<T>(mut items: Vec<T>, from: usize, to: usize) -> Vec<T> {
     items
 }
 
+/// Where the item is now and where it should go, checked against the current items.
+fn place(items: &[plan_exercise::Model], item_id: Uuid, position: u32) -> Result<(usize, usize), PlanError> {
+    let from = items.iter().position(|i| i.id == item_id).ok_or(PlanError::NotFound)?;
+    let to = usize::try_from(position).unwrap_or(usize::MAX);
+    if to >= items.len() {
+        return Err(PlanError::Invalid("position", "must be below the number of exercises in the plan"));
+    }
+    Ok((from, to))
+}
+
 /// Moves one prescribed exercise to `position` (0 = first) among the plan's current
 /// exercises; the others keep their relative order. A move to where the item already is
 /// changes nothing and makes no new version.
@@ -45,16 +55,21 @@ pub async fn move_exercise<C: ConnectionTrait + TransactionTrait>(
     position: u32,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
-    let items = current(db, plan_id).await?;
-    let from = items.iter().position(|i| i.id == item_id).ok_or(PlanError::NotFound)?;
-    let to = usize::try_from(position).unwrap_or(usize::MAX);
-    if to >= items.len() {
-        return Err(PlanError::Invalid("position", "must be below the number of exercises in the plan"));
-    }
+    let (from, to) = place(&current(db, plan_id).await?, item_id, position)?;
     if from == to {
         return Ok(view(db, &plan).await?);
     }
     change(db, now, who, plan_id, Change::ExerciseMoved, async |txn| {
+        // Touch the plan first: on PostgreSQL the row lock makes a concurrent change to
+        // this plan wait (SQLite write transactions already run one at a time), so the
+        // order read next is the one this move rewrites.
+        care_plan::Entity::update_many()
+            .col_expr(care_plan::Column::UpdatedAt, Expr::value(now))
+            .filter(care_plan::Column::Id.eq(plan_id))
+            .exec(txn)
+            .await?;
+        let items = current(txn, plan_id).await?;
+        let (from, to) = place(&items, item_id, position)?;
         for (index, item) in reordered(items, from, to).into_iter().enumerate() {
             // Plans hold a handful of exercises; the index always fits.
             let index = index as i32;
