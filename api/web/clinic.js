@@ -5,7 +5,7 @@
 
 import { session } from "./clinic/api.js";
 import { h, announce, problem } from "./clinic/dom.js";
-import { renderRoster } from "./clinic/roster.js";
+import { initRoster, renderRoster } from "./clinic/roster.js";
 import { renderPatient } from "./clinic/patient.js";
 import { renderPlan } from "./clinic/plan.js";
 import { renderInvite } from "./clinic/invite.js";
@@ -67,6 +67,7 @@ async function enter() {
 
 async function start() {
   window.addEventListener("hashchange", route);
+  initRoster();
   $("login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const ok = await session("login", { email: $("login-email").value, password: $("login-password").value });

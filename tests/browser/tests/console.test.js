@@ -274,6 +274,30 @@ test("a therapist invites a new patient from the console and gets the link", asy
   await context.close();
 });
 
+test("the roster finds patients by part of their name, and markup in a search stays text", async () => {
+  const { context, page } = await consolePage();
+  const rows = () => page.locator("#roster tr th a").allTextContents();
+  const all = await rows();
+  assert.ok(all.includes("Sam Okafor") && all.includes("Pat Rivera"), all.join(", "));
+
+  await page.fill("#patient-search-text", "okaf");
+  await page.click("#patient-search button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll("#roster tr").length === 1);
+  assert.deepEqual(await rows(), ["Sam Okafor"]);
+
+  const hostile = '<img src=x id="injected">';
+  await page.fill("#patient-search-text", hostile);
+  await page.click("#patient-search button[type=submit]");
+  await page.waitForSelector("#no-patients:not([hidden])");
+  assert.match(await page.textContent("#no-patients"), /<img src=x id="injected">/);
+  assert.equal(await page.locator("#injected").count(), 0);
+
+  await page.fill("#patient-search-text", "");
+  await page.click("#patient-search button[type=submit]");
+  await page.waitForFunction((n) => document.querySelectorAll("#roster tr").length === n, all.length);
+  await context.close();
+});
+
 test("a patient who is not on the therapist's list, or a mangled address, shows nothing of anyone", async () => {
   const { context, page } = await consolePage();
   const known = await patientId(server.logins.patient[0]);
@@ -324,3 +348,19 @@ for (const scheme of ["light", "dark"]) {
     await context.close();
   });
 }
+
+// Last, since it fills the roster: past one page, the rest comes on request.
+test("a roster longer than a page offers the rest", async () => {
+  const therapist = await apiLogin(server.base, server.logins.therapist[0]);
+  for (let i = 0; i < 101; i++) {
+    const made = await therapist("POST", "/api/v1/patients", { display_name: `Roster Filler ${String(i).padStart(3, "0")}` });
+    assert.equal(made.status, 201);
+  }
+  const total = (await therapist("GET", "/api/v1/patients?limit=200")).body.items.length;
+  const { context, page } = await consolePage();
+  assert.equal(await page.locator("#roster tr").count(), 100);
+  await page.click("#more-patients");
+  await page.waitForFunction((n) => document.querySelectorAll("#roster tr").length === n, total);
+  assert.equal(await page.locator("#more-patients").isHidden(), true);
+  await context.close();
+});
