@@ -129,7 +129,16 @@ mod tests {
 
     #[test]
     fn every_entry_point_is_embedded() {
-        for name in ["index.html", "clinic.html", "manifest.webmanifest", "sw.js", "app.js", "app.css"] {
+        for name in [
+            "index.html",
+            "clinic.html",
+            "manifest.webmanifest",
+            "sw.js",
+            "app.js",
+            "app.css",
+            "clinic.js",
+            "clinic.css",
+        ] {
             assert!(file(name).is_some(), "{name} is not embedded");
         }
     }
@@ -145,6 +154,37 @@ mod tests {
             .filter(|(name, _)| !name.starts_with("clinic.") && *name != "sw.js" && !name.ends_with(".png"));
         let total: usize = first_load.map(|(_, bytes)| bytes.len()).sum();
         assert!(total < 100 * 1024, "the first load is {total} bytes");
+    }
+
+    /// Where a relative module specifier in `from_dir` points, as an embedded file name.
+    fn resolve(from_dir: &str, spec: &str) -> String {
+        let mut parts: Vec<&str> = from_dir.split('/').filter(|p| !p.is_empty()).collect();
+        for segment in spec.split('/') {
+            match segment {
+                "." | "" => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        parts.join("/")
+    }
+
+    #[test]
+    fn every_module_a_script_imports_is_embedded() {
+        for (name, bytes) in embedded::FILES.iter().filter(|(n, _)| n.ends_with(".js")) {
+            let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+            for line in String::from_utf8_lossy(bytes).lines().filter(|l| l.starts_with("import ")) {
+                let Some(spec) =
+                    line.rsplit_once(" from ").map(|(_, s)| s.trim().trim_end_matches(';').trim_matches('"'))
+                else {
+                    continue;
+                };
+                let target = resolve(dir, spec);
+                assert!(file(&target).is_some(), "{name} imports {spec} ({target}), which is not embedded");
+            }
+        }
     }
 
     #[test]

@@ -1,100 +1,94 @@
-// The therapist console: roster with open alerts and adherence; acknowledge alerts.
-// Same session rules as the patient app: token in memory, refresh token in a cookie.
+// The therapist console: sign-in, then a hash-routed set of screens (roster, a
+// patient's page, the care-plan builder, inviting a patient), each in its own module
+// under clinic/. Same session rules as the patient app: the access token stays in
+// memory, the refresh token in an HttpOnly cookie.
+
+import { session } from "./clinic/api.js";
+import { h, announce, problem } from "./clinic/dom.js";
+import { initRoster, renderRoster } from "./clinic/roster.js";
+import { renderPatient } from "./clinic/patient.js";
+import { renderPlan } from "./clinic/plan.js";
+import { renderInvite } from "./clinic/invite.js";
 
 const $ = (id) => document.getElementById(id);
-const CLIENT = { "x-fascia-client": "web" };
-let accessToken = null;
-let names = new Map();
+const VIEWS = ["login", "roster", "patient", "plan", "invite"];
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const ROUTES = [
+  { pattern: new RegExp(`^#/patients/(${UUID})/plan$`, "i"), view: "plan", title: "Care plan", render: (id) => renderPlan($("view-plan"), id) },
+  { pattern: new RegExp(`^#/patients/(${UUID})$`, "i"), view: "patient", title: "Patient", render: (id) => renderPatient($("view-patient"), id) },
+  { pattern: new RegExp(`^#/invite(?:/(${UUID}))?$`, "i"), view: "invite", title: "Invite a patient", render: (id) => renderInvite($("view-invite"), id) },
+  { pattern: /^(#\/?)?$/, view: "roster", title: "Patients", render: () => renderRoster() },
+];
 
-async function session(path, body) {
-  const resp = await fetch(`/api/v1/auth/browser/${path}`, {
-    method: "POST",
-    headers: { ...CLIENT, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  }).catch(() => null);
-  if (!resp || !resp.ok) return false;
-  accessToken = (await resp.json()).access_token;
-  return true;
-}
-
-async function api(method, path) {
-  const send = () => fetch(path, { method, headers: { authorization: `Bearer ${accessToken}` } });
-  let resp = await send();
-  if (resp.status === 401 && (await session("refresh"))) resp = await send();
-  if (!resp.ok) throw new Error(`${path}: ${resp.status}`);
-  return resp.status === 204 ? null : resp.json();
-}
-
-function cell(text) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  return td;
-}
-
-async function render() {
-  const [patients, alerts] = await Promise.all([
-    api("GET", "/api/v1/patients?limit=100"),
-    api("GET", "/api/v1/alerts?status=open&limit=100"),
-  ]);
-  names = new Map(patients.items.map((p) => [p.id, p.display_name]));
-  const rows = patients.items.map((p) => {
-    const tr = document.createElement("tr");
-    tr.append(cell(p.display_name), cell(String(p.open_alerts ?? 0)), cell(p.adherence_7d == null ? "–" : `${Math.round(p.adherence_7d)} %`));
-    return tr;
-  });
-  $("roster").replaceChildren(...rows);
-  const items = alerts.items.map((a) => {
-    const li = document.createElement("li");
-    li.className = "item alert";
-    li.dataset.kind = a.kind;
-    const h = document.createElement("h3");
-    h.textContent = `${names.get(a.patient_id) ?? "Patient"}: ${a.kind.replaceAll("_", " ")}`;
-    const p = document.createElement("p");
-    p.textContent = a.details ?? "";
-    const ack = document.createElement("button");
-    ack.type = "button";
-    ack.textContent = "Acknowledge";
-    ack.addEventListener("click", async () => {
-      await api("POST", `/api/v1/alerts/${a.id}/acknowledge`);
-      await render();
-    });
-    li.append(h, p, ack);
-    return li;
-  });
-  $("alerts").replaceChildren(...items);
-  $("no-alerts").hidden = items.length > 0;
-}
-
-async function enter() {
-  $("view-login").hidden = true;
-  $("view-roster").hidden = false;
-  try {
-    await render();
-    $("status").textContent = "";
-  } catch {
-    $("status").textContent = "Could not load the roster; check the connection.";
+function show(view) {
+  for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
+  $("nav").hidden = view === "login";
+  for (const a of document.querySelectorAll("#nav a")) {
+    if (a.dataset.view === view) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
   }
+}
+
+let signedIn = false;
+let rendering = 0;
+
+async function route() {
+  if (!signedIn) return;
+  const route = ROUTES.find((r) => r.pattern.test(location.hash)) ?? ROUTES.at(-1);
+  const [, id] = location.hash.match(route.pattern) ?? [];
+  const ticket = ++rendering;
+  document.body.dataset.ready = "false";
+  const container = $(`view-${route.view}`);
+  // Screens drawn by a module start empty, so another patient's data never lingers.
+  const drawn = route.view !== "roster";
+  if (drawn) container.replaceChildren(h("p", { class: "meta" }, "Loading…"));
+  show(route.view);
+  document.title = `${route.title} · Fascia clinic`;
+  try {
+    await route.render(id);
+  } catch (err) {
+    if (ticket !== rendering) return;
+    const text = err.status === 404 ? "That patient is not on your list." : `Could not load this page: ${problem(err)}`;
+    if (drawn) container.replaceChildren(h("h2", { class: "view-title", tabindex: "-1" }, text), h("p", {}, h("a", { href: "#/" }, "Back to all patients")));
+    announce(text);
+  }
+  if (ticket !== rendering) return;
+  // Move focus to the new screen's heading so keyboard and screen-reader users start there.
+  container.querySelector(".view-title")?.focus();
   document.body.dataset.ready = "true";
 }
 
+async function enter() {
+  signedIn = true;
+  // A push about an alert opens /alerts/<id>: the roster lists open alerts first.
+  if (location.pathname.startsWith("/alerts/")) history.replaceState(null, "", "/clinic/#/");
+  await route();
+}
+
 async function start() {
+  window.addEventListener("hashchange", route);
+  initRoster();
   $("login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const ok = await session("login", { email: $("login-email").value, password: $("login-password").value });
-    if (ok) await enter();
-    else $("login-error").textContent = "That email and password do not match.";
+    if (ok) {
+      $("login-error").textContent = "";
+      await enter();
+    } else {
+      $("login-error").textContent = "That email and password do not match.";
+    }
   });
-  $("refresh").addEventListener("click", () => enter());
+  $("refresh").addEventListener("click", () => route());
   $("logout").addEventListener("click", async () => {
-    await fetch("/api/v1/auth/browser/logout", { method: "POST", headers: CLIENT }).catch(() => {});
-    accessToken = null;
-    $("view-roster").hidden = true;
-    $("view-login").hidden = false;
+    await session("logout");
+    signedIn = false;
+    show("login");
+    announce("Signed out.");
   });
   if (await session("refresh")) {
     await enter();
   } else {
-    $("view-login").hidden = false;
+    show("login");
     document.body.dataset.ready = "true";
   }
 }

@@ -36,6 +36,8 @@ pub enum Change {
     ExerciseChanged,
     #[sea_orm(string_value = "exercise_removed")]
     ExerciseRemoved,
+    #[sea_orm(string_value = "exercise_moved")]
+    ExerciseMoved,
     #[sea_orm(string_value = "lesson_added")]
     LessonAdded,
     #[sea_orm(string_value = "lesson_removed")]

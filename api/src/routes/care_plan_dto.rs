@@ -236,6 +236,21 @@ impl Example for AddExerciseRequest {
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields, example)]
+pub struct MoveExerciseRequest {
+    /// Where the exercise goes among the plan's current exercises: 0 is first, and it must
+    /// be below their number. The others keep their order around it.
+    #[oai(validator(maximum(value = "1000")))]
+    pub position: u32,
+}
+
+impl Example for MoveExerciseRequest {
+    fn example() -> Self {
+        Self { position: 0 }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields, example)]
 pub struct AddLessonRequest {
     pub lesson_id: Uuid,
     /// The patient can open it from this local date; default: the plan's start.

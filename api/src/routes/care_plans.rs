@@ -13,8 +13,8 @@ use super::{
     ApiTags,
     adherence::AdherenceDto,
     care_plan_dto::{
-        AddExerciseRequest, AddLessonRequest, CreatePlanRequest, GoalRequest, PlanCreated, PlanSummary,
-        PrescriptionRequest, UpdateGoalRequest, UpdatePlanRequest, bounded, changed, title,
+        AddExerciseRequest, AddLessonRequest, CreatePlanRequest, GoalRequest, MoveExerciseRequest, PlanCreated,
+        PlanSummary, PrescriptionRequest, UpdateGoalRequest, UpdatePlanRequest, bounded, changed, title,
     },
     date_range::DateRange,
 };
@@ -195,6 +195,20 @@ impl CarePlansApi {
     ) -> Result<Json<PlanView>, ApiError> {
         let p = Prescription::try_from(body.0)?;
         Ok(Json(care_plans::update_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0, p).await?))
+    }
+
+    /// Move a prescribed exercise to another place in the patient's list (0 is first).
+    #[oai(path = "/care-plans/:id/exercises/:item_id/position", method = "put", operation_id = "move_plan_exercise")]
+    async fn move_plan_exercise(
+        &self,
+        state: Data<&AppState>,
+        auth: TherapistAuth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+        body: Json<MoveExerciseRequest>,
+    ) -> Result<Json<PlanView>, ApiError> {
+        let position = body.position;
+        Ok(Json(care_plans::move_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0, position).await?))
     }
 
     /// Stop prescribing an exercise (its logs stay in the history).

@@ -17,7 +17,7 @@ use crate::{
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
     error::ApiError,
     services::{
-        adherence, alerts, care_plans,
+        adherence, alerts, care_plans, check_ins,
         invites::{self, SentInvite},
         patients::{self, ListQuery, NewPatient, PatientChanges, PatientError},
         staff,
@@ -53,6 +53,9 @@ pub struct PatientDto {
     pub adherence_7d: Option<f64>,
     /// Unacknowledged alerts (roster only).
     pub open_alerts: u64,
+    /// When the patient's newest check-in was recorded (roster only; absent when there
+    /// is none).
+    pub last_check_in_at: Option<DateTime<Utc>>,
     /// The active plan of care is due for re-evaluation today or earlier (roster only).
     pub reevaluation_due: bool,
     /// The active plan of care's certification ended before today (roster only).
@@ -83,6 +86,7 @@ impl Example for PatientDto {
             updated_at: "2026-11-30T08:20:00Z".parse().expect("RFC 3339 instant"),
             adherence_7d: Some(71.4),
             open_alerts: 1,
+            last_check_in_at: Some("2026-11-29T19:42:00Z".parse().expect("RFC 3339 instant")),
             reevaluation_due: false,
             certification_lapsed: false,
             needs_therapist: false,
@@ -111,6 +115,7 @@ impl From<patient::Model> for PatientDto {
             updated_at: p.updated_at,
             adherence_7d: None,
             open_alerts: 0,
+            last_check_in_at: None,
             reevaluation_due: false,
             certification_lapsed: false,
             needs_therapist: false,
@@ -416,6 +421,7 @@ impl PatientsApi {
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let open_alerts = alerts::open_counts(&state.db, &ids).await?;
+        let last_check_ins = check_ins::last_recorded(&state.db, &ids).await?;
         let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
         let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic_id).await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -426,6 +432,7 @@ impl PatientsApi {
             items.push(PatientDto {
                 adherence_7d: adherence,
                 open_alerts: open,
+                last_check_in_at: last_check_ins.get(&row.id).copied(),
                 reevaluation_due: flags.reevaluation_due,
                 certification_lapsed: flags.certification_lapsed,
                 needs_therapist: disabled_staff.contains(&row.primary_therapist_id),

@@ -345,6 +345,7 @@ fn table() -> Vec<Row> {
             PATIENT_OTHER,
         ),
         on(Object::PlanExercise, "update_plan_exercise", Some(prescription), PATIENT_OWN, PATIENT_OTHER),
+        on(Object::PlanExercise, "move_plan_exercise", Some(|| json!({ "position": 0 })), PATIENT_OWN, PATIENT_OTHER),
         on(Object::RemovableExercise, "remove_plan_exercise", None, PATIENT_OWN, PATIENT_OTHER),
         on(
             Object::Plan,

@@ -46,3 +46,5 @@ mod fhir;
 mod adaptive;
 // The web app and browser sessions (issue 16).
 mod web_app;
+// The clinic console: exercise order and the roster's last check-in (issue 16).
+mod plan_order;

@@ -6,9 +6,10 @@
 //!
 //! [`types`] holds the value types, [`snapshot`] their stored form, [`read`] the plan as
 //! it stands, [`history`] its versions, [`plan_of_care`] the physician's certification
-//! and the roster's flags; the changes themselves are here.
+//! and the roster's flags, [`order`] the exercises' order; the other changes are here.
 
 mod history;
+mod order;
 mod plan_of_care;
 mod read;
 mod snapshot;
@@ -30,6 +31,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use history::{in_force_on, prescribed_on, versions};
+pub use order::move_exercise;
 pub use plan_of_care::{NewCertification, PlanOfCare, RosterFlags, certify, roster_flags};
 pub use read::{assigned_lessons, find_plan, prescribed, prescription, view};
 pub use types::{

@@ -11,7 +11,7 @@
 //! from items that cannot be stored (invalid, or a clashing id) are kept as red-flag
 //! reports in the same transaction and alerted like any other (see `services::red_flags`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -398,4 +398,24 @@ pub async fn done_on<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDa
         .one(db)
         .await?;
     Ok(found.is_some())
+}
+
+/// When each of these patients last checked in (device instant of their newest check-in
+/// that is not withdrawn), for the roster; patients who never did are absent. One grouped
+/// query, so a roster page costs the same whatever its size.
+pub async fn last_recorded<C: ConnectionTrait>(
+    db: &C,
+    patient_ids: &[Uuid],
+) -> Result<HashMap<Uuid, DateTime<Utc>>, DbErr> {
+    let rows: Vec<(Uuid, DateTime<Utc>)> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::PatientId)
+        .column_as(check_in::Column::RecordedAt.max(), "last_recorded_at")
+        .filter(check_in::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .filter(check_in::Column::DeletedAt.is_null())
+        .group_by(check_in::Column::PatientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

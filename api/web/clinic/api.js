@@ -1,0 +1,65 @@
+// The console's one door to the server. The access token lives only in this module's
+// memory; the refresh token is an HttpOnly cookie the page never sees. Every request
+// that fails answers with an ApiError carrying the server's own message, so screens
+// can show what went wrong without guessing.
+
+const CLIENT = { "x-fascia-client": "web" };
+let accessToken = null;
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message || (status === 0 ? "The server could not be reached." : `The server answered ${status}.`));
+    this.status = status;
+    this.code = body?.code ?? null;
+    this.details = Array.isArray(body?.details) ? body.details : [];
+  }
+}
+
+/** Starts, renews or ends the browser session (`login`, `refresh`, `logout`). */
+export async function session(path, body) {
+  const resp = await fetch(`/api/v1/auth/browser/${path}`, {
+    method: "POST",
+    headers: { ...CLIENT, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  }).catch(() => null);
+  if (path === "logout") {
+    accessToken = null;
+    return true;
+  }
+  if (!resp || !resp.ok) return false;
+  accessToken = (await resp.json()).access_token;
+  return true;
+}
+
+/** One API call; retried once after a refresh when the access token has expired. */
+export async function api(method, path, body) {
+  const send = () =>
+    fetch(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch(() => null);
+  let resp = await send();
+  if (resp?.status === 401 && (await session("refresh"))) resp = await send();
+  if (!resp) throw new ApiError(0, null);
+  const text = await resp.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (!resp.ok) throw new ApiError(resp.status, parsed);
+  return parsed;
+}
+
+/** A query string from the set values of `params`. */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
