@@ -20,7 +20,7 @@ use crate::{
         appointments,
         audit::{self, Event},
         care_plans::{AssignedLesson, PlanView, PrescribedExercise},
-        check_ins, library, local_date, measures, patients, sync, today,
+        check_ins, library, local_date, measures, messages, patients, sync, today,
     },
     state::AppState,
 };
@@ -123,6 +123,8 @@ pub struct TodayDto {
     pub measures_due: Vec<MyMeasureDto>,
     /// Your next in-clinic session, if one is scheduled.
     pub next_appointment: Option<AppointmentDto>,
+    /// Messages from your care team you have not marked read.
+    pub unread_messages: u64,
 }
 
 impl Example for TodayDto {
@@ -136,6 +138,7 @@ impl Example for TodayDto {
             check_in_done: true,
             measures_due: vec![MyMeasureDto::example()],
             next_appointment: Some(AppointmentDto::example()),
+            unread_messages: 1,
         }
     }
 }
@@ -210,6 +213,7 @@ impl HomeApi {
         let check_in_done = check_ins::done_on(&state.db, patient_id, date).await?;
         let measures_due = measures::for_day(&state.db, &record, date).await?.into_iter().filter(|m| m.due);
         let next_appointment = appointments::upcoming(&state.db, who.into(), now, 1).await?.pop();
+        let unread_messages = messages::unread(&state.db, patient_id, messages::Side::Patient).await?;
         state.audit.read(Event::by(who, "home.today_read").patient(patient_id).at(now)).await?;
         Ok(Json(TodayDto {
             date,
@@ -240,6 +244,7 @@ impl HomeApi {
             check_in_done,
             measures_due: measures_due.map(Into::into).collect(),
             next_appointment: next_appointment.map(AppointmentDto::for_patient),
+            unread_messages,
         }))
     }
 
