@@ -46,3 +46,5 @@ mod fhir;
 mod adaptive;
 // The web app and browser sessions (issue 16).
 mod web_app;
+// Secure messaging (issue 17).
+mod messages;
