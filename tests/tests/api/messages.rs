@@ -125,6 +125,12 @@ async fn a_resent_message_is_stored_once_and_the_same_id_with_other_text_is_a_co
 
     assert_eq!(first, again);
     assert_eq!(first["author"], "patient");
+    let replays = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("message.send_replayed"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(replays, 1, "the replay handed the message back: audited");
     assert_eq!(stored_messages(&app, &w.patient_a).await, 1);
     let thread = app.get(&staff_thread(&w.patient_a), token(&w.therapist_x)).await.expect(200);
     assert_eq!(thread["items"].as_array().unwrap().len(), 1);
@@ -491,4 +497,21 @@ async fn a_clinically_relevant_message_is_copied_into_the_record_and_kept_after_
     assert_eq!(message_blob::Entity::find().count(&app.state.db).await.unwrap(), 0);
     let record = app.get(&record_path, Some(&admin)).await.expect(200);
     assert_eq!(record["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_resends_of_one_message_store_one_row_and_one_automatic_reply() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    clinic_hours_weekdays(&app, &w.admin).await;
+    // Saturday: every send would want an automatic reply.
+    app.clock.set(utc("2026-06-06T09:00:00Z"));
+    let p = app.relogin(&w.patient_a).await;
+    let body = json!({ "id": Uuid::new_v4(), "text": "Sent from a flaky train connection" });
+    let sends = (0..6).map(|_| app.post(my_thread(), Some(&p), &body));
+    let statuses: Vec<u16> = futures::future::join_all(sends).await.iter().map(|r| r.status.as_u16()).collect();
+
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 200), "{statuses:?}");
+    assert_eq!(stored_messages(&app, &w.patient_a).await, 2, "the message and one automatic reply");
 }

@@ -228,7 +228,7 @@ pub async fn send(
 ) -> Result<Sent, MessageError> {
     let digest = new.digest();
     if let Some(stored) = message::Entity::find_by_id(new.id).one(db).await? {
-        return replay_or_conflict(db, thread, stored, &digest).await;
+        return replay_or_conflict(db, now, thread, stored, &digest).await;
     }
     let mut cleaned = Vec::with_capacity(new.images.len());
     for (index, upload) in new.images.into_iter().enumerate() {
@@ -269,7 +269,7 @@ pub async fn send(
         // Another request stored this id between the check and the insert.
         txn.rollback().await?;
         let stored = message::Entity::find_by_id(new.id).one(db).await?.ok_or(MessageError::Conflict)?;
-        return replay_or_conflict(db, thread, stored, &digest).await;
+        return replay_or_conflict(db, now, thread, stored, &digest).await;
     }
     store_images(&txn, store, now, thread.patient_id(), new.id, cleaned).await?;
     if thread.side == Side::Patient {
@@ -284,6 +284,7 @@ pub async fn send(
 
 async fn replay_or_conflict<C: ConnectionTrait>(
     db: &C,
+    now: DateTime<Utc>,
     thread: &Thread,
     stored: message::Model,
     digest: &str,
@@ -294,6 +295,9 @@ async fn replay_or_conflict<C: ConnectionTrait>(
     if !same {
         return Err(MessageError::Conflict);
     }
+    // A replay hands the stored message back: audited like any other read of it.
+    let event = thread.event("message.send_replayed").resource(format!("message:{}", stored.id));
+    audit::record(db, now, event).await?;
     Ok(Sent::Replayed(view_of(db, vec![stored]).await?.remove(0)))
 }
 
