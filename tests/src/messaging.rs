@@ -1,7 +1,10 @@
 //! Helpers for the messaging operations (issue 17): multipart sends with images, and
-//! fixture images made in code.
+//! fixture images made in code (a JPEG with an EXIF GPS block written by hand).
 
-use image::{ImageEncoder, RgbImage, codecs::png::PngEncoder};
+use image::{
+    DynamicImage, ImageEncoder, RgbImage,
+    codecs::{jpeg::JpegEncoder, png::PngEncoder},
+};
 use uuid::Uuid;
 
 use crate::{Actor, Reply, TestApp};
@@ -15,6 +18,63 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     let pixels = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
     PngEncoder::new(&mut out).write_image(pixels.as_raw(), width, height, image::ExtendedColorType::Rgb8).unwrap();
     out
+}
+
+/// A rational in the hand-made GPS block that appears nowhere else in a JPEG.
+pub const GPS_MARK: [u8; 4] = [0x2A, 0x1B, 0x3C, 0x4D];
+
+/// A 16×16 JPEG with an EXIF APP1 segment, written by hand, holding a GPS IFD with a
+/// latitude whose seconds are the bytes of [`GPS_MARK`].
+pub fn jpeg_with_gps() -> Vec<u8> {
+    let mut plain = Vec::new();
+    DynamicImage::ImageRgb8(RgbImage::from_pixel(16, 16, image::Rgb([10, 200, 30])))
+        .write_with_encoder(JpegEncoder::new_with_quality(&mut plain, 90))
+        .unwrap();
+    // TIFF (big-endian): IFD0 at 8 with one entry pointing at the GPS IFD at 26; the GPS
+    // IFD has LatitudeRef "N" and Latitude (three rationals at 56).
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"MM\0\x2A\0\0\0\x08");
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26]);
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    assert_eq!(tiff.len(), 26);
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    tiff.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 56]);
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    assert_eq!(tiff.len(), 56);
+    for (num, den) in [(52u32, 1u32), (31, 1), (u32::from_be_bytes(GPS_MARK), 100)] {
+        tiff.extend_from_slice(&num.to_be_bytes());
+        tiff.extend_from_slice(&den.to_be_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+/// The JPEG markers before the image data starts (SOS).
+pub fn jpeg_header_markers(bytes: &[u8]) -> Vec<u8> {
+    let mut markers = Vec::new();
+    let mut at = 2;
+    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
+        let marker = bytes[at + 1];
+        markers.push(marker);
+        if marker == 0xDA {
+            break;
+        }
+        let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
+        at += 2 + len;
+    }
+    markers
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 impl TestApp {

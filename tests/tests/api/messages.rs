@@ -7,17 +7,13 @@ use chrono::{DateTime, Utc};
 use entity::{audit_event, message, message_blob};
 use fascia_tests::{
     Actor, TestApp,
-    messaging::{Part, png},
+    messaging::{GPS_MARK, Part, contains, jpeg_header_markers, jpeg_with_gps, png},
     spawn_app, spawn_app_with,
 };
-use image::{DynamicImage, RgbImage, codecs::jpeg::JpegEncoder};
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-/// A rational in the hand-made GPS block that appears nowhere else in a JPEG.
-const GPS_MARK: [u8; 4] = [0x2A, 0x1B, 0x3C, 0x4D];
 
 fn token(actor: &Actor) -> Option<&str> {
     Some(actor.access_token.as_str())
@@ -37,60 +33,6 @@ fn staff_thread(patient: &Actor) -> String {
 
 async fn say(app: &TestApp, who: &Actor, path: &str, text: &str) -> Value {
     app.post(path, token(who), &json!({ "id": Uuid::new_v4(), "text": text })).await.expect(201)
-}
-
-/// A 16×16 JPEG with an EXIF APP1 segment, written by hand, holding a GPS IFD with a
-/// latitude whose seconds are the bytes of [`GPS_MARK`].
-fn jpeg_with_gps() -> Vec<u8> {
-    let mut plain = Vec::new();
-    DynamicImage::ImageRgb8(RgbImage::from_pixel(16, 16, image::Rgb([10, 200, 30])))
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut plain, 90))
-        .unwrap();
-    // TIFF (big-endian): IFD0 at 8 with one entry pointing at the GPS IFD at 26; the GPS
-    // IFD has LatitudeRef "N" and Latitude (three rationals at 56).
-    let mut tiff = Vec::new();
-    tiff.extend_from_slice(b"MM\0\x2A\0\0\0\x08");
-    tiff.extend_from_slice(&1u16.to_be_bytes());
-    tiff.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26]);
-    tiff.extend_from_slice(&0u32.to_be_bytes());
-    assert_eq!(tiff.len(), 26);
-    tiff.extend_from_slice(&2u16.to_be_bytes());
-    tiff.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
-    tiff.extend_from_slice(&[0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 56]);
-    tiff.extend_from_slice(&0u32.to_be_bytes());
-    assert_eq!(tiff.len(), 56);
-    for (num, den) in [(52u32, 1u32), (31, 1), (u32::from_be_bytes(GPS_MARK), 100)] {
-        tiff.extend_from_slice(&num.to_be_bytes());
-        tiff.extend_from_slice(&den.to_be_bytes());
-    }
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend_from_slice(&tiff);
-    let mut out = plain[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&app1);
-    out.extend_from_slice(&plain[2..]);
-    out
-}
-
-/// The JPEG markers before the image data starts (SOS).
-fn jpeg_header_markers(bytes: &[u8]) -> Vec<u8> {
-    let mut markers = Vec::new();
-    let mut at = 2;
-    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
-        let marker = bytes[at + 1];
-        markers.push(marker);
-        if marker == 0xDA {
-            break;
-        }
-        let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
-        at += 2 + len;
-    }
-    markers
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 async fn download(app: &TestApp, who: &Actor, path: &str) -> (u16, String, Option<String>, Vec<u8>) {
