@@ -110,11 +110,12 @@ pub async fn edge<E: Endpoint>(next: E, mut req: Request, config: &EdgeConfig) -
     }
     let operation = config.operations.operation(method.as_str(), &path).to_owned();
     let limited = config.rate_limits.check_address(client);
+    let limit = body_limit(&method, &path, max_body_bytes);
     let handled = crate::request_id::scope(request_id.clone(), async move {
         if let Some(retry_after) = limited {
             return Ok(ApiError::rate_limited(retry_after).into_response());
         }
-        next.call(limit_body(req, max_body_bytes).await?).await.map(IntoResponse::into_response)
+        next.call(limit_body(req, limit).await?).await.map(IntoResponse::into_response)
     });
     let result = client_addr::scope(client, handled).await;
     let mut response = match result {
@@ -177,6 +178,18 @@ pub async fn edge<E: Endpoint>(next: E, mut req: Request, config: &EdgeConfig) -
 
 fn is_error_status(status: StatusCode) -> bool {
     status.is_client_error() || status.is_server_error()
+}
+
+/// Message sends carry up to four images of 10 MB each (and the multipart framing around
+/// them); every other request keeps the configured limit.
+fn body_limit(method: &poem::http::Method, path: &str, configured: usize) -> usize {
+    use crate::services::messages::{MAX_ATTACHMENTS, images::MAX_IMAGE_BYTES};
+    let sends_message = *method == poem::http::Method::POST
+        && (path == "/api/v1/me/messages"
+            || (path.starts_with("/api/v1/patients/")
+                && path.ends_with("/messages")
+                && path.matches('/').count() == 5));
+    if sends_message { configured.max(MAX_ATTACHMENTS * MAX_IMAGE_BYTES + 1024 * 1024) } else { configured }
 }
 
 /// Buffers the body up to the limit, so an oversized one is refused before any handler

@@ -122,6 +122,7 @@ impl Application {
             mfa_throttle: Arc::new(LoginThrottle::default()),
             rate_limits: Arc::new(RateLimits::new(&settings.ops.rate_limits)),
             metrics: Arc::default(),
+            blobs: Arc::new(crate::services::messages::storage::DatabaseBlobs),
             settings: Arc::new(settings),
             push,
             data_key,

@@ -40,6 +40,8 @@ pub struct AppState {
     pub rate_limits: Arc<crate::rate_limit::RateLimits>,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Where message attachments are kept (the database by default).
+    pub blobs: Arc<dyn crate::services::messages::storage::BlobStore>,
 }
 
 impl AppState {

@@ -61,6 +61,12 @@ pub mod consent_event;
 pub mod erasure_request;
 // issue 17: adaptive reminder timing
 pub mod reminder_adaptation;
+// Issue 17: secure messaging.
+pub mod clinic_hours;
+pub mod message;
+pub mod message_attachment;
+pub mod message_blob;
+pub mod message_record_entry;
 
 pub use role::Role;
 pub use side::Side;

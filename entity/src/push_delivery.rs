@@ -33,6 +33,9 @@ pub enum Purpose {
     /// The user asked for a test message to a device.
     #[sea_orm(string_value = "test")]
     Test,
+    /// A new message in a patient's thread (no text, only that there is one).
+    #[sea_orm(string_value = "message")]
+    Message,
 }
 
 /// What came of the attempt, stored as the lowercase word.

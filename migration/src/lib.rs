@@ -35,6 +35,8 @@ mod m20261202_000090_create_mfa;
 mod m20261202_000100_create_data_rights;
 mod m20261202_000101_allow_purge_of_signed_notes;
 mod m20261202_000130_create_reminder_adaptation;
+// Issue 17: secure messaging.
+mod m20261203_000010_create_messaging;
 
 pub struct Migrator;
 
@@ -69,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000100_create_data_rights::Migration),
             Box::new(m20261202_000101_allow_purge_of_signed_notes::Migration),
             Box::new(m20261202_000130_create_reminder_adaptation::Migration),
+            Box::new(m20261203_000010_create_messaging::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod fake_push;
 pub mod load;
+pub mod messaging;
 pub mod proxy;
 pub mod smtp;
 

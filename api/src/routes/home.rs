@@ -122,6 +122,8 @@ pub struct TodayDto {
     pub measures_due: Vec<MyMeasureDto>,
     /// Your next in-clinic session, if one is scheduled.
     pub next_appointment: Option<AppointmentDto>,
+    /// Messages from your care team you have not marked read.
+    pub unread_messages: u64,
 }
 
 impl Example for TodayDto {
@@ -135,6 +137,7 @@ impl Example for TodayDto {
             check_in_done: true,
             measures_due: vec![MyMeasureDto::example()],
             next_appointment: Some(AppointmentDto::example()),
+            unread_messages: 1,
         }
     }
 }
@@ -244,6 +247,7 @@ impl HomeApi {
             check_in_done: facts.check_in_done,
             measures_due: measures_due.into_iter().map(Into::into).collect(),
             next_appointment: facts.next_appointment.map(AppointmentDto::for_patient),
+            unread_messages: facts.unread_messages,
         }))
     }
 

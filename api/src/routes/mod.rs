@@ -57,6 +57,11 @@ mod erasure;
 mod my_export;
 // The web app's cookie sessions (issue 16).
 mod browser_sessions;
+// Issue 17: secure messaging.
+mod clinic_hours;
+mod message_dto;
+mod messages;
+mod patient_messages;
 
 use poem_openapi::{ApiResponse, Enum, OpenApiService, Tags};
 use uuid::Uuid;
@@ -107,6 +112,8 @@ pub enum ApiTags {
     Operations,
     /// The patient's data rights: export, erasure, consent history, retention.
     DataRights,
+    /// Secure messages between a patient and their care team.
+    Messages,
 }
 
 pub type Api = (
@@ -143,6 +150,8 @@ pub type Api = (
         fhir::FhirApi,
         // The web app's cookie sessions (issue 16).
         browser_sessions::BrowserSessionsApi,
+        // Secure messaging (issue 17).
+        (messages::MessagesApi, patient_messages::PatientMessagesApi, clinic_hours::ClinicHoursApi),
     ),
 );
 
@@ -182,6 +191,7 @@ pub fn openapi_service() -> OpenApiService<Api, ()> {
                 (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
                 fhir::FhirApi,
                 browser_sessions::BrowserSessionsApi,
+                (messages::MessagesApi, patient_messages::PatientMessagesApi, clinic_hours::ClinicHoursApi),
             ),
         ),
         API_TITLE,

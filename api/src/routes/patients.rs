@@ -19,6 +19,7 @@ use crate::{
     services::{
         adherence, alerts, care_plans, check_ins,
         invites::{self, SentInvite},
+        messages,
         patients::{self, ListQuery, NewPatient, PatientChanges, PatientError},
         staff,
     },
@@ -63,6 +64,8 @@ pub struct PatientDto {
     /// The primary therapist's account is disabled: reassign the patient with
     /// `update_patient` (roster only).
     pub needs_therapist: bool,
+    /// The patient's messages nobody on the care team has marked read (roster only).
+    pub unread_messages: u64,
 }
 
 impl Example for PatientDto {
@@ -90,6 +93,7 @@ impl Example for PatientDto {
             reevaluation_due: false,
             certification_lapsed: false,
             needs_therapist: false,
+            unread_messages: 0,
         }
     }
 }
@@ -119,6 +123,7 @@ impl From<patient::Model> for PatientDto {
             reevaluation_due: false,
             certification_lapsed: false,
             needs_therapist: false,
+            unread_messages: 0,
         }
     }
 }
@@ -424,6 +429,7 @@ impl PatientsApi {
         let last_check_ins = check_ins::last_recorded(&state.db, &ids).await?;
         let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
         let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic_id).await?;
+        let unread = messages::unread_for_care_team(&state.db, &ids).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
@@ -436,6 +442,7 @@ impl PatientsApi {
                 reevaluation_due: flags.reevaluation_due,
                 certification_lapsed: flags.certification_lapsed,
                 needs_therapist: disabled_staff.contains(&row.primary_therapist_id),
+                unread_messages: unread.get(&row.id).copied().unwrap_or(0),
                 ..row.into()
             });
         }

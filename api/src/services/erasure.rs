@@ -5,7 +5,8 @@
 //! - **Decline** (admin): with a reason the patient can be told; nothing is deleted.
 //! - **Confirm** (admin), one transaction: the self-care data is deleted at once
 //!   (check-ins and their daily roll-ups, exercise logs, lesson completions, push
-//!   subscriptions and deliveries, reminder rules, occurrences and quiet hours); every
+//!   subscriptions and deliveries, reminder rules, occurrences and quiet hours, the
+//!   message thread with its images); every
 //!   login of the patient ends and the account is disabled and stripped of its email
 //!   and name; the record leaves the active roster. The clinical record the clinic must
 //!   keep stays until `retain_until` (now + the clinic's retention years).
@@ -13,7 +14,8 @@
 //!   has passed: the clinical record goes too (session notes with their measures,
 //!   procedures and addenda, scar and girth measures, appointments, discharge summaries,
 //!   referrals and authorizations, care plans and their history, outcome measures,
-//!   alerts and red-flag reports, invites, consent history) and finally the patient row.
+//!   alerts and red-flag reports, invites, consent history, messages staff copied into
+//!   the record) and finally the patient row.
 //!
 //! Red-flag alerts and reports are *not* deleted at confirmation: they are the clinic's
 //! record that it met its duty of care when the patient reported a danger sign, so they
@@ -291,6 +293,8 @@ async fn delete_self_care<C: ConnectionTrait>(db: &C, patient_id: Uuid, user_id:
         .filter(lesson_completion::Column::PatientId.eq(patient_id))
         .exec(db)
         .await?;
+    // The message thread with its images; messages copied into the record stay with it.
+    crate::services::messages::erase_thread(db, patient_id).await?;
     Ok(())
 }
 
@@ -376,6 +380,9 @@ async fn delete_clinical_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) ->
     // Parts of notes first, then notes, then what notes and measures point at.
     by_patient!(session_note_addendum, rom_measure, timed_procedure, scar_assessment, girth_measurement, session_note);
     by_patient!(discharge_summary, appointment, payer_authorization, referral);
+    crate::services::messages::purge_record_entries(db, patient_id).await?;
+    // Anything staff wrote into the thread after the erasure was confirmed.
+    crate::services::messages::erase_thread(db, patient_id).await?;
     let plans = ids_of::<care_plan::Entity>(care_plan::Column::Id, care_plan::Column::PatientId.eq(patient_id));
     care_plan_version::Entity::delete_many()
         .filter(care_plan_version::Column::PlanId.in_subquery(plans.clone()))

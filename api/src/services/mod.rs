@@ -57,6 +57,8 @@ pub mod consent_history;
 pub mod consents;
 pub mod erasure;
 pub mod export;
+// Issue 17: secure messaging.
+pub mod messages;
 
 use sea_orm::sea_query::LikeExpr;
 

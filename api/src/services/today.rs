@@ -2,15 +2,16 @@
 //!
 //! Read in three queries however long the plan is, run at once: the active plan with its
 //! exercises, their library rows and the day's log counts; the open lessons with their
-//! completion; and one row of day facts (check-in done, next session, measures running).
+//! completion; and one row of day facts (check-in done, next session, measures running,
+//! unread messages).
 //! Each query costs a hand-off to a database thread and back, which under load costs more
 //! than the SQL itself (`perf` on SQLite: about 40 % of the CPU in thread switches, under
 //! 1 % in SQLite), so the count matters more than the joins.
 
-use crate::services::patients::PatientScope;
+use crate::services::{messages, patients::PatientScope};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    appointment, care_plan, check_in, exercise, exercise_log, lesson, lesson_completion, measure_schedule,
+    appointment, care_plan, check_in, exercise, exercise_log, lesson, lesson_completion, measure_schedule, message,
     plan_exercise, plan_lesson,
 };
 use sea_orm::{
@@ -239,6 +240,8 @@ pub struct DayFacts {
     pub check_in_done: bool,
     pub next_appointment: Option<appointment::Model>,
     pub measures_running: bool,
+    /// Messages from the care team (or the clinic's automatic replies) not yet read.
+    pub unread_messages: u64,
 }
 
 pub async fn day_facts<C: ConnectionTrait>(
@@ -271,12 +274,20 @@ pub async fn day_facts<C: ConnectionTrait>(
         .order_by(appointment::Column::Id, Order::Asc)
         .limit(1)
         .to_owned();
+    let unread = Query::select()
+        .expr(Expr::col(message::Column::Id).count())
+        .from(message::Entity)
+        .and_where(message::Column::PatientId.eq(patient_id))
+        .and_where(message::Column::Author.is_in(messages::Side::Patient.incoming()))
+        .and_where(message::Column::ReadAt.is_null())
+        .to_owned();
     // One row always (`day` has one), with the appointment's columns null when none is
     // scheduled.
     let mut q = Query::select();
     select_prefixed::<appointment::Entity>(&mut q, "next", "a_");
     q.expr_as(Expr::exists(checked_in), "check_in_done")
         .expr_as(Expr::exists(measuring), "measures_running")
+        .expr_as(Expr::SubQuery(None, Box::new(unread.into())), "unread_messages")
         .from_subquery(Query::select().expr_as(Expr::val(1), "one").to_owned(), "day")
         .join_subquery(JoinType::LeftJoin, next, "next", Expr::cust("1 = 1"));
     let row = db.query_one(&q).await?.ok_or_else(|| DbErr::RecordNotFound("the day's row".into()))?;
@@ -284,6 +295,7 @@ pub async fn day_facts<C: ConnectionTrait>(
         check_in_done: row.try_get("", "check_in_done")?,
         next_appointment: appointment::Model::from_query_result_optional(&row, "a_")?,
         measures_running: row.try_get("", "measures_running")?,
+        unread_messages: u64::try_from(row.try_get::<i64>("", "unread_messages")?).unwrap_or(0),
     })
 }
 

@@ -11,6 +11,7 @@
 //!   routine and backs off ignored ones (rides on the reminder tick).
 //! - [`alert_pushes`]: push alerts not pushed yet to the patient's therapist.
 //! - [`escalation`]: push urgent alerts nobody acknowledged to other staff.
+//! - [`message_pushes`]: tell the other side of a thread a message arrived (no text).
 //! - [`alert_rules`]: the alert rules that depend on time passing.
 //! - [`wal_checkpoint`]: keep the SQLite WAL file small.
 //! - [`retention`]: purge erased patients' clinical records when their retention ends.
@@ -19,6 +20,7 @@ pub mod adaptive;
 pub mod alert_pushes;
 pub mod alert_rules;
 pub mod escalation;
+pub mod message_pushes;
 pub mod reminders;
 pub mod retention;
 pub mod wal_checkpoint;

@@ -1,14 +1,14 @@
 //! The reminder tick: materialise and send due reminders (see `crate::reminders` for the
 //! outbox and its leases), then the therapists' alert pushes and the escalation of
 //! urgent alerts, so a red flag reaches a device within seconds of the check-in that
-//! raised it. The nightly adaptive review (`super::adaptive`) rides on it too.
+//! raised it, and the pushes of new messages. The nightly adaptive review (`super::adaptive`) rides on it too.
 
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::{adaptive, alert_pushes, escalation};
+use super::{adaptive, alert_pushes, escalation, message_pushes};
 use crate::{
     clock::SharedClock,
     outage::{self, Backoff},
@@ -76,6 +76,9 @@ async fn tick_once(
     }
     if let Err(e) = escalation::run_once(db, sender, clock.now(), &opts.public_url).await {
         logged("alert escalation", e)?;
+    }
+    if let Err(e) = message_pushes::run_once(db, sender, clock.now(), &opts.public_url).await {
+        logged("message pushes", e)?;
     }
     if let Err(e) = adaptive::run_once(db, clock.now()).await {
         logged("adaptive reminder review", e)?;

@@ -74,6 +74,12 @@ enum Object {
     ErasureRequest,
     /// Another one, kept for `decline_erasure_request`.
     DeclinableErasure,
+    /// An image patient A (own) or C (other) sent in their thread.
+    MyAttachment,
+    /// `{id}` is patient A / C and `{item_id}` a message of their thread.
+    PatientMessage,
+    /// `{id}` is patient A / C and `{item_id}` an image of their thread.
+    PatientAttachment,
 }
 
 struct Row {
@@ -626,7 +632,56 @@ fn table() -> Vec<Row> {
         // FHIR R4 export (issue 14).
         on(Object::Patient, "export_patient_fhir", None, PATIENT_OWN, PATIENT_OTHER),
         row("export_my_fhir", None, PATIENT_SELF, None),
+        // Secure messaging (issue 17): the patient and the therapist treating them; the
+        // admin reads through the review only. `$PATH_MESSAGE` is a message of the
+        // path's patient (patient A for `/me` operations).
+        row("get_my_messages", None, PATIENT_SELF, None),
+        row(
+            "send_my_message",
+            Some(|| json!({ "id": "$UUID", "text": "Hello" })),
+            [401, 201, 201, 403, 403, 403],
+            None,
+        ),
+        row("mark_my_messages_read", Some(|| json!({ "up_to": "$PATH_MESSAGE" })), OWN_RECORD, None),
+        on(Object::MyAttachment, "get_my_message_attachment", None, OWN_RECORD, [401, 404, 404, 403, 403, 403]),
+        on(Object::Patient, "get_patient_messages", None, CARE_TEAM_OWN, CARE_TEAM_OTHER),
+        on(
+            Object::Patient,
+            "send_patient_message",
+            Some(|| json!({ "id": "$UUID", "text": "Hello" })),
+            [401, 403, 403, 201, 404, 403],
+            [401, 403, 403, 404, 201, 404],
+        ),
+        on(
+            Object::Patient,
+            "mark_patient_messages_read",
+            Some(|| json!({ "up_to": "$PATH_MESSAGE" })),
+            CARE_TEAM_OWN,
+            CARE_TEAM_OTHER,
+        ),
+        on(Object::PatientAttachment, "get_patient_message_attachment", None, CARE_TEAM_OWN, CARE_TEAM_OTHER),
+        on(Object::PatientMessage, "mark_message_clinically_relevant", None, CARE_TEAM_OWN, CARE_TEAM_OTHER),
+        on(Object::Patient, "list_record_messages", None, PATIENT_OWN, PATIENT_OTHER),
+        on(Object::Patient, "review_patient_messages", None, ADMIN_DECIDES_OWN, ADMIN_DECIDES_OTHER),
+        row("get_clinic_hours", None, SIGNED_IN, None),
+        row("update_clinic_hours", Some(|| json!({ "days": [] })), ADMIN_ONLY, None),
     ]
+}
+
+/// The therapist treating the patient; the admin is sent to the review (403).
+const CARE_TEAM_OWN: [u16; 6] = [401, 403, 403, 200, 404, 403];
+const CARE_TEAM_OTHER: [u16; 6] = [401, 403, 403, 404, 200, 404];
+
+/// A message with an image from each of patient A and C: (patient id, message, image).
+async fn message_objects(app: &TestApp, w: &fascia_tests::World) -> Vec<(Uuid, Uuid, Uuid)> {
+    let mut out = Vec::new();
+    for patient in [&w.patient_a, &w.patient_c] {
+        let files = [("a.png", "image/png", fascia_tests::messaging::png(8, 8))];
+        let sent = app.send_multipart(patient, "/api/v1/me/messages", Uuid::new_v4(), "Look", &files).await.expect(201);
+        let id = |v: &Value| v.as_str().unwrap().parse::<Uuid>().unwrap();
+        out.push((patient.patient_id.unwrap(), id(&sent["id"]), id(&sent["attachments"][0]["id"])));
+    }
+    out
 }
 
 const ADMIN_DECIDES_OWN: [u16; 6] = [401, 403, 403, 403, 403, 200];
@@ -788,6 +843,7 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
     }
     let own_erasures = erasure_requests(&app, &w.therapist_x).await;
     let other_erasures = erasure_requests(&app, &w.therapist_y).await;
+    let messages = message_objects(&app, &w).await;
     let mut subscriptions = Vec::new();
     let mut rules = Vec::new();
     for patient in [&w.patient_a, &w.patient_c] {
@@ -840,6 +896,9 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             }
             Object::ErasureRequest => [own_erasures[0], nil, other_erasures[0], nil],
             Object::DeclinableErasure => [own_erasures[1], nil, other_erasures[1], nil],
+            Object::MyAttachment => [messages[0].2, nil, messages[1].2, nil],
+            Object::PatientMessage => [messages[0].0, messages[0].1, messages[1].0, messages[1].1],
+            Object::PatientAttachment => [messages[0].0, messages[0].2, messages[1].0, messages[1].2],
             Object::Instrument => return ("pss4".into(), String::new(), "pss4".into(), String::new()),
         };
         (a.to_string(), b.to_string(), c.to_string(), d.to_string())
@@ -850,6 +909,10 @@ async fn every_operation_answers_each_caller_as_the_table_says() {
             .replace("$BUILTIN_EXERCISE", &fascia::content::builtin_id("exercise", "cat-cow").to_string())
             .replace("$BUILTIN_LESSON", &fascia::content::builtin_id("lesson", "sitting-and-desk-setup").to_string())
             .replace("$OWN_PLAN_EXERCISE", &own_plan[2].to_string())
+            .replace(
+                "$PATH_MESSAGE",
+                &messages.iter().find(|m| m.0.to_string() == path_id).map_or(Uuid::nil(), |m| m.1).to_string(),
+            )
             .replace("$PATH_ID", path_id)
             .replace("$UUID", &Uuid::now_v7().to_string());
         serde_json::from_str(&text).unwrap()

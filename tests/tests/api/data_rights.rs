@@ -49,6 +49,11 @@ async fn seed(app: &TestApp, therapist: &Actor, patient: &Actor) {
     app.patch(&format!("/api/v1/patients/{patient_id}"), t, &json!({ "consent_physician_sharing": true }))
         .await
         .expect(200);
+    // A message, copied into the record by the therapist (issue 17).
+    let sent = app.post("/api/v1/me/messages", p, &json!({ "id": Uuid::new_v4(), "text": NOTE })).await.expect(201);
+    let relevant =
+        format!("/api/v1/patients/{patient_id}/messages/{}/clinically-relevant", sent["id"].as_str().unwrap());
+    app.post(&relevant, t, &json!({})).await.expect(200);
 }
 
 /// Rows of `table` matching `column = value`, counted in the database.
@@ -74,7 +79,7 @@ async fn ids(app: &TestApp, table: &str, column: &str, value: Uuid) -> Vec<Uuid>
 }
 
 /// Tables keyed by the patient id that the export holds whole.
-const BY_PATIENT: [&str; 17] = [
+const BY_PATIENT: [&str; 19] = [
     "consent_event",
     "check_in",
     "check_in_day",
@@ -91,6 +96,8 @@ const BY_PATIENT: [&str; 17] = [
     "red_flag_report",
     "reminder_rule",
     "erasure_request",
+    "message",
+    "message_record_entry",
     "audit_event",
 ];
 

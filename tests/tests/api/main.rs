@@ -48,3 +48,5 @@ mod adaptive;
 mod web_app;
 // The clinic console: exercise order and the roster's last check-in (issue 16).
 mod plan_order;
+// Secure messaging (issue 17).
+mod messages;

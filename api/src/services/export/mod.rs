@@ -23,9 +23,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{
     alert, appointment, audit_event, care_plan, care_plan_version, check_in, check_in_day, consent_event,
     discharge_summary, erasure_request, exercise_log, girth_measurement, lesson_completion, measure_response,
-    measure_schedule, patient, payer_authorization, plan_exercise, plan_goal, plan_lesson, push_subscription,
-    red_flag_report, referral, reminder_occurrence, reminder_preference, reminder_rule, rom_measure, scar_assessment,
-    session_note, session_note_addendum, timed_procedure, user,
+    measure_schedule, message, message_attachment, message_record_entry, patient, payer_authorization, plan_exercise,
+    plan_goal, plan_lesson, push_subscription, red_flag_report, referral, reminder_occurrence, reminder_preference,
+    reminder_rule, rom_measure, scar_assessment, session_note, session_note_addendum, timed_procedure, user,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter,
@@ -224,6 +224,18 @@ pub async fn build<C: ConnectionTrait>(
             &["endpoint", "p256dh", "auth"],
         )?,
         of_patient!(erasure_request),
+        // The message thread and its images' descriptions (the images are in the app).
+        table::<message::Entity>(
+            "message",
+            message::Entity::find().filter(message::Column::PatientId.eq(pid)).all(db).await?,
+            &["order_key", "body_digest", "push_due_at"],
+        )?,
+        table::<message_attachment::Entity>(
+            "message_attachment",
+            message_attachment::Entity::find().filter(message_attachment::Column::PatientId.eq(pid)).all(db).await?,
+            &["blob_key", "thumb_key"],
+        )?,
+        of_patient!(message_record_entry),
         table::<audit_event::Entity>(
             "audit_event",
             audit_event::Entity::find().filter(audit_event::Column::PatientId.eq(pid)).all(db).await?,
