@@ -19,6 +19,56 @@ use crate::config::Settings;
 /// Any value works as long as every replica uses the same one.
 const MIGRATION_LOCK_KEY: i64 = 0x6661_7363_6961; // "fascia"
 
+/// Turns off SQLite's global memory statistics, once per process and before the first
+/// connection (SQLite refuses the change afterwards, which is harmless: it stays on).
+///
+/// With statistics on, every allocation inside SQLite takes one process-wide mutex. Each
+/// pooled connection runs on its own thread, so under load those threads queue on that
+/// mutex: `perf` on `GET /me/today` at 64 connections showed the contended-lock wake-ups
+/// and thread switches as the largest cost, ahead of SQLite's own work. Fascia never
+/// reads the statistics. (`SQLITE_DEFAULT_MEMSTATUS=0` is SQLite's own advice.)
+fn sqlite_without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called with its documented (int, int) form for
+        // SQLITE_CONFIG_MEMSTATUS; `Once` keeps it to one call, and SQLite answers
+        // SQLITE_MISUSE rather than misbehaving if it was initialised already.
+        let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite was initialised already; memory statistics stay on");
+        }
+    });
+}
+
+/// Turns on the query planner stability guarantee (QPSG) for a new SQLite connection.
+///
+/// Without it, SQLite lets the values bound to some parameters choose the plan: a bound
+/// `LIMIT ?` (every `.one()` and page) or a `status = ?` that a partial index might match
+/// (`ux_care_plan_one_active`) marks the prepared statement, and binding new values
+/// throws the plan away, so each run parses and plans the SQL again. `perf` showed that
+/// re-preparation as about a fifth of the database threads' time on `GET /me/today`.
+/// With stable plans the cached statement is reused as PostgreSQL reuses its plans;
+/// Fascia's queries do not depend on value-specific plans (the partial indexes are
+/// uniqueness rules, and every filtered column has an ordinary index too).
+async fn with_stable_plans(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let raw = handle.as_raw_handle().as_ptr();
+    // SAFETY: `raw` is this connection's open handle, held locked for the call;
+    // SQLITE_DBCONFIG_ENABLE_QPSG takes an int (1: on) and an int pointer that may be null.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            raw,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        tracing::warn!(rc, "SQLite refused stable query plans; statements will be prepared again more often");
+    }
+    Ok(())
+}
+
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose();
     let mut opts = ConnectOptions::new(url.to_owned());
@@ -26,6 +76,15 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     // requests piling up behind a pool that cannot connect.
     opts.sqlx_logging(false).max_connections(settings.db_max_connections).acquire_timeout(settings.db_deadline);
     if settings.is_sqlite() {
+        sqlite_without_memory_statistics();
+        // A SQLite connection is a file handle in this process: it cannot go stale the
+        // way a network connection can, so the pool's ping before each use (a round trip
+        // to the connection's thread per query) buys nothing. The pool still pings on
+        // release, which also runs any rollback a dropped transaction queued.
+        opts.test_before_acquire(false);
+        opts.map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_connect(|conn, _| Box::pin(async move { with_stable_plans(conn).await }))
+        });
         let deadline = settings.db_deadline;
         opts.map_sqlx_sqlite_opts(move |o| {
             o.create_if_missing(true)
@@ -58,8 +117,9 @@ pub async fn connect_writer(settings: &Settings, readers: &DatabaseConnection) -
 /// connection would start the next transaction as a SAVEPOINT, and "committing" that
 /// only releases the savepoint: the request is acknowledged, nothing is stored, and the
 /// open transaction swallows everything after it (seen on a full disk). Such a
-/// connection is dropped instead of reused. The pool pings idle connections first, so a
-/// rollback still queued from a healthy transaction has run by the time this is asked.
+/// connection is dropped instead of reused. The pool pings a connection as it comes back
+/// (before it rests idle), so a rollback still queued from a healthy transaction has run
+/// by the time this is asked.
 fn left_in_transaction(conn: &sea_orm::sqlx::sqlite::SqliteConnection) -> bool {
     use sea_orm::sqlx::Connection;
     let stuck = conn.is_in_transaction();
