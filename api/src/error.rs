@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use sea_orm::{DbErr, SqlErr};
 
-use crate::request_id::current_request_id;
+use crate::{request_id::current_request_id, store_error::StoreError};
 
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -134,6 +134,17 @@ impl From<DbErr> for ApiError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::conflict("a record with these values already exists"),
             _ => Self::internal(&err),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Db(e) => e.into(),
+            // Logged where it was raised; the client retries, idempotent by id.
+            StoreError::Contended { .. } => Self::unavailable(),
+            StoreError::Corrupt { .. } => Self::internal(&err),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod services;
 pub mod smtp_url;
 pub mod startup;
 pub mod state;
+pub mod store_error;
 pub mod stored;
 pub mod web;
 pub mod workers;

@@ -27,6 +27,7 @@ use crate::{
         audit::{self, Event},
         measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
     },
+    store_error::StoreError,
 };
 
 /// At most this many measurements are read for one patient's series (the newest).
@@ -115,7 +116,7 @@ pub struct GirthSeries {
 
 /// Groups rows (already in time order) by spot and then by session; series come in order
 /// of first measurement.
-pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, DbErr> {
+pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, StoreError> {
     let mut series: Vec<(String, GirthSeries)> = Vec::new();
     for row in rows {
         let region = parse_region("girth_measurement.region", &row.region)?;
@@ -162,7 +163,7 @@ pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, Db
 }
 
 /// The patient's girth series.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, DbErr> {
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, StoreError> {
     group(measurements(db, record).await?)
 }
 

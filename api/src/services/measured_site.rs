@@ -6,13 +6,14 @@
 //! never quietly another site.
 
 use entity::{Side, appointment};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
     auth::Principal,
     clinical::body::{BodyRegion, BodySide},
     services::appointments::{AppointmentError, find_visible_appointment},
+    store_error::StoreError,
 };
 
 /// The appointment a measure is recorded in: visible to `who` (else not found) and one
@@ -37,11 +38,9 @@ pub fn region_word(region: BodyRegion) -> String {
     }
 }
 
-pub fn parse_region(column: &'static str, word: &str) -> Result<BodyRegion, DbErr> {
-    serde_json::from_value(serde_json::Value::String(word.to_owned())).map_err(|_| {
-        tracing::error!(column, "stored body region does not read back");
-        DbErr::Custom(format!("{column}: unknown body region"))
-    })
+pub fn parse_region(column: &'static str, word: &str) -> Result<BodyRegion, StoreError> {
+    serde_json::from_value(serde_json::Value::String(word.to_owned()))
+        .map_err(|_| StoreError::corrupt(column, "unknown body region"))
 }
 
 /// Only left, right or none are ever stored for a measured site.
@@ -54,15 +53,12 @@ pub fn side_to_stored(side: Option<BodySide>) -> Side {
     }
 }
 
-pub fn side_from_stored(column: &'static str, side: Side) -> Result<Option<BodySide>, DbErr> {
+pub fn side_from_stored(column: &'static str, side: Side) -> Result<Option<BodySide>, StoreError> {
     match side {
         Side::Left => Ok(Some(BodySide::Left)),
         Side::Right => Ok(Some(BodySide::Right)),
         Side::None => Ok(None),
-        Side::Both => {
-            tracing::error!(column, "a measured site is stored with both sides");
-            Err(DbErr::Custom(format!("{column}: a measured site has one side")))
-        }
+        Side::Both => Err(StoreError::corrupt(column, "a measured site has one side, not both")),
     }
 }
 

@@ -26,6 +26,7 @@ use crate::{
         audit::{self, Event},
         measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
     },
+    store_error::StoreError,
 };
 
 /// At most this many assessments are read for one patient's series (the newest).
@@ -113,7 +114,7 @@ impl ScarSeries {
 }
 
 /// Groups rows (already in time order) by scar; series come in order of first assessment.
-pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, DbErr> {
+pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, StoreError> {
     let mut series: Vec<(String, ScarSeries)> = Vec::new();
     for row in rows {
         let region = parse_region("scar_assessment.region", &row.region)?;
@@ -131,7 +132,7 @@ pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, DbErr
 }
 
 /// The patient's scars, each a series in session order.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, DbErr> {
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, StoreError> {
     group(measurements(db, record).await?)
 }
 

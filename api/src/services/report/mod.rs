@@ -31,6 +31,7 @@ use crate::{
         scars::{self, ScarSeries},
         trends::{self, Trends},
     },
+    store_error::StoreError,
     stored::discharge::{DischargeSummaryV1, OutcomeV1},
 };
 
@@ -45,6 +46,12 @@ pub enum ReportError {
     Invalid(&'static str, &'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl From<StoreError> for ReportError {
+    fn from(e: StoreError) -> Self {
+        ReportError::Db(e.into())
+    }
 }
 
 impl From<ReferralError> for ReportError {
