@@ -15,7 +15,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use uuid::Uuid;
 
 use super::{PlanError, PlanView, change, find_plan};
-use crate::{auth::Principal, domain::DisplayName, services::local_date};
+use crate::{
+    auth::Principal,
+    domain::DisplayName,
+    services::{local_date, localtime::stored_zone},
+};
 
 /// Frequency, duration and re-evaluation date, each optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,11 +94,10 @@ pub async fn roster_flags<C: ConnectionTrait>(
     if patient_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let tz = clinic::Entity::find_by_id(clinic_id)
-        .one(db)
-        .await?
-        .and_then(|c| c.timezone.parse::<chrono_tz::Tz>().ok())
-        .unwrap_or(chrono_tz::Tz::UTC);
+    let tz = match clinic::Entity::find_by_id(clinic_id).one(db).await? {
+        Some(c) => stored_zone("clinic.timezone", &c.timezone)?,
+        None => chrono_tz::Tz::UTC,
+    };
     let today = local_date(now, tz);
     let plans = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.is_in(patient_ids.iter().copied()))
