@@ -16,6 +16,7 @@ pub mod data_key;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod ids;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod appointment;
 pub mod audit_event;
+pub mod body_region;
 pub mod care_plan;
 pub mod care_plan_version;
 pub mod check_in;
@@ -62,5 +63,6 @@ pub mod erasure_request;
 // issue 17: adaptive reminder timing
 pub mod reminder_adaptation;
 
+pub use body_region::BodyRegion;
 pub use role::Role;
 pub use side::Side;

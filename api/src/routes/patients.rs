@@ -416,8 +416,8 @@ impl PatientsApi {
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let open_alerts = alerts::open_counts(&state.db, &ids).await?;
-        let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
-        let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic_id).await?;
+        let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic(), &ids, state.now()).await?;
+        let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic()).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;

@@ -25,7 +25,7 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{session_for_measure, side_from_stored, side_to_stored},
     },
     store_error::StoreError,
 };
@@ -50,7 +50,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             patient_id: appt.patient_id,
             appointment_id: appt.id,
             measured_at: appt.starts_at,
-            region: region_word(m.region()),
+            region: m.region().into(),
             side: side_to_stored(m.side()),
             landmark: m.landmark().to_owned(),
             distance_mm: m.distance_mm(),
@@ -119,7 +119,7 @@ pub struct GirthSeries {
 pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, StoreError> {
     let mut series: Vec<(String, GirthSeries)> = Vec::new();
     for row in rows {
-        let region = parse_region("girth_measurement.region", &row.region)?;
+        let region = row.region.into();
         let side = side_from_stored("girth_measurement.side", row.side)?;
         let key = row.landmark.trim().to_lowercase();
         let i = match series
@@ -199,7 +199,7 @@ mod tests {
             patient_id: Uuid::nil(),
             appointment_id: Uuid::from_u128(u128::from(session)),
             measured_at: at,
-            region: "ankle".into(),
+            region: entity::BodyRegion::Ankle,
             side,
             landmark: landmark.into(),
             distance_mm,
@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn midline_spots_have_one_value_and_no_difference() {
         let mut waist = row(1, entity::Side::None, "navel", 0, 905);
-        waist.region = "abdomen".into();
+        waist.region = entity::BodyRegion::Abdomen;
         let s = group(vec![waist]).unwrap();
         assert_eq!(
             (s[0].region, s[0].sessions[0].midline_mm, s[0].sessions[0].difference_mm()),

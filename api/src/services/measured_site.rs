@@ -1,10 +1,12 @@
 //! What scar and girth measures share: the session they are taken in (one the caller may
-//! see, and not cancelled or missed), and how a body site is stored (the region's
-//! snake_case word, the side as the stored side enum with `none` on the midline).
+//! see, and not cancelled or missed), and how a body site is stored (the region as the
+//! stored region enum, the side as the stored side enum with `none` on the midline).
 //!
 //! A stored site that does not read back (an unknown region word, `both`) is an error,
-//! never quietly another site.
+//! never quietly another site: sea-orm refuses the first when it reads the row, and
+//! [`side_from_stored`] the second.
 
+use entity::BodyRegion as StoredRegion;
 use entity::{Side, appointment};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -38,9 +40,69 @@ pub fn region_word(region: BodyRegion) -> String {
     }
 }
 
-pub fn parse_region(column: &'static str, word: &str) -> Result<BodyRegion, StoreError> {
-    serde_json::from_value(serde_json::Value::String(word.to_owned()))
-        .map_err(|_| StoreError::corrupt(column, "unknown body region"))
+// Both ways spelled out, so a region added to one enum and not the other does not compile.
+impl From<BodyRegion> for StoredRegion {
+    fn from(region: BodyRegion) -> Self {
+        match region {
+            BodyRegion::Head => StoredRegion::Head,
+            BodyRegion::Jaw => StoredRegion::Jaw,
+            BodyRegion::Neck => StoredRegion::Neck,
+            BodyRegion::Shoulder => StoredRegion::Shoulder,
+            BodyRegion::UpperArm => StoredRegion::UpperArm,
+            BodyRegion::Elbow => StoredRegion::Elbow,
+            BodyRegion::Forearm => StoredRegion::Forearm,
+            BodyRegion::Wrist => StoredRegion::Wrist,
+            BodyRegion::Hand => StoredRegion::Hand,
+            BodyRegion::Chest => StoredRegion::Chest,
+            BodyRegion::Abdomen => StoredRegion::Abdomen,
+            BodyRegion::UpperBack => StoredRegion::UpperBack,
+            BodyRegion::MidBack => StoredRegion::MidBack,
+            BodyRegion::LowerBack => StoredRegion::LowerBack,
+            BodyRegion::Sacrum => StoredRegion::Sacrum,
+            BodyRegion::Hip => StoredRegion::Hip,
+            BodyRegion::Buttock => StoredRegion::Buttock,
+            BodyRegion::Groin => StoredRegion::Groin,
+            BodyRegion::Thigh => StoredRegion::Thigh,
+            BodyRegion::Hamstring => StoredRegion::Hamstring,
+            BodyRegion::Knee => StoredRegion::Knee,
+            BodyRegion::Calf => StoredRegion::Calf,
+            BodyRegion::Shin => StoredRegion::Shin,
+            BodyRegion::Ankle => StoredRegion::Ankle,
+            BodyRegion::Foot => StoredRegion::Foot,
+        }
+    }
+}
+
+impl From<StoredRegion> for BodyRegion {
+    fn from(region: StoredRegion) -> Self {
+        match region {
+            StoredRegion::Head => BodyRegion::Head,
+            StoredRegion::Jaw => BodyRegion::Jaw,
+            StoredRegion::Neck => BodyRegion::Neck,
+            StoredRegion::Shoulder => BodyRegion::Shoulder,
+            StoredRegion::UpperArm => BodyRegion::UpperArm,
+            StoredRegion::Elbow => BodyRegion::Elbow,
+            StoredRegion::Forearm => BodyRegion::Forearm,
+            StoredRegion::Wrist => BodyRegion::Wrist,
+            StoredRegion::Hand => BodyRegion::Hand,
+            StoredRegion::Chest => BodyRegion::Chest,
+            StoredRegion::Abdomen => BodyRegion::Abdomen,
+            StoredRegion::UpperBack => BodyRegion::UpperBack,
+            StoredRegion::MidBack => BodyRegion::MidBack,
+            StoredRegion::LowerBack => BodyRegion::LowerBack,
+            StoredRegion::Sacrum => BodyRegion::Sacrum,
+            StoredRegion::Hip => BodyRegion::Hip,
+            StoredRegion::Buttock => BodyRegion::Buttock,
+            StoredRegion::Groin => BodyRegion::Groin,
+            StoredRegion::Thigh => BodyRegion::Thigh,
+            StoredRegion::Hamstring => BodyRegion::Hamstring,
+            StoredRegion::Knee => BodyRegion::Knee,
+            StoredRegion::Calf => BodyRegion::Calf,
+            StoredRegion::Shin => BodyRegion::Shin,
+            StoredRegion::Ankle => BodyRegion::Ankle,
+            StoredRegion::Foot => BodyRegion::Foot,
+        }
+    }
 }
 
 /// Only left, right or none are ever stored for a measured site.
@@ -64,14 +126,24 @@ pub fn side_from_stored(column: &'static str, side: Side) -> Result<Option<BodyS
 
 #[cfg(test)]
 mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
     use super::*;
+
+    #[test]
+    fn every_region_is_stored_as_the_word_the_api_uses() {
+        for stored in StoredRegion::iter() {
+            let region = BodyRegion::from(stored);
+            assert_eq!(stored.to_value(), region_word(region));
+            assert_eq!(StoredRegion::from(region), stored);
+        }
+        assert!(StoredRegion::try_from_value(&"elbowish".to_owned()).is_err());
+    }
 
     #[test]
     fn regions_and_sides_read_back_as_stored() {
         let word = region_word(BodyRegion::LowerBack);
         assert_eq!(word, "lower_back");
-        assert_eq!(parse_region("t.region", &word).unwrap(), BodyRegion::LowerBack);
-        assert!(parse_region("t.region", "elbowish").is_err());
         assert_eq!(side_from_stored("t.side", side_to_stored(Some(BodySide::Left))).unwrap(), Some(BodySide::Left));
         assert_eq!(side_from_stored("t.side", side_to_stored(None)).unwrap(), None);
         assert!(side_from_stored("t.side", Side::Both).is_err());

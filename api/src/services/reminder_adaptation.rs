@@ -25,6 +25,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    ids::UserId,
     reminders::{
         adaptive::{self, Decision, Inputs},
         kinds::ReminderKind,
@@ -194,7 +195,7 @@ pub async fn review<C: ConnectionTrait>(
     let mut decision = Decision::TooFewDays { days: 0 };
     if row.adapt && rule.enabled {
         let quiet = match patient::Entity::find_by_id(rule.patient_id).one(db).await?.and_then(|p| p.user_id) {
-            Some(user) => reminder_preferences::quiet_hours(db, user).await?,
+            Some(user) => reminder_preferences::quiet_hours(db, UserId::new(user)).await?,
             None => None,
         };
         let times: Vec<(NaiveDate, i16)> = first_times.iter().map(|(d, m)| (*d, *m)).collect();

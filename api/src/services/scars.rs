@@ -24,7 +24,7 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{session_for_measure, side_from_stored, side_to_stored},
     },
     store_error::StoreError,
 };
@@ -49,7 +49,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         patient_id: appt.patient_id,
         appointment_id: appt.id,
         measured_at: appt.starts_at,
-        region: region_word(input.site.region()),
+        region: input.site.region().into(),
         side: side_to_stored(input.site.side()),
         label: input.site.label().to_owned(),
         length_mm: input.length_mm(),
@@ -69,7 +69,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         patient_id: Set(row.patient_id),
         appointment_id: Set(row.appointment_id),
         measured_at: Set(row.measured_at),
-        region: Set(row.region.clone()),
+        region: Set(row.region),
         side: Set(row.side),
         label: Set(row.label.clone()),
         length_mm: Set(row.length_mm),
@@ -117,7 +117,7 @@ impl ScarSeries {
 pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, StoreError> {
     let mut series: Vec<(String, ScarSeries)> = Vec::new();
     for row in rows {
-        let region = parse_region("scar_assessment.region", &row.region)?;
+        let region = row.region.into();
         let side = side_from_stored("scar_assessment.side", row.side)?;
         let key = row.label.trim().to_lowercase();
         match series.iter_mut().find(|(k, s)| *k == key && s.region == region && s.side == side) {
@@ -156,7 +156,13 @@ mod tests {
 
     use super::*;
 
-    fn row(at_day: i64, region: &str, side: entity::Side, label: &str, total: i16) -> scar_assessment::Model {
+    fn row(
+        at_day: i64,
+        region: entity::BodyRegion,
+        side: entity::Side,
+        label: &str,
+        total: i16,
+    ) -> scar_assessment::Model {
         let at =
             chrono::DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z").unwrap().to_utc() + Duration::days(at_day);
         scar_assessment::Model {
@@ -165,7 +171,7 @@ mod tests {
             patient_id: Uuid::nil(),
             appointment_id: Uuid::nil(),
             measured_at: at,
-            region: region.into(),
+            region,
             side,
             label: label.into(),
             length_mm: 80,
@@ -182,13 +188,16 @@ mod tests {
 
     #[test]
     fn rows_group_by_region_side_and_label_ignoring_case() {
-        use entity::Side::{Left, Right};
+        use entity::{
+            BodyRegion::{Abdomen, Knee},
+            Side::{Left, Right},
+        };
         let rows = vec![
-            row(0, "knee", Left, "Portal", 6),
-            row(0, "knee", Right, "portal", 5),
-            row(7, "knee", Left, " portal ", 4),
-            row(7, "abdomen", entity::Side::None, "", 3),
-            row(14, "knee", Left, "PORTAL", 2),
+            row(0, Knee, Left, "Portal", 6),
+            row(0, Knee, Right, "portal", 5),
+            row(7, Knee, Left, " portal ", 4),
+            row(7, Abdomen, entity::Side::None, "", 3),
+            row(14, Knee, Left, "PORTAL", 2),
         ];
         let s = group(rows).unwrap();
         assert_eq!(s.len(), 3);
@@ -200,7 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_region_that_does_not_read_back_is_an_error() {
-        assert!(group(vec![row(0, "kneecap", entity::Side::Left, "", 1)]).is_err());
+    fn a_site_stored_with_both_sides_is_an_error() {
+        let rows = vec![row(0, entity::BodyRegion::Knee, entity::Side::Both, "", 1)];
+        assert!(matches!(group(rows), Err(StoreError::Corrupt { column: "scar_assessment.side", .. })));
     }
 }

@@ -40,6 +40,7 @@ pub use types::{
 use crate::{
     auth::Principal,
     db,
+    ids::{ClinicId, PlanId},
     services::{
         audit::{self, Event},
         patients,
@@ -53,7 +54,7 @@ async fn change<C, F>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     change: Change,
     apply: F,
 ) -> Result<PlanView, PlanError>
@@ -73,7 +74,7 @@ async fn commit_change<C: ConnectionTrait>(
     txn: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     change: Change,
 ) -> Result<PlanView, DbErr> {
     care_plan::Entity::update_many()
@@ -85,7 +86,7 @@ async fn commit_change<C: ConnectionTrait>(
     let plan = care_plan::Entity::find_by_id(plan_id).one(txn).await?.ok_or(DbErr::RecordNotFound("plan".into()))?;
     let snapshot = view(txn, &plan).await?;
     care_plan_version::ActiveModel {
-        plan_id: Set(plan_id),
+        plan_id: Set(plan_id.uuid()),
         version: Set(plan.version),
         created_at: Set(now),
         changed_by: Set(who.user_id),
@@ -124,7 +125,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     if new.end_date.is_some_and(|end| end < new.start_date) {
         return Err(PlanError::BadDates);
     }
-    let plan_id = Uuid::now_v7();
+    let plan_id = PlanId::new(Uuid::now_v7());
     change(db, now, who, plan_id, Change::Created, async |txn| {
         let active = care_plan::Entity::find()
             .filter(care_plan::Column::PatientId.eq(patient_id))
@@ -134,7 +135,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         if active.is_some() {
             return Err(PlanError::ActivePlanExists);
         }
-        new_row(plan_id, now, who, &patient, new).insert(txn).await?;
+        new_row(plan_id.uuid(), now, who, &patient, new).insert(txn).await?;
         crate::services::reminder_rules::ensure_defaults(txn, now, patient_id).await?;
         Ok(())
     })
@@ -198,7 +199,7 @@ pub async fn get<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
     audit::record(
@@ -225,7 +226,7 @@ pub async fn update<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     changes: PlanChanges,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
@@ -291,14 +292,14 @@ pub async fn add_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     goal: NewGoal,
 ) -> Result<PlanView, PlanError> {
     find_plan(db, who, plan_id).await?;
     change(db, now, who, plan_id, Change::GoalAdded, async |txn| {
         plan_goal::ActiveModel {
             id: Set(Uuid::now_v7()),
-            plan_id: Set(plan_id),
+            plan_id: Set(plan_id.uuid()),
             activity: Set(goal.activity),
             baseline: Set(goal.baseline),
             target: Set(goal.target),
@@ -318,7 +319,7 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     goal_id: Uuid,
     changes: GoalChanges,
 ) -> Result<PlanView, PlanError> {
@@ -348,11 +349,11 @@ pub async fn update_goal<C: ConnectionTrait + sea_orm::TransactionTrait>(
 
 async fn check_visible_item<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     exercise_id: Option<Uuid>,
     lesson_id: Option<Uuid>,
 ) -> Result<(), PlanError> {
-    let visible = |clinic: Option<Uuid>| clinic.is_none_or(|c| c == clinic_id);
+    let visible = |clinic: Option<Uuid>| clinic.is_none_or(|c| c == clinic_id.uuid());
     if let Some(id) = exercise_id {
         let row = exercise::Entity::find_by_id(id).one(db).await?;
         if !row.is_some_and(|r| visible(r.clinic_id)) {
@@ -383,18 +384,18 @@ pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     exercise_id: Uuid,
     prescription: Prescription,
     position: Option<i32>,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
-    check_visible_item(db, plan.clinic_id, Some(exercise_id), None).await?;
+    check_visible_item(db, ClinicId::new(plan.clinic_id), Some(exercise_id), None).await?;
     change(db, now, who, plan_id, Change::ExerciseAdded, async |txn| {
         let count = plan_exercise::Entity::find().filter(plan_exercise::Column::PlanId.eq(plan_id)).count(txn).await?;
         let mut row = plan_exercise::ActiveModel {
             id: Set(Uuid::now_v7()),
-            plan_id: Set(plan_id),
+            plan_id: Set(plan_id.uuid()),
             exercise_id: Set(exercise_id),
             position: Set(position.unwrap_or(count as i32)),
             removed_at: Set(None),
@@ -411,7 +412,7 @@ pub async fn add_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
 
 async fn find_item<C: ConnectionTrait>(
     db: &C,
-    plan_id: Uuid,
+    plan_id: PlanId,
     item_id: Uuid,
 ) -> Result<plan_exercise::Model, PlanError> {
     plan_exercise::Entity::find_by_id(item_id)
@@ -426,7 +427,7 @@ pub async fn update_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     item_id: Uuid,
     prescription: Prescription,
 ) -> Result<PlanView, PlanError> {
@@ -446,7 +447,7 @@ pub async fn remove_exercise<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     item_id: Uuid,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
@@ -473,18 +474,18 @@ pub async fn add_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     lesson_id: Uuid,
     unlock_date: Option<NaiveDate>,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
-    check_visible_item(db, plan.clinic_id, None, Some(lesson_id)).await?;
+    check_visible_item(db, ClinicId::new(plan.clinic_id), None, Some(lesson_id)).await?;
     // A lesson without a date opens with the plan.
     let unlock_date = unlock_date.unwrap_or(plan.start_date);
     change(db, now, who, plan_id, Change::LessonAdded, async |txn| {
         plan_lesson::ActiveModel {
             id: Set(Uuid::now_v7()),
-            plan_id: Set(plan_id),
+            plan_id: Set(plan_id.uuid()),
             lesson_id: Set(lesson_id),
             unlock_date: Set(unlock_date),
             removed_at: Set(None),
@@ -502,7 +503,7 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     item_id: Uuid,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
@@ -527,7 +528,7 @@ pub async fn remove_lesson<C: ConnectionTrait + sea_orm::TransactionTrait>(
 /// Whether the plan has been discharged (a discharged plan is closed for good). Asked here,
 /// where the plan's life cycle lives, so the discharge service can depend on plans and not
 /// the other way round.
-pub async fn is_discharged<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<bool, DbErr> {
+pub async fn is_discharged<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<bool, DbErr> {
     let summary = entity::discharge_summary::Entity::find()
         .filter(entity::discharge_summary::Column::CarePlanId.eq(plan_id))
         .one(db)
@@ -541,7 +542,7 @@ pub(crate) async fn complete_for_discharge<C: ConnectionTrait>(
     txn: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
 ) -> Result<PlanView, DbErr> {
     care_plan::Entity::update_many()
         .col_expr(care_plan::Column::Status, Expr::value(care_plan::Status::Completed))

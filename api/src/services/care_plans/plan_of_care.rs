@@ -18,6 +18,7 @@ use super::{PlanError, PlanView, change, find_plan};
 use crate::{
     auth::Principal,
     domain::DisplayName,
+    ids::{ClinicId, PlanId},
     services::{local_date, localtime::stored_zone},
 };
 
@@ -55,7 +56,7 @@ pub async fn certify<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     certification: NewCertification,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
@@ -87,7 +88,7 @@ pub struct RosterFlags {
 /// zone of `clinic_id`. Patients without an active plan (or without the dates) get none.
 pub async fn roster_flags<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     patient_ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, RosterFlags>, DbErr> {

@@ -5,13 +5,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryF
 use uuid::Uuid;
 
 use super::{AssignedLesson, Certification, GoalView, PlanError, PlanView, PrescribedExercise, Weekdays};
-use crate::{auth::Principal, services::patients};
+use crate::{auth::Principal, ids::PlanId, services::patients};
 
 /// The plan, if `who` may see its patient.
 pub async fn find_plan<C: ConnectionTrait>(
     db: &C,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
 ) -> Result<care_plan::Model, PlanError> {
     let plan = care_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or(PlanError::NotFound)?;
     patients::find_visible(db, who, plan.patient_id).await?;
