@@ -14,7 +14,7 @@ use entity::{care_plan, care_plan_version::Change, clinic};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{PlanError, PlanView, change, find_plan};
+use super::{PlanError, PlanView, change::change, find_plan};
 use crate::{
     auth::Principal,
     domain::DisplayName,
