@@ -9,10 +9,7 @@
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
 use entity::girth_measurement;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -25,7 +22,9 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{
+            group_for, newest_of_patient, session_for_measure, side_from_stored, side_to_stored, site_key,
+        },
     },
     store_error::StoreError,
 };
@@ -121,24 +120,13 @@ pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, St
     for row in rows {
         let region = row.region.into();
         let side = side_from_stored("girth_measurement.side", row.side)?;
-        let key = row.landmark.trim().to_lowercase();
-        let i = match series
-            .iter()
-            .position(|(k, s)| *k == key && s.region == region && s.distance_mm == row.distance_mm)
-        {
-            Some(i) => i,
-            None => {
-                let s = GirthSeries {
-                    region,
-                    landmark: row.landmark.clone(),
-                    distance_mm: row.distance_mm,
-                    sessions: vec![],
-                };
-                series.push((key, s));
-                series.len() - 1
-            }
-        };
-        let sessions = &mut series[i].1.sessions;
+        let spot = group_for(
+            &mut series,
+            site_key(&row.landmark),
+            |s| s.region == region && s.distance_mm == row.distance_mm,
+            || GirthSeries { region, landmark: row.landmark.clone(), distance_mm: row.distance_mm, sessions: vec![] },
+        );
+        let sessions = &mut spot.sessions;
         let session = match sessions.iter_mut().find(|s| s.appointment_id == row.appointment_id) {
             Some(s) => s,
             None => {
@@ -173,15 +161,7 @@ pub async fn measurements<C: ConnectionTrait>(
     db: &C,
     record: &Visible,
 ) -> Result<Vec<girth_measurement::Model>, DbErr> {
-    let mut rows = girth_measurement::Entity::find()
-        .filter(girth_measurement::Column::PatientId.eq(record.id))
-        .order_by_desc(girth_measurement::Column::MeasuredAt)
-        .order_by_desc(girth_measurement::Column::Id)
-        .limit(SERIES_LIMIT)
-        .all(db)
-        .await?;
-    rows.reverse();
-    Ok(rows)
+    newest_of_patient::<girth_measurement::Entity, _>(db, record, SERIES_LIMIT).await
 }
 
 #[cfg(test)]

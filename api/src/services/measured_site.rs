@@ -6,15 +6,17 @@
 //! never quietly another site: sea-orm refuses the first when it reads the row, and
 //! [`side_from_stored`] the second.
 
-use entity::BodyRegion as StoredRegion;
-use entity::{Side, appointment};
-use sea_orm::ConnectionTrait;
+use entity::{BodyRegion as StoredRegion, Side, appointment, girth_measurement, scar_assessment};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
     auth::Principal,
     clinical::body::{BodyRegion, BodySide},
-    services::appointments::{AppointmentError, find_visible_appointment},
+    services::{
+        appointments::{AppointmentError, find_visible_appointment},
+        patients::Visible,
+    },
     store_error::StoreError,
 };
 
@@ -31,6 +33,67 @@ pub async fn session_for_measure<C: ConnectionTrait>(
         appointment::Status::NoShow => Err(AppointmentError::Conflict("a missed session has no measures")),
         appointment::Status::Scheduled | appointment::Status::Completed => Ok(appt),
     }
+}
+
+/// A table of measures taken at a body site in a session, read back per patient.
+pub trait MeasureTable: EntityTrait {
+    const PATIENT: Self::Column;
+    const MEASURED_AT: Self::Column;
+    const ID: Self::Column;
+}
+
+impl MeasureTable for scar_assessment::Entity {
+    const PATIENT: Self::Column = scar_assessment::Column::PatientId;
+    const MEASURED_AT: Self::Column = scar_assessment::Column::MeasuredAt;
+    const ID: Self::Column = scar_assessment::Column::Id;
+}
+
+impl MeasureTable for girth_measurement::Entity {
+    const PATIENT: Self::Column = girth_measurement::Column::PatientId;
+    const MEASURED_AT: Self::Column = girth_measurement::Column::MeasuredAt;
+    const ID: Self::Column = girth_measurement::Column::Id;
+}
+
+/// The patient's newest `limit` rows of `T`, returned oldest first: what a series groups
+/// and what the FHIR export lists one by one.
+pub async fn newest_of_patient<T: MeasureTable, C: ConnectionTrait>(
+    db: &C,
+    record: &Visible,
+    limit: u64,
+) -> Result<Vec<T::Model>, DbErr> {
+    let mut rows = T::find()
+        .filter(T::PATIENT.eq(record.id))
+        .order_by_desc(T::MEASURED_AT)
+        .order_by_desc(T::ID)
+        .limit(limit)
+        .all(db)
+        .await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// How a therapist's words for a site (a scar's label, a girth landmark) compare: without
+/// regard to case or surrounding spaces, so "Portal" and " portal" are the same site.
+pub fn site_key(words: &str) -> String {
+    words.trim().to_lowercase()
+}
+
+/// The group in `groups` with this `key` that `same` accepts, made by `new` when there is
+/// none yet; groups stay in the order they were first seen.
+pub fn group_for<'a, S>(
+    groups: &'a mut Vec<(String, S)>,
+    key: String,
+    same: impl Fn(&S) -> bool,
+    new: impl FnOnce() -> S,
+) -> &'a mut S {
+    let i = match groups.iter().position(|(k, s)| *k == key && same(s)) {
+        Some(i) => i,
+        None => {
+            groups.push((key, new()));
+            groups.len() - 1
+        }
+    };
+    &mut groups[i].1
 }
 
 pub fn region_word(region: BodyRegion) -> String {

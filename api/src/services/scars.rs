@@ -8,10 +8,7 @@
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
 use entity::scar_assessment;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -24,7 +21,9 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{
+            group_for, newest_of_patient, session_for_measure, side_from_stored, side_to_stored, site_key,
+        },
     },
     store_error::StoreError,
 };
@@ -119,14 +118,13 @@ pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, Store
     for row in rows {
         let region = row.region.into();
         let side = side_from_stored("scar_assessment.side", row.side)?;
-        let key = row.label.trim().to_lowercase();
-        match series.iter_mut().find(|(k, s)| *k == key && s.region == region && s.side == side) {
-            Some((_, s)) => s.assessments.push(row),
-            None => {
-                let s = ScarSeries { region, side, label: row.label.clone(), assessments: vec![row] };
-                series.push((key, s));
-            }
-        }
+        let scar = group_for(
+            &mut series,
+            site_key(&row.label),
+            |s| s.region == region && s.side == side,
+            || ScarSeries { region, side, label: row.label.clone(), assessments: vec![] },
+        );
+        scar.assessments.push(row);
     }
     Ok(series.into_iter().map(|(_, s)| s).collect())
 }
@@ -139,15 +137,7 @@ pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<
 /// The patient's rows, oldest first (the newest `SERIES_LIMIT`): what [`series`] groups
 /// and what the FHIR export lists one by one.
 pub async fn measurements<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<scar_assessment::Model>, DbErr> {
-    let mut rows = scar_assessment::Entity::find()
-        .filter(scar_assessment::Column::PatientId.eq(record.id))
-        .order_by_desc(scar_assessment::Column::MeasuredAt)
-        .order_by_desc(scar_assessment::Column::Id)
-        .limit(SERIES_LIMIT)
-        .all(db)
-        .await?;
-    rows.reverse();
-    Ok(rows)
+    newest_of_patient::<scar_assessment::Entity, _>(db, record, SERIES_LIMIT).await
 }
 
 #[cfg(test)]
