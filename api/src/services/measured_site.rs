@@ -80,12 +80,12 @@ pub fn site_key(words: &str) -> String {
 
 /// The group in `groups` with this `key` that `same` accepts, made by `new` when there is
 /// none yet; groups stay in the order they were first seen.
-pub fn group_for<'a, S>(
-    groups: &'a mut Vec<(String, S)>,
+pub fn group_for<S>(
+    groups: &mut Vec<(String, S)>,
     key: String,
     same: impl Fn(&S) -> bool,
     new: impl FnOnce() -> S,
-) -> &'a mut S {
+) -> &mut S {
     let i = match groups.iter().position(|(k, s)| *k == key && same(s)) {
         Some(i) => i,
         None => {
