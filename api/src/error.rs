@@ -241,3 +241,23 @@ impl From<ErrorBody> for ErrorBodyJson {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contended_write_asks_for_a_retry_and_a_corrupt_value_is_a_500_that_says_nothing_internal() {
+        assert!(matches!(ApiError::from(StoreError::contended("alert")), ApiError::Unavailable(_, RETRY_AFTER_SECS)));
+        let corrupt = ApiError::from(StoreError::corrupt("scar_assessment.side", "both sides"));
+        let ApiError::Internal(Json(body)) = corrupt else { panic!("expected a 500, got {corrupt:?}") };
+        assert_eq!((body.code.as_str(), body.message.as_str()), ("internal", "internal server error"));
+    }
+
+    #[test]
+    fn a_database_error_inside_a_store_error_keeps_its_own_answer() {
+        let unavailable = StoreError::Db(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert!(matches!(ApiError::from(unavailable), ApiError::Unavailable(..)));
+        assert!(matches!(ApiError::from(StoreError::Db(DbErr::RecordNotFound("x".into()))), ApiError::Internal(_)));
+    }
+}
