@@ -61,7 +61,7 @@ impl Principal {
 
     /// The caller's IANA zone; local days ("today", check-in dates) are counted in it.
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.account.timezone.parse().unwrap_or(chrono_tz::Tz::UTC)
+        crate::stored::zone_or_utc("user.timezone", &self.account.timezone)
     }
 }
 

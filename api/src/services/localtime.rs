@@ -8,7 +8,7 @@ use entity::{clinic, patient, user};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::store_error::StoreError;
+use crate::stored::zone as stored_zone;
 
 pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
@@ -46,13 +46,6 @@ pub async fn patient_timezone<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> R
         },
     };
     Ok(zone.unwrap_or(Tz::UTC))
-}
-
-/// A time zone read back from `column` (`table.column`). Every write checks the name, so
-/// one that does not parse is corrupt: counting its days in UTC instead would quietly
-/// move the patient's "today".
-pub fn stored_zone(column: &'static str, name: &str) -> Result<Tz, StoreError> {
-    name.parse().map_err(|_| StoreError::corrupt(column, "not an IANA time zone"))
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ fn next_review(now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 }
 
 fn zone(rule: &reminder_rule::Model) -> Tz {
-    rule.timezone.parse().unwrap_or(Tz::UTC)
+    crate::stored::zone_or_utc("reminder_rule.timezone", &rule.timezone)
 }
 
 /// The row of a new daily rule, with adaptation on (new patients are opted in).

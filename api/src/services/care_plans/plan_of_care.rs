@@ -19,7 +19,8 @@ use crate::{
     auth::Principal,
     domain::DisplayName,
     ids::{ClinicId, PlanId},
-    services::{local_date, localtime::stored_zone},
+    services::local_date,
+    stored::zone as stored_zone,
 };
 
 /// Frequency, duration and re-evaluation date, each optional.
