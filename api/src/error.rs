@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use sea_orm::{DbErr, SqlErr};
 
-use crate::request_id::current_request_id;
+use crate::{request_id::current_request_id, store_error::StoreError};
 
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -138,6 +138,17 @@ impl From<DbErr> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Db(e) => e.into(),
+            // Logged where it was raised; the client retries, idempotent by id.
+            StoreError::Contended { .. } => Self::unavailable(),
+            StoreError::Corrupt { .. } => Self::internal(&err),
+        }
+    }
+}
+
 /// Turns any error poem raised before or around a handler into the common body.
 pub fn error_response(err: poem::Error) -> poem::Response {
     // An ApiError returned by a handler arrives here already rendered: keep it.
@@ -228,5 +239,25 @@ impl From<ErrorBody> for ErrorBodyJson {
             details: b.details.into_iter().map(|d| ErrorDetailJson { field: d.field, problem: d.problem }).collect(),
             request_id: b.request_id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contended_write_asks_for_a_retry_and_a_corrupt_value_is_a_500_that_says_nothing_internal() {
+        assert!(matches!(ApiError::from(StoreError::contended("alert")), ApiError::Unavailable(_, RETRY_AFTER_SECS)));
+        let corrupt = ApiError::from(StoreError::corrupt("scar_assessment.side", "both sides"));
+        let ApiError::Internal(Json(body)) = corrupt else { panic!("expected a 500, got {corrupt:?}") };
+        assert_eq!((body.code.as_str(), body.message.as_str()), ("internal", "internal server error"));
+    }
+
+    #[test]
+    fn a_database_error_inside_a_store_error_keeps_its_own_answer() {
+        let unavailable = StoreError::Db(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert!(matches!(ApiError::from(unavailable), ApiError::Unavailable(..)));
+        assert!(matches!(ApiError::from(StoreError::Db(DbErr::RecordNotFound("x".into()))), ApiError::Internal(_)));
     }
 }

@@ -21,8 +21,6 @@ use sea_orm::{DbErr, RuntimeErr, sqlx};
 /// right now, as opposed to something wrong with the request or the code.
 pub fn unavailable(err: &DbErr) -> bool {
     match err {
-        // A write that kept losing a race for the same row (see [`contended`]).
-        DbErr::Custom(message) => message.starts_with(CONTENDED),
         // Waiting for a pooled connection timed out, or the pool is shutting down.
         DbErr::ConnectionAcquire(_) => true,
         // Opening or keeping a connection failed, whatever the driver said.
@@ -30,15 +28,6 @@ pub fn unavailable(err: &DbErr) -> bool {
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => sqlx_unavailable(e),
         _ => false,
     }
-}
-
-const CONTENDED: &str = "contended: ";
-
-/// The error for a write that lost its optimistic race more often than it retries: other
-/// writers keep changing the same row. Nothing is wrong with the request, so it counts as
-/// unavailable (503 with `Retry-After`) and the client's retry, idempotent by id, stores it.
-pub fn contended(what: &str) -> DbErr {
-    DbErr::Custom(format!("{CONTENDED}{what}"))
 }
 
 fn sqlx_unavailable(err: &sqlx::Error) -> bool {
@@ -232,12 +221,6 @@ mod tests {
         db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)").await.unwrap();
         db.execute_unprepared("INSERT INTO t (id, v) VALUES (1, 'a')").await.unwrap();
         db.close().await.unwrap();
-    }
-
-    #[test]
-    fn a_write_that_keeps_losing_its_race_is_unavailable_but_other_custom_errors_are_not() {
-        assert!(unavailable(&contended("red-flag alert")));
-        assert!(!unavailable(&DbErr::Custom("stored value does not decode".into())));
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod appointment;
 pub mod audit_event;
+pub mod body_region;
 pub mod care_plan;
 pub mod care_plan_version;
 pub mod check_in;
@@ -68,5 +69,6 @@ pub mod message_attachment;
 pub mod message_blob;
 pub mod message_record_entry;
 
+pub use body_region::BodyRegion;
 pub use role::Role;
 pub use side::Side;

@@ -12,8 +12,7 @@ pub struct Model {
     pub appointment_id: Uuid,
     /// The appointment's start, so series sort by session.
     pub measured_at: DateTimeUtc,
-    /// A body-map region (`fascia::clinical::body::BodyRegion`, snake_case).
-    pub region: String,
+    pub region: crate::BodyRegion,
     /// `left` | `right` at paired regions, `none` on the midline.
     pub side: crate::Side,
     /// The therapist's words for the scar; may be empty.

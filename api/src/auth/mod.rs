@@ -22,7 +22,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{services::audit, state::AppState};
+use crate::{
+    ids::{ClinicId, UserId},
+    services::audit,
+    state::AppState,
+};
 
 /// Who is calling, as established from a verified access token and the live account.
 #[derive(Debug, Clone)]
@@ -45,9 +49,19 @@ impl From<&Principal> for audit::Actor {
 }
 
 impl Principal {
+    /// The caller's clinic, typed so it cannot be passed where another id belongs.
+    pub fn clinic(&self) -> ClinicId {
+        ClinicId::new(self.clinic_id)
+    }
+
+    /// The caller's account.
+    pub fn user(&self) -> UserId {
+        UserId::new(self.user_id)
+    }
+
     /// The caller's IANA zone; local days ("today", check-in dates) are counted in it.
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.account.timezone.parse().unwrap_or(chrono_tz::Tz::UTC)
+        crate::stored::zone_or_utc("user.timezone", &self.account.timezone)
     }
 }
 

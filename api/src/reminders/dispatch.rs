@@ -406,7 +406,7 @@ async fn process_one<C: ConnectionTrait>(
         return Ok(Ack::Skipped("account disabled"));
     }
     if let Some((start, end)) = context.quiet.get(&account.id).copied() {
-        let tz: Tz = account.timezone.parse().unwrap_or(Tz::UTC);
+        let tz = crate::stored::zone_or_utc("user.timezone", &account.timezone);
         let local = now.with_timezone(&tz);
         let minute = (local.hour() * 60 + local.minute()) as i16;
         if in_quiet_hours(start, end, minute) {

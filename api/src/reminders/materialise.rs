@@ -18,7 +18,6 @@
 //! gets one of each per session day.
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use entity::{appointment, reminder_occurrence, reminder_rule, reminder_watermark};
 use sea_orm::{
     ActiveValue::Set,
@@ -77,7 +76,7 @@ pub async fn materialise_window<C: ConnectionTrait>(
     };
     let mut created = 0;
     for zone in zones {
-        let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+        let tz = crate::stored::zone_or_utc("reminder_rule.timezone", &zone);
         let mut minutes = Condition::any();
         for (a, b) in schedule::minute_ranges(tz, from, to, schedule::dst_margin(tz, from, to, DST_MARGIN_MINUTES)) {
             minutes = minutes.add(reminder_rule::Column::LocalMinute.between(a, b));
@@ -218,7 +217,7 @@ async fn materialise_sessions<C: ConnectionTrait>(
             .iter()
             .filter_map(|session| {
                 let rule = rules.iter().find(|r| r.patient_id == session.patient_id)?;
-                let tz: Tz = rule.timezone.parse().unwrap_or(Tz::UTC);
+                let tz = crate::stored::zone_or_utc("reminder_rule.timezone", &rule.timezone);
                 let at = match anchor {
                     Anchor::SessionStart => session.starts_at,
                     Anchor::SessionEnd => session.ends_at,

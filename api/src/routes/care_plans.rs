@@ -21,6 +21,7 @@ use super::{
 use crate::{
     auth::TherapistAuth,
     error::ApiError,
+    ids::PlanId,
     services::{
         self, adherence,
         audit::Event,
@@ -72,7 +73,7 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
     ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::get(&state.db, state.now(), &auth.0, id.0).await?))
+        Ok(Json(care_plans::get(&state.db, state.now(), &auth.0, PlanId::new(id.0)).await?))
     }
 
     /// Rename a plan, pause, complete or resume it, or change its end date.
@@ -92,7 +93,7 @@ impl CarePlansApi {
             duration_weeks: changed(&body.duration_weeks, "duration_weeks", 1, 52)?,
             reevaluation_due: body.reevaluation_due.as_opt_ref().map(|d| d.copied()),
         };
-        Ok(Json(care_plans::update(&state.db, state.now(), &auth.0, id.0, changes).await?))
+        Ok(Json(care_plans::update(&state.db, state.now(), &auth.0, PlanId::new(id.0), changes).await?))
     }
 
     /// What was prescribed on a given local day (the plan version in force at its end).
@@ -105,7 +106,7 @@ impl CarePlansApi {
         /// Local date in the patient's time zone (default: their today).
         date: Query<Option<NaiveDate>>,
     ) -> Result<Json<PlanView>, ApiError> {
-        let found = care_plans::prescribed_on(&state.db, state.now(), &auth.0, id.0, date.0).await?;
+        let found = care_plans::prescribed_on(&state.db, state.now(), &auth.0, PlanId::new(id.0), date.0).await?;
         found.map(Json).ok_or_else(|| ApiError::not_found("plan version on that date"))
     }
 
@@ -148,7 +149,7 @@ impl CarePlansApi {
             target: bounded("target", body.target, 0, 10)?,
             target_date: body.target_date,
         };
-        Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, id.0, goal).await?))
+        Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), goal).await?))
     }
 
     /// Change a goal's target or mark it achieved or dropped.
@@ -166,7 +167,7 @@ impl CarePlansApi {
             status: body.status,
             target_date: body.target_date.as_opt_ref().map(|d| d.copied()),
         };
-        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, id.0, item_id.0, changes).await?))
+        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, changes).await?))
     }
 
     /// Prescribe an exercise from the clinic's library with its dosage and schedule.
@@ -180,7 +181,10 @@ impl CarePlansApi {
     ) -> Result<Json<PlanView>, ApiError> {
         let AddExerciseRequest { exercise_id, prescription, position } = body.0;
         let p = Prescription::try_from(prescription)?;
-        Ok(Json(care_plans::add_exercise(&state.db, state.now(), &auth.0, id.0, exercise_id, p, position).await?))
+        Ok(Json(
+            care_plans::add_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), exercise_id, p, position)
+                .await?,
+        ))
     }
 
     /// Change the dosage or schedule of a prescribed exercise.
@@ -194,7 +198,7 @@ impl CarePlansApi {
         body: Json<PrescriptionRequest>,
     ) -> Result<Json<PlanView>, ApiError> {
         let p = Prescription::try_from(body.0)?;
-        Ok(Json(care_plans::update_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0, p).await?))
+        Ok(Json(care_plans::update_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, p).await?))
     }
 
     /// Move a prescribed exercise to another place in the patient's list (0 is first).
@@ -208,7 +212,9 @@ impl CarePlansApi {
         body: Json<MoveExerciseRequest>,
     ) -> Result<Json<PlanView>, ApiError> {
         let position = body.position;
-        Ok(Json(care_plans::move_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0, position).await?))
+        Ok(Json(
+            care_plans::move_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, position).await?,
+        ))
     }
 
     /// Stop prescribing an exercise (its logs stay in the history).
@@ -220,7 +226,7 @@ impl CarePlansApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
     ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::remove_exercise(&state.db, state.now(), &auth.0, id.0, item_id.0).await?))
+        Ok(Json(care_plans::remove_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?))
     }
 
     /// Assign a lesson, readable from its unlock date.
@@ -232,7 +238,17 @@ impl CarePlansApi {
         id: Path<Uuid>,
         body: Json<AddLessonRequest>,
     ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::add_lesson(&state.db, state.now(), &auth.0, id.0, body.lesson_id, body.unlock_date).await?))
+        Ok(Json(
+            care_plans::add_lesson(
+                &state.db,
+                state.now(),
+                &auth.0,
+                PlanId::new(id.0),
+                body.lesson_id,
+                body.unlock_date,
+            )
+            .await?,
+        ))
     }
 
     /// Withdraw an assigned lesson.
@@ -244,6 +260,6 @@ impl CarePlansApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
     ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::remove_lesson(&state.db, state.now(), &auth.0, id.0, item_id.0).await?))
+        Ok(Json(care_plans::remove_lesson(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?))
     }
 }

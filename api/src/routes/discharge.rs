@@ -11,6 +11,7 @@ use crate::{
     auth::TherapistAuth,
     clinical::{Direction, discharge::DischargeReason},
     error::ApiError,
+    ids::PlanId,
     services::{
         audit::Event,
         discharge::{self, Discharge, DischargeError, DischargeInput, GoalRating},
@@ -256,7 +257,7 @@ impl DischargeApi {
         }
         let input =
             DischargeInput { reason: b.reason.into(), goals, home_programme: b.home_programme.trim().to_owned() };
-        let done = discharge::discharge(&state.db, state.now(), &auth.0, id.0, input).await?;
+        let done = discharge::discharge(&state.db, state.now(), &auth.0, PlanId::new(id.0), input).await?;
         Ok(Discharged::Created(Json(done.into())))
     }
 
@@ -269,7 +270,7 @@ impl DischargeApi {
         id: Path<Uuid>,
     ) -> Result<Json<DischargeDto>, ApiError> {
         let now = state.now();
-        let found = discharge::get(&state.db, &auth.0, id.0).await?;
+        let found = discharge::get(&state.db, &auth.0, PlanId::new(id.0)).await?;
         let event = Event::by(&auth.0, "discharge_summary.read")
             .patient(found.row.patient_id)
             .resource(format!("care_plan:{}", found.row.care_plan_id))

@@ -236,7 +236,7 @@ impl ErasureApi {
         state: Data<&AppState>,
         auth: AdminAuth,
     ) -> Result<Json<DataRetentionDto>, ApiError> {
-        let years = erasure::retention_years(&state.db, auth.0.clinic_id).await?;
+        let years = erasure::retention_years(&state.db, auth.0.clinic()).await?;
         Ok(Json(DataRetentionDto { retention_years: years }))
     }
 

@@ -293,7 +293,7 @@ impl ExercisesApi {
             limit: limit + 1,
             ..Default::default()
         };
-        let rows = library::list_exercises(&state.db, auth.0.clinic_id, query).await?;
+        let rows = library::list_exercises(&state.db, auth.0.clinic(), query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
         Ok(Json(ExercisePage {
             items: rows.into_iter().map(|(r, h)| ExerciseDto::new(r, h)).collect::<Result<_, _>>()?,
@@ -309,7 +309,7 @@ impl ExercisesApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
     ) -> Result<Json<ExerciseDto>, ApiError> {
-        let (row, hidden) = library::get_exercise(&state.db, auth.0.clinic_id, id.0).await?;
+        let (row, hidden) = library::get_exercise(&state.db, auth.0.clinic(), id.0).await?;
         Ok(Json(ExerciseDto::new(row, hidden)?))
     }
 
@@ -361,7 +361,7 @@ impl ExercisesApi {
         id: Path<Uuid>,
         body: Json<HiddenRequest>,
     ) -> Result<NoContent, ApiError> {
-        library::get_exercise(&state.db, auth.0.clinic_id, id.0).await?;
+        library::get_exercise(&state.db, auth.0.clinic(), id.0).await?;
         library::set_hidden(&state.db, state.now(), &auth.0, id.0, body.hidden).await?;
         Ok(NoContent::Done)
     }

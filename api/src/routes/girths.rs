@@ -18,7 +18,7 @@ use crate::{
     services::{
         audit::Event,
         girths::{self, GirthSession},
-        measured_site::{parse_region, side_from_stored},
+        measured_site::side_from_stored,
         patients,
     },
     state::AppState,
@@ -95,7 +95,7 @@ impl TryFrom<girth_measurement::Model> for GirthMeasurementDto {
     type Error = ApiError;
     fn try_from(r: girth_measurement::Model) -> Result<Self, ApiError> {
         Ok(Self {
-            region: parse_region("girth_measurement.region", &r.region)?,
+            region: r.region.into(),
             side: side_from_stored("girth_measurement.side", r.side)?,
             id: r.id,
             patient_id: r.patient_id,

@@ -221,7 +221,7 @@ impl LessonsApi {
             limit: limit + 1,
             ..Default::default()
         };
-        let rows = library::list_lessons(&state.db, auth.0.clinic_id, query).await?;
+        let rows = library::list_lessons(&state.db, auth.0.clinic(), query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
         Ok(Json(LessonPage {
             items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect::<Result<_, _>>()?,
@@ -237,7 +237,7 @@ impl LessonsApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
     ) -> Result<Json<LessonDto>, ApiError> {
-        let (row, hidden) = library::get_lesson(&state.db, auth.0.clinic_id, id.0).await?;
+        let (row, hidden) = library::get_lesson(&state.db, auth.0.clinic(), id.0).await?;
         Ok(Json(LessonDto::new(row, hidden)?))
     }
 
@@ -289,7 +289,7 @@ impl LessonsApi {
         id: Path<Uuid>,
         body: Json<HiddenRequest>,
     ) -> Result<NoContent, ApiError> {
-        library::get_lesson(&state.db, auth.0.clinic_id, id.0).await?;
+        library::get_lesson(&state.db, auth.0.clinic(), id.0).await?;
         library::set_hidden(&state.db, state.now(), &auth.0, id.0, body.hidden).await?;
         Ok(NoContent::Done)
     }

@@ -229,7 +229,7 @@ impl MeasuresApi {
         state: Data<&AppState>,
         auth: TherapistAuth,
     ) -> Result<Json<Vec<InstrumentDto>>, ApiError> {
-        let enabled = measures::licensed_enabled(&state.db, auth.0.clinic_id).await?;
+        let enabled = measures::licensed_enabled(&state.db, auth.0.clinic()).await?;
         Ok(Json(
             instruments::ALL
                 .iter()

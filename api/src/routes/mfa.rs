@@ -312,7 +312,7 @@ impl MfaApi {
     /// Whether the clinic requires MFA of its therapists and admins.
     #[oai(path = "/clinic/mfa-policy", method = "get", operation_id = "get_mfa_policy", tag = "ApiTags::Clinic")]
     async fn get_mfa_policy(&self, state: Data<&AppState>, auth: AdminAuth) -> Result<Json<MfaPolicyDto>, ApiError> {
-        Ok(Json(MfaPolicyDto { staff_required: mfa_policy::staff_required(&state.db, auth.0.clinic_id).await? }))
+        Ok(Json(MfaPolicyDto { staff_required: mfa_policy::staff_required(&state.db, auth.0.clinic()).await? }))
     }
 
     /// Require (or stop requiring) MFA of staff; staff without it are asked to enrol at their next login.

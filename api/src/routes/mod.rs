@@ -116,7 +116,19 @@ pub enum ApiTags {
     Messages,
 }
 
-pub type Api = (
+/// Lists the API once and makes both the combined type and its value from it: every API
+/// is a unit struct, so the same tuple reads as a type and as an expression.
+macro_rules! apis {
+    ($list:tt) => {
+        pub type Api = $list;
+
+        fn apis() -> Api {
+            $list
+        }
+    };
+}
+
+apis!((
     auth::AuthApi,
     me::MeApi,
     patients::PatientsApi,
@@ -153,7 +165,7 @@ pub type Api = (
         // Secure messaging (issue 17).
         (messages::MessagesApi, patient_messages::PatientMessagesApi, clinic_hours::ClinicHoursApi),
     ),
-);
+));
 
 pub const API_TITLE: &str = "Fascia API";
 
@@ -163,41 +175,7 @@ const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The OpenAPI service, built the same way for serving and for the committed spec.
 pub fn openapi_service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(
-        (
-            auth::AuthApi,
-            me::MeApi,
-            patients::PatientsApi,
-            therapists::TherapistsApi,
-            audit_events::AuditApi,
-            exercises::ExercisesApi,
-            lessons::LessonsApi,
-            (care_plans::CarePlansApi, discharge::DischargeApi),
-            (home::HomeApi, exercise_logs::ExerciseLogsApi, my_lessons::MyLessonsApi, adherence::AdherenceApi),
-            check_ins::CheckInsApi,
-            (measures::MeasuresApi, my_measures::MyMeasuresApi),
-            (appointments::AppointmentsApi, session_notes::SessionNotesApi, scars::ScarsApi, girths::GirthsApi),
-            alerts::AlertsApi,
-            trends::TrendsApi,
-            push::PushApi,
-            (
-                reminders::RemindersApi,
-                red_flags::RedFlagsApi,
-                (referrals::ReferralsApi, payer_authorizations::PayerAuthorizationsApi, plan_of_care::PlanOfCareApi),
-                // Issue 15 (accounts).
-                (password_reset::PasswordResetApi, invites::InvitesApi, my_sessions::MySessionsApi),
-                (reports::ReportsApi, share_links::ShareLinksApi),
-                (mfa::MfaApi, health::HealthApi),
-                (my_export::MyExportApi, erasure::ErasureApi, consents::ConsentsApi),
-                fhir::FhirApi,
-                browser_sessions::BrowserSessionsApi,
-                (messages::MessagesApi, patient_messages::PatientMessagesApi, clinic_hours::ClinicHoursApi),
-            ),
-        ),
-        API_TITLE,
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
+    OpenApiService::new(apis(), API_TITLE, env!("CARGO_PKG_VERSION")).description(
         "Backend of a patient self-care PWA for medical massage therapy. \
          Authenticate with `POST /api/v1/auth/login` and send the access token as a Bearer token.",
     )

@@ -427,8 +427,8 @@ impl PatientsApi {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let open_alerts = alerts::open_counts(&state.db, &ids).await?;
         let last_check_ins = check_ins::last_recorded(&state.db, &ids).await?;
-        let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic_id, &ids, state.now()).await?;
-        let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic_id).await?;
+        let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic(), &ids, state.now()).await?;
+        let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic()).await?;
         let unread = messages::unread_for_care_team(&state.db, &ids).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {

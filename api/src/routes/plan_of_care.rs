@@ -12,6 +12,7 @@ use crate::{
     auth::TherapistAuth,
     domain::DisplayName,
     error::ApiError,
+    ids::PlanId,
     services::care_plans::{self, NewCertification, PlanView},
     state::AppState,
 };
@@ -53,6 +54,6 @@ impl PlanOfCareApi {
     ) -> Result<Json<PlanView>, ApiError> {
         let by = DisplayName::parse(&body.certified_by).map_err(|e| ApiError::invalid("certified_by", e.0))?;
         let certification = NewCertification::new(by, body.certified_on, body.valid_until)?;
-        Ok(Json(care_plans::certify(&state.db, state.now(), &auth.0, id.0, certification).await?))
+        Ok(Json(care_plans::certify(&state.db, state.now(), &auth.0, PlanId::new(id.0), certification).await?))
     }
 }

@@ -361,7 +361,7 @@ impl RemindersApi {
         state: Data<&AppState>,
         auth: UserAuth,
     ) -> Result<Json<ReminderPreferencesDto>, ApiError> {
-        let quiet = reminder_preferences::quiet_hours(&state.db, auth.0.user_id).await?;
+        let quiet = reminder_preferences::quiet_hours(&state.db, auth.0.user()).await?;
         Ok(Json(ReminderPreferencesDto {
             quiet_hours: quiet.map(|(s, e)| QuietHoursDto { start: format_minute(s), end: format_minute(e) }),
         }))
@@ -386,7 +386,7 @@ impl RemindersApi {
             }
             None => None,
         };
-        reminder_preferences::set_quiet_hours(&state.db, state.now(), auth.0.user_id, quiet).await?;
+        reminder_preferences::set_quiet_hours(&state.db, state.now(), auth.0.user(), quiet).await?;
         Ok(Json(ReminderPreferencesDto {
             quiet_hours: quiet.map(|(s, e)| QuietHoursDto { start: format_minute(s), end: format_minute(e) }),
         }))

@@ -15,11 +15,7 @@ use crate::{
         scar::{ScarAssessment, ScarSite, Vss, VssItem},
     },
     error::ApiError,
-    services::{
-        audit::Event,
-        measured_site::{parse_region, side_from_stored},
-        patients, scars,
-    },
+    services::{audit::Event, measured_site::side_from_stored, patients, scars},
     state::AppState,
 };
 
@@ -147,7 +143,7 @@ impl TryFrom<scar_assessment::Model> for ScarAssessmentDto {
         let vss = Vss::new(r.pigmentation.into(), r.vascularity.into(), r.pliability.into(), r.height.into())
             .map_err(|e| ApiError::internal(&format!("scar_assessment {} holds an item out of range: {e}", r.id)))?;
         Ok(Self {
-            region: parse_region("scar_assessment.region", &r.region)?,
+            region: r.region.into(),
             side: side_from_stored("scar_assessment.side", r.side)?,
             descriptions: descriptions(&vss),
             id: r.id,

@@ -5,6 +5,7 @@ use entity::user;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 
 use crate::domain::{DisplayName, TimeZoneName};
+use crate::ids::UserId;
 
 /// Changes the display name and/or time zone; `None` leaves a field as it is.
 pub async fn update_profile<C: ConnectionTrait>(
@@ -29,7 +30,7 @@ pub async fn update_profile<C: ConnectionTrait>(
     let updated = active.update(db).await?;
     if new_zone {
         // Reminder rules are local times in the patient's zone: keep them in step.
-        crate::services::reminder_rules::follow_timezone(db, now, updated.id).await?;
+        crate::services::reminder_rules::follow_timezone(db, now, UserId::new(updated.id)).await?;
     }
     Ok(updated)
 }

@@ -13,7 +13,10 @@ use entity::{care_plan, exercise_log};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::services::care_plans::{self, PlanView};
+use crate::{
+    ids::PlanId,
+    services::care_plans::{self, PlanView},
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayAdherence {
@@ -126,7 +129,7 @@ pub async fn for_patient<C: ConnectionTrait>(
     let mut histories = Vec::with_capacity(plans.len());
     for plan in &plans {
         if plan.start_date <= to && plan.end_date.is_none_or(|end| end >= from) {
-            histories.push(care_plans::versions(db, plan.id).await?);
+            histories.push(care_plans::versions(db, PlanId::new(plan.id)).await?);
         }
     }
     let logs: Vec<(NaiveDate, Uuid)> = exercise_log::Entity::find()

@@ -211,7 +211,9 @@ pub async fn recompute<C: ConnectionTrait>(txn: &C, patient_id: Uuid, days: &[Na
         .into_table(check_in_day::Entity)
         .columns([check_in_day::Column::PatientId, check_in_day::Column::LocalDate].into_iter().chain(TOTALS))
         .select_from(select)
-        .map_err(|e| DbErr::Custom(format!("check-in roll-up statement: {e}")))?;
+        // Fails only when the column list and the select differ in length, and both are
+        // fixed-size arrays of the same length here (TOTALS and AGGREGATES).
+        .expect("the roll-up columns match the aggregates");
     txn.execute(&insert).await?;
     Ok(())
 }

@@ -47,6 +47,7 @@ use uuid::Uuid;
 use crate::{
     auth::{PatientPrincipal, Principal},
     db,
+    ids::{ClinicId, UserId},
     services::{
         audit::{self, Event},
         consents,
@@ -72,7 +73,7 @@ pub enum ErasureError {
 }
 
 /// The clinic's retention period in years (the default when it set none).
-pub async fn retention_years<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<i32, DbErr> {
+pub async fn retention_years<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<i32, DbErr> {
     let row = clinic_data_policy::Entity::find_by_id(clinic_id).one(db).await?;
     Ok(row.map_or(DEFAULT_RETENTION_YEARS, |r| r.retention_years))
 }
@@ -221,11 +222,11 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
     let row = pending(&txn, who, id).await?;
     let patient_id = row.patient_id;
     let record = patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(ErasureError::NotFound)?;
-    let years = retention_years(&txn, record.clinic_id).await?;
+    let years = retention_years(&txn, ClinicId::new(record.clinic_id)).await?;
     let retain_until = now.checked_add_months(Months::new(12 * years.unsigned_abs())).unwrap_or(now);
     delete_self_care(&txn, patient_id, record.user_id).await?;
     if let Some(user_id) = record.user_id {
-        end_account(&txn, now, user_id).await?;
+        end_account(&txn, now, UserId::new(user_id)).await?;
     }
     // Through the consent service, so the withdrawal is in the consent history too.
     consents::set_reminders(&txn, now, who, patient_id, false).await?;
@@ -301,7 +302,7 @@ async fn delete_self_care<C: ConnectionTrait>(db: &C, patient_id: Uuid, user_id:
 /// Ends every login and disables the account; its email and name go, so the address
 /// is free and the row says nothing about the person. The row itself stays: other
 /// tables name it as an author or owner.
-async fn end_account<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<(), DbErr> {
+async fn end_account<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, user_id: UserId) -> Result<(), DbErr> {
     crate::services::sessions::revoke_all(db, user_id, now).await?;
     user::Entity::update_many()
         .col_expr(user::Column::DisabledAt, Expr::value(now))

@@ -9,10 +9,7 @@
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
 use entity::girth_measurement;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -25,8 +22,11 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{
+            group_for, newest_of_patient, session_for_measure, side_from_stored, side_to_stored, site_key,
+        },
     },
+    store_error::StoreError,
 };
 
 /// At most this many measurements are read for one patient's series (the newest).
@@ -49,7 +49,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
             patient_id: appt.patient_id,
             appointment_id: appt.id,
             measured_at: appt.starts_at,
-            region: region_word(m.region()),
+            region: m.region().into(),
             side: side_to_stored(m.side()),
             landmark: m.landmark().to_owned(),
             distance_mm: m.distance_mm(),
@@ -115,29 +115,18 @@ pub struct GirthSeries {
 
 /// Groups rows (already in time order) by spot and then by session; series come in order
 /// of first measurement.
-pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, DbErr> {
+pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, StoreError> {
     let mut series: Vec<(String, GirthSeries)> = Vec::new();
     for row in rows {
-        let region = parse_region("girth_measurement.region", &row.region)?;
+        let region = row.region.into();
         let side = side_from_stored("girth_measurement.side", row.side)?;
-        let key = row.landmark.trim().to_lowercase();
-        let i = match series
-            .iter()
-            .position(|(k, s)| *k == key && s.region == region && s.distance_mm == row.distance_mm)
-        {
-            Some(i) => i,
-            None => {
-                let s = GirthSeries {
-                    region,
-                    landmark: row.landmark.clone(),
-                    distance_mm: row.distance_mm,
-                    sessions: vec![],
-                };
-                series.push((key, s));
-                series.len() - 1
-            }
-        };
-        let sessions = &mut series[i].1.sessions;
+        let spot = group_for(
+            &mut series,
+            site_key(&row.landmark),
+            |s| s.region == region && s.distance_mm == row.distance_mm,
+            || GirthSeries { region, landmark: row.landmark.clone(), distance_mm: row.distance_mm, sessions: vec![] },
+        );
+        let sessions = &mut spot.sessions;
         let session = match sessions.iter_mut().find(|s| s.appointment_id == row.appointment_id) {
             Some(s) => s,
             None => {
@@ -162,7 +151,7 @@ pub fn group(rows: Vec<girth_measurement::Model>) -> Result<Vec<GirthSeries>, Db
 }
 
 /// The patient's girth series.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, DbErr> {
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<GirthSeries>, StoreError> {
     group(measurements(db, record).await?)
 }
 
@@ -172,15 +161,7 @@ pub async fn measurements<C: ConnectionTrait>(
     db: &C,
     record: &Visible,
 ) -> Result<Vec<girth_measurement::Model>, DbErr> {
-    let mut rows = girth_measurement::Entity::find()
-        .filter(girth_measurement::Column::PatientId.eq(record.id))
-        .order_by_desc(girth_measurement::Column::MeasuredAt)
-        .order_by_desc(girth_measurement::Column::Id)
-        .limit(SERIES_LIMIT)
-        .all(db)
-        .await?;
-    rows.reverse();
-    Ok(rows)
+    newest_of_patient::<girth_measurement::Entity, _>(db, record, SERIES_LIMIT).await
 }
 
 #[cfg(test)]
@@ -198,7 +179,7 @@ mod tests {
             patient_id: Uuid::nil(),
             appointment_id: Uuid::from_u128(u128::from(session)),
             measured_at: at,
-            region: "ankle".into(),
+            region: entity::BodyRegion::Ankle,
             side,
             landmark: landmark.into(),
             distance_mm,
@@ -233,7 +214,7 @@ mod tests {
     #[test]
     fn midline_spots_have_one_value_and_no_difference() {
         let mut waist = row(1, entity::Side::None, "navel", 0, 905);
-        waist.region = "abdomen".into();
+        waist.region = entity::BodyRegion::Abdomen;
         let s = group(vec![waist]).unwrap();
         assert_eq!(
             (s[0].region, s[0].sessions[0].midline_mm, s[0].sessions[0].difference_mm()),

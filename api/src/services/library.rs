@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     content::{Region, Side, Topic},
+    ids::ClinicId,
     services::{
         audit::{self, Event},
         contains_pattern,
@@ -97,11 +98,11 @@ trait Library: EntityTrait<Model: Clone + IntoActiveModel<Self::Row>, Column: Co
     fn content_of(row: &Self::Model) -> Result<Self::Content, DbErr>;
 }
 
-fn visible_to(clinic_id: Uuid, clinic_col: impl ColumnTrait) -> Condition {
+fn visible_to(clinic_id: ClinicId, clinic_col: impl ColumnTrait) -> Condition {
     Condition::any().add(clinic_col.is_null()).add(clinic_col.eq(clinic_id))
 }
 
-async fn hidden_ids<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<HashSet<Uuid>, DbErr> {
+async fn hidden_ids<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<HashSet<Uuid>, DbErr> {
     let rows = library_hidden::Entity::find().filter(library_hidden::Column::ClinicId.eq(clinic_id)).all(db).await?;
     Ok(rows.into_iter().map(|r| r.item_id).collect())
 }
@@ -109,7 +110,7 @@ async fn hidden_ids<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<HashS
 /// The clinic's items matching `extra` and the query, each with its "hidden" flag.
 async fn list<L: Library, C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     q: LibraryQuery,
     extra: Condition,
 ) -> Result<Vec<(L::Model, bool)>, DbErr> {
@@ -137,7 +138,7 @@ async fn list<L: Library, C: ConnectionTrait>(
 /// The clinic's exercises with a "hidden" flag each.
 pub async fn list_exercises<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     q: LibraryQuery,
 ) -> Result<Vec<(exercise::Model, bool)>, DbErr> {
     let mut extra = Condition::all();
@@ -149,7 +150,7 @@ pub async fn list_exercises<C: ConnectionTrait>(
 
 pub async fn list_lessons<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     q: LibraryQuery,
 ) -> Result<Vec<(lesson::Model, bool)>, DbErr> {
     let mut extra = Condition::all();
@@ -159,14 +160,14 @@ pub async fn list_lessons<C: ConnectionTrait>(
     list::<lesson::Entity, _>(db, clinic_id, q, extra).await
 }
 
-async fn is_hidden<C: ConnectionTrait>(db: &C, clinic_id: Uuid, id: Uuid) -> Result<bool, DbErr> {
-    Ok(library_hidden::Entity::find_by_id((clinic_id, id)).one(db).await?.is_some())
+async fn is_hidden<C: ConnectionTrait>(db: &C, clinic_id: ClinicId, id: Uuid) -> Result<bool, DbErr> {
+    Ok(library_hidden::Entity::find_by_id((clinic_id.uuid(), id)).one(db).await?.is_some())
 }
 
 /// An item the clinic can see (built-in or its own), with its hidden flag.
 async fn get<L: Library, C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     id: Uuid,
 ) -> Result<(L::Model, bool), LibraryError> {
     let row = L::find()
@@ -200,7 +201,7 @@ async fn update<L: Library, C: ConnectionTrait>(
     id: Uuid,
     content: L::Content,
 ) -> Result<L::Model, LibraryError> {
-    let (row, _) = get::<L, _>(db, who.clinic_id, id).await?;
+    let (row, _) = get::<L, _>(db, who.clinic(), id).await?;
     if L::clinic_of(&row).is_none() {
         return Err(LibraryError::ReadOnly);
     }
@@ -219,7 +220,7 @@ async fn copy<L: Library, C: ConnectionTrait>(
     who: &Principal,
     id: Uuid,
 ) -> Result<L::Model, LibraryError> {
-    let (row, _) = get::<L, _>(db, who.clinic_id, id).await?;
+    let (row, _) = get::<L, _>(db, who.clinic(), id).await?;
     let content = L::content_of(&row)?;
     Ok(create::<L, _>(db, now, who, content, Some(L::id_of(&row))).await?)
 }
@@ -341,7 +342,7 @@ impl Library for lesson::Entity {
 /// An exercise the clinic can see (built-in or its own), with its hidden flag.
 pub async fn get_exercise<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     id: Uuid,
 ) -> Result<(exercise::Model, bool), LibraryError> {
     get::<exercise::Entity, _>(db, clinic_id, id).await
@@ -349,7 +350,7 @@ pub async fn get_exercise<C: ConnectionTrait>(
 
 pub async fn get_lesson<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     id: Uuid,
 ) -> Result<(lesson::Model, bool), LibraryError> {
     get::<lesson::Entity, _>(db, clinic_id, id).await

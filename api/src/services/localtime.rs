@@ -8,6 +8,8 @@ use entity::{clinic, patient, user};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
+use crate::stored::zone as stored_zone;
+
 pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
     for minutes in 0..=24 * 60 {
@@ -33,11 +35,17 @@ pub async fn patient_timezone<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> R
     let Some(record) = patient::Entity::find_by_id(patient_id).one(db).await? else {
         return Ok(Tz::UTC);
     };
-    let name = match record.user_id {
-        Some(user_id) => user::Entity::find_by_id(user_id).one(db).await?.map(|u| u.timezone),
-        None => clinic::Entity::find_by_id(record.clinic_id).one(db).await?.map(|c| c.timezone),
+    let zone = match record.user_id {
+        Some(user_id) => match user::Entity::find_by_id(user_id).one(db).await? {
+            Some(u) => Some(stored_zone("user.timezone", &u.timezone)?),
+            None => None,
+        },
+        None => match clinic::Entity::find_by_id(record.clinic_id).one(db).await? {
+            Some(c) => Some(stored_zone("clinic.timezone", &c.timezone)?),
+            None => None,
+        },
     };
-    Ok(name.and_then(|n| n.parse().ok()).unwrap_or(Tz::UTC))
+    Ok(zone.unwrap_or(Tz::UTC))
 }
 
 #[cfg(test)]

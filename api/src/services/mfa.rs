@@ -24,6 +24,7 @@ use crate::{
     auth::{Principal, tokens, totp},
     data_key::Undecryptable,
     db,
+    ids::ClinicId,
     services::{
         audit::{self, Event, Outcome},
         mfa_policy,
@@ -116,7 +117,7 @@ async fn totp_row<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<mf
 
 /// Whether MFA is required of this account by its clinic.
 async fn required_for<C: ConnectionTrait>(db: &C, account: &user::Model) -> Result<bool, DbErr> {
-    Ok(is_staff(account) && mfa_policy::staff_required(db, account.clinic_id).await?)
+    Ok(is_staff(account) && mfa_policy::staff_required(db, ClinicId::new(account.clinic_id)).await?)
 }
 
 /// Which second step, if any, a login of `account` needs.

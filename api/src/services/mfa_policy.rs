@@ -7,15 +7,15 @@ use entity::clinic_mfa_policy;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait, sea_query::OnConflict,
 };
-use uuid::Uuid;
 
 use crate::{
     auth::Principal,
     db,
+    ids::ClinicId,
     services::audit::{self, Event},
 };
 
-pub async fn staff_required<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<bool, DbErr> {
+pub async fn staff_required<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<bool, DbErr> {
     Ok(clinic_mfa_policy::Entity::find_by_id(clinic_id).one(db).await?.is_some_and(|p| p.staff_required))
 }
 

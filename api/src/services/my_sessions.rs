@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Principal, tokens},
+    ids::UserId,
     services::audit::{self, Event},
 };
 
@@ -108,7 +109,7 @@ pub async fn record_origin<C: ConnectionTrait>(
     Ok(())
 }
 
-fn live_heads(user_id: Uuid, now: DateTime<Utc>) -> sea_orm::Select<refresh_token::Entity> {
+fn live_heads(user_id: UserId, now: DateTime<Utc>) -> sea_orm::Select<refresh_token::Entity> {
     refresh_token::Entity::find()
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RotatedAt.is_null())
@@ -119,7 +120,7 @@ fn live_heads(user_id: Uuid, now: DateTime<Utc>) -> sea_orm::Select<refresh_toke
 
 /// The caller's live sessions, newest use first.
 pub async fn list<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal) -> Result<Vec<SessionView>, DbErr> {
-    let heads = live_heads(who.user_id, now).order_by_desc(refresh_token::Column::CreatedAt).all(db).await?;
+    let heads = live_heads(who.user(), now).order_by_desc(refresh_token::Column::CreatedAt).all(db).await?;
     let families: Vec<Uuid> = heads.iter().map(|h| h.family_id).collect();
     let origins = login_session::Entity::find().filter(login_session::Column::FamilyId.is_in(families)).all(db).await?;
     Ok(heads
@@ -165,7 +166,7 @@ pub async fn end<C: ConnectionTrait>(
     who: &Principal,
     id: Uuid,
 ) -> Result<(), MySessionError> {
-    let live = live_heads(who.user_id, now).filter(refresh_token::Column::FamilyId.eq(id)).one(db).await?;
+    let live = live_heads(who.user(), now).filter(refresh_token::Column::FamilyId.eq(id)).one(db).await?;
     if live.is_none() {
         return Err(MySessionError::NotFound);
     }

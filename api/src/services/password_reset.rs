@@ -24,6 +24,7 @@ use crate::{
     auth::tokens,
     db,
     domain::{Email, NewPassword},
+    ids::UserId,
     services::{
         audit::{self, Event, Outcome},
         mail,
@@ -191,7 +192,7 @@ pub async fn confirm(state: &AppState, token: &str, new: &NewPassword) -> Result
     active.password_changed_at = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    sessions::revoke_all(&txn, account.id, now).await?;
+    sessions::revoke_all(&txn, UserId::new(account.id), now).await?;
     audit::record(&txn, now, Event::by_user(&account, "auth.password_reset").resource(format!("reset:{}", reset.id)))
         .await?;
     txn.commit().await?;

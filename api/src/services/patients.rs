@@ -24,6 +24,7 @@ use crate::{
     auth::{PatientPrincipal, Principal, tokens},
     db,
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
+    ids::ClinicId,
     services::{
         audit::{self, Event},
         consents, contains_pattern,
@@ -160,7 +161,7 @@ pub async fn own_record<C: ConnectionTrait>(db: &C, who: &PatientPrincipal) -> R
 
 /// Every record of a clinic, for operator commands run from the shell (whoever runs them
 /// holds the database itself, so there is no caller to check).
-pub async fn all_in_clinic<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<Visible>, DbErr> {
+pub async fn all_in_clinic<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Vec<Visible>, DbErr> {
     let rows = patient::Entity::find()
         .filter(patient::Column::ClinicId.eq(clinic_id))
         .order_by_asc(patient::Column::Id)

@@ -27,6 +27,7 @@ use crate::{
     },
     db,
     services::audit::{self, Event},
+    store_error::StoreError,
     stored,
 };
 
@@ -160,7 +161,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
     flags: &[RedFlag],
     triggered_at: DateTime<Utc>,
     source_id: Option<Uuid>,
-) -> Result<Alerted, DbErr> {
+) -> Result<Alerted, StoreError> {
     if flags.is_empty() {
         return Ok(Alerted::Nothing);
     }
@@ -222,7 +223,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
     }
     // The transaction rolls back and the app retries (503): the check-in and its flags are
     // stored by the retry, never dropped here.
-    Err(crate::outage::contended("red-flag alert kept changing under this write"))
+    Err(StoreError::contended("red-flag alert kept changing under this write"))
 }
 
 async fn insert<C: ConnectionTrait>(
@@ -309,7 +310,7 @@ pub async fn keep<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
     who: &PatientPrincipal,
     report: NewReport,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
     let record =
@@ -322,5 +323,5 @@ pub async fn keep<C: ConnectionTrait + TransactionTrait>(
         let triggered_at = row.recorded_at.unwrap_or(now).min(now);
         alert_flags(&txn, now, &record, &report.flags, triggered_at, row.check_in_id.or(Some(row.id))).await?;
     }
-    txn.commit().await
+    Ok(txn.commit().await?)
 }

@@ -25,6 +25,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    ids::UserId,
     reminders::{
         adaptive::{self, Decision, Inputs},
         kinds::ReminderKind,
@@ -53,7 +54,7 @@ fn next_review(now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 }
 
 fn zone(rule: &reminder_rule::Model) -> Tz {
-    rule.timezone.parse().unwrap_or(Tz::UTC)
+    crate::stored::zone_or_utc("reminder_rule.timezone", &rule.timezone)
 }
 
 /// The row of a new daily rule, with adaptation on (new patients are opted in).
@@ -194,7 +195,7 @@ pub async fn review<C: ConnectionTrait>(
     let mut decision = Decision::TooFewDays { days: 0 };
     if row.adapt && rule.enabled {
         let quiet = match patient::Entity::find_by_id(rule.patient_id).one(db).await?.and_then(|p| p.user_id) {
-            Some(user) => reminder_preferences::quiet_hours(db, user).await?,
+            Some(user) => reminder_preferences::quiet_hours(db, UserId::new(user)).await?,
             None => None,
         };
         let times: Vec<(NaiveDate, i16)> = first_times.iter().map(|(d, m)| (*d, *m)).collect();

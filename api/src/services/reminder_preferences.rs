@@ -5,10 +5,11 @@
 use chrono::{DateTime, Utc};
 use entity::reminder_preference;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
-use uuid::Uuid;
+
+use crate::ids::UserId;
 
 /// Quiet hours as (start, end) minutes after local midnight, if set.
-pub async fn quiet_hours<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<(i16, i16)>, DbErr> {
+pub async fn quiet_hours<C: ConnectionTrait>(db: &C, user_id: UserId) -> Result<Option<(i16, i16)>, DbErr> {
     let pref = reminder_preference::Entity::find_by_id(user_id).one(db).await?;
     Ok(pref.and_then(|p| Some((p.quiet_start_minute?, p.quiet_end_minute?))))
 }
@@ -16,11 +17,11 @@ pub async fn quiet_hours<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Op
 pub async fn set_quiet_hours<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    user_id: Uuid,
+    user_id: UserId,
     quiet: Option<(i16, i16)>,
 ) -> Result<(), DbErr> {
     let model = reminder_preference::ActiveModel {
-        user_id: Set(user_id),
+        user_id: Set(user_id.uuid()),
         quiet_start_minute: Set(quiet.map(|q| q.0)),
         quiet_end_minute: Set(quiet.map(|q| q.1)),
         updated_at: Set(now),

@@ -18,6 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    ids::UserId,
     reminders::{kinds::ReminderKind, materialise},
     services::{localtime, reminder_adaptation},
 };
@@ -160,7 +161,7 @@ pub async fn update<C: ConnectionTrait>(
 }
 
 /// Keeps the patient's rules in the zone of their account after it changed.
-pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<(), DbErr> {
+pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, user_id: UserId) -> Result<(), DbErr> {
     let Some(record) = patient::Entity::find().filter(patient::Column::UserId.eq(user_id)).one(db).await? else {
         return Ok(());
     };

@@ -8,10 +8,7 @@
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
 use entity::scar_assessment;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -24,8 +21,11 @@ use crate::{
     services::{
         appointments::AppointmentError,
         audit::{self, Event},
-        measured_site::{parse_region, region_word, session_for_measure, side_from_stored, side_to_stored},
+        measured_site::{
+            group_for, newest_of_patient, session_for_measure, side_from_stored, side_to_stored, site_key,
+        },
     },
+    store_error::StoreError,
 };
 
 /// At most this many assessments are read for one patient's series (the newest).
@@ -48,7 +48,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         patient_id: appt.patient_id,
         appointment_id: appt.id,
         measured_at: appt.starts_at,
-        region: region_word(input.site.region()),
+        region: input.site.region().into(),
         side: side_to_stored(input.site.side()),
         label: input.site.label().to_owned(),
         length_mm: input.length_mm(),
@@ -68,7 +68,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         patient_id: Set(row.patient_id),
         appointment_id: Set(row.appointment_id),
         measured_at: Set(row.measured_at),
-        region: Set(row.region.clone()),
+        region: Set(row.region),
         side: Set(row.side),
         label: Set(row.label.clone()),
         length_mm: Set(row.length_mm),
@@ -113,40 +113,31 @@ impl ScarSeries {
 }
 
 /// Groups rows (already in time order) by scar; series come in order of first assessment.
-pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, DbErr> {
+pub fn group(rows: Vec<scar_assessment::Model>) -> Result<Vec<ScarSeries>, StoreError> {
     let mut series: Vec<(String, ScarSeries)> = Vec::new();
     for row in rows {
-        let region = parse_region("scar_assessment.region", &row.region)?;
+        let region = row.region.into();
         let side = side_from_stored("scar_assessment.side", row.side)?;
-        let key = row.label.trim().to_lowercase();
-        match series.iter_mut().find(|(k, s)| *k == key && s.region == region && s.side == side) {
-            Some((_, s)) => s.assessments.push(row),
-            None => {
-                let s = ScarSeries { region, side, label: row.label.clone(), assessments: vec![row] };
-                series.push((key, s));
-            }
-        }
+        let scar = group_for(
+            &mut series,
+            site_key(&row.label),
+            |s| s.region == region && s.side == side,
+            || ScarSeries { region, side, label: row.label.clone(), assessments: vec![] },
+        );
+        scar.assessments.push(row);
     }
     Ok(series.into_iter().map(|(_, s)| s).collect())
 }
 
 /// The patient's scars, each a series in session order.
-pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, DbErr> {
+pub async fn series<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<ScarSeries>, StoreError> {
     group(measurements(db, record).await?)
 }
 
 /// The patient's rows, oldest first (the newest `SERIES_LIMIT`): what [`series`] groups
 /// and what the FHIR export lists one by one.
 pub async fn measurements<C: ConnectionTrait>(db: &C, record: &Visible) -> Result<Vec<scar_assessment::Model>, DbErr> {
-    let mut rows = scar_assessment::Entity::find()
-        .filter(scar_assessment::Column::PatientId.eq(record.id))
-        .order_by_desc(scar_assessment::Column::MeasuredAt)
-        .order_by_desc(scar_assessment::Column::Id)
-        .limit(SERIES_LIMIT)
-        .all(db)
-        .await?;
-    rows.reverse();
-    Ok(rows)
+    newest_of_patient::<scar_assessment::Entity, _>(db, record, SERIES_LIMIT).await
 }
 
 #[cfg(test)]
@@ -155,7 +146,13 @@ mod tests {
 
     use super::*;
 
-    fn row(at_day: i64, region: &str, side: entity::Side, label: &str, total: i16) -> scar_assessment::Model {
+    fn row(
+        at_day: i64,
+        region: entity::BodyRegion,
+        side: entity::Side,
+        label: &str,
+        total: i16,
+    ) -> scar_assessment::Model {
         let at =
             chrono::DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z").unwrap().to_utc() + Duration::days(at_day);
         scar_assessment::Model {
@@ -164,7 +161,7 @@ mod tests {
             patient_id: Uuid::nil(),
             appointment_id: Uuid::nil(),
             measured_at: at,
-            region: region.into(),
+            region,
             side,
             label: label.into(),
             length_mm: 80,
@@ -181,13 +178,16 @@ mod tests {
 
     #[test]
     fn rows_group_by_region_side_and_label_ignoring_case() {
-        use entity::Side::{Left, Right};
+        use entity::{
+            BodyRegion::{Abdomen, Knee},
+            Side::{Left, Right},
+        };
         let rows = vec![
-            row(0, "knee", Left, "Portal", 6),
-            row(0, "knee", Right, "portal", 5),
-            row(7, "knee", Left, " portal ", 4),
-            row(7, "abdomen", entity::Side::None, "", 3),
-            row(14, "knee", Left, "PORTAL", 2),
+            row(0, Knee, Left, "Portal", 6),
+            row(0, Knee, Right, "portal", 5),
+            row(7, Knee, Left, " portal ", 4),
+            row(7, Abdomen, entity::Side::None, "", 3),
+            row(14, Knee, Left, "PORTAL", 2),
         ];
         let s = group(rows).unwrap();
         assert_eq!(s.len(), 3);
@@ -199,7 +199,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_region_that_does_not_read_back_is_an_error() {
-        assert!(group(vec![row(0, "kneecap", entity::Side::Left, "", 1)]).is_err());
+    fn a_site_stored_with_both_sides_is_an_error() {
+        let rows = vec![row(0, entity::BodyRegion::Knee, entity::Side::Both, "", 1)];
+        assert!(matches!(group(rows), Err(StoreError::Corrupt { column: "scar_assessment.side", .. })));
     }
 }

@@ -286,8 +286,7 @@ pub async fn sign<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("clinic {}", appt.clinic_id)))?;
-    let tz: chrono_tz::Tz =
-        clinic.timezone.parse().map_err(|_| DbErr::Type(format!("clinic {} has an unknown time zone", clinic.id)))?;
+    let tz = crate::stored::zone("clinic.timezone", &clinic.timezone).map_err(DbErr::from)?;
     let late = is_late(local_date(appt.starts_at, tz), local_date(now, tz), clinic.late_note_days);
     let version = note.version;
     let mut row: session_note::ActiveModel = note.into();

@@ -18,6 +18,7 @@ use crate::{
     auth::{Principal, password, tokens},
     db,
     domain::{Email, NewPassword},
+    ids::UserId,
     services::{
         audit::{self, Event, Outcome},
         mfa::{self, SecondStep},
@@ -131,7 +132,7 @@ pub async fn login(
 
 /// Ends every login session of `user_id` (password change or reset, disabled account).
 /// The caller flushes `AppState::live_sessions` once its transaction has committed.
-pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: UserId, now: DateTime<Utc>) -> Result<(), DbErr> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user_id))
@@ -246,7 +247,7 @@ pub async fn change_password(
     active.password_changed_at = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    revoke_all(&txn, who.user_id, now).await?;
+    revoke_all(&txn, who.user(), now).await?;
     audit::record(&txn, now, Event::by(who, "auth.password_change")).await?;
     txn.commit().await?;
     state.live_sessions.changed();

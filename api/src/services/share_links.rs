@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     db,
+    ids::ClinicId,
     services::{
         audit::{self, Event, Outcome},
         local_date,
@@ -394,7 +395,7 @@ async fn log<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await
 }
 
-async fn contact<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<ClinicContact, DbErr> {
+async fn contact<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<ClinicContact, DbErr> {
     let c = clinic::Entity::find_by_id(clinic_id)
         .one(db)
         .await?
@@ -425,11 +426,11 @@ pub async fn open<C: ConnectionTrait + TransactionTrait>(
     };
     if link.revoked_at.is_some() {
         log(db, now, &visit, Some(&link), ViewOutcome::Revoked).await?;
-        return Ok(Opened::Revoked(contact(db, link.clinic_id).await?));
+        return Ok(Opened::Revoked(contact(db, ClinicId::new(link.clinic_id)).await?));
     }
     if now >= link.expires_at {
         log(db, now, &visit, Some(&link), ViewOutcome::Expired).await?;
-        return Ok(Opened::Expired(contact(db, link.clinic_id).await?));
+        return Ok(Opened::Expired(contact(db, ClinicId::new(link.clinic_id)).await?));
     }
     let mut unlock = None;
     if let Some(expected) = &link.code_hash {

@@ -19,6 +19,8 @@ use crate::{
     auth::{Principal, tokens},
     db,
     domain::{DisplayName, Email},
+    ids::ClinicId,
+    ids::UserId,
     services::{
         audit::{self, Event},
         patients::IssuedInvite,
@@ -123,7 +125,7 @@ pub async fn set_disabled<C: TransactionTrait + ConnectionTrait>(
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     if disabled {
-        sessions::revoke_all(&txn, id, now).await?;
+        sessions::revoke_all(&txn, UserId::new(id), now).await?;
     }
     let action = if disabled { "staff.disable" } else { "staff.enable" };
     audit::record(&txn, now, Event::by(admin, action).resource(format!("user:{id}"))).await?;
@@ -132,7 +134,7 @@ pub async fn set_disabled<C: TransactionTrait + ConnectionTrait>(
 }
 
 /// Ids of the clinic's disabled therapists and admins: their patients need a therapist.
-pub async fn disabled_ids<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+pub async fn disabled_ids<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Vec<Uuid>, DbErr> {
     let rows = user::Entity::find()
         .filter(user::Column::ClinicId.eq(clinic_id))
         .filter(user::Column::Role.is_in([Role::Therapist, Role::Admin]))

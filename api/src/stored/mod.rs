@@ -15,8 +15,11 @@ pub mod lesson;
 pub mod plan;
 pub mod referral;
 
+use chrono_tz::Tz;
 use sea_orm::DbErr;
 use serde::de::DeserializeOwned;
+
+use crate::store_error::StoreError;
 
 /// Decodes the JSON text of `column` (named as `table.column`, for the log).
 pub fn decode<T: DeserializeOwned>(column: &'static str, text: &str) -> Result<T, DbErr> {
@@ -24,6 +27,20 @@ pub fn decode<T: DeserializeOwned>(column: &'static str, text: &str) -> Result<T
         tracing::error!(column, error = %e, "stored JSON does not decode");
         DbErr::Json(format!("{column}: {e}"))
     })
+}
+
+/// A time zone read back from `column` (`table.column`). Every write checks the name, so
+/// one that does not parse is corrupt: counting days in UTC instead would quietly move a
+/// patient's "today".
+pub fn zone(column: &'static str, name: &str) -> Result<Tz, StoreError> {
+    name.parse().map_err(|_| StoreError::corrupt(column, "not an IANA time zone"))
+}
+
+/// [`zone`] for work that must go on for everyone else when one row is corrupt (the
+/// reminder loop, the caller's own zone on every request): the fault is logged, and
+/// UTC stands in.
+pub fn zone_or_utc(column: &'static str, name: &str) -> Tz {
+    zone(column, name).unwrap_or(Tz::UTC)
 }
 
 /// The JSON text of a value to store.
@@ -39,6 +56,16 @@ mod tests {
     fn a_corrupt_value_is_an_error_not_a_default() {
         let decoded: Result<Vec<String>, DbErr> = decode("exercise.steps", "{not json");
         assert!(matches!(decoded, Err(DbErr::Json(msg)) if msg.starts_with("exercise.steps")));
+    }
+
+    #[test]
+    fn a_stored_zone_that_does_not_parse_is_corrupt() {
+        assert_eq!(zone("user.timezone", "Europe/Berlin").unwrap(), Tz::Europe__Berlin);
+        assert!(matches!(
+            zone("user.timezone", "Mars/Olympus"),
+            Err(StoreError::Corrupt { column: "user.timezone", .. })
+        ));
+        assert_eq!(zone_or_utc("user.timezone", "Mars/Olympus"), Tz::UTC);
     }
 
     #[test]

@@ -3,17 +3,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::care_plan_version;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
 
 use super::{PlanError, PlanView, find_plan};
 use crate::{
     auth::Principal,
+    ids::PlanId,
     services::audit::{self, Event},
     stored::plan::PlanSnapshotV1,
 };
 
 /// Every version's snapshot, oldest first, with the instant it took effect.
-pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<(DateTime<Utc>, PlanView)>, DbErr> {
+pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Vec<(DateTime<Utc>, PlanView)>, DbErr> {
     let rows = care_plan_version::Entity::find()
         .filter(care_plan_version::Column::PlanId.eq(plan_id))
         .order_by_asc(care_plan_version::Column::Version)
@@ -33,7 +33,7 @@ pub async fn prescribed_on<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     date: Option<NaiveDate>,
 ) -> Result<Option<PlanView>, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;

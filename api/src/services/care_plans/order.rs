@@ -12,11 +12,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{PlanError, PlanView, change, find_plan, view};
-use crate::auth::Principal;
+use super::{PlanError, PlanView, change::change, find_plan, view};
+use crate::{auth::Principal, ids::PlanId};
 
 /// The current exercises of a plan in today's order.
-async fn current<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<plan_exercise::Model>, PlanError> {
+async fn current<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Vec<plan_exercise::Model>, PlanError> {
     Ok(plan_exercise::Entity::find()
         .filter(plan_exercise::Column::PlanId.eq(plan_id))
         .filter(plan_exercise::Column::RemovedAt.is_null())
@@ -50,7 +50,7 @@ pub async fn move_exercise<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     item_id: Uuid,
     position: u32,
 ) -> Result<PlanView, PlanError> {

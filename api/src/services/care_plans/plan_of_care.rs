@@ -14,8 +14,14 @@ use entity::{care_plan, care_plan_version::Change, clinic};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{PlanError, PlanView, change, find_plan};
-use crate::{auth::Principal, domain::DisplayName, services::local_date};
+use super::{PlanError, PlanView, change::change, find_plan};
+use crate::{
+    auth::Principal,
+    domain::DisplayName,
+    ids::{ClinicId, PlanId},
+    services::local_date,
+    stored::zone as stored_zone,
+};
 
 /// Frequency, duration and re-evaluation date, each optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -51,7 +57,7 @@ pub async fn certify<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     certification: NewCertification,
 ) -> Result<PlanView, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
@@ -83,18 +89,17 @@ pub struct RosterFlags {
 /// zone of `clinic_id`. Patients without an active plan (or without the dates) get none.
 pub async fn roster_flags<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     patient_ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, RosterFlags>, DbErr> {
     if patient_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let tz = clinic::Entity::find_by_id(clinic_id)
-        .one(db)
-        .await?
-        .and_then(|c| c.timezone.parse::<chrono_tz::Tz>().ok())
-        .unwrap_or(chrono_tz::Tz::UTC);
+    let tz = match clinic::Entity::find_by_id(clinic_id).one(db).await? {
+        Some(c) => stored_zone("clinic.timezone", &c.timezone)?,
+        None => chrono_tz::Tz::UTC,
+    };
     let today = local_date(now, tz);
     let plans = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.is_in(patient_ids.iter().copied()))

@@ -1,17 +1,25 @@
-//! Reading a plan as it stands now, from its rows.
+//! Reading a plan as it stands now, from its rows, and a patient's plans.
 
+use chrono::{DateTime, Utc};
 use entity::{care_plan, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{AssignedLesson, Certification, GoalView, PlanError, PlanView, PrescribedExercise, Weekdays};
-use crate::{auth::Principal, services::patients};
+use crate::{
+    auth::Principal,
+    ids::PlanId,
+    services::{
+        audit::{self, Event},
+        patients,
+    },
+};
 
 /// The plan, if `who` may see its patient.
 pub async fn find_plan<C: ConnectionTrait>(
     db: &C,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
 ) -> Result<care_plan::Model, PlanError> {
     let plan = care_plan::Entity::find_by_id(plan_id).one(db).await?.ok_or(PlanError::NotFound)?;
     patients::find_visible(db, who, plan.patient_id).await?;
@@ -137,4 +145,44 @@ pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Resu
             }
         })
         .collect())
+}
+
+pub async fn list_for_patient<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    patient_id: Uuid,
+) -> Result<Vec<care_plan::Model>, PlanError> {
+    let record = patients::find_visible(db, who, patient_id).await?;
+    let plans = of_patient(db, record.scope()).await?;
+    audit::record(db, now, Event::by(who, "care_plan.list").patient(patient_id)).await?;
+    Ok(plans)
+}
+
+/// The plans of a patient already found visible, newest first.
+pub async fn of_patient<C: ConnectionTrait>(
+    db: &C,
+    patient: patients::PatientScope,
+) -> Result<Vec<care_plan::Model>, DbErr> {
+    care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.eq(patient.uuid()))
+        .order_by_desc(care_plan::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    who: &Principal,
+    plan_id: PlanId,
+) -> Result<PlanView, PlanError> {
+    let plan = find_plan(db, who, plan_id).await?;
+    audit::record(
+        db,
+        now,
+        Event::by(who, "care_plan.read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+    )
+    .await?;
+    Ok(view(db, &plan).await?)
 }

@@ -30,6 +30,7 @@ use crate::{
     auth::Principal,
     clinical::discharge::{self as rules, DischargeReason, GOAL_RATING_MAX, GoalStatus},
     db,
+    ids::PlanId,
     services::{
         audit::{self, Event},
         care_plans::{self, PlanError},
@@ -156,7 +157,7 @@ pub fn rate_goals(goals: &[plan_goal::Model], ratings: &[GoalRating]) -> Result<
         .collect()
 }
 
-async fn existing<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Option<discharge_summary::Model>, DbErr> {
+async fn existing<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Option<discharge_summary::Model>, DbErr> {
     discharge_summary::Entity::find().filter(discharge_summary::Column::CarePlanId.eq(plan_id)).one(db).await
 }
 
@@ -165,7 +166,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: &Principal,
-    plan_id: Uuid,
+    plan_id: PlanId,
     input: DischargeInput,
 ) -> Result<Discharge, DischargeError> {
     let plan = care_plans::find_plan(db, who, plan_id).await?;
@@ -215,7 +216,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => DischargeError::AlreadyDischarged,
         _ => DischargeError::Db(e),
     })?;
-    care_plans::complete_for_discharge(&txn, now, who, plan.id).await?;
+    care_plans::complete_for_discharge(&txn, now, who, plan_id).await?;
     let event = Event::by(who, "care_plan.discharge").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
@@ -223,9 +224,9 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// The discharge summary of a plan `who` may see.
-pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: Uuid) -> Result<Discharge, DischargeError> {
-    let plan = care_plans::find_plan(db, who, plan_id).await?;
-    let row = existing(db, plan.id).await?.ok_or(DischargeError::NotFound)?;
+pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: PlanId) -> Result<Discharge, DischargeError> {
+    care_plans::find_plan(db, who, plan_id).await?;
+    let row = existing(db, plan_id).await?.ok_or(DischargeError::NotFound)?;
     Ok(Discharge::read(row)?)
 }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::{
     clinical::{PAIN_MCID, instruments, mean_of_daily_means},
     services::{measures, trends},
+    store_error::StoreError,
     stored::discharge::OutcomeV1,
 };
 
@@ -53,7 +54,7 @@ fn round2(v: f64) -> f64 {
 type MeasureKey<'a> = (&'a str, Option<&'a str>);
 
 /// One outcome per instrument (and set of activities) from responses in time order.
-pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV1>, DbErr> {
+pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV1>, StoreError> {
     let mut groups: Vec<(MeasureKey, Vec<&measure_response::Model>)> = Vec::new();
     for row in rows {
         let key = (row.instrument.as_str(), row.activities.as_deref());
@@ -64,10 +65,8 @@ pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV
     }
     let mut out = Vec::with_capacity(groups.len());
     for ((instrument, _), group) in groups {
-        let inst = instruments::find(instrument).ok_or_else(|| {
-            tracing::error!(instrument, "a stored response names an instrument the registry lacks");
-            DbErr::Custom("measure_response.instrument: not in the registry".into())
-        })?;
+        let inst = instruments::find(instrument)
+            .ok_or_else(|| StoreError::corrupt("measure_response.instrument", "not in the registry"))?;
         let (first, last) = (group[0], group[group.len() - 1]);
         let direction = crate::clinical::direction(first.score, last.score, inst.higher_is_worse);
         out.push(OutcomeV1 {

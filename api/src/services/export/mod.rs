@@ -248,7 +248,8 @@ pub async fn build<C: ConnectionTrait>(
         other => DbErr::RecordNotFound(other.to_string()),
     })?;
     let bundle = fhir::patient_bundle(db, now, links, record).await?;
-    let bundle = serde_json::to_vec_pretty(&bundle).map_err(|e| DbErr::Custom(format!("FHIR bundle: {e}")))?;
+    // A `serde_json::Value` has string keys only, so writing it out cannot fail.
+    let bundle = serde_json::to_vec_pretty(&bundle).expect("a JSON value serialises");
     let documents =
         vec![Document { file_name: "fhir-bundle.json".into(), media_type: "application/fhir+json", bytes: bundle }];
     Ok(Export { patient_id: pid, generated_at: now, tables, documents })

@@ -20,7 +20,7 @@ use crate::{
     services::{red_flags, session_notes::FullNote},
 };
 use entity::{alert, appointment, check_in, girth_measurement, measure_response, rom_measure, scar_assessment};
-use sea_orm::DbErr;
+use sea_orm::{ActiveEnum, DbErr};
 
 const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 const ENCOUNTER_CLASS: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
@@ -284,7 +284,13 @@ fn rom(record: &PatientRecord, note: &FullNote, m: &rom_measure::Model) -> Value
 }
 
 fn girth(record: &PatientRecord, g: &girth_measurement::Model) -> Value {
-    let site = format!("{}, {}: {} ({} mm from the landmark)", g.region, side_text(g.side), g.landmark, g.distance_mm);
+    let site = format!(
+        "{}, {}: {} ({} mm from the landmark)",
+        g.region.to_value(),
+        side_text(g.side),
+        g.landmark,
+        g.distance_mm
+    );
     object([
         ("resourceType", Some(json!("Observation"))),
         ("id", Some(json!(g.id.to_string()))),
@@ -314,7 +320,7 @@ fn scar(record: &PatientRecord, s: &scar_assessment::Model) -> Value {
         ("encounter", encounter_ref(record, s.appointment_id)),
         ("effectiveDateTime", Some(json!(instant(s.measured_at)))),
         ("valueInteger", Some(json!(s.total))),
-        ("bodySite", Some(concept_text(&format!("{}, {}: {label}", s.region, side_text(s.side))))),
+        ("bodySite", Some(concept_text(&format!("{}, {}: {label}", s.region.to_value(), side_text(s.side))))),
         (
             "component",
             Some(json!([

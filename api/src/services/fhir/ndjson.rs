@@ -53,7 +53,7 @@ pub async fn write_clinic<C: ConnectionTrait>(
     }
     let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut seen = Dedup::default();
-    let records = patients::all_in_clinic(db, clinic_id).await?;
+    let records = patients::all_in_clinic(db, crate::ids::ClinicId::new(clinic_id)).await?;
     let count = records.len();
     for patient in records {
         let record = gather(db, patient).await?;

@@ -16,6 +16,7 @@ use crate::{
     auth::Principal,
     clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
     db,
+    ids::ClinicId,
     services::audit::{self, Event},
 };
 
@@ -111,7 +112,7 @@ pub(super) fn form_with(
 }
 
 /// The licensed instruments a clinic has switched on with complete text.
-pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Vec<String>, DbErr> {
+pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Vec<String>, DbErr> {
     let mut enabled = Vec::new();
     for row in
         clinic_instrument::Entity::find().filter(clinic_instrument::Column::ClinicId.eq(clinic_id)).all(db).await?

@@ -24,6 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    ids::UserId,
     push::{self, Notification, Outgoing, PushSender, Urgency},
     services::reminder_preferences,
 };
@@ -139,7 +140,9 @@ async fn quiet_until<C: ConnectionTrait>(
     account: &user::Model,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let Some((start, end)) = reminder_preferences::quiet_hours(db, account.id).await? else { return Ok(None) };
+    let Some((start, end)) = reminder_preferences::quiet_hours(db, UserId::new(account.id)).await? else {
+        return Ok(None);
+    };
     let tz: Tz = account.timezone.parse().unwrap_or(Tz::UTC);
     let local = now.with_timezone(&tz);
     let minute = (local.hour() * 60 + local.minute()) as i16;

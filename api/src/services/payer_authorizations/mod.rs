@@ -34,6 +34,7 @@ use crate::{
         audit::{self, Event},
         patients::{self, PatientError},
     },
+    store_error::StoreError,
 };
 
 /// A patient has at most this many authorizations listed at once.
@@ -119,10 +120,10 @@ fn context(id: Uuid) -> String {
 }
 
 /// The masked member id of a stored row; a value that does not open is an error.
-fn masked(key: &DataKey, row: &payer_authorization::Model) -> Result<String, DbErr> {
+fn masked(key: &DataKey, row: &payer_authorization::Model) -> Result<String, StoreError> {
     let plain = key.open(&context(row.id), &row.member_id_sealed).map_err(|e| {
         tracing::error!(authorization_id = %row.id, "a stored member id does not decrypt");
-        DbErr::Custom(format!("payer_authorization.member_id: {e}"))
+        StoreError::corrupt("payer_authorization.member_id", e.to_string())
     })?;
     Ok(mask(&plain))
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
+    ids::UserId,
     services::{
         appointments, care_plans,
         care_plans::PlanView,
@@ -31,6 +32,7 @@ use crate::{
         scars::{self, ScarSeries},
         trends::{self, Trends},
     },
+    store_error::StoreError,
     stored::discharge::{DischargeSummaryV1, OutcomeV1},
 };
 
@@ -45,6 +47,12 @@ pub enum ReportError {
     Invalid(&'static str, &'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl From<StoreError> for ReportError {
+    fn from(e: StoreError) -> Self {
+        ReportError::Db(e.into())
+    }
 }
 
 impl From<ReferralError> for ReportError {
@@ -248,7 +256,7 @@ pub async fn gather<C: ConnectionTrait>(
         async { Ok(girths::series(db, record).await?) },
     )?;
     let clinic = clinic::Entity::find_by_id(record.clinic_id).one(db).await?.ok_or(ReportError::NotFound)?;
-    let therapist = display_name(db, record.primary_therapist_id).await?.unwrap_or_default();
+    let therapist = display_name(db, UserId::new(record.primary_therapist_id)).await?.unwrap_or_default();
     let plan_row = current_plan(db, record.id, period).await?;
     let plan = match &plan_row {
         Some(p) => Some(care_plans::view(db, p).await?),
@@ -302,7 +310,7 @@ pub async fn gather<C: ConnectionTrait>(
     })
 }
 
-async fn display_name<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<String>, DbErr> {
+async fn display_name<C: ConnectionTrait>(db: &C, user_id: UserId) -> Result<Option<String>, DbErr> {
     user::Entity::find_by_id(user_id).select_only().column(user::Column::DisplayName).into_tuple().one(db).await
 }
 
@@ -358,7 +366,7 @@ async fn signed_notes<C: ConnectionTrait>(
         let Some(signed_at) = n.signed_at else { continue };
         notes.push(SignedNote {
             session_on: local_date(s.starts_at, tz),
-            author: display_name(db, n.author_id).await?.unwrap_or_default(),
+            author: display_name(db, UserId::new(n.author_id)).await?.unwrap_or_default(),
             assessment: n.assessment.clone(),
             plan: n.plan.clone(),
             pain_before: n.pain_before,
@@ -387,7 +395,7 @@ async fn red_flags<C: ConnectionTrait>(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let by = match r.acknowledged_by {
-            Some(id) => display_name(db, id).await?,
+            Some(id) => display_name(db, UserId::new(id)).await?,
             None => None,
         };
         out.push(RedFlagEntry {
