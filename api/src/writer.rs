@@ -153,7 +153,7 @@ impl<M: Merge> Job for Merged<M> {
             let inputs = [&self.input];
             let outcome = request_id::with_request_id(self.request_id.clone(), M::run_all(txn, &inputs))
                 .await
-                .and_then(|mut out| out.pop().ok_or_else(|| DbErr::Custom("a merged call answered nothing".into())));
+                .and_then(|mut out| out.pop().ok_or_else(|| broken_merge(0, 1)));
             let ok = outcome.is_ok();
             self.outcome = Some(outcome);
             ok
@@ -180,6 +180,14 @@ impl<M: Merge> Job for Merged<M> {
     }
 }
 
+/// A [`Merge::run_all`] that broke its contract (one answer per input): a bug, reported
+/// as an internal error so the writer runs each input alone and nobody gets a wrong
+/// neighbour's answer.
+fn broken_merge(answered: usize, inputs: usize) -> DbErr {
+    tracing::error!(answered, inputs, "a merged writer call did not answer each input once");
+    DbErr::Exec(sea_orm::RuntimeErr::Internal(format!("a merged call answered {answered} of {inputs} inputs")))
+}
+
 /// The [`GroupRunner`] of `M`: one `run_all` over the group's inputs.
 fn run_group<'t, M: Merge>(
     txn: &'t DatabaseTransaction,
@@ -194,7 +202,7 @@ fn run_group<'t, M: Merge>(
             M::run_all(txn, &inputs).await?
         };
         if outputs.len() != jobs.len() {
-            return Err(DbErr::Custom(format!("a merged call answered {} of {} inputs", outputs.len(), jobs.len())));
+            return Err(broken_merge(outputs.len(), jobs.len()));
         }
         for (job, output) in jobs.iter_mut().zip(outputs) {
             let job = job.as_any().downcast_mut::<Merged<M>>().expect("a group holds one kind of job");

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
+    store_error::StoreError,
     services::{
         adherence, baselines, check_in_days, local_date, local_day_end, local_day_start, measures, patients::Visible,
     },
@@ -79,8 +80,10 @@ fn stat(
     }
 }
 
+/// A day's stored totals that cannot all be true at once (a count without a minimum, a
+/// negative count): the roll-up row is corrupt, never read as "no data".
 fn inconsistent(date: NaiveDate, metric: &str) -> DbErr {
-    DbErr::Custom(format!("check-in roll-up for {date}: {metric} totals do not agree"))
+    StoreError::corrupt("check_in_day.totals", format!("{metric} totals of {date} do not agree")).into()
 }
 
 fn tally_count(date: NaiveDate, metric: &str, value: i32) -> Result<u32, DbErr> {
