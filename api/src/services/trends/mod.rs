@@ -16,10 +16,10 @@ use uuid::Uuid;
 
 use crate::{
     clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
-    store_error::StoreError,
     services::{
         adherence, baselines, check_in_days, local_date, local_day_end, local_day_start, measures, patients::Visible,
     },
+    store_error::StoreError,
 };
 
 mod sessions;
