@@ -125,8 +125,14 @@ test("a check-in with body-map regions reaches the server with those sites", asy
   await page.fill("#sleep", "3");
   await page.selectOption("#medication", "non_opioid");
   await page.screenshot({ path: join(SCREENSHOTS, "body-map.png"), fullPage: true });
+  // The app answers "saved" from its outbox at once and sends in the background, so
+  // the test waits for the server's answer to that send, not for the screen.
+  const stored = page.waitForResponse(
+    (r) => r.url().endsWith("/api/v1/me/check-ins") && r.request().method() === "POST" && r.ok(),
+  );
   await page.click("#check-in-form button[type=submit]");
   await page.waitForSelector("#view-saved:not([hidden])");
+  await stored;
   await page.waitForFunction(() => document.querySelector("#pending").hidden);
 
   const latest = (await api("GET", "/api/v1/me/check-ins?limit=1")).body.items[0];
