@@ -15,7 +15,7 @@ export async function adopt(resp) {
   accessToken = (await resp.json()).access_token;
 }
 
-/** Calls `/api/v1/auth/browser/<path>` (login, refresh, logout, invites/accept). */
+/** Calls `/api/v1/auth/browser/<path>` (login, mfa, refresh, logout, invites/accept). */
 export function browserAuth(path, body) {
   return fetch(`/api/v1/auth/browser/${path}`, {
     method: "POST",
@@ -57,4 +57,11 @@ export async function getJson(path) {
   } catch {
     return null;
   }
+}
+
+/** The body of a login's second step: six digits are an authenticator code, anything
+ * else a recovery code. */
+export function secondStep(challenge, typed) {
+  const value = typed.trim();
+  return /^\d{6}$/.test(value) ? { challenge, code: value } : { challenge, recovery_code: value };
 }

@@ -5,7 +5,7 @@
 
 import * as outbox from "./queue.js";
 import { $, status } from "./dom.js";
-import { adopt, browserAuth, forget, getJson, session, signedIn } from "./api.js";
+import { adopt, browserAuth, forget, getJson, secondStep, session, signedIn } from "./api.js";
 import { flush, pending } from "./sync.js";
 import { renderToday, renderPending, logExercise } from "./today.js";
 import { initCheckIn, renderCheckIn, showGuidance } from "./checkin.js";
@@ -102,14 +102,42 @@ async function enter() {
   await afterSend();
 }
 
+/** A login waiting for its second step: the server's challenge, kept only in memory. */
+let challenge = null;
+
+function askForCode(step) {
+  challenge = step;
+  $("login-mfa").hidden = step === null;
+  if (step !== null) $("login-code").focus();
+}
+
 async function signIn(event) {
   event.preventDefault();
   $("login-error").textContent = "";
-  const resp = await browserAuth("login", { email: $("login-email").value, password: $("login-password").value }).catch(() => null);
-  if (!resp || resp.status !== 200) {
-    $("login-error").textContent = !resp ? "You are offline." : resp.status === 202 ? "This account uses two-step sign-in, which the web app does not offer yet; use the mobile app." : "That email and password do not match.";
+  const resp = await (challenge
+    ? browserAuth("mfa", secondStep(challenge, $("login-code").value))
+    : browserAuth("login", { email: $("login-email").value, password: $("login-password").value })
+  ).catch(() => null);
+  if (resp && resp.status === 202) {
+    const step = await resp.json();
+    if (step.next !== "totp") {
+      $("login-error").textContent = "Your clinic asks for two-step sign-in. Set it up once with your clinic or the mobile app, then sign in here with its code.";
+      return;
+    }
+    askForCode(step.challenge);
+    $("login-error").textContent = "Enter the code your authenticator app shows now.";
     return;
   }
+  if (!resp || resp.status !== 200) {
+    const second = challenge !== null;
+    // A failed second step starts over from the password: the challenge may be spent.
+    askForCode(null);
+    $("login-code").value = "";
+    $("login-error").textContent = !resp ? "You are offline." : second ? "That code did not work. Sign in again and enter a fresh code." : "That email and password do not match.";
+    return;
+  }
+  askForCode(null);
+  $("login-code").value = "";
   await adopt(resp);
   await enter();
 }

@@ -3,7 +3,7 @@
 // under clinic/. Same session rules as the patient app: the access token stays in
 // memory, the refresh token in an HttpOnly cookie.
 
-import { session } from "./clinic/api.js";
+import { secondStep, session, signIn } from "./clinic/api.js";
 import { h, announce, problem } from "./clinic/dom.js";
 import { initRoster, renderRoster } from "./clinic/roster.js";
 import { renderPatient } from "./clinic/patient.js";
@@ -68,14 +68,33 @@ async function enter() {
 async function start() {
   window.addEventListener("hashchange", route);
   initRoster();
+  // A login waiting for its second step keeps the server's challenge here, in memory.
+  let challenge = null;
+  const askForCode = (step) => {
+    challenge = step;
+    $("login-mfa").hidden = step === null;
+    $("login-code").value = "";
+    if (step !== null) $("login-code").focus();
+  };
   $("login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const ok = await session("login", { email: $("login-email").value, password: $("login-password").value });
-    if (ok) {
+    const second = challenge !== null;
+    const answer = second
+      ? await signIn("mfa", secondStep(challenge, $("login-code").value))
+      : await signIn("login", { email: $("login-email").value, password: $("login-password").value });
+    if (answer === "ok") {
+      askForCode(null);
       $("login-error").textContent = "";
       await enter();
+    } else if (answer?.next === "totp") {
+      askForCode(answer.challenge);
+      $("login-error").textContent = "Enter the code your authenticator app shows now.";
+    } else if (answer) {
+      $("login-error").textContent = "Your clinic requires two-step sign-in. Set it up once with the API or the mobile app, then sign in here with its code.";
     } else {
-      $("login-error").textContent = "That email and password do not match.";
+      // A failed second step starts over from the password: the challenge may be spent.
+      askForCode(null);
+      $("login-error").textContent = second ? "That code did not work. Sign in again and enter a fresh code." : "That email and password do not match.";
     }
   });
   $("refresh").addEventListener("click", () => route());

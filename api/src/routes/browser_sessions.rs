@@ -1,6 +1,7 @@
 //! `/api/v1/auth/browser/...`: sessions for the web app served by this binary.
 //!
-//! The same login, invite acceptance and refresh as `auth.rs`, but the refresh token never reaches script:
+//! The same login (with its second step), invite acceptance and refresh as `auth.rs` and
+//! `mfa.rs`, but the refresh token never reaches script:
 //! it travels in the `fascia_refresh` cookie (`HttpOnly; Secure; SameSite=Strict`,
 //! scoped to `/api/v1/auth`), and the JSON carries only the short-lived access token,
 //! which the app keeps in memory. Invariant: every operation here refuses a request that
@@ -13,11 +14,15 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 use super::{
     ApiTags,
     auth::{AcceptInviteRequest, LoginRequest, new_password},
+    mfa::{CompleteMfaRequest, at_login, proof},
     mfa_challenge::MfaChallengeDto,
 };
 use crate::{
     error::{ApiError, ErrorBody},
-    services::sessions::{self, LoginOutcome, TokenPair},
+    services::{
+        mfa,
+        sessions::{self, LoginOutcome, TokenPair},
+    },
     state::AppState,
 };
 
@@ -50,14 +55,14 @@ pub enum BrowserSessionResponse {
     /// Signed in: the refresh token is in the `fascia_refresh` cookie.
     #[oai(status = 200)]
     Ok(Json<BrowserSession>, #[oai(header = "Set-Cookie")] String),
-    /// Password accepted; the account needs a second step first (`complete_mfa_login`).
+    /// Password accepted; the account needs a second step first (`complete_browser_mfa`).
     #[oai(status = 202)]
     SecondStep(Json<MfaChallengeDto>),
 }
 
 #[derive(ApiResponse)]
-pub enum BrowserInviteResponse {
-    /// Account made and signed in: the refresh token is in the `fascia_refresh` cookie.
+pub enum BrowserSignedIn {
+    /// Signed in: the refresh token is in the `fascia_refresh` cookie.
     #[oai(status = 200)]
     Ok(Json<BrowserSession>, #[oai(header = "Set-Cookie")] String),
 }
@@ -174,7 +179,7 @@ impl BrowserSessionsApi {
         state: Data<&AppState>,
         req: &Request,
         body: Json<AcceptInviteRequest>,
-    ) -> Result<BrowserInviteResponse, ApiError> {
+    ) -> Result<BrowserSignedIn, ApiError> {
         // The origin check comes first: a cross-site page must not be able to spend
         // someone's invite link, even with a password of its own choosing.
         require_app(req, &state)?;
@@ -182,7 +187,27 @@ impl BrowserSessionsApi {
         let pair = sessions::accept_invite(&state, &body.token, &password).await?;
         super::auth::remember_device(&state, req, &pair).await?;
         let (session, cookie) = signed_in(&state, pair);
-        Ok(BrowserInviteResponse::Ok(session, cookie))
+        Ok(BrowserSignedIn::Ok(session, cookie))
+    }
+
+    /// Web app second step: the login's challenge and a code (or a recovery code) sign in, with the refresh token as an HttpOnly cookie. Send `X-Fascia-Client: web`.
+    #[oai(path = "/mfa", method = "post", operation_id = "complete_browser_mfa")]
+    async fn complete_browser_mfa(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<CompleteMfaRequest>,
+    ) -> Result<BrowserSignedIn, ApiError> {
+        // As for the login: a cross-site page must not be able to finish someone's
+        // sign-in and plant its session in their browser.
+        require_app(req, &state)?;
+        let CompleteMfaRequest { challenge, code, recovery_code } = body.0;
+        let proof = proof(code, recovery_code)?;
+        let address = crate::client_addr::text_of(req);
+        let pair = mfa::complete_login(&state, &challenge, &proof, &address).await.map_err(at_login)?;
+        super::auth::remember_device(&state, req, &pair).await?;
+        let (session, cookie) = signed_in(&state, pair);
+        Ok(BrowserSignedIn::Ok(session, cookie))
     }
 
     /// Web app logout: revokes the session in the `fascia_refresh` cookie and clears it. Send `X-Fascia-Client: web`.

@@ -39,7 +39,7 @@ impl From<MfaError> for ApiError {
 }
 
 /// At login a wrong code is a failed authentication, not a bad field.
-fn at_login(err: MfaError) -> ApiError {
+pub(super) fn at_login(err: MfaError) -> ApiError {
     match err {
         MfaError::WrongCode => ApiError::unauthorized("invalid code"),
         err => err.into(),
@@ -114,7 +114,7 @@ impl Example for MfaProofRequest {
     }
 }
 
-fn proof(code: Option<Text>, recovery_code: Option<Text>) -> Result<Proof, ApiError> {
+pub(super) fn proof(code: Option<Text>, recovery_code: Option<Text>) -> Result<Proof, ApiError> {
     match (code, recovery_code) {
         (Some(code), None) => Ok(Proof::Code(code.into_string())),
         (None, Some(code)) => Ok(Proof::RecoveryCode(code.into_string())),

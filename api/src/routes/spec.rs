@@ -49,11 +49,17 @@ const CREDENTIAL_CHECKS: &[&str] = &[
     // The web app's cookie sessions (issue 16).
     "create_browser_session",
     "refresh_browser_session",
+    "complete_browser_mfa",
 ];
 /// Browser-session operations: no role check, but they refuse a request that is not the
 /// web app on this origin (see `browser_sessions`).
-const SAME_ORIGIN_ONLY: &[&str] =
-    &["create_browser_session", "refresh_browser_session", "delete_browser_session", "accept_browser_invite"];
+const SAME_ORIGIN_ONLY: &[&str] = &[
+    "create_browser_session",
+    "refresh_browser_session",
+    "delete_browser_session",
+    "accept_browser_invite",
+    "complete_browser_mfa",
+];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.
 const NULLABLE_ITEMS: &[(&str, &str)] = &[("MeasureResponseRequest", "answers"), ("MeasureResponseDto", "answers")];

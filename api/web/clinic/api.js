@@ -15,7 +15,30 @@ export class ApiError extends Error {
   }
 }
 
-/** Starts, renews or ends the browser session (`login`, `refresh`, `logout`). */
+/**
+ * Signs in (`login`, or `mfa` for the second step). Answers "ok", the server's challenge
+ * (`{ challenge, next }`) when the account needs a second step, or null.
+ */
+export async function signIn(path, body) {
+  const resp = await fetch(`/api/v1/auth/browser/${path}`, {
+    method: "POST",
+    headers: { ...CLIENT, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  if (resp?.status === 200) {
+    accessToken = (await resp.json()).access_token;
+    return "ok";
+  }
+  return resp?.status === 202 ? resp.json() : null;
+}
+
+/** The body of a second step: six digits are an authenticator code, else a recovery code. */
+export function secondStep(challenge, typed) {
+  const value = typed.trim();
+  return /^\d{6}$/.test(value) ? { challenge, code: value } : { challenge, recovery_code: value };
+}
+
+/** Renews or ends the browser session (`refresh`, `logout`). */
 export async function session(path, body) {
   const resp = await fetch(`/api/v1/auth/browser/${path}`, {
     method: "POST",

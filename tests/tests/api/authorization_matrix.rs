@@ -238,6 +238,7 @@ fn table() -> Vec<Row> {
             [403; 6],
             None,
         ),
+        row("complete_browser_mfa", Some(|| json!({ "challenge": "bogus", "code": "000000" })), [403; 6], None),
         row(
             "change_password",
             Some(|| json!({ "current_password": "not the password", "new_password": "another long password" })),

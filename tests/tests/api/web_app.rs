@@ -245,3 +245,78 @@ async fn a_browser_invite_with_a_bad_token_a_weak_password_or_used_twice_is_a_cl
     assert_eq!((again.status, again.body["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
     assert!(again.headers.get("set-cookie").is_none());
 }
+
+const MFA_PATH: &str = "/api/v1/auth/browser/mfa";
+
+/// Turns on TOTP for the account behind `token` and returns its secret.
+async fn with_totp(app: &TestApp, token: &str) -> String {
+    let enrolment = app.post("/api/v1/me/mfa/totp", Some(token), &json!({})).await.expect(200);
+    let secret = enrolment["secret"].as_str().unwrap().to_owned();
+    let code = fascia::auth::totp::code_at(&secret, app.clock_now()).unwrap();
+    app.post("/api/v1/me/mfa/totp/confirm", Some(token), &json!({ "code": code })).await.expect(200);
+    // A code counts once per 30-second step: the login's code comes from the next one.
+    app.clock.advance(chrono::Duration::seconds(30));
+    secret
+}
+
+#[tokio::test]
+async fn a_two_step_browser_login_ends_with_the_cookie_and_never_a_refresh_token_in_json() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let secret = with_totp(&app, &world.therapist_x.access_token).await;
+    let body = json!({ "email": world.therapist_x.email, "password": PASSWORD });
+
+    let login = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    assert_eq!(login.status, StatusCode::ACCEPTED);
+    assert!(login.headers.get("set-cookie").is_none(), "no session before the second step");
+    assert_eq!(login.body["next"], "totp");
+    let code = fascia::auth::totp::code_at(&secret, app.clock_now()).unwrap();
+    let step = json!({ "challenge": login.body["challenge"], "code": code });
+    let done = app.request_with_headers(Method::POST, MFA_PATH, None, APP, Some(&step)).await;
+
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.body.get("refresh_token").is_none());
+    app.get("/api/v1/me", done.body["access_token"].as_str()).await.expect(200);
+    let cookie = [("x-fascia-client", "web"), ("cookie", cookie_of(&done.headers).leak() as &str)];
+    let refreshed = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &cookie, None).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "the cookie from the second step is a live session");
+}
+
+#[tokio::test]
+async fn a_browser_second_step_refuses_other_origins_wrong_codes_and_malformed_bodies() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let secret = with_totp(&app, &world.therapist_x.access_token).await;
+    let body = json!({ "email": world.therapist_x.email, "password": PASSWORD });
+    let login = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    let challenge = login.body["challenge"].clone();
+    let code = fascia::auth::totp::code_at(&secret, app.clock_now()).unwrap();
+    let send = |headers: &'static [(&'static str, &'static str)], body: serde_json::Value| {
+        let app = &app;
+        async move { app.request_with_headers(Method::POST, MFA_PATH, None, headers, Some(&body)).await }
+    };
+
+    let bare = send(&[], json!({ "challenge": challenge, "code": code })).await;
+    assert_eq!(bare.status, StatusCode::FORBIDDEN, "no app header: a cross-site form");
+    let cross = send(
+        &[("x-fascia-client", "web"), ("origin", "https://evil.example")],
+        json!({ "challenge": challenge, "code": code }),
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN, "another origin");
+    let wrong = send(APP, json!({ "challenge": challenge, "code": "000000" })).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let forged = send(APP, json!({ "challenge": "not-a-challenge", "code": code })).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let both = send(APP, json!({ "challenge": challenge, "code": code, "recovery_code": "x" })).await;
+    assert!(both.status.is_client_error(), "{}", both.status);
+    let extra = send(APP, json!({ "challenge": challenge, "code": code, "role": "admin" })).await;
+    assert_eq!(extra.status, StatusCode::BAD_REQUEST);
+    for refused in [&bare, &cross, &wrong, &forged, &both, &extra] {
+        assert!(refused.headers.get("set-cookie").is_none());
+    }
+
+    // None of the refusals spent the challenge: the right code still signs in.
+    let done = send(APP, json!({ "challenge": challenge, "code": code })).await;
+    assert_eq!(done.status, StatusCode::OK);
+}
