@@ -13,11 +13,37 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::text::Text;
+use super::{decode_cursor, into_page, page_limit, text::Text};
 use crate::{
     error::ApiError,
-    services::messages::{self, InvalidMessage, MessageError, MessageView, NewMessage, images},
+    services::{
+        clinic_settings,
+        messages::{self, InvalidMessage, MessageError, MessageView, NewMessage, Thread, images},
+    },
 };
+
+/// One page of `thread` as its reader sees it: the messages, the reader's unread count and
+/// the standing safety notice with the clinic's numbers. The caller audits the read, as
+/// itself.
+pub async fn thread_page<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    thread: &Thread,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<ThreadDto, ApiError> {
+    let before = decode_cursor(cursor)?;
+    let limit = page_limit(limit);
+    let rows = messages::page(db, thread, before, limit + 1).await?;
+    let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
+    let unread = messages::unread(db, thread.patient_id(), thread.side()).await?;
+    let numbers = clinic_settings::get(db, thread.clinic_id()).await?.numbers;
+    Ok(ThreadDto {
+        notice: messages::notice(&numbers),
+        unread,
+        items: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    })
+}
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

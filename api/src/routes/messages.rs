@@ -6,18 +6,17 @@ use poem_openapi::{OpenApi, param::Path, param::Query, payload::Json};
 use uuid::Uuid;
 
 use super::{
-    ApiTags, decode_cursor, into_page,
+    ApiTags,
     message_dto::{
-        AttachmentResponse, ImageBody, MarkReadInput, MarkedReadDto, SendMessageRequest, SendMessageResponse, ThreadDto,
+        AttachmentResponse, ImageBody, MarkReadInput, MarkedReadDto, SendMessageRequest, SendMessageResponse,
+        ThreadDto, thread_page,
     },
-    page_limit,
 };
 use crate::{
     auth::PatientAuth,
     error::ApiError,
     services::{
         audit::Event,
-        clinic_settings,
         messages::{self, images},
     },
     state::AppState,
@@ -38,20 +37,10 @@ impl MessagesApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<ThreadDto>, ApiError> {
         let now = state.now();
-        let before = decode_cursor(cursor.0.as_deref())?;
-        let limit = page_limit(limit.0);
         let thread = messages::own_thread(&state.db, &auth.0).await?;
-        let rows = messages::page(&state.db, &thread, before, limit + 1).await?;
-        let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
-        let unread = messages::unread(&state.db, thread.patient_id(), thread.side()).await?;
-        let numbers = clinic_settings::get(&state.db, thread.clinic_id()).await?.numbers;
+        let page = thread_page(&state.db, &thread, cursor.0.as_deref(), limit.0).await?;
         state.audit.read(Event::by(&auth.0, "message.read").patient(thread.patient_id()).at(now)).await?;
-        Ok(Json(ThreadDto {
-            notice: messages::notice(&numbers),
-            unread,
-            items: rows.into_iter().map(Into::into).collect(),
-            next_cursor,
-        }))
+        Ok(Json(page))
     }
 
     /// Send a message to your care team: JSON for text, multipart with up to 4 images; safe to resend.
