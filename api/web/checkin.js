@@ -75,6 +75,13 @@ function bodyOf(form, id) {
   return body;
 }
 
+function dropContextFromUrl() {
+  const url = new URL(location.href);
+  if (!url.searchParams.has("context")) return;
+  url.searchParams.delete("context");
+  history.replaceState(history.state, "", url);
+}
+
 /** Wires the form; `ctx` gives `catalogue()`, `saved(text)` and `afterSend()`. */
 export function initCheckIn(ctx) {
   for (const name of ["pain", "stress"]) {
@@ -89,6 +96,9 @@ export function initCheckIn(ctx) {
     const form = event.target;
     const id = crypto.randomUUID();
     const body = bodyOf(form, id);
+    // The context a reminder opened the form with belongs to this one check-in: the next
+    // one, made from the saved screen, is an ordinary daily one.
+    dropContextFromUrl();
     resetForm(form);
     ctx.saved(navigator.onLine ? "Saved. Thank you." : "Saved on this phone; it is sent when you are back online.");
     const catalogue = ctx.catalogue();

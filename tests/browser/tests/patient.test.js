@@ -132,3 +132,35 @@ test("a push delivered to the service worker shows a notification pointing at th
   await page.waitForSelector("#view-check-in:not([hidden])");
   await context.close();
 });
+
+test("a check-in opened from a post-session reminder carries that context once; the next one is daily", async () => {
+  const login = server.logins.patient[2] ?? server.logins.patient[0];
+  const context = await browser.context();
+  const page = await patientPage(context, login);
+  await page.goto(`${server.base}/check-in?context=post_session`);
+  await page.waitForSelector("#view-check-in:not([hidden]) #red-flag-list input");
+
+  const send = async (note) => {
+    const stored = page.waitForResponse(
+      (r) => r.url().endsWith("/api/v1/me/check-ins") && r.request().method() === "POST" && r.ok(),
+    );
+    await page.fill("#note", note);
+    await page.click("#check-in-form button[type=submit]");
+    await stored;
+  };
+  const first = `after the session ${Date.now()}`;
+  await send(first);
+  assert.equal(new URL(page.url()).searchParams.get("context"), null);
+  // A second check-in from the same screen, as a patient would make later that evening.
+  await page.click("#nav a[data-view=check-in]");
+  await page.waitForSelector("#view-check-in:not([hidden]) #red-flag-list input");
+  const second = `that evening ${Date.now()}`;
+  await send(second);
+
+  const api = await apiLogin(server.base, login);
+  const items = (await api("GET", "/api/v1/me/check-ins?limit=20")).body.items;
+  const contextOf = (note) => items.find((c) => c.note === note)?.context;
+  assert.equal(contextOf(first), "post_session");
+  assert.equal(contextOf(second), "daily");
+  await context.close();
+});
