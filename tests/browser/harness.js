@@ -158,6 +158,16 @@ async function activePlan(base, therapistLogin, patientLogin) {
   return { plan, therapist, patient, patientId };
 }
 
+/**
+ * The server's answer to the app's next check-in send. The app says "saved" from its outbox
+ * at once and sends in the background, so tests wait for this, not for the screen.
+ */
+export function checkInStored(page) {
+  return page.waitForResponse(
+    (r) => r.url().endsWith("/api/v1/me/check-ins") && r.request().method() === "POST" && r.ok(),
+  );
+}
+
 /** The therapist adds a stretch, due every day, to the patient's active plan (made if missing). */
 export async function prescribeToday(base, therapistLogin, patientLogin, overrides = {}) {
   const { plan, therapist } = await activePlan(base, therapistLogin, patientLogin);

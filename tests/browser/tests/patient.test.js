@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launch, apiLogin, signIn, controlled, prescribeToday, SCREENSHOTS } from "../harness.js";
+import { startServer, launch, apiLogin, signIn, controlled, prescribeToday, checkInStored, SCREENSHOTS } from "../harness.js";
 
 let server;
 let browser;
@@ -141,9 +141,7 @@ test("a check-in opened from a post-session reminder carries that context once; 
   await page.waitForSelector("#view-check-in:not([hidden]) #red-flag-list input");
 
   const send = async (note) => {
-    const stored = page.waitForResponse(
-      (r) => r.url().endsWith("/api/v1/me/check-ins") && r.request().method() === "POST" && r.ok(),
-    );
+    const stored = checkInStored(page);
     await page.fill("#note", note);
     await page.click("#check-in-form button[type=submit]");
     await stored;

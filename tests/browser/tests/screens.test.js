@@ -6,7 +6,16 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { startServer, launch, apiLogin, signIn, prescribeToday, assignLesson, SCREENSHOTS } from "../harness.js";
+import {
+  startServer,
+  launch,
+  apiLogin,
+  signIn,
+  prescribeToday,
+  assignLesson,
+  checkInStored,
+  SCREENSHOTS,
+} from "../harness.js";
 
 let server;
 let browser;
@@ -125,11 +134,7 @@ test("a check-in with body-map regions reaches the server with those sites", asy
   await page.fill("#sleep", "3");
   await page.selectOption("#medication", "non_opioid");
   await page.screenshot({ path: join(SCREENSHOTS, "body-map.png"), fullPage: true });
-  // The app answers "saved" from its outbox at once and sends in the background, so
-  // the test waits for the server's answer to that send, not for the screen.
-  const stored = page.waitForResponse(
-    (r) => r.url().endsWith("/api/v1/me/check-ins") && r.request().method() === "POST" && r.ok(),
-  );
+  const stored = checkInStored(page);
   await page.click("#check-in-form button[type=submit]");
   await page.waitForSelector("#view-saved:not([hidden])");
   await stored;
