@@ -150,8 +150,10 @@ async function activePlan(base, therapistLogin, patientLogin) {
   const plans = (await therapist("GET", `/api/v1/patients/${patientId}/care-plans`)).body;
   let plan = (plans.items ?? plans).find((p) => p.status === "active");
   if (!plan) {
-    const today = new Date().toISOString().slice(0, 10);
-    const made = await therapist("POST", `/api/v1/patients/${patientId}/care-plans`, { title: "Home stretches", start_date: today });
+    // Started yesterday by UTC, so the plan has begun on the patient's local today in any
+    // time zone (between 00:00 UTC and local midnight west of UTC, today by UTC is tomorrow).
+    const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const made = await therapist("POST", `/api/v1/patients/${patientId}/care-plans`, { title: "Home stretches", start_date: start });
     if (made.status >= 300) throw new Error(`plan: ${made.status} ${JSON.stringify(made.body)}`);
     plan = made.body;
   }
