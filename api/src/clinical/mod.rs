@@ -35,8 +35,9 @@ pub struct PercentOfBaseline {
 }
 
 /// Which way a change went, judged by whether higher scores are worse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Improved,
     Worsened,

@@ -87,8 +87,9 @@ impl RomMovement {
 }
 
 /// Whether the patient moved on their own or the therapist moved the part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RomMode {
     Active,
     Passive,
@@ -107,8 +108,9 @@ impl RomMode {
 }
 
 /// How it was measured; readings by different methods are not directly comparable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RomMethod {
     Goniometer,
     Inclinometer,

@@ -12,6 +12,7 @@ mod check_in_dto;
 mod check_in_payload;
 mod check_ins;
 mod date_range;
+mod direct_json;
 mod discharge;
 mod exercise_logs;
 mod exercises;

@@ -5,12 +5,17 @@ use poem::web::Data;
 use poem_openapi::{
     Enum, Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
     types::Example,
 };
 use uuid::{Uuid, uuid};
 
-use super::{ApiTags, date_range::DateRange};
+use serde::Serialize;
+
+use super::{
+    ApiTags,
+    date_range::DateRange,
+    direct_json::{DirectJson, rfc3339},
+};
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::{
@@ -26,7 +31,7 @@ use crate::{
     state::AppState,
 };
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct StatDto {
     pub mean: f64,
     pub min: i16,
@@ -35,7 +40,7 @@ pub struct StatDto {
     pub count: u32,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct MedicationDto {
     /// Check-ins that day reporting no pain medication, non-opioid, opioid.
     pub none: u32,
@@ -43,45 +48,57 @@ pub struct MedicationDto {
     pub opioid: u32,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct TrendDayDto {
     pub date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain: Option<StatDto>,
     /// Mean of the daily means of the 7 days ending here (days with data only).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain_7d: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stress: Option<StatDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stress_7d: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_quality: Option<StatDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_quality_7d: Option<f64>,
     pub medication: MedicationDto,
     pub exercises_prescribed: i64,
     pub exercises_done: i64,
 }
 
-#[derive(Debug, Clone, Copy, Enum)]
+#[derive(Debug, Clone, Copy, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum BaselineSourceDto {
     Therapist,
     FirstWeek,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct BaselineDto {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain: Option<f64>,
     /// Whether the pain baseline was set by the therapist or comes from the first week.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain_source: Option<BaselineSourceDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stress: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_quality: Option<f64>,
     /// First day of the pain baseline week: the first day with a `daily` check-in that
     /// rated pain. The first-week baseline is the mean of that week's daily means of
     /// `daily` check-ins (pre/post-session and flare check-ins left out); stress and
     /// sleep quality each start their own week the same way.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_week_from: Option<NaiveDate>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ChangeDto {
     /// `pain`, `stress`, `sleep_quality`, or an instrument id.
@@ -90,6 +107,7 @@ pub struct ChangeDto {
     pub current: f64,
     pub change: f64,
     /// Change in percent of the baseline (absent when the baseline is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<f64>,
     /// At least the minimal clinically important difference. Pain: 2 points either way,
     /// or a 30 % improvement from a baseline of at least 4.
@@ -111,58 +129,71 @@ impl From<trends::Change> for ChangeDto {
     }
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MeasurePointDto {
+    #[serde(serialize_with = "rfc3339")]
     pub recorded_at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub score: f64,
     /// Against the history's baseline (absent for the baseline response itself, where
     /// the instrument has no MCID, and for patient-specific responses stored without
     /// their activities).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<ChangeDto>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MeasureHistoryDto {
     pub instrument: String,
     /// For `psfs`: the activities rated, in answer order. Each set of activities is its
     /// own history, since ratings of different activities are not comparable.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<String>>,
     /// The first score recorded (for `psfs`, the first with these activities).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<f64>,
     pub points: Vec<MeasurePointDto>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SessionEffectDto {
     pub appointment_id: Uuid,
+    #[serde(serialize_with = "rfc3339")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
     pub ends_at: DateTime<Utc>,
     /// From the session note, else the patient's pre-session check-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain_before: Option<i16>,
     /// From the session note, else the patient's post-session check-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pain_after: Option<i16>,
     /// after − before: the session's immediate effect.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub immediate_change: Option<i16>,
     /// Pain of the check-in nearest 24 h after the session (within 6 h).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_24h: Option<i16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_48h: Option<i16>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RomPointDto {
+    #[serde(serialize_with = "rfc3339")]
     pub measured_at: DateTime<Utc>,
     /// Signed where the movement can stop short of neutral (extension lag: negative).
     pub degrees: i16,
     /// Absent for measurements recorded before the method was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<RomMethod>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RomSeriesDto {
     pub region: String,
@@ -171,13 +202,15 @@ pub struct RomSeriesDto {
     pub side: String,
     pub movement: String,
     /// Active and passive ranges are separate series; absent for older measurements.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<RomMode>,
     /// Typical adult end range (AAOS published values), for reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub typical_degrees: Option<i16>,
     pub points: Vec<RomPointDto>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(example)]
 pub struct TrendsDto {
     pub from: NaiveDate,
@@ -401,7 +434,7 @@ impl TrendsApi {
         auth: PatientAuth,
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<TrendsDto>, ApiError> {
+    ) -> Result<DirectJson<TrendsDto>, ApiError> {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
         let record = patients::own_record(&state.db, &auth.0).await?;
@@ -409,7 +442,7 @@ impl TrendsApi {
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         state.audit.read(Event::by(&auth.0, "trends.read").patient(patient_id).at(now)).await?;
-        Ok(Json(t.into()))
+        Ok(DirectJson(t.into()))
     }
 
     /// A patient's trends with baseline, meaningful changes, measures, session effects and range of motion.
@@ -421,12 +454,49 @@ impl TrendsApi {
         id: Path<Uuid>,
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
-    ) -> Result<Json<TrendsDto>, ApiError> {
+    ) -> Result<DirectJson<TrendsDto>, ApiError> {
         let now = state.now();
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         state.audit.read(Event::by(&auth.0, "trends.read").patient(record.id).at(now)).await?;
-        Ok(Json(t.into()))
+        Ok(DirectJson(t.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::direct_json::same_as_to_json;
+
+    #[test]
+    fn trends_are_written_directly_as_they_are_documented() {
+        let mut t = TrendsDto::example();
+        assert!(same_as_to_json(&t));
+        // The other shape of each optional part: a day without data, a history with
+        // activities and no baseline, a series without mode or method.
+        t.days.push(TrendDayDto {
+            date: "2026-12-01".parse().expect("ISO date"),
+            pain: None,
+            pain_7d: None,
+            stress: None,
+            stress_7d: None,
+            sleep_quality: None,
+            sleep_quality_7d: None,
+            medication: MedicationDto { none: 0, non_opioid: 1, opioid: 2 },
+            exercises_prescribed: 3,
+            exercises_done: 0,
+        });
+        t.baseline =
+            BaselineDto { pain: None, pain_source: None, stress: None, sleep_quality: None, first_week_from: None };
+        t.measures[0].activities = Some(vec!["kneel \"to garden\"".into()]);
+        t.measures[0].baseline = None;
+        t.measures[0].points[0].change = None;
+        t.range_of_motion[0].mode = None;
+        t.range_of_motion[0].points[0].method = None;
+        t.range_of_motion[0].points[0].measured_at = "2026-03-29T01:30:00.123456Z".parse().expect("RFC 3339 instant");
+        t.changes[0].percent = None;
+        t.changes[0].direction = Direction::Worsened;
+        assert!(same_as_to_json(&t));
     }
 }
