@@ -34,8 +34,10 @@ function sendMessage(item) {
   return apiForm("POST", "/api/v1/me/messages", form);
 }
 
-// Answers after which sending the same message again could succeed: signed out, throttled.
-const RETRY = new Set([401, 403, 408, 429]);
+// Answers after which sending the same message again could succeed: signed out (the
+// session expired), timed out, throttled. Any other refusal is final, so it must not keep
+// the outbox (and with it sign-out) waiting for ever.
+const RETRY = new Set([401, 408, 429]);
 
 export async function pending() {
   try {
