@@ -107,6 +107,9 @@ pub fn mount(route: Route) -> Route {
         .at("/play/:id", get(patient_app))
         .at("/trends", get(patient_app))
         .at("/settings", get(patient_app))
+        // Where message pushes point (`services::messages::pushes`).
+        .at("/messages", get(patient_app))
+        .at("/clinic/patients/:id/messages", get(clinic_console))
         .at("/clinic/", get(clinic_console))
         .at("/alerts/:id", get(clinic_console))
         .at("/manifest.webmanifest", get(manifest))

@@ -15,6 +15,11 @@ export async function adopt(resp) {
   accessToken = (await resp.json()).access_token;
 }
 
+/** Keeps an access token from an answer that carries more than the session (an enrolment). */
+export function useToken(token) {
+  accessToken = token;
+}
+
 /** Calls `/api/v1/auth/browser/<path>` (login, mfa, refresh, logout, invites/accept). */
 export function browserAuth(path, body) {
   return fetch(`/api/v1/auth/browser/${path}`, {
@@ -44,6 +49,14 @@ export async function api(method, path, body) {
       },
       body: body ? JSON.stringify(body) : undefined,
     });
+  let resp = await send();
+  if (resp.status === 401 && (await session("refresh"))) resp = await send();
+  return resp;
+}
+
+/** Sends a multipart form (the browser sets its boundary); refreshes once on a 401. Throws on network errors. */
+export async function apiForm(method, path, form) {
+  const send = () => fetch(path, { method, headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {}, body: form });
   let resp = await send();
   if (resp.status === 401 && (await session("refresh"))) resp = await send();
   return resp;

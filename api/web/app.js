@@ -13,11 +13,13 @@ import { renderPlayer, leavePlayer } from "./player.js";
 import { renderLesson, renderLessonList } from "./lessons.js";
 import { renderTrends } from "./trends.js";
 import { initSettings, renderSessions, renderSettings } from "./settings.js";
+import { initMessages, renderMessages, showUnread } from "./messages.js";
+import { confirmEnrolment, forgetRecoveryCodes, hideEnrolment, startEnrolment } from "./enrol.js";
 
 let today = null;
 let catalogue = null;
 
-const PATHS = { today: "/today", "check-in": "/check-in", lessons: "/lessons", trends: "/trends", sessions: "/appointments", settings: "/settings", invite: "/invite" };
+const PATHS = { today: "/today", "check-in": "/check-in", messages: "/messages", lessons: "/lessons", trends: "/trends", sessions: "/appointments", settings: "/settings", invite: "/invite" };
 const OFFLINE_TEXT = "Offline: your entries are kept on this phone.";
 
 const ctx = {
@@ -38,6 +40,7 @@ const ctx = {
 async function loadToday() {
   const fresh = await getJson("/api/v1/me/today");
   if (fresh) today = fresh;
+  if (today) showUnread(today.unread_messages);
 }
 
 async function loadCatalogue() {
@@ -81,6 +84,7 @@ async function go(view, arg, push = true) {
   else if (view === "play") renderPlayer(ctx, arg);
   else if (view === "lessons") renderLessonList(today);
   else if (view === "lesson") await renderLesson(ctx, arg);
+  else if (view === "messages") await renderMessages();
   else if (view === "trends") await renderTrends();
   else if (view === "sessions") await renderSessions();
   else if (view === "settings") await renderSettings();
@@ -93,6 +97,7 @@ async function afterSend() {
   status(navigator.onLine ? "" : OFFLINE_TEXT);
   if (!$("view-today").hidden) await renderToday(ctx);
   else await renderPending();
+  if (!$("view-messages").hidden) await renderMessages();
 }
 
 async function enter() {
@@ -102,26 +107,52 @@ async function enter() {
   await afterSend();
 }
 
-/** A login waiting for its second step: the server's challenge, kept only in memory. */
+/** A login waiting for its second step: the server's challenge, kept only in memory, and
+ * whether it asks for a code ("totp") or for setting up an authenticator ("enrol_totp"). */
 let challenge = null;
+let next = null;
 
-function askForCode(step) {
+function askForCode(step, kind = "totp") {
   challenge = step;
-  $("login-mfa").hidden = step === null;
-  if (step !== null) $("login-code").focus();
+  next = step === null ? null : kind;
+  $("login-mfa").hidden = next !== "totp";
+  if (next !== "enrol_totp") hideEnrolment();
+  if (next === "totp") $("login-code").focus();
+}
+
+async function finishEnrolment() {
+  const answer = await confirmEnrolment(challenge);
+  if (answer === "ok") {
+    askForCode(null);
+    $("login-error").textContent = "Two-step sign-in is set up. Keep your recovery codes, then continue.";
+    return;
+  }
+  $("login-error").textContent = {
+    offline: "You are offline.",
+    throttled: "Too many tries. Wait a minute, then enter the current code.",
+    failed: "That code did not work. Enter the code your app shows now; if it keeps failing, reload and sign in again.",
+  }[answer];
+  $("enrol-code").focus();
 }
 
 async function signIn(event) {
   event.preventDefault();
   $("login-error").textContent = "";
+  if (next === "enrol_totp") return finishEnrolment();
   const resp = await (challenge
     ? browserAuth("mfa", secondStep(challenge, $("login-code").value))
     : browserAuth("login", { email: $("login-email").value, password: $("login-password").value })
   ).catch(() => null);
   if (resp && resp.status === 202) {
     const step = await resp.json();
-    if (step.next !== "totp") {
-      $("login-error").textContent = "Your clinic asks for two-step sign-in. Set it up once with your clinic or the mobile app, then sign in here with its code.";
+    if (step.next === "enrol_totp") {
+      askForCode(step.challenge, "enrol_totp");
+      if (await startEnrolment(step.challenge)) {
+        $("login-error").textContent = "Your clinic asks for two-step sign-in. Set it up now.";
+      } else {
+        askForCode(null);
+        $("login-error").textContent = "Two-step sign-in could not be set up just now. Sign in again.";
+      }
       return;
     }
     askForCode(step.challenge);
@@ -212,6 +243,12 @@ async function start() {
   initCheckIn(ctx);
   initSettings();
   $("login-form").addEventListener("submit", signIn);
+  $("recovery-done").addEventListener("click", async () => {
+    forgetRecoveryCodes();
+    $("login-error").textContent = "";
+    await enter();
+  });
+  initMessages(ctx);
   $("invite-form").addEventListener("submit", acceptInvite);
   $("logout").addEventListener("click", signOut);
 

@@ -1,4 +1,4 @@
-// The offline outbox: check-ins, exercise logs and lesson completions wait here, under the ids the phone
+// The offline outbox: check-ins, exercise logs, lesson completions and messages wait here, under the ids the phone
 // gave them, until the server has answered for them. The server treats a replayed id as
 // the same record, so sending an item twice (a crash between send and delete) is safe.
 
@@ -28,7 +28,10 @@ async function run(mode, work) {
   }
 }
 
-/** Adds `{ id, kind, body }`; `kind` is "check_in", "exercise_log" or "lesson_completion" (which also has `lesson_id`). */
+/**
+ * Adds `{ id, kind, body }`; `kind` is "check_in", "exercise_log", "lesson_completion"
+ * (which also has `lesson_id`) or "message" (which may have `images`, a list of Files).
+ */
 export const add = (item) => run("readwrite", (s) => s.put(item));
 export const all = () => run("readonly", (s) => s.getAll());
 export const remove = (id) => run("readwrite", (s) => s.delete(id));

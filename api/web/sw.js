@@ -20,6 +20,8 @@ const SHELL = [
   "%ASSETS%/lessons.js",
   "%ASSETS%/trends.js",
   "%ASSETS%/settings.js",
+  "%ASSETS%/messages.js",
+  "%ASSETS%/enrol.js",
   "%ASSETS%/app.css",
   "%ASSETS%/clinic.js",
   "%ASSETS%/icon.svg",

@@ -1,12 +1,43 @@
 // Sends what the outbox (queue.js) holds. Check-ins and exercise logs go in batches;
-// lesson completions one by one (their endpoint is per lesson). An item leaves the
-// outbox only once the server has answered for it.
+// lesson completions and messages one by one (per lesson; per message, with its photos).
+// An item leaves the outbox only once the server has answered for it.
 
 import * as outbox from "./queue.js";
-import { api, session, signedIn } from "./api.js";
+import { api, apiForm, session, signedIn } from "./api.js";
 
 const BATCHES = { check_in: "/api/v1/me/check-ins", exercise_log: "/api/v1/me/exercise-logs" };
 let flushing = false;
+// Messages the server refused for good, with its reason, until the messages screen shows them.
+let refusals = [];
+
+/** The server's reason for a refusal: the first field it names and its problem, or its message. */
+async function refusalOf(resp) {
+  const body = await resp.json().catch(() => ({}));
+  const detail = body.details?.[0];
+  return { field: detail?.field ?? null, problem: detail?.problem || body.message || `the server answered ${resp.status}` };
+}
+
+/** The refused messages since the last call: `{ id, text, names, field, problem }` (`names`: the photos' file names). */
+export function takeRefusals() {
+  const taken = refusals;
+  refusals = [];
+  return taken;
+}
+
+/** Posts one queued message: JSON for text alone, multipart when it has photos. */
+function sendMessage(item) {
+  if (!item.images?.length) return api("POST", "/api/v1/me/messages", item.body);
+  const form = new FormData();
+  form.append("id", item.body.id);
+  if (item.body.text) form.append("text", item.body.text);
+  for (const image of item.images) form.append("attachments", image, image.name || "photo");
+  return apiForm("POST", "/api/v1/me/messages", form);
+}
+
+// Answers after which sending the same message again could succeed: signed out (the
+// session expired), timed out, throttled. Any other refusal is final, so it must not keep
+// the outbox (and with it sign-out) waiting for ever.
+const RETRY = new Set([401, 408, 429]);
 
 export async function pending() {
   try {
@@ -51,6 +82,14 @@ export async function flush(onGuidance = () => {}) {
     for (const item of items.filter((i) => i.kind === "lesson_completion")) {
       const resp = await api("POST", `/api/v1/me/lessons/${item.lesson_id}/completions`, item.body);
       if (resp.status < 500) await outbox.remove(item.id);
+      sent = true;
+    }
+    for (const item of items.filter((i) => i.kind === "message")) {
+      const resp = await sendMessage(item);
+      if (resp.status >= 500 || RETRY.has(resp.status)) continue;
+      // Created, replayed (sent before, answer lost), or refused for good.
+      if (!resp.ok) refusals.push({ id: item.id, text: item.body.text, names: (item.images ?? []).map((f) => f.name), ...(await refusalOf(resp)) });
+      await outbox.remove(item.id);
       sent = true;
     }
   } catch {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -190,3 +191,32 @@ export async function assignLesson(base, therapistLogin, patientLogin) {
   if (added.status >= 300 && added.status !== 409) throw new Error(`add lesson: ${added.status} ${JSON.stringify(added.body)}`);
   return lesson;
 }
+
+/** RFC 4648 base32 (no padding), as the server writes authenticator secrets. */
+function fromBase32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, "").toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit RFC 6238 code (SHA-1, 30 s) of `secret` for time step `step`. */
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", fromBase32(secret)).update(counter).digest();
+  const at = mac[19] & 15;
+  const number = (((mac[at] & 127) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3]) % 1_000_000;
+  return String(number).padStart(6, "0");
+}
+
+export const stepNow = () => Math.floor(Date.now() / 30_000);

@@ -1,6 +1,6 @@
 //! `/api/v1/auth/browser/...`: sessions for the web app served by this binary.
 //!
-//! The same login (with its second step), invite acceptance and refresh as `auth.rs` and
+//! The same login (with its second step or a required TOTP enrolment), invite acceptance and refresh as `auth.rs` and
 //! `mfa.rs`, but the refresh token never reaches script:
 //! it travels in the `fascia_refresh` cookie (`HttpOnly; Secure; SameSite=Strict`,
 //! scoped to `/api/v1/auth`), and the JSON carries only the short-lived access token,
@@ -14,7 +14,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 use super::{
     ApiTags,
     auth::{AcceptInviteRequest, LoginRequest, new_password},
-    mfa::{CompleteMfaRequest, at_login, proof},
+    mfa::{CompleteMfaRequest, ConfirmEnrolmentRequest, at_login, proof},
     mfa_challenge::MfaChallengeDto,
 };
 use crate::{
@@ -65,6 +65,22 @@ pub enum BrowserSignedIn {
     /// Signed in: the refresh token is in the `fascia_refresh` cookie.
     #[oai(status = 200)]
     Ok(Json<BrowserSession>, #[oai(header = "Set-Cookie")] String),
+}
+
+/// A finished enrolment: the recovery codes, shown once, and the access token of the login
+/// it completed. Unlike `confirm_mfa_enrolment` the refresh token stays in the cookie.
+#[derive(Debug, Object)]
+pub struct BrowserEnrolled {
+    /// Ten single-use recovery codes. Shown once: keep them safe.
+    pub recovery_codes: Vec<String>,
+    pub session: BrowserSession,
+}
+
+#[derive(ApiResponse)]
+pub enum BrowserEnrolledResponse {
+    /// Enrolled and signed in: the refresh token is in the `fascia_refresh` cookie.
+    #[oai(status = 200)]
+    Ok(Json<BrowserEnrolled>, #[oai(header = "Set-Cookie")] String),
 }
 
 #[derive(ApiResponse)]
@@ -208,6 +224,25 @@ impl BrowserSessionsApi {
         super::auth::remember_device(&state, req, &pair).await?;
         let (session, cookie) = signed_in(&state, pair);
         Ok(BrowserSignedIn::Ok(session, cookie))
+    }
+
+    /// Web app enrolment for a login that answered `next: enrol_totp` (secret from `start_mfa_enrolment`): a current code confirms it and signs in, with the refresh token as an HttpOnly cookie. Send `X-Fascia-Client: web`.
+    #[oai(path = "/mfa/enrolment/confirm", method = "post", operation_id = "confirm_browser_mfa_enrolment")]
+    async fn confirm_browser_mfa_enrolment(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<ConfirmEnrolmentRequest>,
+    ) -> Result<BrowserEnrolledResponse, ApiError> {
+        // As for the second step: only this server's own app may finish a sign-in here,
+        // because the answer plants a session cookie.
+        require_app(req, &state)?;
+        let address = crate::client_addr::text_of(req);
+        let (recovery_codes, pair) =
+            mfa::confirm_by_challenge(&state, &body.challenge, &body.code, &address).await.map_err(at_login)?;
+        super::auth::remember_device(&state, req, &pair).await?;
+        let (session, cookie) = signed_in(&state, pair);
+        Ok(BrowserEnrolledResponse::Ok(Json(BrowserEnrolled { recovery_codes, session: session.0 }), cookie))
     }
 
     /// Web app logout: revokes the session in the `fascia_refresh` cookie and clears it. Send `X-Fascia-Client: web`.

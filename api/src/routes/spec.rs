@@ -50,6 +50,7 @@ const CREDENTIAL_CHECKS: &[&str] = &[
     "create_browser_session",
     "refresh_browser_session",
     "complete_browser_mfa",
+    "confirm_browser_mfa_enrolment",
 ];
 /// Browser-session operations: no role check, but they refuse a request that is not the
 /// web app on this origin (see `browser_sessions`).
@@ -59,6 +60,7 @@ const SAME_ORIGIN_ONLY: &[&str] = &[
     "delete_browser_session",
     "accept_browser_invite",
     "complete_browser_mfa",
+    "confirm_browser_mfa_enrolment",
 ];
 /// Arrays whose items may be `null` (`Vec<Option<T>>`, which poem-openapi documents as
 /// an array of `T`): a questionnaire's answers, where `null` is a skipped item.

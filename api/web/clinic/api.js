@@ -32,6 +32,22 @@ export async function signIn(path, body) {
   return resp?.status === 202 ? resp.json() : null;
 }
 
+/**
+ * Finishes a required TOTP enrolment (`next: enrol_totp`) with a current code. Answers
+ * the recovery codes (signed in), or null: a wrong code, a spent challenge or no network.
+ */
+export async function confirmEnrolment(challenge, code) {
+  const resp = await fetch("/api/v1/auth/browser/mfa/enrolment/confirm", {
+    method: "POST",
+    headers: { ...CLIENT, "content-type": "application/json" },
+    body: JSON.stringify({ challenge, code }),
+  }).catch(() => null);
+  if (resp?.status !== 200) return null;
+  const done = await resp.json();
+  accessToken = done.session.access_token;
+  return done.recovery_codes;
+}
+
 /** The body of a second step: six digits are an authenticator code, else a recovery code. */
 export function secondStep(challenge, typed) {
   const value = typed.trim();
@@ -65,6 +81,29 @@ export async function api(method, path, body) {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch(() => null);
+  return answer(send);
+}
+
+/** A multipart form (a message with images); the browser sets the boundary. */
+export function apiForm(method, path, form) {
+  return answer(() => fetch(path, { method, headers: { authorization: `Bearer ${accessToken}` }, body: form }).catch(() => null));
+}
+
+/** A fresh image of the API as a `data:` URL (the page's CSP allows no `blob:` images). */
+export async function imageData(path) {
+  const resp = await fetch(path, { headers: { authorization: `Bearer ${accessToken}` } }).catch(() => null);
+  if (!resp?.ok) return null;
+  const blob = await resp.blob();
+  return new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => resolve(null);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** Sends (again after a refresh on a 401) and reads the JSON answer, or throws an ApiError. */
+async function answer(send) {
   let resp = await send();
   if (resp?.status === 401 && (await session("refresh"))) resp = await send();
   if (!resp) throw new ApiError(0, null);

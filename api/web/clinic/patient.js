@@ -152,6 +152,7 @@ export async function renderPatient(container, id) {
     "p",
     { class: "actions" },
     h("a", { class: "button", href: `#/patients/${id}/plan` }, "Care plan"),
+    h("a", { class: "button", href: `#/patients/${id}/messages` }, "Messages"),
     patient.has_account ? null : h("a", { class: "button secondary", href: `#/invite/${id}` }, "Invite to the app"),
   );
   container.replaceChildren(

@@ -1,6 +1,6 @@
 // The roster: open alerts first (each can be acknowledged here), then every patient
-// with their open alerts, 7-day adherence and last check-in; a patient's name opens
-// their page.
+// with their open alerts, unread messages (a link to the thread), 7-day adherence and
+// last check-in; a patient's name opens their page.
 
 import { api, query } from "./api.js";
 import { h, when, words, announce, problem } from "./dom.js";
@@ -51,6 +51,11 @@ function row(p) {
     { dataset: { patient: p.id } },
     h("th", { scope: "row" }, link, ...badges),
     h("td", { class: p.open_alerts ? "attention" : "" }, String(p.open_alerts ?? 0)),
+    h(
+      "td",
+      { class: p.unread_messages ? "attention unread" : "unread" },
+      p.unread_messages ? h("a", { href: `#/patients/${p.id}/messages`, "aria-label": `${p.unread_messages} unread from ${p.display_name}` }, String(p.unread_messages)) : "0",
+    ),
     h("td", {}, adherence(p)),
     h("td", {}, p.last_check_in_at ? when(p.last_check_in_at) : "never"),
   );

@@ -4,8 +4,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { startServer, launch, apiLogin, signIn } from "../harness.js";
+import { startServer, launch, apiLogin, signIn, totp, stepNow } from "../harness.js";
 
 let server;
 let browser;
@@ -19,35 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** RFC 4648 base32 (no padding), as the server writes authenticator secrets. */
-function fromBase32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/, "").toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The six-digit RFC 6238 code (SHA-1, 30 s) of `secret` for time step `step`. */
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", fromBase32(secret)).update(counter).digest();
-  const at = mac[19] & 15;
-  const number = (((mac[at] & 127) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3]) % 1_000_000;
-  return String(number).padStart(6, "0");
-}
-
-const stepNow = () => Math.floor(Date.now() / 30_000);
 
 /**
  * Turns on the authenticator for `login`. The confirmation uses the previous step's code

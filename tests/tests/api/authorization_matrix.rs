@@ -240,6 +240,12 @@ fn table() -> Vec<Row> {
         ),
         row("complete_browser_mfa", Some(|| json!({ "challenge": "bogus", "code": "000000" })), [403; 6], None),
         row(
+            "confirm_browser_mfa_enrolment",
+            Some(|| json!({ "challenge": "bogus", "code": "000000" })),
+            [403; 6],
+            None,
+        ),
+        row(
             "change_password",
             Some(|| json!({ "current_password": "not the password", "new_password": "another long password" })),
             [401, 422, 422, 422, 422, 422],

@@ -31,10 +31,12 @@ async fn the_patient_app_and_console_are_served_with_a_strict_csp_and_no_cache()
         "/invite",
         "/trends",
         "/settings",
+        "/messages",
         "/appointments",
         "/lessons/x",
         "/play/x",
         "/clinic/",
+        "/clinic/patients/0193a5b2-4c00-7000-8000-000000000001/messages",
     ] {
         let resp = page(&app, path).await;
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
@@ -319,4 +321,57 @@ async fn a_browser_second_step_refuses_other_origins_wrong_codes_and_malformed_b
     // None of the refusals spent the challenge: the right code still signs in.
     let done = send(APP, json!({ "challenge": challenge, "code": code })).await;
     assert_eq!(done.status, StatusCode::OK);
+}
+
+const ENROL_PATH: &str = "/api/v1/auth/browser/mfa/enrolment/confirm";
+
+#[tokio::test]
+async fn a_required_enrolment_in_the_browser_ends_with_the_cookie_and_never_a_refresh_token_in_json() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let policy = json!({ "staff_required": true });
+    app.put("/api/v1/clinic/mfa-policy", Some(&world.admin.access_token), &policy).await.expect(200);
+    let body = json!({ "email": world.therapist_x.email, "password": PASSWORD });
+    let login = app.request_with_headers(Method::POST, "/api/v1/auth/browser/login", None, APP, Some(&body)).await;
+    assert_eq!((login.status, login.body["next"].as_str()), (StatusCode::ACCEPTED, Some("enrol_totp")));
+    let challenge = login.body["challenge"].clone();
+    let enrolment = app.post("/api/v1/auth/mfa/enrolment", None, &json!({ "challenge": challenge })).await.expect(200);
+    let secret = enrolment["secret"].as_str().unwrap();
+    let code = fascia::auth::totp::code_at(secret, app.clock_now()).unwrap();
+    let send = |headers: &'static [(&'static str, &'static str)], body: serde_json::Value| {
+        let app = &app;
+        async move { app.request_with_headers(Method::POST, ENROL_PATH, None, headers, Some(&body)).await }
+    };
+
+    // Refusals first: none spends the challenge or sets a cookie.
+    let bare = send(&[], json!({ "challenge": challenge, "code": code })).await;
+    assert_eq!(bare.status, StatusCode::FORBIDDEN, "no app header: a cross-site form");
+    let cross = send(
+        &[("x-fascia-client", "web"), ("origin", "https://evil.example")],
+        json!({ "challenge": challenge, "code": code }),
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN, "another origin");
+    let wrong = send(APP, json!({ "challenge": challenge, "code": "000000" })).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let forged = send(APP, json!({ "challenge": "not-a-challenge", "code": code })).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let extra = send(APP, json!({ "challenge": challenge, "code": code, "role": "admin" })).await;
+    assert_eq!(extra.status, StatusCode::BAD_REQUEST);
+    let huge = send(APP, json!({ "challenge": "x".repeat(5000), "code": code })).await;
+    assert!(huge.status.is_client_error(), "{}", huge.status);
+    for refused in [&bare, &cross, &wrong, &forged, &extra, &huge] {
+        assert!(refused.headers.get("set-cookie").is_none());
+    }
+
+    let done = send(APP, json!({ "challenge": challenge, "code": code })).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.body["recovery_codes"].as_array().unwrap().len(), 10);
+    assert!(done.body["session"].get("refresh_token").is_none(), "the refresh token never reaches script");
+    app.get("/api/v1/me/mfa", done.body["session"]["access_token"].as_str()).await.expect(200);
+    let cookie = [("x-fascia-client", "web"), ("cookie", cookie_of(&done.headers).leak() as &str)];
+    let refreshed = app.request_with_headers(Method::POST, "/api/v1/auth/browser/refresh", None, &cookie, None).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "the cookie from the enrolment is a live session");
+    // The challenge is spent.
+    assert_eq!(send(APP, json!({ "challenge": challenge, "code": code })).await.status, StatusCode::UNAUTHORIZED);
 }
