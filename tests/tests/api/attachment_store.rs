@@ -13,7 +13,7 @@ use fascia_tests::{
     messaging::{Part, png},
     spawn_app, spawn_app_with_s3,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -34,7 +34,10 @@ async fn download(app: &TestApp, who: &Actor, path: &str) -> (u16, Option<String
     (status, retry_after, resp.bytes().await.unwrap().to_vec())
 }
 
-async fn count<E: EntityTrait>(app: &TestApp) -> u64 {
+async fn count<E: EntityTrait>(app: &TestApp) -> u64
+where
+    E::Model: Sync,
+{
     E::find().count(&app.state.db).await.unwrap()
 }
 
@@ -229,4 +232,57 @@ async fn a_request_with_a_tampered_signature_is_refused_by_the_fake_store() {
     let refused = store.refused();
     assert_eq!(refused.len(), 2);
     assert_eq!(refused[1].problem.as_deref(), Some("signature does not match"));
+}
+
+#[tokio::test]
+async fn when_the_messages_transaction_fails_its_uploaded_objects_are_deleted_again() {
+    let store = FakeS3::start().await;
+    let app = spawn_app_with_s3(&store, &[]).await;
+    let w = app.world().await;
+    // A database fault inside the message's transaction, after the objects were put.
+    let refuse = match app.state.db.get_database_backend() {
+        DbBackend::Sqlite => vec![
+            "CREATE TRIGGER refuse_attachments BEFORE INSERT ON message_attachment \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        _ => vec![
+            "CREATE FUNCTION refuse_attachments() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            "CREATE TRIGGER refuse_attachments BEFORE INSERT ON message_attachment \
+             FOR EACH ROW EXECUTE FUNCTION refuse_attachments()",
+        ],
+    };
+    for statement in refuse {
+        app.state.db.execute_unprepared(statement).await.unwrap();
+    }
+
+    let reply = send_photo(&app, &w.patient_a, Uuid::new_v4()).await;
+
+    assert_eq!(reply.status.as_u16(), 500, "a database fault, not the request: {}", reply.body);
+    assert_eq!(messages_of(&app, &w.patient_a).await, 0);
+    let methods: Vec<String> = store.seen().into_iter().map(|s| s.method).collect();
+    assert_eq!(methods, ["PUT", "PUT", "DELETE", "DELETE"]);
+    assert!(store.objects().is_empty());
+    assert_eq!(count::<blob_deletion::Entity>(&app).await, 0);
+}
+
+#[tokio::test]
+async fn racing_resends_with_an_image_keep_only_the_stored_messages_objects() {
+    let store = FakeS3::start().await;
+    let app = spawn_app_with_s3(&store, &[]).await;
+    let w = app.world().await;
+    let id = Uuid::new_v4();
+
+    let replies = futures::future::join_all((0..4).map(|_| send_photo(&app, &w.patient_a, id))).await;
+
+    let mut statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 200, 200, 201]);
+    // Whichever sends lost the race deleted what they had uploaded.
+    let row = message_attachment::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let mut keys: Vec<String> = store.objects().into_keys().collect();
+    keys.sort();
+    let mut expected = vec![format!("attachments/{}", row.blob_key), format!("attachments/{}", row.thumb_key)];
+    expected.sort();
+    assert_eq!(keys, expected);
 }
