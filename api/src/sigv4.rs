@@ -71,13 +71,17 @@ impl Signer<'_> {
         );
         let day = at.format("%Y%m%d").to_string();
         let scope = format!("{day}/{}/{}/aws4_request", self.region, self.service);
-        let string_to_sign = format!("{ALGORITHM}\n{}\n{scope}\n{}", amz_date(at), sha256_hex(canonical_request.as_bytes()));
+        let string_to_sign =
+            format!("{ALGORITHM}\n{}\n{scope}\n{}", amz_date(at), sha256_hex(canonical_request.as_bytes()));
         let mut key = hmac(format!("AWS4{}", self.secret_access_key).as_bytes(), day.as_bytes());
         for part in [self.region, self.service, "aws4_request"] {
             key = hmac(&key, part.as_bytes());
         }
         let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
-        format!("{ALGORITHM} Credential={}/{scope},SignedHeaders={signed_headers},Signature={signature}", self.access_key_id)
+        format!(
+            "{ALGORITHM} Credential={}/{scope},SignedHeaders={signed_headers},Signature={signature}",
+            self.access_key_id
+        )
     }
 }
 

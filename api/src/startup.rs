@@ -77,7 +77,7 @@ pub fn push_sender(settings: &Settings) -> Result<PushSender, StartupError> {
 pub fn blob_store(settings: &Settings, push: &PushSender) -> Arc<dyn BlobStore> {
     match &settings.blobs {
         BlobStoreSettings::Database => Arc::new(DatabaseBlobs),
-        BlobStoreSettings::S3(s3) => Arc::new(S3Blobs::new(push.http_client(), s3.clone())),
+        BlobStoreSettings::S3(s3) => Arc::new(S3Blobs::new(push.http_client(), (**s3).clone())),
     }
 }
 

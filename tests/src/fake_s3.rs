@@ -18,7 +18,9 @@ use std::{
 
 use chrono::{NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
-use poem::{Body, EndpointExt, Request, Response, Route, Server, handler, http::StatusCode, listener::TcpAcceptor, web::Data};
+use poem::{
+    Body, EndpointExt, Request, Response, Route, Server, handler, http::StatusCode, listener::TcpAcceptor, web::Data,
+};
 use sha2::{Digest, Sha256};
 
 pub const BUCKET: &str = "fascia-test";

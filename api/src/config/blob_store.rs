@@ -24,8 +24,9 @@ const S3_KEYS: [&str; 6] = [
 pub enum BlobStoreSettings {
     /// Bytes in the `message_blob` table, written in the message's transaction.
     Database,
-    /// Bytes in an S3-compatible object store.
-    S3(S3Settings),
+    /// Bytes in an S3-compatible object store (boxed: the settings are large, and
+    /// most deployments use the database).
+    S3(Box<S3Settings>),
 }
 
 /// An S3-compatible bucket, addressed path-style: `{endpoint}/{bucket}/{prefix}{key}`.
@@ -50,10 +51,12 @@ pub(super) fn from_vars(
 ) -> Result<BlobStoreSettings, ConfigError> {
     match get("FASCIA_BLOB_STORE").as_deref() {
         None | Some("database") => match S3_KEYS.into_iter().find(|key| get(key).is_some()) {
-            Some(key) => Err(invalid(key, "is set but FASCIA_BLOB_STORE is not s3; set FASCIA_BLOB_STORE=s3 or remove it")),
+            Some(key) => {
+                Err(invalid(key, "is set but FASCIA_BLOB_STORE is not s3; set FASCIA_BLOB_STORE=s3 or remove it"))
+            }
             None => Ok(BlobStoreSettings::Database),
         },
-        Some("s3") => Ok(BlobStoreSettings::S3(s3_settings(get, env)?)),
+        Some("s3") => Ok(BlobStoreSettings::S3(Box::new(s3_settings(get, env)?))),
         Some(_) => Err(invalid("FASCIA_BLOB_STORE", "expected database or s3")),
     }
 }
@@ -73,8 +76,7 @@ fn s3_settings(get: &dyn Fn(&str) -> Option<String>, env: Environment) -> Result
         return Err(invalid("FASCIA_S3_REGION", "must be a region name such as us-east-1"));
     }
     let prefix = get("FASCIA_S3_PREFIX").unwrap_or_default();
-    let prefix_chars =
-        prefix.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+    let prefix_chars = prefix.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
     if prefix.len() > 200 || !prefix_chars || prefix.starts_with('/') || prefix.split('/').any(|s| s == "..") {
         return Err(invalid(
             "FASCIA_S3_PREFIX",
@@ -155,7 +157,10 @@ mod tests {
     #[test]
     fn a_complete_s3_setting_is_read_with_an_empty_prefix_by_default() {
         let BlobStoreSettings::S3(s) = s3(&[]).unwrap().blobs else { panic!("expected s3") };
-        assert_eq!((s.bucket.as_str(), s.region.as_str(), s.prefix.as_str()), ("clinic-attachments", "eu-central-1", ""));
+        assert_eq!(
+            (s.bucket.as_str(), s.region.as_str(), s.prefix.as_str()),
+            ("clinic-attachments", "eu-central-1", "")
+        );
         assert_eq!(s.endpoint.as_str(), "https://objects.example.org/");
     }
 

@@ -72,7 +72,8 @@ async fn attachments_go_to_the_object_store_signed_and_read_back_byte_for_byte()
     let row = message_attachment::Entity::find().one(&app.state.db).await.unwrap().expect("attachment row");
     let objects = store.objects();
     assert_eq!(objects.len(), 2, "image and thumbnail: {:?}", objects.keys().collect::<Vec<_>>());
-    let (image, thumb) = (&objects[&format!("attachments/{}", row.blob_key)], &objects[&format!("attachments/{}", row.thumb_key)]);
+    let (image, thumb) =
+        (&objects[&format!("attachments/{}", row.blob_key)], &objects[&format!("attachments/{}", row.thumb_key)]);
     assert_eq!(count::<message_blob::Entity>(&app).await, 0);
     assert!(store.refused().is_empty(), "{:?}", store.refused());
     let path = format!("/api/v1/me/message-attachments/{}", sent["attachments"][0]["id"].as_str().unwrap());

@@ -41,16 +41,22 @@ impl S3Blobs {
         let url = format!("{}{path}", s.endpoint.as_str().trim_end_matches('/'));
         let at = Utc::now();
         let (date, payload_sha256) = (sigv4::amz_date(at), sigv4::sha256_hex(body));
-        let headers =
-            [("host", self.host.as_str()), ("x-amz-content-sha256", &payload_sha256), ("x-amz-date", &date)];
+        let headers = [("host", self.host.as_str()), ("x-amz-content-sha256", &payload_sha256), ("x-amz-date", &date)];
         let signer = sigv4::Signer {
             access_key_id: &s.access_key_id,
             secret_access_key: s.secret_access_key.expose(),
             region: &s.region,
             service: "s3",
         };
-        let authorization =
-            signer.authorization(at, &sigv4::Request { method: method.as_str(), path: &path, headers: &headers, payload_sha256: &payload_sha256 });
+        let authorization = signer.authorization(
+            at,
+            &sigv4::Request {
+                method: method.as_str(),
+                path: &path,
+                headers: &headers,
+                payload_sha256: &payload_sha256,
+            },
+        );
         let mut request = self
             .client
             .request(method.clone(), url)
@@ -103,9 +109,10 @@ impl BlobStore for S3Blobs {
             let response = self.send(Method::GET, key, b"").await?;
             match response.status() {
                 StatusCode::OK => {
-                    let bytes = response.bytes().await.map_err(|e| {
-                        BlobError::Unavailable(format!("GET body failed: {}", e.without_url()))
-                    })?;
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .map_err(|e| BlobError::Unavailable(format!("GET body failed: {}", e.without_url())))?;
                     Ok(Some(bytes.to_vec()))
                 }
                 StatusCode::NOT_FOUND => Ok(None),
