@@ -2,7 +2,11 @@
 //! preceded by a `KEY=VALUE` file named by `FASCIA_CONFIG_FILE` (the environment wins).
 //! Secrets are wrapped in [`Secret`] so `Debug` and logs never show them.
 
+mod blob_store;
+
 use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+pub use blob_store::{BlobStoreSettings, S3Settings};
 
 /// A value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -75,6 +79,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Metrics, log format, proxies and rate limits (issue 15).
     pub ops: OpsSettings,
+    /// Where message attachments are kept: the database, or an S3-compatible store.
+    pub blobs: BlobStoreSettings,
 }
 
 /// How mail leaves the server.
@@ -256,6 +262,7 @@ impl Settings {
             data_key: get("FASCIA_DATA_KEY").map(Secret::new),
             mail: MailSettings::from_vars(&get)?,
             ops: ops_settings(&get)?,
+            blobs: blob_store::from_vars(&get, env)?,
         })
     }
 

@@ -27,6 +27,7 @@ pub mod reminders;
 pub mod request_id;
 pub mod routes;
 pub mod services;
+pub mod sigv4;
 pub mod smtp_url;
 pub mod startup;
 pub mod state;

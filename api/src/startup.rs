@@ -23,7 +23,7 @@ use crate::{
     },
     clock::SharedClock,
     compress,
-    config::Settings,
+    config::{BlobStoreSettings, Settings},
     data_key::{DataKey, DataKeyError},
     db,
     error::error_response,
@@ -37,7 +37,13 @@ use crate::{
     },
     rate_limit::RateLimits,
     routes::{openapi_service, spec::Published},
-    services::audit_sink,
+    services::{
+        audit_sink,
+        messages::{
+            s3::S3Blobs,
+            storage::{BlobStore, DatabaseBlobs},
+        },
+    },
     state::AppState,
     workers,
     writer::Writer,
@@ -65,6 +71,14 @@ pub enum StartupError {
 pub fn push_sender(settings: &Settings) -> Result<PushSender, StartupError> {
     let keys = VapidKeys::from_settings(settings)?;
     Ok(PushSender::new(keys, EndpointPolicy::new(settings.push.allow_loopback), settings.push.timeout)?)
+}
+
+/// The configured attachment store; an object store shares the push sender's HTTP pool.
+pub fn blob_store(settings: &Settings, push: &PushSender) -> Arc<dyn BlobStore> {
+    match &settings.blobs {
+        BlobStoreSettings::Database => Arc::new(DatabaseBlobs),
+        BlobStoreSettings::S3(s3) => Arc::new(S3Blobs::new(push.http_client(), (**s3).clone())),
+    }
 }
 
 /// Connects to the database (creating the SQLite data dir if needed) and applies
@@ -122,7 +136,7 @@ impl Application {
             mfa_throttle: Arc::new(LoginThrottle::default()),
             rate_limits: Arc::new(RateLimits::new(&settings.ops.rate_limits)),
             metrics: Arc::default(),
-            blobs: Arc::new(crate::services::messages::storage::DatabaseBlobs),
+            blobs: blob_store(&settings, &push),
             settings: Arc::new(settings),
             push,
             data_key,

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod appointment;
 pub mod audit_event;
+pub mod blob_deletion;
 pub mod body_region;
 pub mod care_plan;
 pub mod care_plan_version;

@@ -37,6 +37,7 @@ mod m20261202_000101_allow_purge_of_signed_notes;
 mod m20261202_000130_create_reminder_adaptation;
 // Issue 17: secure messaging.
 mod m20261203_000010_create_messaging;
+mod m20261204_000200_create_blob_deletion;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000101_allow_purge_of_signed_notes::Migration),
             Box::new(m20261202_000130_create_reminder_adaptation::Migration),
             Box::new(m20261203_000010_create_messaging::Migration),
+            Box::new(m20261204_000200_create_blob_deletion::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! database. Helpers build the usual cast: clinics, therapists, patients, logged in.
 
 pub mod fake_push;
+pub mod fake_s3;
 pub mod load;
 pub mod messaging;
 pub mod proxy;
@@ -73,6 +74,14 @@ fn replace_db_name(url: &str, name: &str) -> String {
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(HashMap::new()).await
+}
+
+/// Like [`spawn_app`], keeping attachments in `store` (plus `extra` settings, which win).
+pub async fn spawn_app_with_s3(store: &fake_s3::FakeS3, extra: &[(&str, &str)]) -> TestApp {
+    let settings = store.settings();
+    let mut vars: HashMap<&str, &str> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.extend(extra.iter().copied());
+    spawn_app_with(vars).await
 }
 
 /// Like [`spawn_app`], with extra `FASCIA_*` settings.

@@ -100,6 +100,12 @@ impl PushSender {
         Ok(Self { client, keys, policy, jwts: Mutex::default() })
     }
 
+    /// The pooled HTTP client (no redirects, no proxy, the push timeout), shared with the
+    /// object store client so the process keeps one pool.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.client.clone()
+    }
+
     pub fn keys(&self) -> &VapidKeys {
         &self.keys
     }

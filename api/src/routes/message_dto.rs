@@ -326,6 +326,8 @@ impl From<MessageError> for ApiError {
             }
             MessageError::NotClinical => ApiError::invalid("message_id", "automatic replies are not clinical"),
             MessageError::Processing(cause) => ApiError::internal(&cause),
+            // Logged by the store client; the client retries (sends are idempotent by id).
+            MessageError::BlobsUnavailable(_) => ApiError::unavailable(),
             MessageError::Db(e) => e.into(),
         }
     }

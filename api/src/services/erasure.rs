@@ -6,7 +6,8 @@
 //! - **Confirm** (admin), one transaction: the self-care data is deleted at once
 //!   (check-ins and their daily roll-ups, exercise logs, lesson completions, push
 //!   subscriptions and deliveries, reminder rules, occurrences and quiet hours, the
-//!   message thread with its images); every
+//!   message thread with its images, whose objects in an external store are queued in
+//!   the `blob_deletion` outbox and deleted by a worker after the commit); every
 //!   login of the patient ends and the account is disabled and stripped of its email
 //!   and name; the record leaves the active roster. The clinical record the clinic must
 //!   keep stays until `retain_until` (now + the clinic's retention years).
@@ -224,7 +225,7 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
     let record = patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(ErasureError::NotFound)?;
     let years = retention_years(&txn, ClinicId::new(record.clinic_id)).await?;
     let retain_until = now.checked_add_months(Months::new(12 * years.unsigned_abs())).unwrap_or(now);
-    delete_self_care(&txn, patient_id, record.user_id).await?;
+    delete_self_care(&txn, now, patient_id, record.user_id).await?;
     if let Some(user_id) = record.user_id {
         end_account(&txn, now, UserId::new(user_id)).await?;
     }
@@ -256,7 +257,12 @@ fn ids_of<E: EntityTrait>(id: E::Column, filter: impl sea_orm::sea_query::IntoCo
 
 /// Deletes what the patient recorded for themselves (and what the server derived from
 /// it to remind and summarise), children before parents for the foreign keys.
-async fn delete_self_care<C: ConnectionTrait>(db: &C, patient_id: Uuid, user_id: Option<Uuid>) -> Result<(), DbErr> {
+async fn delete_self_care<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient_id: Uuid,
+    user_id: Option<Uuid>,
+) -> Result<(), DbErr> {
     let rules =
         ids_of::<reminder_rule::Entity>(reminder_rule::Column::Id, reminder_rule::Column::PatientId.eq(patient_id));
     let occurrences = ids_of::<reminder_occurrence::Entity>(
@@ -295,7 +301,7 @@ async fn delete_self_care<C: ConnectionTrait>(db: &C, patient_id: Uuid, user_id:
         .exec(db)
         .await?;
     // The message thread with its images; messages copied into the record stay with it.
-    crate::services::messages::erase_thread(db, patient_id).await?;
+    crate::services::messages::erase_thread(db, now, patient_id).await?;
     Ok(())
 }
 
@@ -356,8 +362,8 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
     let patient_id = row.patient_id;
     let user_id = patient::Entity::find_by_id(patient_id).one(&txn).await?.and_then(|p| p.user_id);
     // Anything recorded since the confirmation (a therapist's back-dated entry) goes too.
-    delete_self_care(&txn, patient_id, user_id).await?;
-    delete_clinical_record(&txn, patient_id).await?;
+    delete_self_care(&txn, now, patient_id, user_id).await?;
+    delete_clinical_record(&txn, now, patient_id).await?;
     erasure_request::Entity::update_many()
         .col_expr(erasure_request::Column::Status, Expr::value(Status::Purged))
         .col_expr(erasure_request::Column::PurgedAt, Expr::value(now))
@@ -372,7 +378,7 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
     Ok(true)
 }
 
-async fn delete_clinical_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<(), DbErr> {
+async fn delete_clinical_record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
     macro_rules! by_patient {
         ($($table:ident),+) => {
             $( $table::Entity::delete_many().filter($table::Column::PatientId.eq(patient_id)).exec(db).await?; )+
@@ -383,7 +389,7 @@ async fn delete_clinical_record<C: ConnectionTrait>(db: &C, patient_id: Uuid) ->
     by_patient!(discharge_summary, appointment, payer_authorization, referral);
     crate::services::messages::purge_record_entries(db, patient_id).await?;
     // Anything staff wrote into the thread after the erasure was confirmed.
-    crate::services::messages::erase_thread(db, patient_id).await?;
+    crate::services::messages::erase_thread(db, now, patient_id).await?;
     let plans = ids_of::<care_plan::Entity>(care_plan::Column::Id, care_plan::Column::PatientId.eq(patient_id));
     care_plan_version::Entity::delete_many()
         .filter(care_plan_version::Column::PlanId.in_subquery(plans.clone()))

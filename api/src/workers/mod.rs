@@ -15,10 +15,12 @@
 //! - [`alert_rules`]: the alert rules that depend on time passing.
 //! - [`wal_checkpoint`]: keep the SQLite WAL file small.
 //! - [`retention`]: purge erased patients' clinical records when their retention ends.
+//! - [`blob_deletes`]: delete erased attachments' objects from the blob store.
 
 pub mod adaptive;
 pub mod alert_pushes;
 pub mod alert_rules;
+pub mod blob_deletes;
 pub mod escalation;
 pub mod message_pushes;
 pub mod reminders;
@@ -28,8 +30,8 @@ pub mod wal_checkpoint;
 use crate::state::AppState;
 
 /// The loops `serve` runs besides the HTTP API, when workers are on: the alert rules and
-/// the reminder tick, the retention purge. Abort the handles to stop them.
-pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 3] {
+/// the reminder tick, the retention purge, the blob deletes. Abort the handles to stop them.
+pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 4] {
     [
         alert_rules::spawn(state.db.clone(), state.clock.clone(), state.settings.alert_interval),
         reminders::spawn(
@@ -40,5 +42,6 @@ pub fn spawn_all(state: &AppState) -> [tokio::task::JoinHandle<()>; 3] {
             state.settings.push.interval,
         ),
         retention::spawn(state.db.clone(), state.clock.clone(), retention::INTERVAL),
+        blob_deletes::spawn(state.db.clone(), state.blobs.clone(), state.clock.clone(), blob_deletes::INTERVAL),
     ]
 }

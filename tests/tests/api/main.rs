@@ -50,3 +50,5 @@ mod web_app;
 mod plan_order;
 // Secure messaging (issue 17).
 mod messages;
+// Attachments in an S3-compatible object store (issue 17).
+mod attachment_store;

@@ -8,8 +8,10 @@
 //!   resend safely: the same id with the same body is answered with the stored message,
 //!   the same id with another body is a conflict, and there is never a second row.
 //!   "Same body" is `body_digest`: the text and the bytes of each uploaded image.
-//! - **Images**: see [`images`]; bytes go to the [`storage::BlobStore`] in the message's
-//!   transaction.
+//! - **Images**: see [`images`]; bytes go to the [`storage::BlobStore`]: the database's
+//!   in the message's transaction, an object store's just before it ([`attachments`]).
+//!   An erasure queues the objects for deletion in the `blob_deletion` outbox
+//!   ([`blob_outbox`]), emptied by a worker once the store confirms.
 //! - **Receipts**: each message has `read_at`, set when the other side marks the thread
 //!   read up to a message. Unread counts are the other side's messages without one.
 //! - **Pushes**: a new message sets `push_due_at`; [`pushes`] tells the other side
@@ -20,11 +22,14 @@
 //!   `message_record_entry`, part of the clinical record (kept after an erasure is
 //!   confirmed, purged with the record).
 
+mod attachments;
 mod auto_reply;
+pub mod blob_outbox;
 pub mod hours;
 pub mod images;
 pub mod pushes;
 mod record;
+pub mod s3;
 pub mod storage;
 
 use std::collections::HashMap;
@@ -32,12 +37,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{
     message::{self, Author},
-    message_attachment, message_blob,
+    message_attachment,
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession,
     sea_query::{Expr, OnConflict},
 };
 use sha2::{Digest, Sha256};
@@ -52,9 +57,10 @@ use crate::{
         patients::{self, PatientError, Visible},
     },
 };
-use images::{CleanImage, Refusal};
+pub use attachments::read as attachment;
+use images::Refusal;
 pub use record::{mark_clinically_relevant, purge_record_entries, record_entries};
-use storage::BlobStore;
+use storage::{BlobError, BlobStore};
 
 /// The longest message text, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -77,8 +83,20 @@ pub enum MessageError {
     /// The blocking task cleaning an image ended without an answer (it panicked).
     #[error("image processing failed: {0}")]
     Processing(String),
+    /// The attachment store cannot be reached or refused; nothing was stored.
+    #[error("attachment store unavailable: {0}")]
+    BlobsUnavailable(String),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl From<BlobError> for MessageError {
+    fn from(e: BlobError) -> Self {
+        match e {
+            BlobError::Db(e) => Self::Db(e),
+            BlobError::Unavailable(problem) => Self::BlobsUnavailable(problem),
+        }
+    }
 }
 
 impl From<PatientError> for MessageError {
@@ -243,6 +261,7 @@ pub async fn send(
         // Pushes go to the patient's devices; a record without an account has none.
         Side::CareTeam => thread.record.user_id.map(|_| now),
     };
+    let staged = attachments::stage(db, store, now, cleaned).await?;
     let row = message::ActiveModel {
         id: Set(new.id),
         order_key: Set(Uuid::now_v7()),
@@ -252,7 +271,7 @@ pub async fn send(
         author_user_id: Set(Some(thread.actor.user_id)),
         text: Set(new.text),
         body_digest: Set(digest.clone()),
-        attachment_count: Set(cleaned.len() as i16),
+        attachment_count: Set(staged.count() as i16),
         read_at: Set(None),
         push_due_at: Set(push_due_at),
         clinically_relevant_at: Set(None),
@@ -260,24 +279,16 @@ pub async fn send(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = db::begin_write(db).await?;
-    let inserted = message::Entity::insert(row)
-        .on_conflict(OnConflict::column(message::Column::Id).do_nothing().to_owned())
-        .exec_without_returning(&txn)
-        .await?;
-    if inserted == 0 {
+    let inserted = insert_new(db, store, now, thread, (new.id, row), &staged).await;
+    if !matches!(inserted, Ok(true)) {
+        // The message is not stored, so its objects must not stay either.
+        attachments::discard(db, store, now, &staged).await;
+    }
+    if !inserted? {
         // Another request stored this id between the check and the insert.
-        txn.rollback().await?;
         let stored = message::Entity::find_by_id(new.id).one(db).await?.ok_or(MessageError::Conflict)?;
         return replay_or_conflict(db, now, thread, stored, &digest).await;
     }
-    store_images(&txn, store, now, thread.patient_id(), new.id, cleaned).await?;
-    if thread.side == Side::Patient {
-        auto_reply::answer_off_hours(&txn, now, thread).await?;
-    }
-    let event = thread.event("message.send").resource(format!("message:{}", new.id));
-    audit::record(&txn, now, event).await?;
-    txn.commit().await?;
     let stored = message::Entity::find_by_id(new.id).one(db).await?.ok_or(MessageError::NotFound)?;
     Ok(Sent::Created(view_of(db, vec![stored]).await?.remove(0)))
 }
@@ -301,35 +312,33 @@ async fn replay_or_conflict<C: ConnectionTrait>(
     Ok(Sent::Replayed(view_of(db, vec![stored]).await?.remove(0)))
 }
 
-async fn store_images(
-    txn: &DatabaseTransaction,
+/// The message, its attachments and their database-held bytes, the off-hours reply and
+/// the audit event, in one transaction. False when the id was taken meanwhile.
+async fn insert_new(
+    db: &DatabaseConnection,
     store: &dyn BlobStore,
     now: DateTime<Utc>,
-    patient_id: Uuid,
-    message_id: Uuid,
-    cleaned: Vec<CleanImage>,
-) -> Result<(), DbErr> {
-    for (position, image) in cleaned.into_iter().enumerate() {
-        let (blob_key, thumb_key) = (Uuid::now_v7(), Uuid::now_v7());
-        let row = message_attachment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            message_id: Set(message_id),
-            patient_id: Set(patient_id),
-            position: Set(position as i16),
-            kind: Set(image.kind),
-            byte_size: Set(image.bytes.len() as i32),
-            width: Set(image.width as i32),
-            height: Set(image.height as i32),
-            blob_key: Set(blob_key),
-            thumb_key: Set(thumb_key),
-            thumb_byte_size: Set(image.thumbnail.len() as i32),
-            created_at: Set(now),
-        };
-        message_attachment::Entity::insert(row).exec_without_returning(txn).await?;
-        store.put(txn, now, patient_id, blob_key, image.bytes).await?;
-        store.put(txn, now, patient_id, thumb_key, image.thumbnail).await?;
+    thread: &Thread,
+    (id, row): (Uuid, message::ActiveModel),
+    staged: &attachments::Staged,
+) -> Result<bool, MessageError> {
+    let txn = db::begin_write(db).await?;
+    let inserted = message::Entity::insert(row)
+        .on_conflict(OnConflict::column(message::Column::Id).do_nothing().to_owned())
+        .exec_without_returning(&txn)
+        .await?;
+    if inserted == 0 {
+        txn.rollback().await?;
+        return Ok(false);
     }
-    Ok(())
+    attachments::insert(&txn, store, now, thread.patient_id(), id, staged).await?;
+    if thread.side == Side::Patient {
+        auto_reply::answer_off_hours(&txn, now, thread).await?;
+    }
+    let event = thread.event("message.send").resource(format!("message:{id}"));
+    audit::record(&txn, now, event).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// The messages with their attachments (one query for all attachments).
@@ -451,25 +460,6 @@ pub async fn mark_read<C: ConnectionTrait + sea_orm::TransactionTrait>(
     Ok(marked)
 }
 
-/// An attachment of the thread's patient: its format and bytes (or its thumbnail's).
-pub async fn attachment(
-    db: &DatabaseConnection,
-    store: &dyn BlobStore,
-    patient_id: Uuid,
-    attachment_id: Uuid,
-    thumbnail: bool,
-) -> Result<(message_attachment::Model, Vec<u8>), MessageError> {
-    let row = message_attachment::Entity::find_by_id(attachment_id)
-        .filter(message_attachment::Column::PatientId.eq(patient_id))
-        .one(db)
-        .await?
-        .ok_or(MessageError::NotFound)?;
-    let key = if thumbnail { row.thumb_key } else { row.blob_key };
-    let bytes =
-        store.get(db, key).await?.ok_or_else(|| DbErr::RecordNotFound(format!("blob of attachment {}", row.id)))?;
-    Ok((row, bytes))
-}
-
 /// The standing notice shown with every thread, the clinic's numbers filled in.
 pub fn notice(numbers: &ClinicNumbers) -> String {
     numbers.fill(
@@ -479,14 +469,11 @@ pub fn notice(numbers: &ClinicNumbers) -> String {
     )
 }
 
-/// Deletes the thread, its attachments and their bytes in the database store (erasure
-/// confirmed: messages are self-care data). Entries copied into the record stay.
-pub async fn erase_thread<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<(), DbErr> {
-    message_attachment::Entity::delete_many()
-        .filter(message_attachment::Column::PatientId.eq(patient_id))
-        .exec(db)
-        .await?;
-    message_blob::Entity::delete_many().filter(message_blob::Column::PatientId.eq(patient_id)).exec(db).await?;
+/// Deletes the thread and its attachments (erasure confirmed: messages are self-care
+/// data); their bytes in the database store go at once, objects elsewhere through the
+/// outbox after the commit. Entries copied into the record stay.
+pub async fn erase_thread<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
+    attachments::erase(db, now, patient_id).await?;
     message::Entity::delete_many().filter(message::Column::PatientId.eq(patient_id)).exec(db).await?;
     Ok(())
 }
