@@ -8,6 +8,7 @@ use poem_openapi::{
     payload::Json,
     types::Example,
 };
+use sea_orm::ActiveEnum;
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, date_range::DateRange};
@@ -20,7 +21,9 @@ use crate::{
     error::ApiError,
     services::{
         audit::Event,
-        local_date, patients,
+        local_date,
+        measured_site::region_word,
+        patients,
         trends::{self, BaselineSource, Trends},
     },
     state::AppState,
@@ -365,9 +368,9 @@ impl From<Trends> for TrendsDto {
                 .rom
                 .into_iter()
                 .map(|r| RomSeriesDto {
-                    region: r.region,
-                    side: r.side,
-                    movement: r.movement,
+                    region: region_word(r.region),
+                    side: r.side.to_value(),
+                    movement: r.movement.as_str().to_owned(),
                     mode: r.mode,
                     typical_degrees: r.typical_degrees,
                     points: r
