@@ -430,9 +430,10 @@ impl PatientsApi {
         let plan_flags = care_plans::roster_flags(&state.db, auth.0.clinic(), &ids, state.now()).await?;
         let disabled_staff = staff::disabled_ids(&state.db, auth.0.clinic()).await?;
         let unread = messages::unread_for_care_team(&state.db, &ids).await?;
+        let adherence = adherence::last_week_for(&state.db, &ids, state.now()).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
-            let adherence = adherence::last_week(&state.db, row.id, state.now()).await?;
+            let adherence = adherence.get(&row.id).copied().flatten();
             let open = open_alerts.get(&row.id).copied().unwrap_or(0);
             let flags = plan_flags.get(&row.id).copied().unwrap_or_default();
             items.push(PatientDto {
