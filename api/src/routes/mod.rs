@@ -28,6 +28,7 @@ mod mfa;
 mod mfa_challenge;
 mod my_lessons;
 mod my_measures;
+mod patient_dto;
 mod patients;
 mod payer_authorizations;
 mod plan_of_care;
@@ -68,7 +69,7 @@ use uuid::Uuid;
 
 use crate::{error::ApiError, services};
 
-pub use patients::PatientDto;
+pub use patient_dto::PatientDto;
 
 #[derive(Tags)]
 pub enum ApiTags {

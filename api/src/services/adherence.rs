@@ -145,19 +145,8 @@ pub async fn for_patient<C: ConnectionTrait>(
     Ok(compute(&histories, &logs, from, to, today, tz))
 }
 
-/// Percent done over the last 7 local days including today.
-pub async fn last_week<C: ConnectionTrait>(
-    db: &C,
-    patient_id: Uuid,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<f64>, DbErr> {
-    let tz = crate::services::patient_timezone(db, patient_id).await?;
-    let (from, today) = last_week_days(now, tz);
-    let a = for_patient(db, patient_id, from, today, today, tz).await?;
-    Ok(percent(a.done, a.prescribed))
-}
-
-/// [`last_week`] for a roster page: the same numbers, from a fixed number of queries
+/// Percent done over each patient's last 7 local days including today, for a roster
+/// page: the same numbers as [`for_patient`] over that week, from a fixed number of queries
 /// (zones, plans, their versions, logs) instead of several per patient. A patient with
 /// nothing prescribed in the week maps to `None`, like one not found.
 pub async fn last_week_for<C: ConnectionTrait>(
