@@ -32,6 +32,7 @@ mod patient_dto;
 mod patients;
 mod payer_authorizations;
 mod plan_of_care;
+mod plan_view_dto;
 mod push;
 mod red_flags;
 mod referrals;
