@@ -17,6 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Dedup, Links, gather, resources};
+use crate::ids::ClinicId;
 use crate::services::{
     audit::{self, Event},
     patients,
@@ -53,7 +54,7 @@ pub async fn write_clinic<C: ConnectionTrait>(
     }
     let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut seen = Dedup::default();
-    let records = patients::all_in_clinic(db, crate::ids::ClinicId::new(clinic_id)).await?;
+    let records = patients::all_in_clinic(db, ClinicId::new(clinic_id)).await?;
     let count = records.len();
     for patient in records {
         let record = gather(db, patient).await?;
