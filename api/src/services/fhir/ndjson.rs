@@ -72,7 +72,7 @@ pub async fn write_clinic<C: ConnectionTrait>(
         write_file(&dir.join(&name), &items)?;
         summary.files.insert(name, items.len());
     }
-    let event = Event::system(clinic_id, "fhir.export_clinic").resource(format!("patients:{count}"));
+    let event = Event::system(ClinicId::new(clinic_id), "fhir.export_clinic").resource(format!("patients:{count}"));
     audit::record(db, now, event).await?;
     Ok(summary)
 }
