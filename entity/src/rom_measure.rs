@@ -11,11 +11,14 @@ pub struct Model {
     pub patient_id: Uuid,
     /// The appointment's start.
     pub measured_at: DateTimeUtc,
-    pub region: String,
+    /// The region's word; every row ever written holds one of the body-map words.
+    pub region: crate::BodyRegion,
     /// `left` | `right` | `none` (`both` in rows written before sides were per movement).
     /// For neck and trunk rotation and side bending, the way the patient turned or bent.
     pub side: crate::Side,
-    /// A movement of the vocabulary in `fascia::clinical::rom` (free text in older rows).
+    /// A movement of the vocabulary in `fascia::clinical::rom`. Stays text: rows written
+    /// before the vocabulary hold free-text movements that are shown as they were, so
+    /// there is no closed set to type it with (`MeasuredMovement` reads it).
     pub movement: String,
     /// Signed where the movement can stop short of neutral (extension lag: negative).
     pub degrees: i16,

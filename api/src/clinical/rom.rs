@@ -220,11 +220,36 @@ pub fn reference(region: BodyRegion, movement: RomMovement) -> Option<&'static R
     REFERENCES.iter().find(|r| r.region == region && r.movement == movement)
 }
 
-/// The vocabulary entry of a stored row, when its region and movement are in it (rows
-/// written before the vocabulary may hold free-text movements).
-pub fn reference_of_stored(region: &str, movement: &str) -> Option<&'static Reference> {
-    let region: BodyRegion = serde_json::from_value(serde_json::Value::String(region.to_owned())).ok()?;
-    reference(region, RomMovement::parse(movement)?)
+/// A movement as a stored measurement names it: one of the vocabulary, or the free text
+/// of a row written before there was one (shown as it was, with no typical range).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MeasuredMovement {
+    Named(RomMovement),
+    FreeText(String),
+}
+
+impl MeasuredMovement {
+    /// Reads the stored word; text that names no movement is an older free-text row.
+    pub fn from_stored(word: String) -> Self {
+        match RomMovement::parse(&word) {
+            Some(m) => MeasuredMovement::Named(m),
+            None => MeasuredMovement::FreeText(word),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            MeasuredMovement::Named(m) => m.as_str(),
+            MeasuredMovement::FreeText(t) => t,
+        }
+    }
+    /// The vocabulary entry at `region`; none for free text or a pairing the vocabulary
+    /// does not list.
+    pub fn reference_at(&self, region: BodyRegion) -> Option<&'static Reference> {
+        match self {
+            MeasuredMovement::Named(m) => reference(region, *m),
+            MeasuredMovement::FreeText(_) => None,
+        }
+    }
 }
 
 /// Bounds no human measurement falls outside: a typo, not a finding.
@@ -355,6 +380,16 @@ mod tests {
         assert_eq!(measure(B::Knee, M::Pronation, Some(RomSide::Left), 10), Err(RomError::UnknownMovement));
         assert_eq!(measure(B::Calf, M::Flexion, Some(RomSide::Left), 10), Err(RomError::UnknownMovement));
         assert_eq!(reference(B::Neck, M::Rotation).map(|r| r.typical_degrees), Some(60));
+    }
+
+    #[test]
+    fn a_stored_movement_word_is_named_free_text_stays_as_it_was_without_a_reference() {
+        let named = MeasuredMovement::from_stored("side_bending".into());
+        assert_eq!(named, MeasuredMovement::Named(M::SideBending));
+        assert_eq!(named.reference_at(B::Neck).map(|r| r.typical_degrees), Some(45));
+        let old = MeasuredMovement::from_stored("overhead reach".into());
+        assert_eq!(old.as_str(), "overhead reach");
+        assert_eq!(old.reference_at(B::Shoulder), None);
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl AuditApi {
         // Reads' events reach the table a moment after the read; wait for this process's
         // queue so the log shows everything that happened before this request.
         state.audit.flush().await?;
-        let rows = audit::list(&state.db, auth.0.clinic_id, filter, after, limit + 1).await?;
+        let rows = audit::list(&state.db, auth.0.clinic(), filter, after, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         Ok(Json(AuditEventPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }

@@ -10,11 +10,14 @@ use poem_openapi::{
 };
 use uuid::{Uuid, uuid};
 
-use super::text::Text;
+use super::{
+    plan_view_dto::{GoalStatusDto, PlanStatusDto, PlanViewDto},
+    text::Text,
+};
 use crate::{
     content::Side,
     error::ApiError,
-    services::care_plans::{GoalStatus, PlanError, PlanStatus, PlanView, Prescription, Weekdays},
+    services::care_plans::{PlanError, PlanStatus, Prescription, Weekdays},
 };
 
 #[derive(Debug, Object)]
@@ -22,7 +25,7 @@ use crate::{
 pub struct PlanSummary {
     pub id: Uuid,
     pub title: String,
-    pub status: PlanStatus,
+    pub status: PlanStatusDto,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub version: i32,
@@ -34,7 +37,7 @@ impl Example for PlanSummary {
         Self {
             id: uuid!("0193a5b2-4c00-7000-8000-000000000201"),
             title: "Desk-day neck and upper back".into(),
-            status: PlanStatus::Active,
+            status: PlanStatusDto::Active,
             start_date: "2026-11-16".parse().expect("ISO date"),
             end_date: Some("2027-01-10".parse().expect("ISO date")),
             version: 4,
@@ -48,7 +51,7 @@ impl From<care_plan::Model> for PlanSummary {
         Self {
             id: p.id,
             title: p.title,
-            status: p.status.into(),
+            status: PlanStatus::from(p.status).into(),
             start_date: p.start_date,
             end_date: p.end_date,
             version: p.version,
@@ -96,7 +99,7 @@ pub struct UpdatePlanRequest {
     pub title: Option<Text>,
     /// `paused` or `completed` ends reminders and today's list; `active` resumes.
     #[oai(nullable)]
-    pub status: Option<PlanStatus>,
+    pub status: Option<PlanStatusDto>,
     /// `null` removes the end date.
     #[oai(nullable)]
     pub end_date: MaybeUndefined<NaiveDate>,
@@ -115,7 +118,7 @@ impl Example for UpdatePlanRequest {
     fn example() -> Self {
         Self {
             title: None,
-            status: Some(PlanStatus::Paused),
+            status: Some(PlanStatusDto::Paused),
             end_date: MaybeUndefined::Value("2027-02-07".parse().expect("ISO date")),
             sessions_per_week: MaybeUndefined::Undefined,
             duration_weeks: MaybeUndefined::Undefined,
@@ -157,7 +160,7 @@ pub struct UpdateGoalRequest {
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "10")))]
     pub target: Option<i16>,
     #[oai(nullable)]
-    pub status: Option<GoalStatus>,
+    pub status: Option<GoalStatusDto>,
     /// `null` clears.
     #[oai(nullable)]
     pub target_date: MaybeUndefined<NaiveDate>,
@@ -165,7 +168,7 @@ pub struct UpdateGoalRequest {
 
 impl Example for UpdateGoalRequest {
     fn example() -> Self {
-        Self { target: Some(9), status: Some(GoalStatus::Active), target_date: MaybeUndefined::Undefined }
+        Self { target: Some(9), status: Some(GoalStatusDto::Active), target_date: MaybeUndefined::Undefined }
     }
 }
 
@@ -271,7 +274,7 @@ impl Example for AddLessonRequest {
 pub enum PlanCreated {
     /// The new plan, version 1.
     #[oai(status = 201)]
-    Created(Json<PlanView>),
+    Created(Json<PlanViewDto>),
 }
 
 impl From<PlanError> for ApiError {

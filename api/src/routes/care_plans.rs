@@ -17,6 +17,7 @@ use super::{
         PlanSummary, PrescriptionRequest, UpdateGoalRequest, UpdatePlanRequest, bounded, changed, title,
     },
     date_range::DateRange,
+    plan_view_dto::PlanViewDto,
 };
 use crate::{
     auth::TherapistAuth,
@@ -25,7 +26,7 @@ use crate::{
     services::{
         self, adherence,
         audit::Event,
-        care_plans::{self, GoalChanges, NewGoal, NewPlan, PlanChanges, PlanView, Prescription},
+        care_plans::{self, GoalChanges, NewGoal, NewPlan, PlanChanges, Prescription},
         patients,
     },
     state::AppState,
@@ -50,7 +51,8 @@ impl CarePlansApi {
             reevaluation_due: body.reevaluation_due,
         };
         let new = NewPlan { title: title(&body.title)?, start_date: body.start_date, end_date: body.end_date, care };
-        Ok(PlanCreated::Created(Json(care_plans::create(&state.db, state.now(), &auth.0, id.0, new).await?)))
+        let plan = care_plans::create(&state.db, state.now(), &auth.0, id.0, new).await?;
+        Ok(PlanCreated::Created(Json(plan.into())))
     }
 
     /// List a patient's care plans, newest first.
@@ -72,8 +74,8 @@ impl CarePlansApi {
         state: Data<&AppState>,
         auth: TherapistAuth,
         id: Path<Uuid>,
-    ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::get(&state.db, state.now(), &auth.0, PlanId::new(id.0)).await?))
+    ) -> Result<Json<PlanViewDto>, ApiError> {
+        Ok(Json(PlanViewDto::from(care_plans::get(&state.db, state.now(), &auth.0, PlanId::new(id.0)).await?)))
     }
 
     /// Rename a plan, pause, complete or resume it, or change its end date.
@@ -84,16 +86,18 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         body: Json<UpdatePlanRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let changes = PlanChanges {
             title: body.title.as_deref().map(title).transpose()?,
-            status: body.status,
+            status: body.status.map(Into::into),
             end_date: body.end_date.as_opt_ref().map(|d| d.copied()),
             sessions_per_week: changed(&body.sessions_per_week, "sessions_per_week", 1, 7)?,
             duration_weeks: changed(&body.duration_weeks, "duration_weeks", 1, 52)?,
             reevaluation_due: body.reevaluation_due.as_opt_ref().map(|d| d.copied()),
         };
-        Ok(Json(care_plans::update(&state.db, state.now(), &auth.0, PlanId::new(id.0), changes).await?))
+        Ok(Json(PlanViewDto::from(
+            care_plans::update(&state.db, state.now(), &auth.0, PlanId::new(id.0), changes).await?,
+        )))
     }
 
     /// What was prescribed on a given local day (the plan version in force at its end).
@@ -105,9 +109,9 @@ impl CarePlansApi {
         id: Path<Uuid>,
         /// Local date in the patient's time zone (default: their today).
         date: Query<Option<NaiveDate>>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let found = care_plans::prescribed_on(&state.db, state.now(), &auth.0, PlanId::new(id.0), date.0).await?;
-        found.map(Json).ok_or_else(|| ApiError::not_found("plan version on that date"))
+        found.map(|p| Json(p.into())).ok_or_else(|| ApiError::not_found("plan version on that date"))
     }
 
     /// A patient's adherence over a local date range (default: the last 7 days).
@@ -138,7 +142,7 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         body: Json<GoalRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let activity = body.activity.trim().to_owned();
         if activity.is_empty() {
             return Err(ApiError::invalid("activity", "must not be empty"));
@@ -149,7 +153,9 @@ impl CarePlansApi {
             target: bounded("target", body.target, 0, 10)?,
             target_date: body.target_date,
         };
-        Ok(Json(care_plans::add_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), goal).await?))
+        Ok(Json(PlanViewDto::from(
+            care_plans::add_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), goal).await?,
+        )))
     }
 
     /// Change a goal's target or mark it achieved or dropped.
@@ -161,13 +167,15 @@ impl CarePlansApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
         body: Json<UpdateGoalRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let changes = GoalChanges {
             target: body.target.map(|t| bounded("target", t, 0, 10)).transpose()?,
-            status: body.status,
+            status: body.status.map(Into::into),
             target_date: body.target_date.as_opt_ref().map(|d| d.copied()),
         };
-        Ok(Json(care_plans::update_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, changes).await?))
+        Ok(Json(PlanViewDto::from(
+            care_plans::update_goal(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, changes).await?,
+        )))
     }
 
     /// Prescribe an exercise from the clinic's library with its dosage and schedule.
@@ -178,13 +186,13 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         body: Json<AddExerciseRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let AddExerciseRequest { exercise_id, prescription, position } = body.0;
         let p = Prescription::try_from(prescription)?;
-        Ok(Json(
+        Ok(Json(PlanViewDto::from(
             care_plans::add_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), exercise_id, p, position)
                 .await?,
-        ))
+        )))
     }
 
     /// Change the dosage or schedule of a prescribed exercise.
@@ -196,9 +204,11 @@ impl CarePlansApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
         body: Json<PrescriptionRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let p = Prescription::try_from(body.0)?;
-        Ok(Json(care_plans::update_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, p).await?))
+        Ok(Json(PlanViewDto::from(
+            care_plans::update_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, p).await?,
+        )))
     }
 
     /// Move a prescribed exercise to another place in the patient's list (0 is first).
@@ -210,11 +220,11 @@ impl CarePlansApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
         body: Json<MoveExerciseRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let position = body.position;
-        Ok(Json(
+        Ok(Json(PlanViewDto::from(
             care_plans::move_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0, position).await?,
-        ))
+        )))
     }
 
     /// Stop prescribing an exercise (its logs stay in the history).
@@ -225,8 +235,10 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         item_id: Path<Uuid>,
-    ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::remove_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?))
+    ) -> Result<Json<PlanViewDto>, ApiError> {
+        Ok(Json(PlanViewDto::from(
+            care_plans::remove_exercise(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?,
+        )))
     }
 
     /// Assign a lesson, readable from its unlock date.
@@ -237,8 +249,8 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         body: Json<AddLessonRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(
+    ) -> Result<Json<PlanViewDto>, ApiError> {
+        Ok(Json(PlanViewDto::from(
             care_plans::add_lesson(
                 &state.db,
                 state.now(),
@@ -248,7 +260,7 @@ impl CarePlansApi {
                 body.unlock_date,
             )
             .await?,
-        ))
+        )))
     }
 
     /// Withdraw an assigned lesson.
@@ -259,7 +271,9 @@ impl CarePlansApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         item_id: Path<Uuid>,
-    ) -> Result<Json<PlanView>, ApiError> {
-        Ok(Json(care_plans::remove_lesson(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?))
+    ) -> Result<Json<PlanViewDto>, ApiError> {
+        Ok(Json(PlanViewDto::from(
+            care_plans::remove_lesson(&state.db, state.now(), &auth.0, PlanId::new(id.0), item_id.0).await?,
+        )))
     }
 }

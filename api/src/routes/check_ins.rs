@@ -27,6 +27,7 @@ use super::{
     page_limit,
     red_flags::RedFlagGuidanceDto,
 };
+use crate::ids::ClinicId;
 use crate::{
     auth::{PatientAuth, TherapistAuth},
     clinical::{red_flags::Guidance, symptoms::RedFlag},
@@ -68,7 +69,7 @@ async fn guidance_for(
     if flags.is_empty() {
         return Ok((None, None));
     }
-    let settings = clinic_settings::get(&state.db, clinic_id).await?;
+    let settings = clinic_settings::get(&state.db, ClinicId::new(clinic_id)).await?;
     let guidance = Guidance::for_flags(flags, &settings.numbers, therapist_alerted);
     Ok((guidance.as_ref().map(Guidance::text), guidance.as_ref().map(Into::into)))
 }

@@ -150,7 +150,7 @@ impl ClinicHoursApi {
     /// When your clinic's care team reads messages.
     #[oai(path = "/hours", method = "get", operation_id = "get_clinic_hours")]
     async fn get_clinic_hours(&self, state: Data<&AppState>, auth: UserAuth) -> Result<Json<ClinicHoursDto>, ApiError> {
-        let (hours, tz) = hours::get(&state.db, auth.0.clinic_id).await?;
+        let (hours, tz) = hours::get(&state.db, auth.0.clinic()).await?;
         Ok(Json(dto(hours, tz)))
     }
 

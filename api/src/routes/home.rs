@@ -9,8 +9,15 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example}
 use uuid::{Uuid, uuid};
 
 use super::{
-    ApiTags, appointments::AppointmentDto, check_in_dto::CheckInDto, exercise_logs::ExerciseLogDto,
-    exercises::ExerciseDto, lessons::LessonDto, my_lessons::PatientLessonDto, my_measures::MyMeasureDto,
+    ApiTags,
+    appointments::AppointmentDto,
+    check_in_dto::CheckInDto,
+    exercise_logs::ExerciseLogDto,
+    exercises::ExerciseDto,
+    lessons::LessonDto,
+    my_lessons::PatientLessonDto,
+    my_measures::MyMeasureDto,
+    plan_view_dto::{AssignedLessonDto, PlanViewDto, PrescribedExerciseDto},
 };
 use crate::{
     auth::PatientAuth,
@@ -18,7 +25,6 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, Event},
-        care_plans::{AssignedLesson, PlanView, PrescribedExercise},
         library, local_date, measures, patients, sync, today,
     },
     state::AppState,
@@ -45,7 +51,7 @@ impl Example for PlanRef {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct TodayExerciseDto {
-    pub prescription: PrescribedExercise,
+    pub prescription: PrescribedExerciseDto,
     pub summary: String,
     pub steps: Vec<String>,
     pub cautions: Vec<String>,
@@ -57,7 +63,7 @@ pub struct TodayExerciseDto {
 impl Example for TodayExerciseDto {
     fn example() -> Self {
         Self {
-            prescription: PrescribedExercise {
+            prescription: PrescribedExerciseDto {
                 plan_exercise_id: uuid!("0193a5b2-4c00-7000-8000-000000000301"),
                 exercise_id: uuid!("0193a5b2-4c00-7000-8000-000000000401"),
                 title: "Chin tucks".into(),
@@ -87,14 +93,14 @@ impl Example for TodayExerciseDto {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct TodayLessonDto {
-    pub lesson: AssignedLesson,
+    pub lesson: AssignedLessonDto,
     pub completed: bool,
 }
 
 impl Example for TodayLessonDto {
     fn example() -> Self {
         Self {
-            lesson: AssignedLesson {
+            lesson: AssignedLessonDto {
                 plan_lesson_id: uuid!("0193a5b2-4c00-7000-8000-000000000601"),
                 lesson_id: uuid!("0193a5b2-4c00-7000-8000-000000000501"),
                 title: "Setting up your desk for a quieter neck".into(),
@@ -146,7 +152,7 @@ impl Example for TodayDto {
 #[oai(skip_serializing_if_is_none)]
 pub struct SyncDto {
     /// The newest plan, when it changed since the cursor (always on a first sync).
-    pub plan: Option<PlanView>,
+    pub plan: Option<PlanViewDto>,
     /// Library exercises used by that plan.
     pub exercises: Vec<ExerciseDto>,
     /// Lessons assigned in that plan, without answers.
@@ -235,14 +241,14 @@ impl HomeApi {
                         cautions: content.map(|c| c.cautions).unwrap_or_default(),
                         remaining: i64::from(e.prescribed.times_per_day) - e.done,
                         done: e.done,
-                        prescription: e.prescribed,
+                        prescription: e.prescribed.into(),
                     })
                 })
                 .collect::<Result<_, sea_orm::DbErr>>()?,
             lessons: t
                 .lessons
                 .into_iter()
-                .map(|l| TodayLessonDto { lesson: l.assigned, completed: l.completed })
+                .map(|l| TodayLessonDto { lesson: l.assigned.into(), completed: l.completed })
                 .collect(),
             check_in_done: facts.check_in_done,
             measures_due: measures_due.into_iter().map(Into::into).collect(),
@@ -253,12 +259,12 @@ impl HomeApi {
 
     /// Your active care plan.
     #[oai(path = "/plan", method = "get", operation_id = "get_my_plan")]
-    async fn get_my_plan(&self, state: Data<&AppState>, auth: PatientAuth) -> Result<Json<PlanView>, ApiError> {
+    async fn get_my_plan(&self, state: Data<&AppState>, auth: PatientAuth) -> Result<Json<PlanViewDto>, ApiError> {
         let patient_id = auth.0.patient_id.uuid();
         let plan =
             today::active_plan(&state.db, patient_id).await?.ok_or_else(|| ApiError::not_found("active care plan"))?;
         state.audit.read(Event::by(&auth.0, "care_plan.read").patient(patient_id).at(state.now())).await?;
-        Ok(Json(plan))
+        Ok(Json(PlanViewDto::from(plan)))
     }
 
     /// Everything that changed since `since` (omit it for a first, full sync).
@@ -280,7 +286,7 @@ impl HomeApi {
         let changes = sync::changes(&state.db, patient_id, since, now).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "home.sync").patient(patient_id)).await?;
         Ok(Json(SyncDto {
-            plan: changes.plan,
+            plan: changes.plan.map(Into::into),
             exercises: changes.exercises.into_iter().map(|e| ExerciseDto::new(e, false)).collect::<Result<_, _>>()?,
             lessons: changes
                 .lessons

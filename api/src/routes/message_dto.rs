@@ -14,6 +14,7 @@ use poem_openapi::{
 use uuid::{Uuid, uuid};
 
 use super::{decode_cursor, into_page, page_limit, text::Text};
+use crate::ids::ClinicId;
 use crate::{
     error::ApiError,
     services::{
@@ -36,7 +37,7 @@ pub async fn thread_page<C: sea_orm::ConnectionTrait>(
     let rows = messages::page(db, thread, before, limit + 1).await?;
     let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
     let unread = messages::unread(db, thread.patient_id(), thread.side()).await?;
-    let numbers = clinic_settings::get(db, thread.clinic_id()).await?.numbers;
+    let numbers = clinic_settings::get(db, ClinicId::new(thread.clinic_id())).await?.numbers;
     Ok(ThreadDto {
         notice: messages::notice(&numbers),
         unread,

@@ -29,9 +29,11 @@ mod mfa;
 mod mfa_challenge;
 mod my_lessons;
 mod my_measures;
+mod patient_dto;
 mod patients;
 mod payer_authorizations;
 mod plan_of_care;
+mod plan_view_dto;
 mod push;
 mod red_flags;
 mod referrals;
@@ -69,7 +71,7 @@ use uuid::Uuid;
 
 use crate::{error::ApiError, services};
 
-pub use patients::PatientDto;
+pub use patient_dto::PatientDto;
 
 #[derive(Tags)]
 pub enum ApiTags {

@@ -14,6 +14,7 @@ use super::{
     },
     page_limit,
 };
+use crate::ids::ClinicId;
 use crate::{
     auth::{AdminAuth, TherapistAuth},
     error::ApiError,
@@ -164,7 +165,7 @@ impl PatientMessagesApi {
         let (record, rows) = messages::review_page(&state.db, &auth.0, id.0, before, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
         let unread = messages::unread(&state.db, record.id, Side::CareTeam).await?;
-        let numbers = clinic_settings::get(&state.db, record.clinic_id).await?.numbers;
+        let numbers = clinic_settings::get(&state.db, ClinicId::new(record.clinic_id)).await?.numbers;
         state.audit.read(Event::by(&auth.0, "message.admin_review").patient(record.id).at(now)).await?;
         Ok(Json(ThreadDto {
             notice: messages::notice(&numbers),

@@ -7,13 +7,13 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::Uuid;
 
-use super::{ApiTags, text::Text};
+use super::{ApiTags, plan_view_dto::PlanViewDto, text::Text};
 use crate::{
     auth::TherapistAuth,
     domain::DisplayName,
     error::ApiError,
     ids::PlanId,
-    services::care_plans::{self, NewCertification, PlanView},
+    services::care_plans::{self, NewCertification},
     state::AppState,
 };
 
@@ -51,9 +51,11 @@ impl PlanOfCareApi {
         auth: TherapistAuth,
         id: Path<Uuid>,
         body: Json<CertifyPlanRequest>,
-    ) -> Result<Json<PlanView>, ApiError> {
+    ) -> Result<Json<PlanViewDto>, ApiError> {
         let by = DisplayName::parse(&body.certified_by).map_err(|e| ApiError::invalid("certified_by", e.0))?;
         let certification = NewCertification::new(by, body.certified_on, body.valid_until)?;
-        Ok(Json(care_plans::certify(&state.db, state.now(), &auth.0, PlanId::new(id.0), certification).await?))
+        Ok(Json(PlanViewDto::from(
+            care_plans::certify(&state.db, state.now(), &auth.0, PlanId::new(id.0), certification).await?,
+        )))
     }
 }

@@ -258,7 +258,7 @@ impl RedFlagsApi {
         auth: UserAuth,
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<CatalogueResponse, ApiError> {
-        let settings = clinic_settings::get(&state.db, auth.0.clinic_id).await?;
+        let settings = clinic_settings::get(&state.db, auth.0.clinic()).await?;
         let body = catalogue(&settings.numbers);
         let etag = etag_of(&body);
         if if_none_match.0.as_deref().is_some_and(|v| matches(v, &etag)) {
@@ -274,7 +274,7 @@ impl RedFlagsApi {
         state: Data<&AppState>,
         auth: AdminAuth,
     ) -> Result<Json<ClinicSettingsDto>, ApiError> {
-        Ok(Json(clinic_settings::get(&state.db, auth.0.clinic_id).await?.into()))
+        Ok(Json(clinic_settings::get(&state.db, auth.0.clinic()).await?.into()))
     }
 
     /// Replace your clinic's settings; red-flag guidance, escalation and late-note marking use them at once.

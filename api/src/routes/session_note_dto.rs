@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use entity::{rom_measure, session_note_addendum};
 use poem_openapi::{Enum, Object, types::Example};
+use sea_orm::ActiveEnum;
 use uuid::{Uuid, uuid};
 
 use super::{
@@ -15,7 +16,7 @@ use super::{
 use crate::{
     clinical::{
         body::{BodyRegion, BodySide},
-        rom::{self, RomMethod, RomMode, RomMovement, RomSide},
+        rom::{MeasuredMovement, RomMethod, RomMode, RomMovement, RomSide},
         treatment::ProcedureCode,
     },
     services::{session_notes::FullNote, session_record_store::side_of},
@@ -150,13 +151,14 @@ pub struct RomDto {
 
 impl From<rom_measure::Model> for RomDto {
     fn from(r: rom_measure::Model) -> Self {
+        let movement = MeasuredMovement::from_stored(r.movement);
         Self {
             side: side_of(r.side),
-            typical_degrees: rom::reference_of_stored(&r.region, &r.movement).map(|x| x.typical_degrees),
+            typical_degrees: movement.reference_at(r.region.into()).map(|x| x.typical_degrees),
             mode: r.mode.map(Into::into),
             method: r.method.map(Into::into),
-            region: r.region,
-            movement: r.movement,
+            region: r.region.to_value(),
+            movement: movement.as_str().to_owned(),
             degrees: r.degrees,
         }
     }

@@ -7,6 +7,7 @@ use poem_openapi::{
     param::{Path, Query},
     types::Example,
 };
+use sea_orm::ActiveEnum;
 use uuid::{Uuid, uuid};
 
 use serde::Serialize;
@@ -25,7 +26,9 @@ use crate::{
     error::ApiError,
     services::{
         audit::Event,
-        local_date, patients,
+        local_date,
+        measured_site::region_word,
+        patients,
         trends::{self, BaselineSource, Trends},
     },
     state::AppState,
@@ -398,9 +401,9 @@ impl From<Trends> for TrendsDto {
                 .rom
                 .into_iter()
                 .map(|r| RomSeriesDto {
-                    region: r.region,
-                    side: r.side,
-                    movement: r.movement,
+                    region: region_word(r.region),
+                    side: r.side.to_value(),
+                    movement: r.movement.as_str().to_owned(),
                     mode: r.mode,
                     typical_degrees: r.typical_degrees,
                     points: r

@@ -145,14 +145,72 @@ pub async fn for_patient<C: ConnectionTrait>(
     Ok(compute(&histories, &logs, from, to, today, tz))
 }
 
-/// Percent done over the last 7 local days including today, for the roster.
-pub async fn last_week<C: ConnectionTrait>(
+/// Percent done over each patient's last 7 local days including today, for a roster
+/// page: the same numbers as [`for_patient`] over that week, from a fixed number of queries
+/// (zones, plans, their versions, logs) instead of several per patient. A patient with
+/// nothing prescribed in the week maps to `None`, like one not found.
+pub async fn last_week_for<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient_ids: &[Uuid],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<f64>, DbErr> {
-    let tz = crate::services::patient_timezone(db, patient_id).await?;
+) -> Result<HashMap<Uuid, Option<f64>>, DbErr> {
+    if patient_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let zones = crate::services::localtime::patient_timezones(db, patient_ids).await?;
+    let zone = |id: &Uuid| zones.get(id).copied().unwrap_or(Tz::UTC);
+    // Each patient's week is in their own zone; one query covers the union of the weeks.
+    let weeks: HashMap<Uuid, (NaiveDate, NaiveDate)> =
+        patient_ids.iter().map(|id| (*id, last_week_days(now, zone(id)))).collect();
+    let earliest = weeks.values().map(|w| w.0).min().unwrap_or_default();
+    let latest = weeks.values().map(|w| w.1).max().unwrap_or_default();
+
+    let plans = care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .filter(care_plan::Column::StartDate.lte(latest))
+        .all(db)
+        .await?;
+    let plans: Vec<care_plan::Model> = plans
+        .into_iter()
+        .filter(|p| {
+            let (from, to) = weeks[&p.patient_id];
+            p.start_date <= to && p.end_date.is_none_or(|end| end >= from)
+        })
+        .collect();
+    let plan_ids: Vec<PlanId> = plans.iter().map(|p| PlanId::new(p.id)).collect();
+    let mut versions = care_plans::versions_of(db, &plan_ids).await?;
+
+    let mut logs: HashMap<Uuid, Vec<(NaiveDate, Uuid)>> = HashMap::new();
+    for l in exercise_log::Entity::find()
+        .filter(exercise_log::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .filter(exercise_log::Column::LocalDate.gte(earliest))
+        .filter(exercise_log::Column::LocalDate.lte(latest))
+        .filter(exercise_log::Column::OffPlan.eq(false))
+        .all(db)
+        .await?
+    {
+        let (from, to) = weeks[&l.patient_id];
+        if (from..=to).contains(&l.local_date) {
+            logs.entry(l.patient_id).or_default().push((l.local_date, l.plan_exercise_id));
+        }
+    }
+
+    let mut out = HashMap::with_capacity(patient_ids.len());
+    for id in patient_ids {
+        let (from, today) = weeks[id];
+        let histories: Vec<_> = plans
+            .iter()
+            .filter(|p| p.patient_id == *id)
+            .map(|p| versions.remove(&PlanId::new(p.id)).unwrap_or_default())
+            .collect();
+        let a = compute(&histories, logs.get(id).map_or(&[][..], Vec::as_slice), from, today, today, zone(id));
+        out.insert(*id, percent(a.done, a.prescribed));
+    }
+    Ok(out)
+}
+
+/// The first and last local day of the 7 ending today in `tz`.
+fn last_week_days(now: chrono::DateTime<chrono::Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
     let today = crate::services::local_date(now, tz);
-    let a = for_patient(db, patient_id, today - chrono::Duration::days(6), today, today, tz).await?;
-    Ok(percent(a.done, a.prescribed))
+    (today - chrono::Duration::days(6), today)
 }

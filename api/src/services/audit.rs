@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::request_id::current_request_id;
+use crate::{ids::ClinicId, request_id::current_request_id};
 
 /// Who acted, as the audit trail records it. Its own type rather than the
 /// authentication principal, so that the audit trail sits below `auth` (which records
@@ -95,14 +95,18 @@ impl Event {
     }
 
     /// An event by the server itself (a worker step), within a clinic.
-    pub fn system(clinic_id: Uuid, action: &'static str) -> Self {
-        Self { clinic_id: Some(clinic_id), actor_role: Some(audit_event::ActorRole::System), ..Self::anonymous(action) }
+    pub fn system(clinic_id: ClinicId, action: &'static str) -> Self {
+        Self {
+            clinic_id: Some(clinic_id.uuid()),
+            actor_role: Some(audit_event::ActorRole::System),
+            ..Self::anonymous(action)
+        }
     }
 
     /// Files an event without an account (a physician opening a share link) under the
     /// clinic it concerns.
-    pub fn in_clinic(mut self, clinic_id: Uuid) -> Self {
-        self.clinic_id = Some(clinic_id);
+    pub fn in_clinic(mut self, clinic_id: ClinicId) -> Self {
+        self.clinic_id = Some(clinic_id.uuid());
         self
     }
     pub fn patient(mut self, patient_id: Uuid) -> Self {
@@ -178,7 +182,7 @@ pub struct Filter {
 /// Newest first, one clinic only, `limit` rows after the cursor row.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     filter: Filter,
     after: Option<Uuid>,
     limit: u64,

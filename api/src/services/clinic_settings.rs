@@ -8,12 +8,12 @@ use entity::clinic;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait,
 };
-use uuid::Uuid;
 
 use crate::{
     auth::Principal,
     clinical::red_flags::ClinicNumbers,
     db,
+    ids::ClinicId,
     services::audit::{self, Event},
 };
 
@@ -60,7 +60,7 @@ impl Default for SafetySettings {
 }
 
 /// The clinic's settings; the defaults when the clinic is gone (guidance must still go out).
-pub async fn get<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<SafetySettings, DbErr> {
+pub async fn get<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<SafetySettings, DbErr> {
     Ok(clinic::Entity::find_by_id(clinic_id).one(db).await?.map(|c| SafetySettings::of(&c)).unwrap_or_default())
 }
 

@@ -372,7 +372,8 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
         .filter(erasure_request::Column::Id.eq(request_id))
         .exec(&txn)
         .await?;
-    let event = Event::system(row.clinic_id, "erasure.purge").resource(format!("erasure_request:{request_id}"));
+    let event =
+        Event::system(ClinicId::new(row.clinic_id), "erasure.purge").resource(format!("erasure_request:{request_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(true)

@@ -92,7 +92,7 @@ trait Library: EntityTrait<Model: Clone + IntoActiveModel<Self::Row>, Column: Co
     fn id_of(row: &Self::Model) -> Uuid;
     fn clinic_of(row: &Self::Model) -> Option<Uuid>;
     /// A new clinic-owned row without content.
-    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> Self::Row;
+    fn new_row(id: Uuid, clinic_id: ClinicId, source_id: Option<Uuid>, now: DateTime<Utc>) -> Self::Row;
     fn apply(row: &mut Self::Row, content: &Self::Content);
     fn touch(row: &mut Self::Row, now: DateTime<Utc>);
     fn content_of(row: &Self::Model) -> Result<Self::Content, DbErr>;
@@ -186,7 +186,7 @@ async fn create<L: Library, C: ConnectionTrait>(
     content: L::Content,
     source_id: Option<Uuid>,
 ) -> Result<L::Model, DbErr> {
-    let mut row = L::new_row(Uuid::now_v7(), who.clinic_id, source_id, now);
+    let mut row = L::new_row(Uuid::now_v7(), who.clinic(), source_id, now);
     L::apply(&mut row, &content);
     let row = row.insert(db).await?;
     let resource = format!("{}:{}", L::NOUN, L::id_of(&row));
@@ -250,10 +250,10 @@ impl Library for exercise::Entity {
     fn clinic_of(row: &exercise::Model) -> Option<Uuid> {
         row.clinic_id
     }
-    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> exercise::ActiveModel {
+    fn new_row(id: Uuid, clinic_id: ClinicId, source_id: Option<Uuid>, now: DateTime<Utc>) -> exercise::ActiveModel {
         exercise::ActiveModel {
             id: Set(id),
-            clinic_id: Set(Some(clinic_id)),
+            clinic_id: Set(Some(clinic_id.uuid())),
             slug: Set(None),
             source_id: Set(source_id),
             created_at: Set(now),
@@ -305,10 +305,10 @@ impl Library for lesson::Entity {
     fn clinic_of(row: &lesson::Model) -> Option<Uuid> {
         row.clinic_id
     }
-    fn new_row(id: Uuid, clinic_id: Uuid, source_id: Option<Uuid>, now: DateTime<Utc>) -> lesson::ActiveModel {
+    fn new_row(id: Uuid, clinic_id: ClinicId, source_id: Option<Uuid>, now: DateTime<Utc>) -> lesson::ActiveModel {
         lesson::ActiveModel {
             id: Set(id),
-            clinic_id: Set(Some(clinic_id)),
+            clinic_id: Set(Some(clinic_id.uuid())),
             slug: Set(None),
             source_id: Set(source_id),
             created_at: Set(now),

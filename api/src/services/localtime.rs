@@ -5,7 +5,9 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::{clinic, patient, user};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::stored::zone as stored_zone;
@@ -46,6 +48,37 @@ pub async fn patient_timezone<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> R
         },
     };
     Ok(zone.unwrap_or(Tz::UTC))
+}
+
+/// [`patient_timezone`] for a page of patients in three queries, whatever the page size.
+/// A patient not found is absent from the map (the single read answers UTC for it).
+pub async fn patient_timezones<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Result<HashMap<Uuid, Tz>, DbErr> {
+    let records =
+        patient::Entity::find().filter(patient::Column::Id.is_in(patient_ids.iter().copied())).all(db).await?;
+    let users: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(records.iter().filter_map(|r| r.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let clinics: HashMap<Uuid, clinic::Model> = clinic::Entity::find()
+        .filter(clinic::Column::Id.is_in(records.iter().filter(|r| r.user_id.is_none()).map(|r| r.clinic_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut zones = HashMap::with_capacity(records.len());
+    for record in records {
+        // The same choice as `patient_timezone`, row by row.
+        let zone = match record.user_id {
+            Some(user_id) => users.get(&user_id).map(|u| stored_zone("user.timezone", &u.timezone)).transpose()?,
+            None => clinics.get(&record.clinic_id).map(|c| stored_zone("clinic.timezone", &c.timezone)).transpose()?,
+        };
+        zones.insert(record.id, zone.unwrap_or(Tz::UTC));
+    }
+    Ok(zones)
 }
 
 #[cfg(test)]

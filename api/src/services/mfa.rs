@@ -24,7 +24,7 @@ use crate::{
     auth::{Principal, tokens, totp},
     data_key::Undecryptable,
     db,
-    ids::ClinicId,
+    ids::{ClinicId, UserId},
     services::{
         audit::{self, Event, Outcome},
         mfa_policy,
@@ -103,7 +103,7 @@ pub struct Status {
     pub required: bool,
 }
 
-fn sealing_context(user_id: Uuid) -> String {
+fn sealing_context(user_id: UserId) -> String {
     format!("mfa_totp.secret_sealed:{user_id}")
 }
 
@@ -111,7 +111,7 @@ fn is_staff(account: &user::Model) -> bool {
     matches!(account.role, Role::Admin | Role::Therapist)
 }
 
-async fn totp_row<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<Option<mfa_totp::Model>, DbErr> {
+async fn totp_row<C: ConnectionTrait>(db: &C, user_id: UserId) -> Result<Option<mfa_totp::Model>, DbErr> {
     mfa_totp::Entity::find_by_id(user_id).one(db).await
 }
 
@@ -122,7 +122,7 @@ async fn required_for<C: ConnectionTrait>(db: &C, account: &user::Model) -> Resu
 
 /// Which second step, if any, a login of `account` needs.
 pub async fn second_step_for<C: ConnectionTrait>(db: &C, account: &user::Model) -> Result<SecondStep, DbErr> {
-    if totp_row(db, account.id).await?.is_some_and(|t| t.confirmed_at.is_some()) {
+    if totp_row(db, UserId::new(account.id)).await?.is_some_and(|t| t.confirmed_at.is_some()) {
         return Ok(SecondStep::Required(Purpose::Login));
     }
     Ok(if required_for(db, account).await? { SecondStep::Required(Purpose::Enrol) } else { SecondStep::None })
@@ -152,7 +152,7 @@ pub async fn issue_challenge<C: ConnectionTrait>(
 }
 
 pub async fn status(state: &AppState, who: &Principal) -> Result<Status, DbErr> {
-    let enabled = totp_row(&state.db, who.user_id).await?.is_some_and(|t| t.confirmed_at.is_some());
+    let enabled = totp_row(&state.db, who.user()).await?.is_some_and(|t| t.confirmed_at.is_some());
     let left = if enabled {
         mfa_recovery_code::Entity::find()
             .filter(mfa_recovery_code::Column::UserId.eq(who.user_id))
@@ -172,7 +172,7 @@ pub async fn status(state: &AppState, who: &Principal) -> Result<Status, DbErr> 
 /// Starts (or restarts) enrolment: a new pending secret replaces any earlier pending one.
 pub async fn enrol(state: &AppState, account: &user::Model) -> Result<Enrolment, MfaError> {
     let now = state.now();
-    if totp_row(&state.db, account.id).await?.is_some_and(|t| t.confirmed_at.is_some()) {
+    if totp_row(&state.db, UserId::new(account.id)).await?.is_some_and(|t| t.confirmed_at.is_some()) {
         return Err(MfaError::AlreadyEnrolled);
     }
     let secret = totp::generate_secret();
@@ -190,7 +190,7 @@ pub async fn enrol(state: &AppState, account: &user::Model) -> Result<Enrolment,
         .await?;
     mfa_totp::Entity::insert(mfa_totp::ActiveModel {
         user_id: Set(account.id),
-        secret_sealed: Set(state.data_key.seal(&sealing_context(account.id), &secret)),
+        secret_sealed: Set(state.data_key.seal(&sealing_context(UserId::new(account.id)), &secret)),
         confirmed_at: Set(None),
         last_step: Set(None),
         created_at: Set(now),
@@ -204,7 +204,7 @@ pub async fn enrol(state: &AppState, account: &user::Model) -> Result<Enrolment,
 }
 
 fn open_secret(state: &AppState, row: &mfa_totp::Model) -> Result<String, StoredSecretError> {
-    Ok(state.data_key.open(&sealing_context(row.user_id), &row.secret_sealed)?)
+    Ok(state.data_key.open(&sealing_context(UserId::new(row.user_id)), &row.secret_sealed)?)
 }
 
 /// Accepts `code` for `row` at most once per time step.
@@ -233,7 +233,7 @@ async fn spend_code<C: ConnectionTrait>(
 
 async fn spend_recovery_code<C: ConnectionTrait>(
     db: &C,
-    user_id: Uuid,
+    user_id: UserId,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -252,14 +252,14 @@ async fn spend_recovery_code<C: ConnectionTrait>(
 /// Replaces the account's recovery codes with ten new ones and answers them in clear.
 async fn new_recovery_codes<C: ConnectionTrait>(
     db: &C,
-    user_id: Uuid,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
     mfa_recovery_code::Entity::delete_many().filter(mfa_recovery_code::Column::UserId.eq(user_id)).exec(db).await?;
     let codes = totp::generate_recovery_codes();
     let rows = codes.iter().map(|code| mfa_recovery_code::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
+        user_id: Set(user_id.uuid()),
         code_hash: Set(tokens::digest(&totp::normalise_recovery_code(code))),
         used_at: Set(None),
         created_at: Set(now),
@@ -268,7 +268,7 @@ async fn new_recovery_codes<C: ConnectionTrait>(
     Ok(codes)
 }
 
-fn throttle_key(user_id: Uuid) -> String {
+fn throttle_key(user_id: UserId) -> String {
     format!("mfa:{user_id}")
 }
 
@@ -280,11 +280,11 @@ pub async fn confirm(
     address: &str,
 ) -> Result<Vec<String>, MfaError> {
     let now = state.now();
-    let key = throttle_key(account.id);
+    let key = throttle_key(UserId::new(account.id));
     if let Some(retry_after_secs) = state.mfa_throttle.retry_after(&key, address, now) {
         return Err(MfaError::Throttled { retry_after_secs });
     }
-    let row = match totp_row(&state.db, account.id).await? {
+    let row = match totp_row(&state.db, UserId::new(account.id)).await? {
         None => return Err(MfaError::NoPendingEnrolment),
         Some(row) if row.confirmed_at.is_some() => return Err(MfaError::AlreadyEnrolled),
         Some(row) => row,
@@ -301,7 +301,7 @@ pub async fn confirm(
         .filter(mfa_totp::Column::UserId.eq(account.id))
         .exec(&txn)
         .await?;
-    let codes = new_recovery_codes(&txn, account.id, now).await?;
+    let codes = new_recovery_codes(&txn, UserId::new(account.id), now).await?;
     audit::record(&txn, now, Event::by_user(account, "mfa.totp.confirm")).await?;
     txn.commit().await?;
     state.mfa_throttle.record_success(&key);
@@ -318,18 +318,18 @@ async fn verify<C: ConnectionTrait>(
 ) -> Result<bool, MfaError> {
     match proof {
         Proof::Code(code) => spend_code(state, txn, row, code, now).await,
-        Proof::RecoveryCode(code) => Ok(spend_recovery_code(txn, row.user_id, code, now).await?),
+        Proof::RecoveryCode(code) => Ok(spend_recovery_code(txn, UserId::new(row.user_id), code, now).await?),
     }
 }
 
 /// Turns TOTP off (with a current code or a recovery code); recovery codes go too.
 pub async fn disable(state: &AppState, account: &user::Model, proof: &Proof, address: &str) -> Result<(), MfaError> {
     let now = state.now();
-    let key = throttle_key(account.id);
+    let key = throttle_key(UserId::new(account.id));
     if let Some(retry_after_secs) = state.mfa_throttle.retry_after(&key, address, now) {
         return Err(MfaError::Throttled { retry_after_secs });
     }
-    let Some(row) = totp_row(&state.db, account.id).await?.filter(|t| t.confirmed_at.is_some()) else {
+    let Some(row) = totp_row(&state.db, UserId::new(account.id)).await?.filter(|t| t.confirmed_at.is_some()) else {
         return Err(MfaError::NotEnrolled);
     };
     if required_for(&state.db, account).await? {
@@ -395,7 +395,7 @@ pub async fn complete_login(
 ) -> Result<TokenPair, MfaError> {
     let now = state.now();
     let (challenge, account) = open_challenge(state, token, Purpose::Login, now).await?;
-    let key = throttle_key(account.id);
+    let key = throttle_key(UserId::new(account.id));
     if let Some(retry_after_secs) = state.mfa_throttle.retry_after(&key, address, now) {
         audit::record(
             &state.db,
@@ -405,7 +405,7 @@ pub async fn complete_login(
         .await?;
         return Err(MfaError::Throttled { retry_after_secs });
     }
-    let row = totp_row(&state.db, account.id)
+    let row = totp_row(&state.db, UserId::new(account.id))
         .await?
         .filter(|t| t.confirmed_at.is_some())
         .ok_or(MfaError::InvalidChallenge)?;

@@ -33,6 +33,7 @@ pub mod red_flags;
 pub mod referrals;
 pub mod reminder_preferences;
 pub mod reminder_rules;
+pub mod roster;
 // issue 17: adaptive reminder timing
 pub mod reminder_adaptation;
 pub mod scars;

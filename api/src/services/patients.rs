@@ -24,7 +24,7 @@ use crate::{
     auth::{PatientPrincipal, Principal, tokens},
     db,
     domain::{DisengagedDays, DisplayName, Email, Icd10Code, PainScore},
-    ids::ClinicId,
+    ids::{ClinicId, UserId},
     services::{
         audit::{self, Event},
         consents, contains_pattern,
@@ -179,7 +179,11 @@ fn join_codes(codes: &[Icd10Code]) -> String {
     codes.iter().map(Icd10Code::as_str).collect::<Vec<_>>().join(",")
 }
 
-async fn check_therapist<C: ConnectionTrait>(db: &C, who: &Principal, therapist_id: Uuid) -> Result<(), PatientError> {
+async fn check_therapist<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    therapist_id: UserId,
+) -> Result<(), PatientError> {
     let found = user::Entity::find_by_id(therapist_id)
         .filter(user::Column::ClinicId.eq(who.clinic_id))
         .filter(user::Column::Role.is_in([Role::Therapist, Role::Admin]))
@@ -200,7 +204,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
     if therapist != who.user_id && who.role != Role::Admin {
         return Err(PatientError::UnknownTherapist);
     }
-    check_therapist(db, who, therapist).await?;
+    check_therapist(db, who, UserId::new(therapist)).await?;
     let txn = db::begin_write(db).await?;
     let record = patient::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -279,7 +283,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     let record = find_visible(db, who, id).await?;
     // Handing a patient over is allowed, but only to an active therapist of the clinic.
     if let Some(therapist) = changes.primary_therapist_id.filter(|t| *t != record.primary_therapist_id) {
-        check_therapist(db, who, therapist).await?;
+        check_therapist(db, who, UserId::new(therapist)).await?;
     }
     let consents_before = consents::Consents::of(&record);
     let mut active: patient::ActiveModel = record.into_inner().into();

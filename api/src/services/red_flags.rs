@@ -19,6 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::ids::ClinicId;
 use crate::{
     auth::PatientPrincipal,
     clinical::{
@@ -202,7 +203,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                     .await?
                     .rows_affected;
                 if changed == 1 {
-                    let event = Event::system(record.clinic_id, "alert.add_red_flags")
+                    let event = Event::system(ClinicId::new(record.clinic_id), "alert.add_red_flags")
                         .patient(record.id)
                         .resource(format!("alert:{}", open.id));
                     audit::record(db, now, event).await?;
@@ -263,7 +264,9 @@ async fn insert<C: ConnectionTrait>(
     if stored == 0 {
         return Ok(None);
     }
-    let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
+    let event = Event::system(ClinicId::new(record.clinic_id), "alert.raise")
+        .patient(record.id)
+        .resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
     tracing::info!(alert_id = %row.id, kind = crate::clinical::rules::AlertKind::from(row.kind).as_str(), "alert raised");
     Ok(Some(row))

@@ -255,7 +255,7 @@ pub async fn replace_rom<C: ConnectionTrait>(
             session_note_id: Set(note.id),
             patient_id: Set(appt.patient_id),
             measured_at: Set(appt.starts_at),
-            region: Set(super::measured_site::region_word(r.region())),
+            region: Set(r.region().into()),
             side: Set(stored_side(r.side())),
             movement: Set(r.movement().as_str().to_owned()),
             degrees: Set(r.degrees()),

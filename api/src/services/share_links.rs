@@ -386,7 +386,7 @@ async fn log<C: ConnectionTrait + TransactionTrait>(
         let result =
             if matches!(outcome, ViewOutcome::Shown | ViewOutcome::Pdf) { Outcome::Success } else { Outcome::Denied };
         let event = Event::anonymous(action)
-            .in_clinic(l.clinic_id)
+            .in_clinic(ClinicId::new(l.clinic_id))
             .patient(l.patient_id)
             .resource(format!("share_link:{}", l.id))
             .outcome(result);

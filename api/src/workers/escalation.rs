@@ -20,6 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::ids::ClinicId;
 use crate::{
     push::{self, Notification, PushSender},
     services::{
@@ -59,7 +60,7 @@ pub async fn run_once<C: ConnectionTrait>(
     for row in waiting {
         let Some(urgent_since) = row.urgent_since else { continue };
         let Some(record) = patient::Entity::find_by_id(row.patient_id).one(db).await? else { continue };
-        let settings = clinic_settings::get(db, row.clinic_id).await?;
+        let settings = clinic_settings::get(db, ClinicId::new(row.clinic_id)).await?;
         let reachable = therapist_reachable(db, &record).await?;
         let due = if reachable { urgent_since + settings.escalation_delay } else { urgent_since };
         if now < due {
@@ -88,11 +89,9 @@ pub async fn run_once<C: ConnectionTrait>(
             report.delivered += push::notify_user(db, sender, now, *user_id, &notification).await?;
         }
         let why = if reachable { "delay passed" } else { "therapist has no device" };
-        let event = Event::system(row.clinic_id, "alert.escalate").patient(row.patient_id).resource(format!(
-            "alert:{} recipients:{} ({why})",
-            row.id,
-            recipients.len()
-        ));
+        let event = Event::system(ClinicId::new(row.clinic_id), "alert.escalate")
+            .patient(row.patient_id)
+            .resource(format!("alert:{} recipients:{} ({why})", row.id, recipients.len()));
         audit::record(db, now, event).await?;
         tracing::warn!(alert_id = %row.id, recipients = recipients.len(), reason = why, "urgent alert escalated");
         report.escalated.push(row.id);

@@ -404,3 +404,57 @@ async fn today_names_the_next_scheduled_session_not_a_past_cancelled_or_other_pa
     assert_ne!(theirs["next_appointment"]["id"], later.as_str());
     assert!(theirs["next_appointment"]["starts_at"].as_str().unwrap().starts_with("2026-06-02T10:00:00"));
 }
+
+#[tokio::test]
+async fn the_roster_gives_each_patient_on_a_page_their_own_last_week_in_their_own_zone() {
+    let app = spawn_app().await;
+    app.clock.set(Utc.with_ymd_and_hms(2026, 5, 24, 8, 0, 0).unwrap());
+    let admin = app.clinic_admin("Roster Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let t = therapist.access_token.clone();
+    let steady = app.patient(&therapist).await;
+    let patchy = app.patient(&therapist).await;
+    let no_account = app.patient_record(&therapist, "Nora No-App").await;
+    let no_plan = app.patient_record(&therapist, "Nils No-Plan").await;
+    // Auckland is UTC+12 in June: at noon UTC on June 1 its today is June 2.
+    app.patch("/api/v1/me", Some(&patchy.access_token), &json!({ "timezone": "Pacific/Auckland" })).await.expect(200);
+    let mut items = Vec::new();
+    for (patient_id, done_days) in [
+        (steady.patient_id.unwrap(), &["26", "27", "28", "29", "30", "31"][..]),
+        (patchy.patient_id.unwrap(), &["27", "29", "31"][..]),
+        (no_account, &[][..]),
+    ] {
+        let plan = new_plan(&app, &t, patient_id, "2026-05-25").await;
+        let daily = prescribe(&app, &t, &plan, "chin-tuck", dose(1, &[1, 2, 3, 4, 5, 6, 7])).await;
+        let item = daily["exercises"][0]["plan_exercise_id"].as_str().unwrap().to_owned();
+        items.push((patient_id, item, done_days));
+    }
+
+    app.clock.set(Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap());
+    for (actor, (_, item, days)) in [&steady, &patchy].into_iter().zip(&items) {
+        let token = app.relogin(actor).await;
+        let logs: Vec<Value> =
+            days.iter().map(|d| log(item, &format!("2026-05-{d}"), &format!("2026-05-{d}T10:00:00Z"))).collect();
+        app.post("/api/v1/me/exercise-logs", Some(&token), &json!({ "items": logs })).await.expect(200);
+    }
+    let t = app.relogin(&therapist).await;
+    let roster = app.get("/api/v1/patients", Some(&t)).await.expect(200);
+
+    let row = |id: Uuid| {
+        roster["items"].as_array().unwrap().iter().find(|r| r["id"] == id.to_string()).unwrap()["adherence_7d"].clone()
+    };
+    // May 26 … June 1 in UTC: 6 of 7 days.
+    assert_eq!(row(steady.patient_id.unwrap()), 85.7);
+    // May 27 … June 2 in Auckland: 3 of 7.
+    assert_eq!(row(patchy.patient_id.unwrap()), 42.9);
+    assert_eq!(row(no_account), 0.0);
+    assert_eq!(row(no_plan), Value::Null, "nothing prescribed: absent");
+    // The same numbers as each patient's own adherence over their week.
+    for (id, from, to) in [
+        (steady.patient_id.unwrap(), "2026-05-26", "2026-06-01"),
+        (patchy.patient_id.unwrap(), "2026-05-27", "2026-06-02"),
+    ] {
+        let one = app.get(&format!("/api/v1/patients/{id}/adherence?from={from}&to={to}"), Some(&t)).await.expect(200);
+        assert_eq!(one["percent"], row(id));
+    }
+}

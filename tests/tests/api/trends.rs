@@ -483,7 +483,7 @@ async fn range_of_motion_rows_stored_before_the_vocabulary_stay_readable() {
         session_note_id: Set(note.id),
         patient_id: Set(note.patient_id),
         measured_at: Set(at("2026-06-02T09:00:00Z")),
-        region: Set("shoulder".into()),
+        region: Set(entity::BodyRegion::Shoulder),
         side: Set(entity::Side::Both),
         movement: Set("overhead reach".into()),
         degrees: Set(160),

@@ -19,6 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::ids::ClinicId;
 use crate::{
     auth::Principal,
     clinical::rules::{self, AlertKind},
@@ -105,7 +106,9 @@ pub async fn raise<C: ConnectionTrait>(
     if stored == 0 {
         return Ok(None);
     }
-    let event = Event::system(record.clinic_id, "alert.raise").patient(record.id).resource(format!("alert:{}", row.id));
+    let event = Event::system(ClinicId::new(record.clinic_id), "alert.raise")
+        .patient(record.id)
+        .resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
     tracing::info!(alert_id = %row.id, kind = AlertKind::from(row.kind).as_str(), "alert raised");
     Ok(Some(row))

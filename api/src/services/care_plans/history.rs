@@ -1,5 +1,7 @@
 //! A plan's history: every version's snapshot, and what was in force on a given day.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::care_plan_version;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -20,6 +22,26 @@ pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Vec
         .all(db)
         .await?;
     rows.into_iter().map(|r| Ok((r.created_at, PlanSnapshotV1::decode(&r.snapshot)?.into()))).collect()
+}
+
+/// [`versions`] of several plans in one query, keyed by plan; a plan with no versions is
+/// absent.
+pub async fn versions_of<C: ConnectionTrait>(
+    db: &C,
+    plan_ids: &[PlanId],
+) -> Result<HashMap<PlanId, Vec<(DateTime<Utc>, PlanView)>>, DbErr> {
+    let rows = care_plan_version::Entity::find()
+        .filter(care_plan_version::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .order_by_asc(care_plan_version::Column::PlanId)
+        .order_by_asc(care_plan_version::Column::Version)
+        .all(db)
+        .await?;
+    let mut out: HashMap<PlanId, Vec<(DateTime<Utc>, PlanView)>> = HashMap::new();
+    for r in rows {
+        let view = PlanSnapshotV1::decode(&r.snapshot)?.into();
+        out.entry(PlanId::new(r.plan_id)).or_default().push((r.created_at, view));
+    }
+    Ok(out)
 }
 
 /// The snapshot in force at the end of local day `date` in `tz`, if the plan existed then.

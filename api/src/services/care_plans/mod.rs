@@ -22,7 +22,7 @@ mod snapshot;
 mod types;
 
 pub use goals::{GoalChanges, NewGoal, add_goal, update_goal};
-pub use history::{in_force_on, prescribed_on, versions};
+pub use history::{in_force_on, prescribed_on, versions, versions_of};
 pub use items::{add_exercise, add_lesson, remove_exercise, remove_lesson, update_exercise};
 pub(crate) use lifecycle::complete_for_discharge;
 pub use lifecycle::{NewPlan, PlanChanges, create, is_discharged, update};

@@ -34,8 +34,8 @@ pub async fn view<C: ConnectionTrait>(db: &C, plan: &care_plan::Model) -> Result
         .order_by_asc(plan_goal::Column::Id)
         .all(db)
         .await?;
-    let exercises = prescribed(db, plan.id).await?.into_iter().map(|(p, _)| p).collect();
-    let lessons = assigned_lessons(db, plan.id).await?;
+    let exercises = prescribed(db, PlanId::new(plan.id)).await?.into_iter().map(|(p, _)| p).collect();
+    let lessons = assigned_lessons(db, PlanId::new(plan.id)).await?;
     Ok(PlanView {
         id: plan.id,
         patient_id: plan.patient_id,
@@ -79,7 +79,7 @@ pub fn certification(plan: &care_plan::Model) -> Option<Certification> {
 /// is gone), in one query joining the library.
 pub async fn prescribed<C: ConnectionTrait>(
     db: &C,
-    plan_id: Uuid,
+    plan_id: PlanId,
 ) -> Result<Vec<(PrescribedExercise, Option<exercise::Model>)>, DbErr> {
     let library = plan_exercise::Entity::belongs_to(exercise::Entity)
         .from(plan_exercise::Column::ExerciseId)
@@ -118,7 +118,7 @@ pub fn prescription(pe: plan_exercise::Model, row: Option<&exercise::Model>) -> 
 
 /// The plan's current lessons by unlock date, with titles from the library, in one
 /// query joining the library.
-pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Vec<AssignedLesson>, DbErr> {
+pub async fn assigned_lessons<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Vec<AssignedLesson>, DbErr> {
     let library = plan_lesson::Entity::belongs_to(lesson::Entity)
         .from(plan_lesson::Column::LessonId)
         .to(lesson::Column::Id)

@@ -1,16 +1,15 @@
-//! The plan's value types: statuses, weekdays, a dose, and the plan as the API shows
-//! it. A plan runs only while active and within its dates.
+//! The plan's value types: statuses, weekdays, a dose, and the whole plan. No API or
+//! storage derives here: `routes::plan_view_dto` and `stored::plan` convert. A plan
+//! runs only while active and within its dates.
 
 use chrono::NaiveDate;
 use entity::{care_plan, plan_goal};
-use poem_openapi::{Enum, Object};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
 use crate::{content::Side, services::patients::PatientError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanStatus {
     Active,
     Paused,
@@ -47,8 +46,7 @@ impl From<PlanStatus> for care_plan::Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GoalStatus {
     Active,
     Achieved,
@@ -125,8 +123,7 @@ pub struct Prescription {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoalView {
     pub id: Uuid,
     /// The activity, e.g. "turn my head to check the blind spot".
@@ -139,8 +136,7 @@ pub struct GoalView {
     pub target_date: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrescribedExercise {
     /// The assignment; exercise logs refer to it.
     pub plan_exercise_id: Uuid,
@@ -158,7 +154,7 @@ pub struct PrescribedExercise {
     pub position: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignedLesson {
     pub plan_lesson_id: Uuid,
     pub lesson_id: Uuid,
@@ -168,11 +164,10 @@ pub struct AssignedLesson {
     pub unlock_date: NaiveDate,
 }
 
-// History stores a plan as a `PlanSnapshotV1`, a type of its own, so this API type may
-// change with the API. (The doc line below is the schema's description in the spec.)
-/// A whole plan at one version: the API's view of a plan and what history stores.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(skip_serializing_if_is_none)]
+/// A whole plan at one version. History stores it as a `PlanSnapshotV1` and the API
+/// shows it as `routes::plan_view_dto::PlanViewDto`, each a type of its own, so either
+/// may change without the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanView {
     pub id: Uuid,
     pub patient_id: Uuid,
@@ -198,7 +193,7 @@ pub struct PlanView {
 
 /// A physician's certification of the plan of care. A recertification replaces it; the
 /// plan's history keeps the earlier ones.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certification {
     /// The certifying physician.
     pub certified_by: String,

@@ -266,8 +266,12 @@ fn rom(record: &PatientRecord, note: &FullNote, m: &rom_measure::Model) -> Value
         rom_measure::Mode::Active => "active",
         rom_measure::Mode::Passive => "passive",
     });
-    let name =
-        format!("Range of motion: {} {}{}", m.region, m.movement, mode.map(|x| format!(" ({x})")).unwrap_or_default());
+    let name = format!(
+        "Range of motion: {} {}{}",
+        m.region.to_value(),
+        m.movement,
+        mode.map(|x| format!(" ({x})")).unwrap_or_default()
+    );
     object([
         ("resourceType", Some(json!("Observation"))),
         ("id", Some(json!(m.id.to_string()))),
@@ -278,7 +282,7 @@ fn rom(record: &PatientRecord, note: &FullNote, m: &rom_measure::Model) -> Value
         ("encounter", encounter_ref(record, note.note.appointment_id)),
         ("effectiveDateTime", Some(json!(instant(m.measured_at)))),
         ("valueQuantity", Some(quantity(i64::from(m.degrees), "deg"))),
-        ("bodySite", Some(concept_text(&format!("{}, {}", m.region, side_text(m.side))))),
+        ("bodySite", Some(concept_text(&format!("{}, {}", m.region.to_value(), side_text(m.side))))),
         ("method", method),
     ])
 }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Dedup, Links, gather, resources};
+use crate::ids::ClinicId;
 use crate::services::{
     audit::{self, Event},
     patients,
@@ -53,7 +54,7 @@ pub async fn write_clinic<C: ConnectionTrait>(
     }
     let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut seen = Dedup::default();
-    let records = patients::all_in_clinic(db, crate::ids::ClinicId::new(clinic_id)).await?;
+    let records = patients::all_in_clinic(db, ClinicId::new(clinic_id)).await?;
     let count = records.len();
     for patient in records {
         let record = gather(db, patient).await?;
@@ -71,7 +72,7 @@ pub async fn write_clinic<C: ConnectionTrait>(
         write_file(&dir.join(&name), &items)?;
         summary.files.insert(name, items.len());
     }
-    let event = Event::system(clinic_id, "fhir.export_clinic").resource(format!("patients:{count}"));
+    let event = Event::system(ClinicId::new(clinic_id), "fhir.export_clinic").resource(format!("patients:{count}"));
     audit::record(db, now, event).await?;
     Ok(summary)
 }

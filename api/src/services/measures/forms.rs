@@ -9,7 +9,6 @@ use sea_orm::{
     TransactionTrait, sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::{MeasureError, instrument};
 use crate::{
@@ -67,13 +66,13 @@ fn decode_licensed(inst: &Instrument, raw: &str) -> Result<Option<LicensedText>,
 /// How `inst` is asked in this clinic, or `None` when it cannot be used there.
 pub async fn form<C: ConnectionTrait>(
     db: &C,
-    clinic_id: Uuid,
+    clinic_id: ClinicId,
     inst: &Instrument,
     activities: &[String],
 ) -> Result<Option<Form>, DbErr> {
     let licensed = match inst.items {
         Items::Licensed { .. } => {
-            clinic_instrument::Entity::find_by_id((clinic_id, inst.id.to_owned())).one(db).await?
+            clinic_instrument::Entity::find_by_id((clinic_id.uuid(), inst.id.to_owned())).one(db).await?
         }
         _ => None,
     };

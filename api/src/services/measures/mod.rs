@@ -6,6 +6,7 @@
 //! missed period is not carried over. Licensed instruments can be scheduled only once
 //! the clinic has supplied their item text.
 
+use crate::ids::ClinicId;
 use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -104,7 +105,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         _ if !activities.is_empty() => return Err(MeasureError::Invalid("only psfs takes activities")),
         _ => {}
     }
-    if form(db, record.clinic_id, inst, &activities).await?.is_none() {
+    if form(db, ClinicId::new(record.clinic_id), inst, &activities).await?.is_none() {
         return Err(MeasureError::NotEnabled);
     }
     let row = measure_schedule::Model {

@@ -10,6 +10,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait, sea_que
 use uuid::Uuid;
 
 use super::{Thread, hours};
+use crate::ids::ClinicId;
 use crate::services::clinic_settings;
 
 /// Namespace of the derived reply ids.
@@ -22,9 +23,9 @@ pub(super) async fn answer_off_hours(
     now: DateTime<Utc>,
     thread: &Thread,
 ) -> Result<(), DbErr> {
-    let (week, clinic_tz) = hours::get(txn, thread.clinic_id()).await?;
+    let (week, clinic_tz) = hours::get(txn, ClinicId::new(thread.clinic_id())).await?;
     let Some(closed_since) = week.closed_since(now, clinic_tz) else { return Ok(()) };
-    let numbers = clinic_settings::get(txn, thread.clinic_id()).await?.numbers;
+    let numbers = clinic_settings::get(txn, ClinicId::new(thread.clinic_id())).await?.numbers;
     let reopens = week.next_opening(now, clinic_tz);
     let text = reply_text(reopens, thread.actor.timezone(), &numbers);
     let mut seed = thread.patient_id().as_bytes().to_vec();

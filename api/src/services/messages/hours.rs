@@ -10,11 +10,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
     TransactionTrait,
 };
-use uuid::Uuid;
 
 use crate::{
     auth::Principal,
     db,
+    ids::ClinicId,
     services::audit::{self, Event},
 };
 
@@ -124,7 +124,7 @@ fn weekday_of(n: i16) -> Option<Weekday> {
 }
 
 /// The clinic's hours and its time zone.
-pub async fn get<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<(WeeklyHours, Tz), DbErr> {
+pub async fn get<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<(WeeklyHours, Tz), DbErr> {
     let rows = clinic_hours::Entity::find()
         .filter(clinic_hours::Column::ClinicId.eq(clinic_id))
         .order_by_asc(clinic_hours::Column::Weekday)
@@ -142,7 +142,7 @@ pub async fn get<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<(WeeklyH
 }
 
 /// The clinic's zone: its hours are wall-clock times there.
-async fn clinic_timezone<C: ConnectionTrait>(db: &C, clinic_id: Uuid) -> Result<Tz, DbErr> {
+async fn clinic_timezone<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Tz, DbErr> {
     let clinic = clinic::Entity::find_by_id(clinic_id).one(db).await?.ok_or(DbErr::RecordNotFound("clinic".into()))?;
     clinic.timezone.parse().map_err(|_| DbErr::Type(format!("clinic {} has an unknown time zone", clinic.id)))
 }
@@ -173,7 +173,7 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
     audit::record(&txn, now, Event::by(who, "clinic.hours.update").resource(format!("clinic:{}", who.clinic_id)))
         .await?;
     txn.commit().await?;
-    get(db, who.clinic_id).await
+    get(db, who.clinic()).await
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use sea_orm::ActiveEnum;
 
 use super::Report;
 use crate::{
     clinical::{PAIN_MCID, instruments},
-    services::{adherence, local_date},
+    services::{adherence, local_date, measured_site::region_word},
 };
 
 /// Chart titles, also looked for in the PDF by the tests.
@@ -150,7 +151,7 @@ pub fn build(r: &Report) -> Vec<Chart> {
             .collect();
         rom_max = points.iter().fold(rom_max, |m, p| m.max(p.1));
         rom.series.push(Series {
-            label: format!("{} {} {}", s.region, s.side, s.movement),
+            label: format!("{} {} {}", region_word(s.region), s.side.to_value(), s.movement.as_str()),
             style: Style::Line,
             points,
         });

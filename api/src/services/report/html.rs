@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use sea_orm::ActiveEnum;
 use sha2::{Digest, Sha256};
 
 use super::{Report, charts, direction_word as direction, discharge_reason_word, outcome_direction_word, verdict};
@@ -243,9 +244,9 @@ pub fn render(r: &Report) -> String {
             let _ = write!(
                 b,
                 "<tr><td>{} {} {}</td><td>{}°</td><td>{}°</td><td>{}</td></tr>",
-                escape(&s.region),
-                escape(&s.side),
-                escape(&s.movement),
+                region_word(s.region),
+                s.side.to_value(),
+                escape(s.movement.as_str()),
                 opt(first.map(|p| p.degrees)),
                 opt(last.map(|p| p.degrees)),
                 opt(s.typical_degrees.map(|d| format!("{d}°")))

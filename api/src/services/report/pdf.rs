@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use sea_orm::ActiveEnum;
 
 use super::{
     Report,
@@ -335,9 +336,9 @@ fn body(r: &Report, d: &mut Doc) {
     for s in &r.trends.rom {
         d.para(&format!(
             "{} {} {}: {} -> {} degrees",
-            s.region,
-            s.side,
-            s.movement,
+            region_word(s.region),
+            s.side.to_value(),
+            s.movement.as_str(),
             opt(s.points.first().map(|p| p.degrees)),
             opt(s.points.last().map(|p| p.degrees))
         ));

@@ -3,10 +3,13 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{appointment, check_in, rom_measure, session_note};
-use sea_orm::{ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::clinical::rom::{self, RomMethod, RomMode};
+use crate::clinical::{
+    body::BodyRegion,
+    rom::{MeasuredMovement, RomMethod, RomMode},
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionEffect {
@@ -25,9 +28,10 @@ pub struct SessionEffect {
 /// measures, so each has its own series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RomSeries {
-    pub region: String,
-    pub side: String,
-    pub movement: String,
+    pub region: BodyRegion,
+    /// As stored: `both` only in rows written before sides were per movement.
+    pub side: entity::Side,
+    pub movement: MeasuredMovement,
     /// `None` for measurements recorded before active/passive was asked for.
     pub mode: Option<RomMode>,
     pub typical_degrees: Option<i16>,
@@ -167,16 +171,17 @@ pub(super) async fn rom_series<C: ConnectionTrait>(
     {
         let mode: Option<RomMode> = m.mode.map(Into::into);
         let point = RomPoint { measured_at: m.measured_at, degrees: m.degrees, method: m.method.map(Into::into) };
+        let (region, movement) = (BodyRegion::from(m.region), MeasuredMovement::from_stored(m.movement));
         match rom
             .iter_mut()
-            .find(|s| s.region == m.region && s.side == m.side.to_value() && s.movement == m.movement && s.mode == mode)
+            .find(|s| s.region == region && s.side == m.side && s.movement == movement && s.mode == mode)
         {
             Some(series) => series.points.push(point),
             None => rom.push(RomSeries {
-                typical_degrees: rom::reference_of_stored(&m.region, &m.movement).map(|r| r.typical_degrees),
-                region: m.region,
-                side: m.side.to_value(),
-                movement: m.movement,
+                typical_degrees: movement.reference_at(region).map(|r| r.typical_degrees),
+                region,
+                side: m.side,
+                movement,
                 mode,
                 points: vec![point],
             }),
