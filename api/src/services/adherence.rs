@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use entity::{care_plan, exercise_log};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
@@ -125,23 +125,18 @@ pub async fn for_patient<C: ConnectionTrait>(
     today: NaiveDate,
     tz: Tz,
 ) -> Result<Adherence, DbErr> {
-    let plans = care_plan::Entity::find().filter(care_plan::Column::PatientId.eq(patient_id)).all(db).await?;
-    let mut histories = Vec::with_capacity(plans.len());
-    for plan in &plans {
-        if plan.start_date <= to && plan.end_date.is_none_or(|end| end >= from) {
-            histories.push(care_plans::versions(db, PlanId::new(plan.id)).await?);
-        }
-    }
-    let logs: Vec<(NaiveDate, Uuid)> = exercise_log::Entity::find()
-        .filter(exercise_log::Column::PatientId.eq(patient_id))
-        .filter(exercise_log::Column::LocalDate.gte(from))
-        .filter(exercise_log::Column::LocalDate.lte(to))
-        .filter(exercise_log::Column::OffPlan.eq(false))
+    let plans: Vec<PlanId> = care_plan::Entity::find()
+        .filter(care_plan::Column::PatientId.eq(patient_id))
         .all(db)
         .await?
         .into_iter()
-        .map(|l| (l.local_date, l.plan_exercise_id))
+        .filter(|plan| plan.start_date <= to && plan.end_date.is_none_or(|end| end >= from))
+        .map(|plan| PlanId::new(plan.id))
         .collect();
+    let mut versions = care_plans::versions_of(db, &plans).await?;
+    let histories: Vec<_> = plans.iter().map(|id| versions.remove(id).unwrap_or_default()).collect();
+    let logs: Vec<(NaiveDate, Uuid)> =
+        counted_logs(db, &[patient_id], from, to).await?.into_iter().map(|(_, date, item)| (date, item)).collect();
     Ok(compute(&histories, &logs, from, to, today, tz))
 }
 
@@ -181,17 +176,10 @@ pub async fn last_week_for<C: ConnectionTrait>(
     let mut versions = care_plans::versions_of(db, &plan_ids).await?;
 
     let mut logs: HashMap<Uuid, Vec<(NaiveDate, Uuid)>> = HashMap::new();
-    for l in exercise_log::Entity::find()
-        .filter(exercise_log::Column::PatientId.is_in(patient_ids.iter().copied()))
-        .filter(exercise_log::Column::LocalDate.gte(earliest))
-        .filter(exercise_log::Column::LocalDate.lte(latest))
-        .filter(exercise_log::Column::OffPlan.eq(false))
-        .all(db)
-        .await?
-    {
-        let (from, to) = weeks[&l.patient_id];
-        if (from..=to).contains(&l.local_date) {
-            logs.entry(l.patient_id).or_default().push((l.local_date, l.plan_exercise_id));
+    for (patient_id, date, item) in counted_logs(db, patient_ids, earliest, latest).await? {
+        let (from, to) = weeks[&patient_id];
+        if (from..=to).contains(&date) {
+            logs.entry(patient_id).or_default().push((date, item));
         }
     }
 
@@ -207,6 +195,28 @@ pub async fn last_week_for<C: ConnectionTrait>(
         out.insert(*id, percent(a.done, a.prescribed));
     }
     Ok(out)
+}
+
+/// The logs that count towards adherence (not off-plan) of `patient_ids` on local days
+/// `from..=to`, as (patient, local date, plan exercise): only the columns `compute` needs.
+async fn counted_logs<C: ConnectionTrait>(
+    db: &C,
+    patient_ids: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Uuid, NaiveDate, Uuid)>, DbErr> {
+    exercise_log::Entity::find()
+        .select_only()
+        .column(exercise_log::Column::PatientId)
+        .column(exercise_log::Column::LocalDate)
+        .column(exercise_log::Column::PlanExerciseId)
+        .filter(exercise_log::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .filter(exercise_log::Column::LocalDate.gte(from))
+        .filter(exercise_log::Column::LocalDate.lte(to))
+        .filter(exercise_log::Column::OffPlan.eq(false))
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// The first and last local day of the 7 ending today in `tz`.
