@@ -65,6 +65,8 @@ pub enum StartupError {
     DataKey(#[from] DataKeyError),
     #[error("cannot build the push HTTP client: {0}")]
     PushClient(#[from] reqwest::Error),
+    #[error("cannot start the writer thread: {0}")]
+    Writer(std::io::Error),
 }
 
 /// The push sender every part of the process shares (one HTTP pool, one VAPID cache).
@@ -123,7 +125,8 @@ impl Application {
         };
         tokio::task::spawn_blocking(password::warm_up);
         // The writer's queue waits no longer for room than a request waits for a connection.
-        let writer = Writer::start(db::connect_writer(&settings, &conn).await?, settings.db_deadline);
+        let writer = Writer::start(db::connect_writer(&settings, &conn).await?, settings.db_deadline)
+            .map_err(StartupError::Writer)?;
         let audit = audit_sink::Sink::start(writer.clone(), settings.db_deadline);
         let state = AppState {
             db: conn,

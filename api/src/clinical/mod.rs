@@ -104,13 +104,22 @@ pub const RATING_MCID: Mcid = Mcid { points: Some(2.0), percent: None };
 /// check-ins weighs as much as a day with one. `readings` are (local day, value) pairs
 /// already limited to the baseline week; `None` when there are none.
 pub fn mean_of_daily_means(readings: &[(chrono::NaiveDate, i16)]) -> Option<f64> {
-    let mut days: std::collections::BTreeMap<chrono::NaiveDate, (f64, u32)> = Default::default();
+    let mut days: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64)> = Default::default();
     for (day, value) in readings {
         let entry = days.entry(*day).or_default();
-        entry.0 += f64::from(*value);
+        entry.0 += i64::from(*value);
         entry.1 += 1;
     }
-    (!days.is_empty()).then(|| days.values().map(|(sum, n)| sum / f64::from(*n)).sum::<f64>() / days.len() as f64)
+    let mut totals: Vec<_> = days.into_iter().map(|(day, (sum, n))| (day, sum, n)).collect();
+    mean_of_daily_totals(&mut totals)
+}
+
+/// [`mean_of_daily_means`] from each day's sum and count, as a database can add them up;
+/// days are taken in date order, so both give the same float.
+pub fn mean_of_daily_totals(days: &mut [(chrono::NaiveDate, i64, i64)]) -> Option<f64> {
+    days.sort_unstable_by_key(|(day, _, _)| *day);
+    let means: Vec<f64> = days.iter().filter(|(_, _, n)| *n > 0).map(|(_, sum, n)| *sum as f64 / *n as f64).collect();
+    (!means.is_empty()).then(|| means.iter().sum::<f64>() / means.len() as f64)
 }
 
 #[cfg(test)]
