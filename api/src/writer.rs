@@ -1,4 +1,4 @@
-//! The one writer of a process: a task that owns the write connection and a queue.
+//! The one writer of a process: a task on its own thread that owns the write connection and a queue.
 //!
 //! Every hot write (check-ins, exercise logs, read-audit batches) is a job sent here. The
 //! task takes whatever jobs are waiting (up to [`MAX_BATCH`]), runs them in one

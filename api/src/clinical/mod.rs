@@ -174,6 +174,16 @@ mod tests {
     }
 
     #[test]
+    fn daily_totals_give_the_same_float_as_the_readings_whatever_their_order() {
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
+        // Thirds make the float depend on the order of the additions.
+        let readings = [(d(3), 1), (d(1), 2), (d(2), 1), (d(3), 1), (d(1), 1), (d(2), 2), (d(3), 2), (d(2), 1)];
+        let mut totals = vec![(d(3), 4, 3), (d(1), 3, 2), (d(2), 4, 3)];
+        assert_eq!(mean_of_daily_totals(&mut totals), mean_of_daily_means(&readings));
+        assert_eq!(mean_of_daily_totals(&mut []), None);
+    }
+
+    #[test]
     fn direction_depends_on_which_end_is_worse() {
         assert_eq!(direction(6.0, 4.0, true), Direction::Improved);
         assert_eq!(direction(4.0, 6.0, false), Direction::Improved);
