@@ -281,7 +281,7 @@ impl MeasuresApi {
         let every_days = i16::try_from(body.every_days).unwrap_or(0);
         let starts_on = match body.starts_on {
             Some(d) => d,
-            None => local_date(now, patient_timezone(&state.db, record.id).await?),
+            None => local_date(now, patient_timezone(&state.db, record.scope()).await?),
         };
         let new = NewSchedule {
             instrument: body.0.instrument.into(),

@@ -121,7 +121,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         ended_at: None,
     };
     let txn = db::begin_write(db).await?;
-    end_running(&txn, now, patient_id, inst.id).await?;
+    end_running(&txn, now, record.scope(), inst.id).await?;
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
@@ -145,9 +145,10 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
 async fn end_running<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     instrument: &str,
 ) -> Result<u64, DbErr> {
+    let patient_id = patient.uuid();
     let ended = measure_schedule::Entity::update_many()
         .col_expr(measure_schedule::Column::EndedAt, Expr::value(now))
         .col_expr(measure_schedule::Column::UpdatedAt, Expr::value(now))
@@ -366,10 +367,11 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
 /// Responses with local dates in `[from, to]`, oldest first.
 pub async fn responses<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<measure_response::Model>, DbErr> {
+    let patient_id = patient.uuid();
     measure_response::Entity::find()
         .filter(measure_response::Column::PatientId.eq(patient_id))
         .filter(measure_response::Column::LocalDate.gte(from))
@@ -389,10 +391,11 @@ pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Ve
 /// stored); a response stored without its activities has no baseline.
 pub async fn first_response<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     instrument: &str,
     activities: Option<&str>,
 ) -> Result<Option<measure_response::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let patient_specific =
         instruments::find(instrument).is_some_and(|i| matches!(i.items, Items::PatientActivities { .. }));
     let mut q = measure_response::Entity::find()
