@@ -22,24 +22,13 @@ use crate::{
 
 pub const MAX_LENGTH: Duration = Duration::hours(8);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
+/// Where a session stands. The API's spelling of it lives in `routes::appointments`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Scheduled,
     Completed,
     Cancelled,
     NoShow,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Scheduled => "scheduled",
-            Status::Completed => "completed",
-            Status::Cancelled => "cancelled",
-            Status::NoShow => "no_show",
-        }
-    }
 }
 
 impl From<appointment::Status> for Status {
