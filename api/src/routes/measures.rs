@@ -188,7 +188,7 @@ impl TryFrom<measure_schedule::Model> for MeasureScheduleDto {
         Ok(Self {
             activities: measures::activities_of(&s)?,
             id: s.id,
-            instrument: s.instrument,
+            instrument: s.instrument.as_str().to_owned(),
             every_days: s.every_days,
             starts_on: s.starts_on,
             created_at: s.created_at,
