@@ -1,4 +1,4 @@
-//! Which outcome measure a schedule or a response is for, as the measure tables store it.
+//! Which outcome measure a schedule is for, as `measure_schedule` stores it.
 //! The scoring itself lives in the server's instrument registry; this is only the word.
 
 use sea_orm::entity::prelude::*;

@@ -69,7 +69,7 @@ pub fn instrument(id: &str) -> Result<&'static Instrument, MeasureError> {
     instruments::find(id).ok_or(MeasureError::UnknownInstrument)
 }
 
-/// The registry entry of an instrument the measure tables hold. Total: the stored set and
+/// The registry entry of the instrument a schedule holds. Total: the stored set and
 /// the registry are the same five (`every_registry_instrument_has_a_stored_word` checks).
 pub fn registered(id: InstrumentId) -> &'static Instrument {
     match id {
@@ -265,7 +265,7 @@ pub async fn for_day<C: ConnectionTrait>(
             .await?
     };
     let starts: Vec<Option<NaiveDate>> = schedules.iter().map(|(s, _)| period_start(s, date)).collect();
-    let answered: Vec<(InstrumentId, NaiveDate)> = match starts.iter().flatten().min() {
+    let answered: Vec<(String, NaiveDate)> = match starts.iter().flatten().min() {
         None => vec![],
         Some(earliest) => {
             measure_response::Entity::find()
@@ -318,7 +318,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     if let Some(stored) = measure_response::Entity::find_by_id(input.id).one(db).await? {
         let answers = serde_json::to_string(&input.answers).expect("answers serialise");
         let same = stored.patient_id == patient_id
-            && stored.instrument == stored_id(inst)
+            && stored.instrument == inst.id
             && stored.answers == answers
             && stored.recorded_at.timestamp_micros() == input.recorded_at.timestamp_micros();
         return Ok(if same { Stored::Replayed(stored) } else { Stored::Conflict });
@@ -338,7 +338,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     let row = measure_response::Model {
         id: input.id,
         patient_id,
-        instrument: stored_id(inst),
+        instrument: inst.id.to_owned(),
         answers,
         score,
         recorded_at: input.recorded_at,
@@ -351,7 +351,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     let inserted = measure_response::Entity::insert(measure_response::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
-        instrument: Set(row.instrument),
+        instrument: Set(row.instrument.clone()),
         answers: Set(row.answers.clone()),
         score: Set(row.score),
         recorded_at: Set(row.recorded_at),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::services::patients::PatientScope;
 use crate::{
-    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID},
+    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
     services::{
         adherence, baselines, check_in_days, local_date, local_day_end, local_day_start, measures, patients::Visible,
     },
@@ -293,7 +293,7 @@ async fn measure_histories<C: ConnectionTrait>(
     // The id of each history's baseline response, by index.
     let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
     for response in measures::responses(db, patient, from, to).await? {
-        let inst = measures::registered(response.instrument);
+        let Some(inst) = instruments::find(&response.instrument) else { continue };
         let activities = measures::activities_of_response(&response)?;
         let (baseline_id, history) =
             match measures_out.iter().position(|m| m.instrument == inst.id && m.activities == activities) {
