@@ -14,6 +14,7 @@ pub mod clinic;
 pub mod clinic_instrument;
 pub mod exercise;
 pub mod exercise_log;
+pub mod instrument;
 pub mod invite;
 pub mod lesson;
 pub mod lesson_completion;
@@ -71,5 +72,6 @@ pub mod message_blob;
 pub mod message_record_entry;
 
 pub use body_region::BodyRegion;
+pub use instrument::InstrumentId;
 pub use role::Role;
 pub use side::Side;

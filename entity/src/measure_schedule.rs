@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub patient_id: Uuid,
-    pub instrument: String,
+    pub instrument: crate::InstrumentId,
     pub every_days: i16,
     pub starts_on: Date,
     /// JSON array of activity names (patient-specific functional scale only).

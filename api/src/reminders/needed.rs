@@ -8,7 +8,7 @@ use entity::{appointment, check_in, reminder_occurrence};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::kinds::{Anchor, ReminderKind};
-use crate::services::{check_ins, reminder_adaptation, today};
+use crate::services::{check_ins, patients::PatientScope, reminder_adaptation, today};
 
 /// Why the reminder is not needed any more, if it is not.
 pub(super) async fn already_done<C: ConnectionTrait>(
@@ -16,28 +16,29 @@ pub(super) async fn already_done<C: ConnectionTrait>(
     kind: ReminderKind,
     occ: &reminder_occurrence::Model,
 ) -> Result<Option<&'static str>, DbErr> {
-    let (patient_id, date) = (occ.patient_id, occ.local_date);
+    // The occurrence row names its patient; the worker answers for no caller.
+    let (patient, date) = (PatientScope::trusted(occ.patient_id), occ.local_date);
     if kind.session_offset().is_none() && !reminder_adaptation::sends_on(db, occ.rule_id, date).await? {
         return Ok(Some("backing off after ignored days"));
     }
     match kind {
-        ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient_id, date).await? {
+        ReminderKind::Exercises => Ok(match today::exercises_done_on(db, patient, date).await? {
             today::ExercisesOn::NothingPrescribed => Some("nothing prescribed that day"),
             today::ExercisesOn::AllDone => Some("exercises already done"),
             today::ExercisesOn::Pending => None,
         }),
         ReminderKind::Lesson => {
-            let waiting = today::lesson_waiting_on(db, patient_id, date).await?;
+            let waiting = today::lesson_waiting_on(db, patient, date).await?;
             Ok(if waiting { None } else { Some("no lesson unlocks that day or it is done") })
         }
         ReminderKind::CheckIn => {
-            let logged = check_ins::done_on(db, patient_id, date).await?;
+            let logged = check_ins::done_on(db, patient, date).await?;
             Ok(logged.then_some("check-in already logged that day"))
         }
         ReminderKind::Appointment24h | ReminderKind::Appointment2h | ReminderKind::PostSession => {
             let (anchor, offset) = kind.session_offset().expect("session kinds have an offset");
             let at = occ.due_at - Duration::minutes(offset);
-            let session = appointment::Entity::find().filter(appointment::Column::PatientId.eq(patient_id));
+            let session = appointment::Entity::find().filter(appointment::Column::PatientId.eq(patient.uuid()));
             let session = match anchor {
                 Anchor::SessionStart => session
                     .filter(appointment::Column::StartsAt.eq(at))
@@ -51,7 +52,7 @@ pub(super) async fn already_done<C: ConnectionTrait>(
             }
             if anchor == Anchor::SessionEnd {
                 let logged = check_in::Entity::find()
-                    .filter(check_in::Column::PatientId.eq(patient_id))
+                    .filter(check_in::Column::PatientId.eq(patient.uuid()))
                     .filter(check_in::Column::RecordedAt.gte(at))
                     .filter(check_in::Column::DeletedAt.is_null())
                     .count(db)

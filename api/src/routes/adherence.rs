@@ -7,6 +7,7 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example}
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, date_range::DateRange};
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientAuth,
     error::ApiError,
@@ -124,7 +125,7 @@ impl AdherenceApi {
         let today = local_date(now, tz);
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
         let patient_id = auth.0.patient_id.uuid();
-        let a = adherence::for_patient(&state.db, patient_id, from, to, today, tz).await?;
+        let a = adherence::for_patient(&state.db, PatientScope::from(&auth.0), from, to, today, tz).await?;
         state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient_id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }

@@ -25,6 +25,40 @@ use crate::{
     state::AppState,
 };
 
+// Where a session stands, as the API spells it. Kept under its old schema name `Status`
+// and without a doc comment (it would become a schema description) so the published spec
+// does not change; the service's `appointments::Status` carries no API derives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "Status", rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Scheduled,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl From<Status> for AppointmentStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Scheduled => Self::Scheduled,
+            Status::Completed => Self::Completed,
+            Status::Cancelled => Self::Cancelled,
+            Status::NoShow => Self::NoShow,
+        }
+    }
+}
+
+impl From<AppointmentStatus> for Status {
+    fn from(s: AppointmentStatus) -> Self {
+        match s {
+            AppointmentStatus::Scheduled => Self::Scheduled,
+            AppointmentStatus::Completed => Self::Completed,
+            AppointmentStatus::Cancelled => Self::Cancelled,
+            AppointmentStatus::NoShow => Self::NoShow,
+        }
+    }
+}
+
 /// Why a booking is past its payer authorization. Booking is allowed anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -52,7 +86,7 @@ pub struct AppointmentDto {
     pub therapist_id: Uuid,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub status: Status,
+    pub status: AppointmentStatus,
     /// The payer authorization this session counts against.
     pub authorization_id: Option<Uuid>,
     /// The plan of care this session belongs to.
@@ -72,7 +106,7 @@ impl Example for AppointmentDto {
             therapist_id: uuid!("0193a5b2-4c00-7000-8000-0000000000a1"),
             starts_at: "2026-12-03T14:00:00Z".parse().expect("RFC 3339 instant"),
             ends_at: "2026-12-03T14:50:00Z".parse().expect("RFC 3339 instant"),
-            status: Status::Scheduled,
+            status: AppointmentStatus::Scheduled,
             authorization_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000f01")),
             care_plan_id: Some(uuid!("0193a5b2-4c00-7000-8000-000000000201")),
             authorization_warning: None,
@@ -103,7 +137,7 @@ impl From<appointment::Model> for AppointmentDto {
             therapist_id: a.therapist_id,
             starts_at: a.starts_at,
             ends_at: a.ends_at,
-            status: a.status.into(),
+            status: Status::from(a.status).into(),
             authorization_id: a.authorization_id,
             care_plan_id: a.care_plan_id,
             authorization_warning: None,
@@ -149,7 +183,7 @@ pub struct UpdateAppointmentRequest {
     #[oai(nullable)]
     pub ends_at: Option<DateTime<Utc>>,
     #[oai(nullable)]
-    pub status: Option<Status>,
+    pub status: Option<AppointmentStatus>,
     /// `null` unlinks the authorization.
     #[oai(nullable)]
     pub authorization_id: MaybeUndefined<Uuid>,
@@ -241,7 +275,7 @@ impl AppointmentsApi {
         let changes = Changes {
             starts_at: body.starts_at,
             ends_at: body.ends_at,
-            status: body.status,
+            status: body.status.map(Into::into),
             authorization_id: body.authorization_id.as_opt_ref().map(|v| v.copied()),
             care_plan_id: body.care_plan_id.as_opt_ref().map(|v| v.copied()),
         };

@@ -126,10 +126,10 @@ impl CarePlansApi {
     ) -> Result<Json<AdherenceDto>, ApiError> {
         let now = state.now();
         let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
-        let tz = services::patient_timezone(&state.db, patient.id).await?;
+        let tz = services::patient_timezone(&state.db, patient.scope()).await?;
         let today = services::local_date(now, tz);
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
-        let a = adherence::for_patient(&state.db, patient.id, from, to, today, tz).await?;
+        let a = adherence::for_patient(&state.db, patient.scope(), from, to, today, tz).await?;
         state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient.id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example}
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, CLOCK_SKEW, date_range::DateRange, decode_cursor, into_page, page_limit, text::Text};
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientAuth,
     error::{ApiError, ErrorBody},
@@ -272,8 +273,15 @@ impl ExerciseLogsApi {
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let limit = page_limit(limit.0);
         let patient_id = auth.0.patient_id.uuid();
-        let rows = exercise_logs::list(&state.db, patient_id, from, to, decode_cursor(cursor.0.as_deref())?, limit + 1)
-            .await?;
+        let rows = exercise_logs::list(
+            &state.db,
+            PatientScope::from(&auth.0),
+            from,
+            to,
+            decode_cursor(cursor.0.as_deref())?,
+            limit + 1,
+        )
+        .await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
         state.audit.read(Event::by(&auth.0, "exercise_log.read").patient(patient_id).at(now)).await?;
         Ok(Json(ExerciseLogPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))

@@ -19,6 +19,7 @@ use super::{
     my_measures::MyMeasureDto,
     plan_view_dto::{AssignedLessonDto, PlanViewDto, PrescribedExerciseDto},
 };
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientAuth,
     content::Side,
@@ -261,8 +262,9 @@ impl HomeApi {
     #[oai(path = "/plan", method = "get", operation_id = "get_my_plan")]
     async fn get_my_plan(&self, state: Data<&AppState>, auth: PatientAuth) -> Result<Json<PlanViewDto>, ApiError> {
         let patient_id = auth.0.patient_id.uuid();
-        let plan =
-            today::active_plan(&state.db, patient_id).await?.ok_or_else(|| ApiError::not_found("active care plan"))?;
+        let plan = today::active_plan(&state.db, PatientScope::from(&auth.0))
+            .await?
+            .ok_or_else(|| ApiError::not_found("active care plan"))?;
         state.audit.read(Event::by(&auth.0, "care_plan.read").patient(patient_id).at(state.now())).await?;
         Ok(Json(PlanViewDto::from(plan)))
     }
@@ -283,7 +285,7 @@ impl HomeApi {
             .transpose()?;
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
-        let changes = sync::changes(&state.db, patient_id, since, now).await?;
+        let changes = sync::changes(&state.db, PatientScope::from(&auth.0), since, now).await?;
         audit::record(&state.db, now, Event::by(&auth.0, "home.sync").patient(patient_id)).await?;
         Ok(Json(SyncDto {
             plan: changes.plan.map(Into::into),

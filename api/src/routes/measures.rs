@@ -188,7 +188,7 @@ impl TryFrom<measure_schedule::Model> for MeasureScheduleDto {
         Ok(Self {
             activities: measures::activities_of(&s)?,
             id: s.id,
-            instrument: s.instrument,
+            instrument: s.instrument.as_str().to_owned(),
             every_days: s.every_days,
             starts_on: s.starts_on,
             created_at: s.created_at,
@@ -281,7 +281,7 @@ impl MeasuresApi {
         let every_days = i16::try_from(body.every_days).unwrap_or(0);
         let starts_on = match body.starts_on {
             Some(d) => d,
-            None => local_date(now, patient_timezone(&state.db, record.id).await?),
+            None => local_date(now, patient_timezone(&state.db, record.scope()).await?),
         };
         let new = NewSchedule {
             instrument: body.0.instrument.into(),

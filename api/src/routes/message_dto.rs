@@ -36,7 +36,7 @@ pub async fn thread_page<C: sea_orm::ConnectionTrait>(
     let limit = page_limit(limit);
     let rows = messages::page(db, thread, before, limit + 1).await?;
     let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
-    let unread = messages::unread(db, thread.patient_id(), thread.side()).await?;
+    let unread = messages::unread(db, thread.scope(), thread.side()).await?;
     let numbers = clinic_settings::get(db, ClinicId::new(thread.clinic_id())).await?.numbers;
     Ok(ThreadDto {
         notice: messages::notice(&numbers),

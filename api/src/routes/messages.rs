@@ -12,6 +12,7 @@ use super::{
         ThreadDto, thread_page,
     },
 };
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientAuth,
     error::ApiError,
@@ -66,7 +67,7 @@ impl MessagesApi {
     ) -> Result<Json<MarkedReadDto>, ApiError> {
         let thread = messages::own_thread(&state.db, &auth.0).await?;
         let marked = messages::mark_read(&state.db, state.now(), &thread, body.up_to).await?;
-        let unread = messages::unread(&state.db, thread.patient_id(), thread.side()).await?;
+        let unread = messages::unread(&state.db, thread.scope(), thread.side()).await?;
         Ok(Json(MarkedReadDto { marked, unread }))
     }
 
@@ -81,7 +82,9 @@ impl MessagesApi {
     ) -> Result<AttachmentResponse, ApiError> {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
-        let (row, bytes) = messages::attachment(&state.db, state.blobs.as_ref(), patient_id, id.0, thumbnail.0).await?;
+        let (row, bytes) =
+            messages::attachment(&state.db, state.blobs.as_ref(), PatientScope::from(&auth.0), id.0, thumbnail.0)
+                .await?;
         let event = Event::by(&auth.0, "message.attachment_read")
             .patient(patient_id)
             .resource(format!("attachment:{}", row.id));

@@ -9,6 +9,7 @@ use sea_orm::EntityTrait;
 use uuid::{Uuid, uuid};
 
 use super::{ApiTags, CLOCK_SKEW, lessons::LessonDto, text::Text};
+use crate::services::patients::PatientScope;
 use crate::{
     auth::{PatientAuth, PatientPrincipal},
     error::ApiError,
@@ -201,7 +202,7 @@ async fn open_lesson(
 ) -> Result<entity::lesson::Model, ApiError> {
     let patient_id = who.patient_id.uuid();
     let today = local_date(state.now(), who.timezone());
-    let plan = today::active_plan(&state.db, patient_id).await?;
+    let plan = today::active_plan(&state.db, PatientScope::from(who)).await?;
     let assigned = plan.is_some_and(|p| p.lessons.iter().any(|l| l.lesson_id == lesson_id && l.unlock_date <= today));
     if !assigned {
         return Err(ApiError::not_found("lesson"));

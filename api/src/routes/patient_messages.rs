@@ -74,7 +74,7 @@ impl PatientMessagesApi {
     ) -> Result<Json<MarkedReadDto>, ApiError> {
         let thread = messages::care_team_thread(&state.db, &auth.0, id.0).await?;
         let marked = messages::mark_read(&state.db, state.now(), &thread, body.up_to).await?;
-        let unread = messages::unread(&state.db, thread.patient_id(), Side::CareTeam).await?;
+        let unread = messages::unread(&state.db, thread.scope(), Side::CareTeam).await?;
         Ok(Json(MarkedReadDto { marked, unread }))
     }
 
@@ -95,7 +95,7 @@ impl PatientMessagesApi {
         let now = state.now();
         let thread = messages::care_team_thread(&state.db, &auth.0, id.0).await?;
         let (row, bytes) =
-            messages::attachment(&state.db, state.blobs.as_ref(), thread.patient_id(), item_id.0, thumbnail.0).await?;
+            messages::attachment(&state.db, state.blobs.as_ref(), thread.scope(), item_id.0, thumbnail.0).await?;
         let event = Event::by(&auth.0, "message.attachment_read")
             .patient(thread.patient_id())
             .resource(format!("attachment:{}", row.id));
@@ -164,7 +164,7 @@ impl PatientMessagesApi {
         let limit = page_limit(limit.0);
         let (record, rows) = messages::review_page(&state.db, &auth.0, id.0, before, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
-        let unread = messages::unread(&state.db, record.id, Side::CareTeam).await?;
+        let unread = messages::unread(&state.db, record.scope(), Side::CareTeam).await?;
         let numbers = clinic_settings::get(&state.db, ClinicId::new(record.clinic_id)).await?.numbers;
         state.audit.read(Event::by(&auth.0, "message.admin_review").patient(record.id).at(now)).await?;
         Ok(Json(ThreadDto {

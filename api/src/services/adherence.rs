@@ -13,6 +13,7 @@ use entity::{care_plan, exercise_log};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     ids::PlanId,
     services::care_plans::{self, PlanView},
@@ -119,12 +120,13 @@ pub fn compute(
 /// Loads what `compute` needs for one patient and runs it.
 pub async fn for_patient<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
     tz: Tz,
 ) -> Result<Adherence, DbErr> {
+    let patient_id = patient.uuid();
     let plans: Vec<PlanId> = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
         .all(db)

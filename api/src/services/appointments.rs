@@ -1,7 +1,6 @@
 //! In-clinic sessions: scheduling and status. Patients see their own upcoming sessions;
 //! the session note lives in `services::session_notes`.
 
-use crate::services::patients::PatientScope;
 use chrono::{DateTime, Duration, Utc};
 use entity::{appointment, care_plan, patient, payer_authorization, user};
 use sea_orm::{
@@ -10,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     db,
@@ -22,24 +22,13 @@ use crate::{
 
 pub const MAX_LENGTH: Duration = Duration::hours(8);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
+/// Where a session stands. The API's spelling of it lives in `routes::appointments`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Scheduled,
     Completed,
     Cancelled,
     NoShow,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Scheduled => "scheduled",
-            Status::Completed => "completed",
-            Status::Cancelled => "cancelled",
-            Status::NoShow => "no_show",
-        }
-    }
 }
 
 impl From<appointment::Status> for Status {
@@ -121,7 +110,8 @@ pub struct Links {
     pub care_plan_id: Option<Uuid>,
 }
 
-async fn check_links<C: ConnectionTrait>(db: &C, patient_id: Uuid, links: Links) -> Result<(), AppointmentError> {
+async fn check_links<C: ConnectionTrait>(db: &C, patient: PatientScope, links: Links) -> Result<(), AppointmentError> {
+    let patient_id = patient.uuid();
     if let Some(id) = links.authorization_id {
         let found = payer_authorization::Entity::find_by_id(id)
             .filter(payer_authorization::Column::PatientId.eq(patient_id))
@@ -157,7 +147,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let record = find_visible(db, who, patient_id).await?;
     let therapist_id = therapist_id.unwrap_or(who.user_id);
     check_therapist(db, who, therapist_id).await?;
-    check_links(db, record.id, links).await?;
+    check_links(db, record.scope(), links).await?;
     let txn = db::begin_write(db).await?;
     let row = appointment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -252,7 +242,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         authorization_id: changes.authorization_id.unwrap_or(row.authorization_id),
         care_plan_id: changes.care_plan_id.unwrap_or(row.care_plan_id),
     };
-    check_links(db, row.patient_id, links).await?;
+    check_links(db, PatientScope::trusted(row.patient_id), links).await?;
     let moved = changes.starts_at.is_some() || changes.ends_at.is_some();
     if moved && row.status != appointment::Status::Scheduled {
         return Err(AppointmentError::Conflict("only a scheduled session can be moved"));

@@ -22,6 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::clinical;
+use crate::services::patients::PatientScope;
 
 /// A baseline taken from the first week of daily check-ins.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,9 +42,10 @@ pub struct FirstWeeks {
 /// The baseline week of one rating column.
 async fn first_week_of<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     rating: check_in::Column,
 ) -> Result<Option<FirstWeek>, DbErr> {
+    let patient_id = patient.uuid();
     let daily = || {
         check_in::Entity::find()
             .filter(check_in::Column::PatientId.eq(patient_id))
@@ -75,12 +77,12 @@ async fn first_week_of<C: ConnectionTrait>(
     Ok(clinical::mean_of_daily_totals(&mut week).map(|mean| FirstWeek { from: first, mean }))
 }
 
-pub async fn first_weeks<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<FirstWeeks, DbErr> {
+pub async fn first_weeks<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<FirstWeeks, DbErr> {
     // Independent reads: run at once on the readers' pool.
     let (pain, stress, sleep_quality) = futures::try_join!(
-        first_week_of(db, patient_id, check_in::Column::Pain),
-        first_week_of(db, patient_id, check_in::Column::Stress),
-        first_week_of(db, patient_id, check_in::Column::SleepQuality),
+        first_week_of(db, patient, check_in::Column::Pain),
+        first_week_of(db, patient, check_in::Column::Stress),
+        first_week_of(db, patient, check_in::Column::SleepQuality),
     )?;
     Ok(FirstWeeks { pain, stress, sleep_quality })
 }
@@ -90,7 +92,7 @@ pub async fn pain<C: ConnectionTrait>(db: &C, record: &patient::Model) -> Result
     if let Some(set) = record.baseline_pain {
         return Ok(Some(f64::from(set)));
     }
-    Ok(first_week_of(db, record.id, check_in::Column::Pain).await?.map(|w| w.mean))
+    Ok(first_week_of(db, PatientScope::of_stored_row(record), check_in::Column::Pain).await?.map(|w| w.mean))
 }
 
 /// [`pain`] for several patients with two queries in all (the writer stores many

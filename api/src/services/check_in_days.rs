@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::services::patients::PatientScope;
 use chrono::NaiveDate;
 use entity::{check_in, check_in_day, patient};
 use sea_orm::{
@@ -121,7 +122,8 @@ fn add_rating(value: Option<i16>, count: &mut i32, sum: &mut i32, min: &mut Opti
 }
 
 /// Makes concurrent roll-up changes of one patient take turns (PostgreSQL only).
-async fn lock_patient<C: ConnectionTrait>(txn: &C, patient_id: Uuid) -> Result<(), DbErr> {
+async fn lock_patient<C: ConnectionTrait>(txn: &C, patient: PatientScope) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     lock_patients(txn, &[patient_id]).await
 }
 
@@ -188,8 +190,9 @@ pub async fn add<C: ConnectionTrait>(txn: &C, inserted: &[&check_in::Model]) -> 
 /// Recomputes one patient's rows for `days` from the raw check-ins, after a correction
 /// or a withdrawal changed them: the old rows go, and one INSERT … SELECT … GROUP BY
 /// writes the days that still have check-ins.
-pub async fn recompute<C: ConnectionTrait>(txn: &C, patient_id: Uuid, days: &[NaiveDate]) -> Result<(), DbErr> {
-    lock_patient(txn, patient_id).await?;
+pub async fn recompute<C: ConnectionTrait>(txn: &C, patient: PatientScope, days: &[NaiveDate]) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
+    lock_patient(txn, patient).await?;
     check_in_day::Entity::delete_many()
         .filter(check_in_day::Column::PatientId.eq(patient_id))
         .filter(check_in_day::Column::LocalDate.is_in(days.iter().copied()))
@@ -221,10 +224,11 @@ pub async fn recompute<C: ConnectionTrait>(txn: &C, patient_id: Uuid, days: &[Na
 /// The patient's roll-up rows for local dates in `[from, to]`, in date order.
 pub async fn in_range<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<check_in_day::Model>, DbErr> {
+    let patient_id = patient.uuid();
     check_in_day::Entity::find()
         .filter(check_in_day::Column::PatientId.eq(patient_id))
         .filter(check_in_day::Column::LocalDate.gte(from))

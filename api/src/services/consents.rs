@@ -12,7 +12,7 @@ use entity::{audit_event::ActorRole, consent_event, consent_event::Consent, pati
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::services::audit::Actor;
+use crate::services::{audit::Actor, patient_scope::PatientScope};
 
 /// The consents as held on a patient record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +75,10 @@ pub async fn set_reminders<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     who: impl Into<Actor>,
-    patient_id: Uuid,
+    patient: PatientScope,
     granted: bool,
 ) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     let Some(record) = patient::Entity::find_by_id(patient_id).one(db).await? else { return Ok(()) };
     if record.consent_reminders == granted {
         return Ok(());

@@ -45,6 +45,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::{PatientPrincipal, Principal},
     db,
@@ -225,12 +226,12 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
     let record = patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(ErasureError::NotFound)?;
     let years = retention_years(&txn, ClinicId::new(record.clinic_id)).await?;
     let retain_until = now.checked_add_months(Months::new(12 * years.unsigned_abs())).unwrap_or(now);
-    delete_self_care(&txn, now, patient_id, record.user_id).await?;
+    delete_self_care(&txn, now, PatientScope::of_stored_row(&record), record.user_id).await?;
     if let Some(user_id) = record.user_id {
         end_account(&txn, now, UserId::new(user_id)).await?;
     }
     // Through the consent service, so the withdrawal is in the consent history too.
-    consents::set_reminders(&txn, now, who, patient_id, false).await?;
+    consents::set_reminders(&txn, now, who, PatientScope::of_stored_row(&record), false).await?;
     patient::Entity::update_many()
         .col_expr(patient::Column::ArchivedAt, Expr::value(record.archived_at.unwrap_or(now)))
         .col_expr(patient::Column::UpdatedAt, Expr::value(now))
@@ -260,9 +261,10 @@ fn ids_of<E: EntityTrait>(id: E::Column, filter: impl sea_orm::sea_query::IntoCo
 async fn delete_self_care<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     user_id: Option<Uuid>,
 ) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     let rules =
         ids_of::<reminder_rule::Entity>(reminder_rule::Column::Id, reminder_rule::Column::PatientId.eq(patient_id));
     let occurrences = ids_of::<reminder_occurrence::Entity>(
@@ -301,7 +303,7 @@ async fn delete_self_care<C: ConnectionTrait>(
         .exec(db)
         .await?;
     // The message thread with its images; messages copied into the record stay with it.
-    crate::services::messages::erase_thread(db, now, patient_id).await?;
+    crate::services::messages::erase_thread(db, now, patient).await?;
     Ok(())
 }
 
@@ -360,10 +362,12 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or(DbErr::RecordNotFound("erasure_request".into()))?;
     let patient_id = row.patient_id;
+    // The worker purges what the confirmed request names; no caller is involved.
+    let patient = PatientScope::trusted(patient_id);
     let user_id = patient::Entity::find_by_id(patient_id).one(&txn).await?.and_then(|p| p.user_id);
     // Anything recorded since the confirmation (a therapist's back-dated entry) goes too.
-    delete_self_care(&txn, now, patient_id, user_id).await?;
-    delete_clinical_record(&txn, now, patient_id).await?;
+    delete_self_care(&txn, now, patient, user_id).await?;
+    delete_clinical_record(&txn, now, patient).await?;
     erasure_request::Entity::update_many()
         .col_expr(erasure_request::Column::Status, Expr::value(Status::Purged))
         .col_expr(erasure_request::Column::PurgedAt, Expr::value(now))
@@ -379,7 +383,12 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
     Ok(true)
 }
 
-async fn delete_clinical_record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
+async fn delete_clinical_record<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient: PatientScope,
+) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     macro_rules! by_patient {
         ($($table:ident),+) => {
             $( $table::Entity::delete_many().filter($table::Column::PatientId.eq(patient_id)).exec(db).await?; )+
@@ -388,9 +397,9 @@ async fn delete_clinical_record<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, 
     // Parts of notes first, then notes, then what notes and measures point at.
     by_patient!(session_note_addendum, rom_measure, timed_procedure, scar_assessment, girth_measurement, session_note);
     by_patient!(discharge_summary, appointment, payer_authorization, referral);
-    crate::services::messages::purge_record_entries(db, patient_id).await?;
+    crate::services::messages::purge_record_entries(db, patient).await?;
     // Anything staff wrote into the thread after the erasure was confirmed.
-    crate::services::messages::erase_thread(db, now, patient_id).await?;
+    crate::services::messages::erase_thread(db, now, patient).await?;
     let plans = ids_of::<care_plan::Entity>(care_plan::Column::Id, care_plan::Column::PatientId.eq(patient_id));
     care_plan_version::Entity::delete_many()
         .filter(care_plan_version::Column::PlanId.in_subquery(plans.clone()))

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientPrincipal,
     db, request_id,
@@ -184,12 +185,13 @@ pub async fn record(
 /// The patient's logs with local dates in `[from, to]`, oldest first, after a cursor id.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<exercise_log::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let mut q = exercise_log::Entity::find()
         .filter(exercise_log::Column::PatientId.eq(patient_id))
         .filter(exercise_log::Column::LocalDate.gte(from))

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::stored::zone as stored_zone;
 
 pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
@@ -33,7 +34,8 @@ pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 }
 
 /// The patient's zone: their account's, or the clinic's before they have one.
-pub async fn patient_timezone<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Tz, DbErr> {
+pub async fn patient_timezone<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Tz, DbErr> {
+    let patient_id = patient.uuid();
     let Some(record) = patient::Entity::find_by_id(patient_id).one(db).await? else {
         return Ok(Tz::UTC);
     };

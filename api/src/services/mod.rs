@@ -25,6 +25,7 @@ pub mod measures;
 // Issue 15: MFA.
 pub mod mfa;
 pub mod mfa_policy;
+pub mod patient_scope;
 pub mod patients;
 pub mod payer_authorizations;
 pub mod provisioning;

@@ -4,10 +4,11 @@
 //! they treat, a clinic admin every patient of the clinic, nobody anything of another
 //! clinic. Everything else answers "not found" so existence does not leak.
 //!
-//! The check leaves a proof: [`Visible`] (the record) and [`PatientScope`] (its id) can be
-//! made only here, by [`find_visible`] for staff and from the patient's own token for
-//! the patient. Services that act on a patient for a caller take one of them, so a
-//! handler that forgot the check does not compile.
+//! The check leaves a proof: [`Visible`] (the record) can be made only here, by
+//! [`find_visible`] for staff and from the patient's own token for the patient;
+//! [`PatientScope`] (its id, in `services::patient_scope`) comes from a `Visible`, a
+//! patient token, or a row a worker read from the database. Services that act on a
+//! patient take one of them, so a handler that forgot the check does not compile.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{Role, invite, patient, user};
@@ -20,6 +21,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use super::patient_scope::PatientScope;
 use crate::{
     auth::{PatientPrincipal, Principal, tokens},
     db,
@@ -97,28 +99,10 @@ impl std::ops::Deref for Visible {
 
 impl Visible {
     pub fn scope(&self) -> PatientScope {
-        PatientScope(self.0.id)
+        PatientScope::trusted(self.0.id)
     }
     pub fn into_inner(self) -> patient::Model {
         self.0
-    }
-}
-
-/// The id of a patient the caller was found to reach: for reads and writes that need the
-/// id only, so the patient's own requests cost no extra query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PatientScope(Uuid);
-
-impl PatientScope {
-    pub fn uuid(self) -> Uuid {
-        self.0
-    }
-}
-
-/// A verified patient token reaches its own record.
-impl From<&PatientPrincipal> for PatientScope {
-    fn from(who: &PatientPrincipal) -> Self {
-        PatientScope(who.patient_id.uuid())
     }
 }
 
@@ -150,7 +134,7 @@ pub async fn find_visible_in_zone<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<(Visible, chrono_tz::Tz), PatientError> {
     let record = find_visible(db, who, id).await?;
-    let tz = crate::services::patient_timezone(db, record.id).await?;
+    let tz = crate::services::patient_timezone(db, record.scope()).await?;
     Ok((record, tz))
 }
 

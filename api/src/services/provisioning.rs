@@ -252,7 +252,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(Uuid::now_v7()),
         patient_id: Set(record.id),
-        instrument: Set("nprs".to_owned()),
+        instrument: Set(entity::InstrumentId::Nprs),
         every_days: Set(7),
         starts_on: Set(crate::services::local_date(now, tz)),
         activities: Set("[]".to_owned()),

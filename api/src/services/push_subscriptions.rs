@@ -7,13 +7,14 @@
 //! with its keys controls it. The previous owner simply stops receiving on that device.
 
 use chrono::{DateTime, Utc};
-use entity::{Role, push_subscription};
+use entity::push_subscription;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     db,
@@ -110,12 +111,10 @@ pub async fn subscribe<C: TransactionTrait + ConnectionTrait>(
             .await?
         }
     };
-    if who.role == Role::Patient
-        && let Some(patient_id) = who.patient_id
-    {
+    if let Some(patient) = PatientScope::of_patient_caller(who) {
         // Turning notifications on in the PWA is the patient's consent to reminders.
-        crate::services::consents::set_reminders(&txn, now, who, patient_id, true).await?;
-        reminder_rules::ensure_defaults(&txn, now, patient_id).await?;
+        crate::services::consents::set_reminders(&txn, now, who, patient, true).await?;
+        reminder_rules::ensure_defaults(&txn, now, patient).await?;
     }
     audit::record(
         &txn,

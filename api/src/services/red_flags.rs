@@ -20,6 +20,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::ids::ClinicId;
+use crate::services::patients::PatientScope;
 use crate::{
     auth::PatientPrincipal,
     clinical::{
@@ -70,9 +71,10 @@ pub fn already_stored(column: &'static str, text: &str) -> Vec<RedFlag> {
 pub async fn store_reports<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     reports: &[NewReport],
 ) -> Result<Vec<red_flag_report::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let mut stored = Vec::new();
     for r in reports.iter().filter(|r| !r.flags.is_empty()) {
         let row = red_flag_report::Model {
@@ -318,7 +320,7 @@ pub async fn keep<C: ConnectionTrait + TransactionTrait>(
     let txn = db::begin_write(db).await?;
     let record =
         patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
-    let stored = store_reports(&txn, now, patient_id, std::slice::from_ref(&report)).await?;
+    let stored = store_reports(&txn, now, PatientScope::from(who), std::slice::from_ref(&report)).await?;
     if let Some(row) = stored.first() {
         let event =
             Event::by(who, "red_flag_report.write").patient(patient_id).resource(format!("red_flag_report:{}", row.id));

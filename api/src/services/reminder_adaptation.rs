@@ -24,6 +24,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     ids::UserId,
     reminders::{
@@ -90,8 +91,9 @@ pub async fn create_for_new_rule<C: ConnectionTrait>(
 /// The rows of a patient's rules, by rule id.
 pub async fn for_patient<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
 ) -> Result<BTreeMap<Uuid, reminder_adaptation::Model>, DbErr> {
+    let patient_id = patient.uuid();
     Ok(reminder_adaptation::Entity::find()
         .filter(reminder_adaptation::Column::PatientId.eq(patient_id))
         .all(db)
@@ -187,7 +189,7 @@ pub async fn review<C: ConnectionTrait>(
     let tz = zone(&rule);
     let today = local_today(now, tz);
     let kind = ReminderKind::from(rule.kind);
-    let first_times = first_activity(db, rule.patient_id, kind, tz, now).await?;
+    let first_times = first_activity(db, PatientScope::trusted(rule.patient_id), kind, tz, now).await?;
     let days = reminder_days(db, rule.id, today, &first_times).await?;
     let backoff = adaptive::backoff_since(&days, today, row.backoff_since);
     let ignored = adaptive::ignored_streak(&days).min(i16::MAX as u32) as i16;
@@ -251,11 +253,12 @@ pub async fn due_for_review<C: ConnectionTrait>(
 /// The local minute of the first logged activity of each local day in the window.
 async fn first_activity<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     kind: ReminderKind,
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<NaiveDate, i16>, DbErr> {
+    let patient_id = patient.uuid();
     // One day of margin covers any zone offset.
     let since = now - Duration::days(adaptive::WINDOW_DAYS + 1);
     let instants: Vec<DateTime<Utc>> = match kind {

@@ -7,7 +7,6 @@
 //! and their therapist may change them. Rules carry the patient's time zone so the
 //! dispatcher can find due rules per zone; it follows the account's zone.
 
-use crate::services::patients::PatientScope;
 use chrono::{DateTime, Utc};
 use entity::{patient, reminder_adaptation as adaptation_row, reminder_rule};
 use sea_orm::{
@@ -17,6 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     ids::UserId,
     reminders::{kinds::ReminderKind, materialise},
@@ -55,7 +55,12 @@ pub struct RuleView {
 }
 
 /// Creates the default rules the patient does not have yet.
-pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
+pub async fn ensure_defaults<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    patient: PatientScope,
+) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     let existing: Vec<ReminderKind> = reminder_rule::Entity::find()
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .all(db)
@@ -67,7 +72,7 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, pat
     if missing.is_empty() {
         return Ok(());
     }
-    let tz = localtime::patient_timezone(db, patient_id).await?;
+    let tz = localtime::patient_timezone(db, patient).await?;
     for kind in missing {
         let rule = reminder_rule::Model {
             id: Uuid::now_v7(),
@@ -113,8 +118,8 @@ pub async fn list<C: ConnectionTrait>(
     patient: PatientScope,
 ) -> Result<Vec<RuleView>, DbErr> {
     let patient_id = patient.uuid();
-    ensure_defaults(db, now, patient_id).await?;
-    let mut adaptations = reminder_adaptation::for_patient(db, patient_id).await?;
+    ensure_defaults(db, now, patient).await?;
+    let mut adaptations = reminder_adaptation::for_patient(db, patient).await?;
     Ok(reminder_rule::Entity::find()
         .filter(reminder_rule::Column::PatientId.eq(patient_id))
         .order_by_asc(reminder_rule::Column::LocalMinute)
@@ -165,7 +170,7 @@ pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, use
     let Some(record) = patient::Entity::find().filter(patient::Column::UserId.eq(user_id)).one(db).await? else {
         return Ok(());
     };
-    let tz = localtime::patient_timezone(db, record.id).await?;
+    let tz = localtime::patient_timezone(db, PatientScope::of_stored_row(&record)).await?;
     let rules = reminder_rule::Entity::find().filter(reminder_rule::Column::PatientId.eq(record.id)).all(db).await?;
     reminder_rule::Entity::update_many()
         .col_expr(reminder_rule::Column::Timezone, Expr::value(tz.name()))

@@ -7,9 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{care_plan, check_in, exercise, exercise_log, lesson, lesson_completion};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
 
 use crate::services::care_plans::{self, PlanView};
+use crate::services::patients::PatientScope;
 
 const OVERLAP: Duration = Duration::seconds(30);
 /// A first sync brings this much log history.
@@ -29,10 +29,11 @@ pub struct Changes {
 
 pub async fn changes<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     since: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Changes, DbErr> {
+    let patient_id = patient.uuid();
     let from = since.map(|s| s - OVERLAP).unwrap_or(now - FIRST_SYNC_HISTORY);
     let newest = care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))

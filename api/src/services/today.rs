@@ -52,7 +52,8 @@ pub struct Today {
     pub lessons: Vec<TodayLesson>,
 }
 
-async fn active_row<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<care_plan::Model>, DbErr> {
+async fn active_row<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Option<care_plan::Model>, DbErr> {
+    let patient_id = patient.uuid();
     care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
         .filter(care_plan::Column::Status.eq(care_plan::Status::Active))
@@ -61,8 +62,8 @@ async fn active_row<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Opti
 }
 
 /// The patient's active plan as it stands now.
-pub async fn active_plan<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<Option<PlanView>, DbErr> {
-    match active_row(db, patient_id).await? {
+pub async fn active_plan<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<Option<PlanView>, DbErr> {
+    match active_row(db, patient).await? {
         Some(plan) => Ok(Some(care_plans::view(db, &plan).await?)),
         None => Ok(None),
     }
@@ -72,9 +73,10 @@ pub async fn active_plan<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result
 /// busy day's logs are not worth fetching one by one.
 async fn logs_per_exercise<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     date: NaiveDate,
 ) -> Result<Vec<(Uuid, i64)>, DbErr> {
+    let patient_id = patient.uuid();
     exercise_log::Entity::find()
         .select_only()
         .column(exercise_log::Column::PlanExerciseId)
@@ -100,9 +102,10 @@ fn select_prefixed<E: EntityTrait>(q: &mut SelectStatement, table: impl IntoIden
 /// no exercises).
 async fn plan_with_exercises<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     date: NaiveDate,
 ) -> Result<Option<(care_plan::Model, Vec<(plan_exercise::Model, Option<exercise::Model>, i64)>)>, DbErr> {
+    let patient_id = patient.uuid();
     let logged = Query::select()
         .expr(Expr::col((exercise_log::Entity, exercise_log::Column::Id)).count())
         .from(exercise_log::Entity)
@@ -156,9 +159,10 @@ async fn plan_with_exercises<C: ConnectionTrait>(
 /// completed each: one query (the lesson bodies are not read).
 async fn open_lessons<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     date: NaiveDate,
 ) -> Result<Vec<TodayLesson>, DbErr> {
+    let patient_id = patient.uuid();
     let completed = Query::select()
         .expr(Expr::val(1))
         .from(lesson_completion::Entity)
@@ -214,9 +218,7 @@ async fn open_lessons<C: ConnectionTrait>(
 /// The day's plan: the exercises due on `date` with their progress and the lessons open
 /// by then. Two queries, run at once.
 pub async fn today<C: ConnectionTrait>(db: &C, patient: PatientScope, date: NaiveDate) -> Result<Today, DbErr> {
-    let patient_id = patient.uuid();
-    let (plan, lessons) =
-        tokio::try_join!(plan_with_exercises(db, patient_id, date), open_lessons(db, patient_id, date))?;
+    let (plan, lessons) = tokio::try_join!(plan_with_exercises(db, patient, date), open_lessons(db, patient, date))?;
     let Some((plan, items)) = plan else {
         return Ok(Today { plan: None, exercises: vec![], lessons: vec![] });
     };
@@ -315,10 +317,10 @@ pub enum ExercisesOn {
 /// for every occurrence, so it reads no more than the answer needs.
 pub async fn exercises_done_on<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     date: NaiveDate,
 ) -> Result<ExercisesOn, DbErr> {
-    let Some(plan) = active_row(db, patient_id).await? else {
+    let Some(plan) = active_row(db, patient).await? else {
         return Ok(ExercisesOn::NothingPrescribed);
     };
     if !care_plans::runs_on(plan.status.into(), plan.start_date, plan.end_date, date) {
@@ -336,7 +338,7 @@ pub async fn exercises_done_on<C: ConnectionTrait>(
     if due.is_empty() {
         return Ok(ExercisesOn::NothingPrescribed);
     }
-    let logged = logs_per_exercise(db, patient_id, date).await?;
+    let logged = logs_per_exercise(db, patient, date).await?;
     let done = |id: Uuid| logged.iter().find(|(logged_id, _)| *logged_id == id).map_or(0, |(_, n)| *n);
     Ok(if due.iter().all(|(id, times)| done(*id) >= i64::from(*times)) {
         ExercisesOn::AllDone
@@ -346,8 +348,13 @@ pub async fn exercises_done_on<C: ConnectionTrait>(
 }
 
 /// Whether a lesson of the active plan unlocks on `date` and is not completed yet.
-pub async fn lesson_waiting_on<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<bool, DbErr> {
-    let Some(plan) = active_row(db, patient_id).await? else {
+pub async fn lesson_waiting_on<C: ConnectionTrait>(
+    db: &C,
+    patient: PatientScope,
+    date: NaiveDate,
+) -> Result<bool, DbErr> {
+    let patient_id = patient.uuid();
+    let Some(plan) = active_row(db, patient).await? else {
         return Ok(false);
     };
     let unlocking: Vec<Uuid> = plan_lesson::Entity::find()

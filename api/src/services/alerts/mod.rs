@@ -20,6 +20,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::ids::ClinicId;
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     clinical::rules::{self, AlertKind},
@@ -159,7 +160,7 @@ pub async fn pain_spike<C: ConnectionTrait>(
         .limit(MAX_SPIKE_WINDOW)
         .all(db)
         .await?;
-    let previous = acknowledged_spike(db, record.id, baseline, earliest).await?;
+    let previous = acknowledged_spike(db, PatientScope::of_stored_row(record), baseline, earliest).await?;
     let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();
     let marked: Vec<rules::Reading> = readings
         .iter()
@@ -192,10 +193,11 @@ pub async fn pain_spike<C: ConnectionTrait>(
 /// An open alert needs nothing: the open-alert index already keeps a second one out.
 async fn acknowledged_spike<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     baseline: Option<f64>,
     until: DateTime<Utc>,
 ) -> Result<Option<rules::Acknowledged>, DbErr> {
+    let patient_id = patient.uuid();
     let Some(last) = alert::Entity::find()
         .filter(alert::Column::PatientId.eq(patient_id))
         .filter(alert::Column::Kind.eq(alert::Kind::PainSpike))

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{NewAlert, raise};
+use crate::services::patients::PatientScope;
 use crate::{
     clinical::rules::{self, AlertKind},
     db,
@@ -150,10 +151,10 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTi
             && !red_flagged.get(&record.id).is_some_and(|at| rules::adherence_alert_held_by_red_flag(*at, now))
         {
             // The last seven complete local days: today is still going.
-            let tz = patient_timezone(db, record.id).await?;
+            let tz = patient_timezone(db, PatientScope::of_stored_row(record)).await?;
             let today = local_date(now, tz);
             let (from, to) = (today - Duration::days(7), today - Duration::days(1));
-            let a = adherence::for_patient(db, record.id, from, to, today, tz).await?;
+            let a = adherence::for_patient(db, PatientScope::of_stored_row(record), from, to, today, tz).await?;
             if rules::low_adherence(a.done, a.prescribed) {
                 let percent = adherence::percent(a.done, a.prescribed).unwrap_or_default();
                 let new = NewAlert {

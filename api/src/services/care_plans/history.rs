@@ -7,6 +7,7 @@ use entity::care_plan_version;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{PlanError, PlanView, find_plan};
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     ids::PlanId,
@@ -59,7 +60,7 @@ pub async fn prescribed_on<C: ConnectionTrait>(
     date: Option<NaiveDate>,
 ) -> Result<Option<PlanView>, PlanError> {
     let plan = find_plan(db, who, plan_id).await?;
-    let tz = crate::services::patient_timezone(db, plan.patient_id).await?;
+    let tz = crate::services::patient_timezone(db, PatientScope::trusted(plan.patient_id)).await?;
     let date = date.unwrap_or_else(|| crate::services::local_date(now, tz));
     let all = versions(db, plan_id).await?;
     audit::record(

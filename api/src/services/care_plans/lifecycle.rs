@@ -45,7 +45,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
             return Err(PlanError::ActivePlanExists);
         }
         new_row(plan_id.uuid(), now, who, &patient, new).insert(txn).await?;
-        crate::services::reminder_rules::ensure_defaults(txn, now, patient_id).await?;
+        crate::services::reminder_rules::ensure_defaults(txn, now, patient.scope()).await?;
         Ok(())
     })
     .await

@@ -309,9 +309,10 @@ pub enum ChangeError {
 async fn own_recent<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     id: Uuid,
 ) -> Result<check_in::Model, ChangeError> {
+    let patient_id = patient.uuid();
     let row = check_in::Entity::find_by_id(id)
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())
@@ -336,13 +337,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(check_in::Model, Vec<alert::Model>, bool), ChangeError> {
     let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
-    let old = own_recent(&txn, now, patient_id, id).await?;
+    let old = own_recent(&txn, now, PatientScope::from(who), id).await?;
     let row = body.row(id, patient_id, tz, now);
     let mut changes = active(row);
     changes.id = sea_orm::ActiveValue::Unchanged(id);
     changes.created_at = sea_orm::ActiveValue::NotSet;
     let updated = changes.update(&txn).await?;
-    check_in_days::recompute(&txn, patient_id, &[old.local_date, updated.local_date]).await?;
+    check_in_days::recompute(&txn, PatientScope::from(who), &[old.local_date, updated.local_date]).await?;
     let mut raised = Vec::new();
     let flags = red_flags_of(&updated)?;
     let had = red_flags::already_stored("check_in.red_flags", &old.red_flags);
@@ -376,13 +377,13 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), ChangeError> {
     let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
-    let row = own_recent(&txn, now, patient_id, id).await?;
+    let row = own_recent(&txn, now, PatientScope::from(who), id).await?;
     let day = row.local_date;
     let mut change: check_in::ActiveModel = row.into();
     change.deleted_at = Set(Some(now));
     change.updated_at = Set(now);
     change.update(&txn).await?;
-    check_in_days::recompute(&txn, patient_id, &[day]).await?;
+    check_in_days::recompute(&txn, PatientScope::from(who), &[day]).await?;
     audit::record(&txn, now, Event::by(who, "check_in.delete").patient(patient_id).resource(format!("check_in:{id}")))
         .await?;
     txn.commit().await?;
@@ -390,7 +391,8 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Whether the patient checked in on `date` (for today's view and reminders).
-pub async fn done_on<C: ConnectionTrait>(db: &C, patient_id: Uuid, date: NaiveDate) -> Result<bool, DbErr> {
+pub async fn done_on<C: ConnectionTrait>(db: &C, patient: PatientScope, date: NaiveDate) -> Result<bool, DbErr> {
+    let patient_id = patient.uuid();
     let found = check_in::Entity::find()
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::LocalDate.eq(date))

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{CheckInBody, red_flags_of};
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     clinical::symptoms::RedFlag,
@@ -223,7 +224,7 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
             });
         }
     }
-    let stored_reports = red_flags::store_reports(txn, now, patient_id, &reports).await?;
+    let stored_reports = red_flags::store_reports(txn, now, PatientScope::of_stored_row(record), &reports).await?;
     if !stored_reports.is_empty() {
         let event = Event::by(who, "red_flag_report.write")
             .patient(patient_id)

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 pub use outcomes::{course_outcomes, measure_outcomes, pain_outcome};
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     clinical::discharge::{self as rules, DischargeReason, GOAL_RATING_MAX, GoalStatus},
@@ -179,11 +180,11 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
         .all(db)
         .await?;
     let goal_results = rate_goals(&goals, &input.goals)?;
-    let today = local_date(now, patient_timezone(db, plan.patient_id).await?);
+    let today = local_date(now, patient_timezone(db, PatientScope::trusted(plan.patient_id)).await?);
     // A plan may be discharged before its start date (the patient never began); the
     // course is then empty rather than a range running backwards.
     let from: NaiveDate = plan.start_date.min(today);
-    let outcomes = course_outcomes(db, plan.patient_id, from, today).await?;
+    let outcomes = course_outcomes(db, PatientScope::trusted(plan.patient_id), from, today).await?;
     let summary = DischargeSummaryV1 { goals: goal_results, outcomes };
     let row = discharge_summary::Model {
         id: Uuid::now_v7(),
@@ -233,7 +234,8 @@ pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: PlanId) -
 /// Whether the patient's course of care has ended: their most recent plan is completed.
 /// Daily check-in reminders stop then, and silence raises no disengaged alert; a patient
 /// who never had a plan keeps both.
-pub async fn care_ended<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<bool, DbErr> {
+pub async fn care_ended<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<bool, DbErr> {
+    let patient_id = patient.uuid();
     Ok(care_ended_among(db, Some(&[patient_id])).await?.contains(&patient_id))
 }
 

@@ -13,8 +13,8 @@
 use chrono::{Duration, NaiveDate};
 use entity::{check_in, measure_response};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     clinical::{PAIN_MCID, instruments, mean_of_daily_means},
     services::{measures, trends},
@@ -88,10 +88,11 @@ pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV
 /// Pain and every instrument answered in the local days `[from, to]`.
 pub async fn course_outcomes<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<OutcomeV1>, DbErr> {
+    let patient_id = patient.uuid();
     let pain: Vec<(NaiveDate, i16)> = check_in::Entity::find()
         .select_only()
         .column(check_in::Column::LocalDate)
@@ -121,6 +122,7 @@ pub async fn course_outcomes<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
+    use uuid::Uuid;
 
     use super::*;
     use crate::stored::discharge::DirectionV1;

@@ -121,7 +121,7 @@ pub async fn gather<C: ConnectionTrait>(db: &C, patient: Visible) -> Result<Pati
             break;
         }
     }
-    let responses = measures::responses(db, patient.id, first, last).await?;
+    let responses = measures::responses(db, patient.scope(), first, last).await?;
     let girths = girths::measurements(db, &patient).await?;
     let scars = scars::measurements(db, &patient).await?;
     let red_flags = alerts::of_patient(db, scope, AlertKind::RedFlag).await?;

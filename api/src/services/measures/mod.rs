@@ -10,7 +10,7 @@ use crate::ids::ClinicId;
 use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{clinic_instrument, measure_response, measure_schedule};
+use entity::{InstrumentId, clinic_instrument, measure_response, measure_schedule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -69,6 +69,23 @@ pub fn instrument(id: &str) -> Result<&'static Instrument, MeasureError> {
     instruments::find(id).ok_or(MeasureError::UnknownInstrument)
 }
 
+/// The registry entry of the instrument a schedule holds. Total: the stored set and
+/// the registry are the same five (`every_registry_instrument_has_a_stored_word` checks).
+pub fn registered(id: InstrumentId) -> &'static Instrument {
+    match id {
+        InstrumentId::Nprs => &instruments::NPRS,
+        InstrumentId::Peg => &instruments::PEG,
+        InstrumentId::Psfs => &instruments::PSFS,
+        InstrumentId::Pss4 => &instruments::PSS4,
+        InstrumentId::Ndi => &instruments::NDI,
+    }
+}
+
+/// The stored word of a registry instrument.
+pub fn stored_id(inst: &Instrument) -> InstrumentId {
+    InstrumentId::parse(inst.id).expect("every registry instrument has a stored word")
+}
+
 #[derive(Debug, Clone)]
 pub struct NewSchedule {
     pub instrument: String,
@@ -111,7 +128,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
     let row = measure_schedule::Model {
         id: Uuid::now_v7(),
         patient_id,
-        instrument: inst.id.to_owned(),
+        instrument: stored_id(inst),
         every_days: new.every_days,
         starts_on: new.starts_on,
         activities: serde_json::to_string(&activities).expect("strings serialise"),
@@ -121,11 +138,11 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         ended_at: None,
     };
     let txn = db::begin_write(db).await?;
-    end_running(&txn, now, patient_id, inst.id).await?;
+    end_running(&txn, now, record.scope(), inst.id).await?;
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
-        instrument: Set(row.instrument.clone()),
+        instrument: Set(row.instrument),
         every_days: Set(row.every_days),
         starts_on: Set(row.starts_on),
         activities: Set(row.activities.clone()),
@@ -145,9 +162,10 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
 async fn end_running<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     instrument: &str,
 ) -> Result<u64, DbErr> {
+    let patient_id = patient.uuid();
     let ended = measure_schedule::Entity::update_many()
         .col_expr(measure_schedule::Column::EndedAt, Expr::value(now))
         .col_expr(measure_schedule::Column::UpdatedAt, Expr::value(now))
@@ -193,8 +211,9 @@ pub async fn end<C: ConnectionTrait + TransactionTrait>(
             .exec(&txn)
             .await?;
     }
-    let event =
-        Event::by(who, "measure_schedule.end").patient(patient_id).resource(format!("measure:{}", row.instrument));
+    let event = Event::by(who, "measure_schedule.end")
+        .patient(patient_id)
+        .resource(format!("measure:{}", row.instrument.as_str()));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(())
@@ -229,7 +248,10 @@ pub async fn for_day<C: ConnectionTrait>(
     let schedules: Vec<(measure_schedule::Model, &'static Instrument)> = running(db, record.scope())
         .await?
         .into_iter()
-        .filter_map(|s| instruments::find(&s.instrument).map(|inst| (s, inst)))
+        .map(|s| {
+            let inst = registered(s.instrument);
+            (s, inst)
+        })
         .collect();
     let licensed: Vec<&str> =
         schedules.iter().filter(|(_, i)| matches!(i.items, Items::Licensed { .. })).map(|(_, i)| i.id).collect();
@@ -366,10 +388,11 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
 /// Responses with local dates in `[from, to]`, oldest first.
 pub async fn responses<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<measure_response::Model>, DbErr> {
+    let patient_id = patient.uuid();
     measure_response::Entity::find()
         .filter(measure_response::Column::PatientId.eq(patient_id))
         .filter(measure_response::Column::LocalDate.gte(from))
@@ -389,10 +412,11 @@ pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Ve
 /// stored); a response stored without its activities has no baseline.
 pub async fn first_response<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     instrument: &str,
     activities: Option<&str>,
 ) -> Result<Option<measure_response::Model>, DbErr> {
+    let patient_id = patient.uuid();
     let patient_specific =
         instruments::find(instrument).is_some_and(|i| matches!(i.items, Items::PatientActivities { .. }));
     let mut q = measure_response::Entity::find()
@@ -403,4 +427,24 @@ pub async fn first_response<C: ConnectionTrait>(
         q = q.filter(measure_response::Column::Activities.eq(activities));
     }
     q.order_by_asc(measure_response::Column::LocalDate).order_by_asc(measure_response::Column::RecordedAt).one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ActiveEnum;
+
+    use super::*;
+
+    #[test]
+    fn every_registry_instrument_has_a_stored_word() {
+        for inst in &instruments::ALL {
+            assert_eq!(registered(stored_id(inst)).id, inst.id);
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_instrument_word_is_an_error() {
+        assert!(InstrumentId::try_from_value(&"oswestry".to_owned()).is_err());
+        assert_eq!(InstrumentId::try_from_value(&"pss4".to_owned()).ok(), Some(InstrumentId::Pss4));
+    }
 }

@@ -21,6 +21,7 @@ use super::{
     images::CleanImage,
     storage::{BlobError, BlobStore},
 };
+use crate::services::patients::PatientScope;
 
 /// Cleaned images with the keys their bytes are stored under.
 pub(super) struct Staged {
@@ -66,10 +67,11 @@ pub(super) async fn insert(
     txn: &DatabaseTransaction,
     store: &dyn BlobStore,
     now: DateTime<Utc>,
-    patient_id: Uuid,
+    patient: PatientScope,
     message_id: Uuid,
     staged: &Staged,
 ) -> Result<(), BlobError> {
+    let patient_id = patient.uuid();
     for (position, (image, blob_key, thumb_key)) in staged.images.iter().enumerate() {
         let row = message_attachment::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -86,8 +88,8 @@ pub(super) async fn insert(
             created_at: Set(now),
         };
         message_attachment::Entity::insert(row).exec_without_returning(txn).await?;
-        store.put_in(txn, now, patient_id, *blob_key, &image.bytes).await?;
-        store.put_in(txn, now, patient_id, *thumb_key, &image.thumbnail).await?;
+        store.put_in(txn, now, patient.uuid(), *blob_key, &image.bytes).await?;
+        store.put_in(txn, now, patient.uuid(), *thumb_key, &image.thumbnail).await?;
     }
     Ok(())
 }
@@ -110,10 +112,11 @@ pub(super) async fn discard(db: &DatabaseConnection, store: &dyn BlobStore, now:
 pub async fn read(
     db: &DatabaseConnection,
     store: &dyn BlobStore,
-    patient_id: Uuid,
+    patient: PatientScope,
     attachment_id: Uuid,
     thumbnail: bool,
 ) -> Result<(message_attachment::Model, Vec<u8>), MessageError> {
+    let patient_id = patient.uuid();
     let row = message_attachment::Entity::find_by_id(attachment_id)
         .filter(message_attachment::Column::PatientId.eq(patient_id))
         .one(db)
@@ -128,7 +131,8 @@ pub async fn read(
 
 /// Deletes the patient's attachment rows and database-held bytes, and queues every key
 /// in the outbox so the configured store deletes its objects after the commit.
-pub(super) async fn erase<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
+pub(super) async fn erase<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient: PatientScope) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     let keys: Vec<(Uuid, Uuid)> = message_attachment::Entity::find()
         .select_only()
         .column(message_attachment::Column::BlobKey)

@@ -48,6 +48,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::{PatientPrincipal, Principal},
     clinical::red_flags::ClinicNumbers,
@@ -204,6 +205,10 @@ impl Thread {
     pub fn patient_id(&self) -> Uuid {
         self.record.id
     }
+    /// The thread's patient, reached through the check that opened the thread.
+    pub fn scope(&self) -> PatientScope {
+        self.record.scope()
+    }
     pub fn clinic_id(&self) -> Uuid {
         self.record.clinic_id
     }
@@ -331,7 +336,7 @@ async fn insert_new(
         txn.rollback().await?;
         return Ok(false);
     }
-    attachments::insert(&txn, store, now, thread.patient_id(), id, staged).await?;
+    attachments::insert(&txn, store, now, thread.scope(), id, staged).await?;
     if thread.side == Side::Patient {
         auto_reply::answer_off_hours(&txn, now, thread).await?;
     }
@@ -364,10 +369,11 @@ async fn view_of<C: ConnectionTrait>(db: &C, rows: Vec<message::Model>) -> Resul
 /// A page of a thread, newest first, before the message with order key `before`.
 async fn page_of<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<MessageView>, DbErr> {
+    let patient_id = patient.uuid();
     let mut q = message::Entity::find().filter(message::Column::PatientId.eq(patient_id));
     if let Some(before) = before {
         q = q.filter(message::Column::OrderKey.lt(before));
@@ -383,7 +389,7 @@ pub async fn page<C: ConnectionTrait>(
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<MessageView>, DbErr> {
-    page_of(db, thread.patient_id(), before, limit).await
+    page_of(db, thread.scope(), before, limit).await
 }
 
 /// The thread of any patient of the admin's clinic, for the admin review.
@@ -395,12 +401,13 @@ pub async fn review_page<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<(Visible, Vec<MessageView>), MessageError> {
     let record = patients::find_visible(db, who, patient_id).await?;
-    let rows = page_of(db, record.id, before, limit).await?;
+    let rows = page_of(db, record.scope(), before, limit).await?;
     Ok((record, rows))
 }
 
 /// Messages of the other side that `side` has not marked read.
-pub async fn unread<C: ConnectionTrait>(db: &C, patient_id: Uuid, side: Side) -> Result<u64, DbErr> {
+pub async fn unread<C: ConnectionTrait>(db: &C, patient: PatientScope, side: Side) -> Result<u64, DbErr> {
+    let patient_id = patient.uuid();
     message::Entity::find()
         .filter(message::Column::PatientId.eq(patient_id))
         .filter(message::Column::Author.is_in(side.incoming()))
@@ -472,8 +479,9 @@ pub fn notice(numbers: &ClinicNumbers) -> String {
 /// Deletes the thread and its attachments (erasure confirmed: messages are self-care
 /// data); their bytes in the database store go at once, objects elsewhere through the
 /// outbox after the commit. Entries copied into the record stay.
-pub async fn erase_thread<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient_id: Uuid) -> Result<(), DbErr> {
-    attachments::erase(db, now, patient_id).await?;
+pub async fn erase_thread<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, patient: PatientScope) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
+    attachments::erase(db, now, patient).await?;
     message::Entity::delete_many().filter(message::Column::PatientId.eq(patient_id)).exec(db).await?;
     Ok(())
 }

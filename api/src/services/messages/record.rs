@@ -18,6 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{MessageError, Thread};
+use crate::services::patients::PatientScope;
 use crate::{
     db,
     services::{audit, patients::Visible},
@@ -90,7 +91,8 @@ pub async fn record_entries<C: ConnectionTrait>(
 }
 
 /// Deletes the entries copied into the clinical record (the record's purge).
-pub async fn purge_record_entries<C: ConnectionTrait>(db: &C, patient_id: Uuid) -> Result<(), DbErr> {
+pub async fn purge_record_entries<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Result<(), DbErr> {
+    let patient_id = patient.uuid();
     message_record_entry::Entity::delete_many()
         .filter(message_record_entry::Column::PatientId.eq(patient_id))
         .exec(db)

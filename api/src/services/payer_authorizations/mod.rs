@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 pub use warnings::{BookingWarning, after_visit, booking_warning, evaluate};
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     data_key::DataKey,
@@ -165,9 +166,10 @@ async fn shown<C: ConnectionTrait>(
 
 async fn check_referral<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     referral_id: Option<Uuid>,
 ) -> Result<(), AuthorizationError> {
+    let patient_id = patient.uuid();
     let Some(id) = referral_id else { return Ok(()) };
     let found = referral::Entity::find_by_id(id).filter(referral::Column::PatientId.eq(patient_id)).one(db).await?;
     found.map(|_| ()).ok_or(AuthorizationError::Invalid("referral_id", "must be a referral of this patient"))
@@ -182,7 +184,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     new: NewAuthorization,
 ) -> Result<Authorization, AuthorizationError> {
     let record = patients::find_visible(db, who, patient_id).await?;
-    check_referral(db, record.id, new.referral_id).await?;
+    check_referral(db, record.scope(), new.referral_id).await?;
     let id = Uuid::now_v7();
     let row = payer_authorization::ActiveModel {
         id: Set(id),
@@ -262,7 +264,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let row = find_visible(db, who, id).await?;
     Period::new(changes.starts_on.unwrap_or(row.starts_on), changes.ends_on.unwrap_or(row.ends_on))?;
     if let Some(referral_id) = changes.referral_id {
-        check_referral(db, row.patient_id, referral_id).await?;
+        check_referral(db, PatientScope::trusted(row.patient_id), referral_id).await?;
     }
     let mut active: payer_authorization::ActiveModel = row.clone().into();
     if let Some(v) = changes.payer_name {

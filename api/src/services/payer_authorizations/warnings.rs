@@ -18,6 +18,7 @@ use sea_orm::{
 };
 
 use super::visits_used;
+use crate::services::patients::PatientScope;
 use crate::{
     clinical::rules::AlertKind,
     db,
@@ -56,7 +57,7 @@ pub async fn booking_warning<C: ConnectionTrait>(
     let Some(auth) = payer_authorization::Entity::find_by_id(authorization_id).one(db).await? else {
         return Ok(None);
     };
-    let day = local_date(appt.starts_at, patient_timezone(db, appt.patient_id).await?);
+    let day = local_date(appt.starts_at, patient_timezone(db, PatientScope::trusted(appt.patient_id)).await?);
     if day < auth.starts_on || day > auth.ends_on {
         return Ok(Some(BookingWarning::OutsideDates));
     }
@@ -186,7 +187,7 @@ pub async fn evaluate<C: ConnectionTrait + TransactionTrait>(
         if auth.expiring_alerted_at.is_some() {
             continue;
         }
-        let today = local_date(now, patient_timezone(db, auth.patient_id).await?);
+        let today = local_date(now, patient_timezone(db, PatientScope::trusted(auth.patient_id)).await?);
         if today > auth.ends_on || auth.ends_on - EXPIRING_WITHIN > today {
             continue;
         }

@@ -18,6 +18,7 @@ use entity::{alert, appointment, care_plan, check_in, clinic, discharge_summary,
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     auth::Principal,
     ids::UserId,
@@ -249,7 +250,7 @@ pub async fn gather<C: ConnectionTrait>(
     let scope = record.scope();
     let (trend, outcomes, referral_list, sessions, scar_series, girth_series) = futures::try_join!(
         async { Ok::<_, ReportError>(trends::for_patient(db, record, tz, period.from, period.to, now).await?) },
-        async { Ok(course_outcomes(db, record.id, period.from, period.to).await?) },
+        async { Ok(course_outcomes(db, record.scope(), period.from, period.to).await?) },
         async { Ok(referrals::list(db, who, record.id).await?) },
         async { Ok(appointments::list(db, scope, start, end).await?) },
         async { Ok(scars::series(db, record).await?) },
@@ -257,7 +258,7 @@ pub async fn gather<C: ConnectionTrait>(
     )?;
     let clinic = clinic::Entity::find_by_id(record.clinic_id).one(db).await?.ok_or(ReportError::NotFound)?;
     let therapist = display_name(db, UserId::new(record.primary_therapist_id)).await?.unwrap_or_default();
-    let plan_row = current_plan(db, record.id, period).await?;
+    let plan_row = current_plan(db, record.scope(), period).await?;
     let plan = match &plan_row {
         Some(p) => Some(care_plans::view(db, p).await?),
         None => None,
@@ -273,7 +274,7 @@ pub async fn gather<C: ConnectionTrait>(
     };
     let attendance = attendance(&sessions, plan_row.as_ref());
     let notes = signed_notes(db, &sessions, tz).await?;
-    let red_flags = red_flags(db, record.id, start, end).await?;
+    let red_flags = red_flags(db, record.scope(), start, end).await?;
     Ok(Report {
         generated_at: now,
         period,
@@ -317,9 +318,10 @@ async fn display_name<C: ConnectionTrait>(db: &C, user_id: UserId) -> Result<Opt
 /// The latest plan that started on or before the period's last day.
 async fn current_plan<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     period: Period,
 ) -> Result<Option<care_plan::Model>, DbErr> {
+    let patient_id = patient.uuid();
     care_plan::Entity::find()
         .filter(care_plan::Column::PatientId.eq(patient_id))
         .filter(care_plan::Column::StartDate.lte(period.to))
@@ -379,10 +381,11 @@ async fn signed_notes<C: ConnectionTrait>(
 
 async fn red_flags<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Vec<RedFlagEntry>, DbErr> {
+    let patient_id = patient.uuid();
     let rows = alert::Entity::find()
         .filter(alert::Column::PatientId.eq(patient_id))
         .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))

@@ -14,6 +14,7 @@ use entity::{check_in, check_in_day};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
+use crate::services::patients::PatientScope;
 use crate::{
     clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
     services::{
@@ -240,12 +241,12 @@ pub async fn for_patient<C: ConnectionTrait>(
     let (start, end) = (local_day_start(from, tz), local_day_end(to, tz));
     let (totals, a, first, measures_out, sessions, rom) = futures::try_join!(
         // Six days before for rolling means: at most a row per day.
-        check_in_days::in_range(db, record.id, from - Duration::days(6), to),
-        adherence::for_patient(db, record.id, from, to, local_date(now, tz), tz),
-        baselines::first_weeks(db, record.id),
-        measure_histories(db, record.id, from, to),
-        session_effects(db, record.id, start, end, from, to),
-        rom_series(db, record.id, start, end),
+        check_in_days::in_range(db, record.scope(), from - Duration::days(6), to),
+        adherence::for_patient(db, record.scope(), from, to, local_date(now, tz), tz),
+        baselines::first_weeks(db, record.scope()),
+        measure_histories(db, record.scope(), from, to),
+        session_effects(db, record.scope(), start, end, from, to),
+        rom_series(db, record.scope(), start, end),
     )?;
     let mut days = days_from(&totals, from, to)?;
     for (day, ad) in days.iter_mut().zip(a.days.iter()) {
@@ -284,22 +285,21 @@ pub async fn for_patient<C: ConnectionTrait>(
 /// response.
 async fn measure_histories<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<MeasureHistory>, DbErr> {
     let mut measures_out: Vec<MeasureHistory> = Vec::new();
     // The id of each history's baseline response, by index.
     let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
-    for response in measures::responses(db, patient_id, from, to).await? {
+    for response in measures::responses(db, patient, from, to).await? {
         let Some(inst) = instruments::find(&response.instrument) else { continue };
         let activities = measures::activities_of_response(&response)?;
         let (baseline_id, history) =
             match measures_out.iter().position(|m| m.instrument == inst.id && m.activities == activities) {
                 Some(i) => (baseline_ids[i], &mut measures_out[i]),
                 None => {
-                    let first =
-                        measures::first_response(db, patient_id, inst.id, response.activities.as_deref()).await?;
+                    let first = measures::first_response(db, patient, inst.id, response.activities.as_deref()).await?;
                     baseline_ids.push(first.as_ref().map(|f| f.id));
                     measures_out.push(MeasureHistory {
                         instrument: inst.id,

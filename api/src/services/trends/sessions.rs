@@ -10,6 +10,7 @@ use crate::clinical::{
     body::BodyRegion,
     rom::{MeasuredMovement, RomMethod, RomMode},
 };
+use crate::services::patients::PatientScope;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionEffect {
@@ -94,11 +95,12 @@ pub fn session_effect(
 /// whole range) local dates from six days before `from` to three after `to`.
 async fn around_sessions<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     appts: &[appointment::Model],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<check_in::Model>, DbErr> {
+    let patient_id = patient.uuid();
     // Sessions come in start order; overlapping windows are merged so the query stays
     // one range per cluster of sessions.
     let mut windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
@@ -130,12 +132,13 @@ async fn around_sessions<C: ConnectionTrait>(
 /// The effect on pain of each completed session that started in `[start, end)`.
 pub(super) async fn session_effects<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<SessionEffect>, DbErr> {
+    let patient_id = patient.uuid();
     let appts: Vec<appointment::Model> = appointment::Entity::find()
         .filter(appointment::Column::PatientId.eq(patient_id))
         .filter(appointment::Column::StartsAt.gte(start))
@@ -148,7 +151,7 @@ pub(super) async fn session_effects<C: ConnectionTrait>(
         session_note::Entity::find()
             .filter(session_note::Column::AppointmentId.is_in(appts.iter().map(|a| a.id)))
             .all(db),
-        around_sessions(db, patient_id, &appts, from, to),
+        around_sessions(db, patient, &appts, from, to),
     )?;
     Ok(appts.iter().map(|a| session_effect(a, notes.iter().find(|n| n.appointment_id == a.id), &rows)).collect())
 }
@@ -156,10 +159,11 @@ pub(super) async fn session_effects<C: ConnectionTrait>(
 /// Range of motion measured in `[start, end)`, one series per movement and mode.
 pub(super) async fn rom_series<C: ConnectionTrait>(
     db: &C,
-    patient_id: Uuid,
+    patient: PatientScope,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Vec<RomSeries>, DbErr> {
+    let patient_id = patient.uuid();
     let mut rom: Vec<RomSeries> = Vec::new();
     for m in rom_measure::Entity::find()
         .filter(rom_measure::Column::PatientId.eq(patient_id))
