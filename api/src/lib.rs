@@ -33,6 +33,7 @@ pub mod startup;
 pub mod state;
 pub mod store_error;
 pub mod stored;
+pub mod vocabulary;
 pub mod web;
 pub mod workers;
 pub mod writer;

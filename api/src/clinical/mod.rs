@@ -15,6 +15,8 @@ pub mod symptoms;
 pub mod treatment;
 pub mod units;
 
+use crate::vocabulary::vocabulary;
+
 /// The smallest change that matters to a patient: a number of points either way, and/or
 /// a percentage of the baseline that counts only for an improvement from a baseline at
 /// least `min_baseline`. Either threshold is enough when both apply.
@@ -34,14 +36,15 @@ pub struct PercentOfBaseline {
     pub min_baseline: f64,
 }
 
-/// Which way a change went, judged by whether higher scores are worse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, serde::Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Improved,
-    Worsened,
-    Unchanged,
+vocabulary! {
+    /// Which way a change went, judged by whether higher scores are worse.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Direction {
+        Improved = "improved",
+        Worsened = "worsened",
+        Unchanged = "unchanged",
+    }
 }
 
 // Means of whole-number ratings are fractions: 2.0 − 0.0000001 must still count as 2.

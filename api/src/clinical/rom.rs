@@ -14,138 +14,59 @@
 use serde::{Deserialize, Serialize};
 
 use super::body::BodyRegion;
+use crate::vocabulary::vocabulary;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum RomMovement {
-    Flexion,
-    Extension,
-    /// Lateral flexion of the neck or trunk.
-    SideBending,
-    Rotation,
-    Abduction,
-    Adduction,
-    InternalRotation,
-    ExternalRotation,
-    Pronation,
-    Supination,
-    RadialDeviation,
-    UlnarDeviation,
-    Dorsiflexion,
-    PlantarFlexion,
-    Inversion,
-    Eversion,
-}
-
-impl RomMovement {
-    pub const ALL: [RomMovement; 16] = [
-        RomMovement::Flexion,
-        RomMovement::Extension,
-        RomMovement::SideBending,
-        RomMovement::Rotation,
-        RomMovement::Abduction,
-        RomMovement::Adduction,
-        RomMovement::InternalRotation,
-        RomMovement::ExternalRotation,
-        RomMovement::Pronation,
-        RomMovement::Supination,
-        RomMovement::RadialDeviation,
-        RomMovement::UlnarDeviation,
-        RomMovement::Dorsiflexion,
-        RomMovement::PlantarFlexion,
-        RomMovement::Inversion,
-        RomMovement::Eversion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RomMovement::Flexion => "flexion",
-            RomMovement::Extension => "extension",
-            RomMovement::SideBending => "side_bending",
-            RomMovement::Rotation => "rotation",
-            RomMovement::Abduction => "abduction",
-            RomMovement::Adduction => "adduction",
-            RomMovement::InternalRotation => "internal_rotation",
-            RomMovement::ExternalRotation => "external_rotation",
-            RomMovement::Pronation => "pronation",
-            RomMovement::Supination => "supination",
-            RomMovement::RadialDeviation => "radial_deviation",
-            RomMovement::UlnarDeviation => "ulnar_deviation",
-            RomMovement::Dorsiflexion => "dorsiflexion",
-            RomMovement::PlantarFlexion => "plantar_flexion",
-            RomMovement::Inversion => "inversion",
-            RomMovement::Eversion => "eversion",
-        }
-    }
-
-    /// Stored rows written before the vocabulary held free text; those that match a
-    /// movement name parse, the rest stay text.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
+vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RomMovement {
+        Flexion = "flexion",
+        Extension = "extension",
+        /// Lateral flexion of the neck or trunk.
+        SideBending = "side_bending",
+        Rotation = "rotation",
+        Abduction = "abduction",
+        Adduction = "adduction",
+        InternalRotation = "internal_rotation",
+        ExternalRotation = "external_rotation",
+        Pronation = "pronation",
+        Supination = "supination",
+        RadialDeviation = "radial_deviation",
+        UlnarDeviation = "ulnar_deviation",
+        Dorsiflexion = "dorsiflexion",
+        PlantarFlexion = "plantar_flexion",
+        Inversion = "inversion",
+        Eversion = "eversion",
     }
 }
 
-/// Whether the patient moved on their own or the therapist moved the part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, serde::Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum RomMode {
-    Active,
-    Passive,
-}
-
-impl RomMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RomMode::Active => "active",
-            RomMode::Passive => "passive",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [RomMode::Active, RomMode::Passive].into_iter().find(|m| m.as_str() == s)
+vocabulary! {
+    /// Whether the patient moved on their own or the therapist moved the part.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RomMode {
+        Active = "active",
+        Passive = "passive",
     }
 }
 
-/// How it was measured; readings by different methods are not directly comparable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, serde::Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum RomMethod {
-    Goniometer,
-    Inclinometer,
-    VisualEstimate,
-}
-
-impl RomMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RomMethod::Goniometer => "goniometer",
-            RomMethod::Inclinometer => "inclinometer",
-            RomMethod::VisualEstimate => "visual_estimate",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [RomMethod::Goniometer, RomMethod::Inclinometer, RomMethod::VisualEstimate]
-            .into_iter()
-            .find(|m| m.as_str() == s)
+vocabulary! {
+    /// How it was measured; readings by different methods are not directly comparable.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RomMethod {
+        Goniometer = "goniometer",
+        Inclinometer = "inclinometer",
+        VisualEstimate = "visual_estimate",
     }
 }
 
-/// The limb measured, or the way the neck or trunk turned or bent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum RomSide {
-    Left,
-    Right,
-}
-
-impl RomSide {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RomSide::Left => "left",
-            RomSide::Right => "right",
-        }
+vocabulary! {
+    /// The limb measured, or the way the neck or trunk turned or bent.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum RomSide {
+        Left = "left",
+        Right = "right",
     }
 }
 

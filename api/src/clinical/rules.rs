@@ -4,46 +4,24 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A check-in reported a red-flag symptom.
-    RedFlag,
-    /// Pain well above baseline on two check-ins in a row (at most 48 h apart), or severe pain.
-    PainSpike,
-    /// No check-in and no exercise logged for the patient's set number of days.
-    Disengaged,
-    /// Under half of last week's prescribed exercises done (not within 7 days of a red flag).
-    LowAdherence,
-    /// A completed visit left 2 or fewer visits on a payer authorization.
-    AuthorizationLow,
-    /// A payer authorization ends within 7 days.
-    AuthorizationExpiring,
-}
+use crate::vocabulary::vocabulary;
 
-impl AlertKind {
-    pub const ALL: [AlertKind; 6] = [
-        AlertKind::RedFlag,
-        AlertKind::PainSpike,
-        AlertKind::Disengaged,
-        AlertKind::LowAdherence,
-        AlertKind::AuthorizationLow,
-        AlertKind::AuthorizationExpiring,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::RedFlag => "red_flag",
-            AlertKind::PainSpike => "pain_spike",
-            AlertKind::Disengaged => "disengaged",
-            AlertKind::LowAdherence => "low_adherence",
-            AlertKind::AuthorizationLow => "authorization_low",
-            AlertKind::AuthorizationExpiring => "authorization_expiring",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AlertKind {
+        /// A check-in reported a red-flag symptom.
+        RedFlag = "red_flag",
+        /// Pain well above baseline on two check-ins in a row (at most 48 h apart), or severe pain.
+        PainSpike = "pain_spike",
+        /// No check-in and no exercise logged for the patient's set number of days.
+        Disengaged = "disengaged",
+        /// Under half of last week's prescribed exercises done (not within 7 days of a red flag).
+        LowAdherence = "low_adherence",
+        /// A completed visit left 2 or fewer visits on a payer authorization.
+        AuthorizationLow = "authorization_low",
+        /// A payer authorization ends within 7 days.
+        AuthorizationExpiring = "authorization_expiring",
     }
 }
 

@@ -9,88 +9,38 @@ pub mod seed;
 
 use uuid::Uuid;
 
+use crate::vocabulary::vocabulary;
+
 pub use exercises::EXERCISES;
 pub use lessons::LESSONS;
 
-/// Body regions an exercise works on. The list the API accepts for filtering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum Region {
-    Neck,
-    UpperBack,
-    Shoulders,
-    Chest,
-    LowerBack,
-    Hips,
-    Legs,
-    Feet,
-    Wrists,
-    Jaw,
-}
-
-impl Region {
-    pub const ALL: [Region; 10] = [
-        Region::Neck,
-        Region::UpperBack,
-        Region::Shoulders,
-        Region::Chest,
-        Region::LowerBack,
-        Region::Hips,
-        Region::Legs,
-        Region::Feet,
-        Region::Wrists,
-        Region::Jaw,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Region::Neck => "neck",
-            Region::UpperBack => "upper_back",
-            Region::Shoulders => "shoulders",
-            Region::Chest => "chest",
-            Region::LowerBack => "lower_back",
-            Region::Hips => "hips",
-            Region::Legs => "legs",
-            Region::Feet => "feet",
-            Region::Wrists => "wrists",
-            Region::Jaw => "jaw",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Region> {
-        Region::ALL.into_iter().find(|r| r.as_str() == s)
+vocabulary! {
+    /// Body regions an exercise works on. The list the API accepts for filtering.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Region {
+        Neck = "neck",
+        UpperBack = "upper_back",
+        Shoulders = "shoulders",
+        Chest = "chest",
+        LowerBack = "lower_back",
+        Hips = "hips",
+        Legs = "legs",
+        Feet = "feet",
+        Wrists = "wrists",
+        Jaw = "jaw",
     }
 }
 
-/// What a lesson is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum Topic {
-    Posture,
-    BodyMechanics,
-    Ergonomics,
-    Breathing,
-    Sleep,
-    SelfCare,
-}
-
-impl Topic {
-    pub const ALL: [Topic; 6] =
-        [Topic::Posture, Topic::BodyMechanics, Topic::Ergonomics, Topic::Breathing, Topic::Sleep, Topic::SelfCare];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::Posture => "posture",
-            Topic::BodyMechanics => "body_mechanics",
-            Topic::Ergonomics => "ergonomics",
-            Topic::Breathing => "breathing",
-            Topic::Sleep => "sleep",
-            Topic::SelfCare => "self_care",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Topic> {
-        Topic::ALL.into_iter().find(|t| t.as_str() == s)
+vocabulary! {
+    /// What a lesson is about.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Topic {
+        Posture = "posture",
+        BodyMechanics = "body_mechanics",
+        Ergonomics = "ergonomics",
+        Breathing = "breathing",
+        Sleep = "sleep",
+        SelfCare = "self_care",
     }
 }
 
@@ -120,29 +70,16 @@ impl From<Topic> for entity::lesson::Topic {
     }
 }
 
-/// Which side a one-sided exercise is done on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Left,
-    Right,
-    Both,
-    /// Not sided (e.g. chin tuck, breathing).
-    None,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Left => "left",
-            Side::Right => "right",
-            Side::Both => "both",
-            Side::None => "none",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Side> {
-        [Side::Left, Side::Right, Side::Both, Side::None].into_iter().find(|x| x.as_str() == s)
+vocabulary! {
+    /// Which side a one-sided exercise is done on.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Side {
+        Left = "left",
+        Right = "right",
+        Both = "both",
+        /// Not sided (e.g. chin tuck, breathing).
+        None = "none",
     }
 }
 

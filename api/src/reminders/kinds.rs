@@ -1,27 +1,27 @@
 //! The kinds of reminder: their defaults, how the push service should treat them, and the
 //! words the patient sees (reminder text only, no health data).
 
-use poem_openapi::Enum;
+use crate::{
+    push::{Delivery, Urgency},
+    vocabulary::vocabulary,
+};
 
-use crate::push::{Delivery, Urgency};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ReminderKind {
-    /// Today's prescribed exercises; skipped when all are logged.
-    Exercises,
-    /// The daily pain and stress check-in; skipped when one is logged that day.
-    CheckIn,
-    /// A lesson that unlocks that day; skipped when it is completed.
-    Lesson,
-    /// 24 hours before a scheduled session; skipped if it was cancelled or moved.
-    #[oai(rename = "appointment_24h")]
-    Appointment24h,
-    /// 2 hours before a scheduled session; skipped if it was cancelled or moved.
-    #[oai(rename = "appointment_2h")]
-    Appointment2h,
-    /// A check-in prompt 3 hours after a session ends; skipped once a check-in is logged.
-    PostSession,
+vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ReminderKind {
+        /// Today's prescribed exercises; skipped when all are logged.
+        Exercises = "exercises",
+        /// The daily pain and stress check-in; skipped when one is logged that day.
+        CheckIn = "check_in",
+        /// A lesson that unlocks that day; skipped when it is completed.
+        Lesson = "lesson",
+        /// 24 hours before a scheduled session; skipped if it was cancelled or moved.
+        Appointment24h = "appointment_24h",
+        /// 2 hours before a scheduled session; skipped if it was cancelled or moved.
+        Appointment2h = "appointment_2h",
+        /// A check-in prompt 3 hours after a session ends; skipped once a check-in is logged.
+        PostSession = "post_session",
+    }
 }
 
 /// What a session reminder is timed from.
@@ -32,20 +32,6 @@ pub enum Anchor {
 }
 
 impl ReminderKind {
-    pub const ALL: [ReminderKind; 6] =
-        [Self::Exercises, Self::CheckIn, Self::Lesson, Self::Appointment24h, Self::Appointment2h, Self::PostSession];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Exercises => "exercises",
-            Self::CheckIn => "check_in",
-            Self::Lesson => "lesson",
-            Self::Appointment24h => "appointment_24h",
-            Self::Appointment2h => "appointment_2h",
-            Self::PostSession => "post_session",
-        }
-    }
-
     /// For session reminders: the moment they are timed from and the offset in minutes.
     /// Daily kinds have none (they follow the rule's local time instead).
     pub fn session_offset(self) -> Option<(Anchor, i64)> {
@@ -55,10 +41,6 @@ impl ReminderKind {
             Self::PostSession => Some((Anchor::SessionEnd, 3 * 60)),
             Self::Exercises | Self::CheckIn | Self::Lesson => None,
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// Minutes after local midnight for a new patient's rule.

@@ -14,6 +14,7 @@ mod check_ins;
 mod date_range;
 mod direct_json;
 mod discharge;
+mod enum_schema;
 mod exercise_logs;
 mod exercises;
 mod fhir;
