@@ -2,7 +2,7 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{exercise, lesson, library_hidden};
+use entity::{AuditAction, exercise, lesson, library_hidden};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -82,8 +82,8 @@ trait Library: EntityTrait<Model: Clone + IntoActiveModel<Self::Row>, Column: Co
     type Row: ActiveModelTrait<Entity = Self> + ActiveModelBehavior + Send;
     type Content;
     /// Audit actions.
-    const CREATED: &'static str;
-    const UPDATED: &'static str;
+    const CREATED: AuditAction;
+    const UPDATED: AuditAction;
     /// The audit resource prefix, e.g. `exercise` in `exercise:<id>`.
     const NOUN: &'static str;
     fn id_column() -> Self::Column;
@@ -232,8 +232,8 @@ fn json(v: &[String]) -> String {
 impl Library for exercise::Entity {
     type Row = exercise::ActiveModel;
     type Content = ExerciseContent;
-    const CREATED: &'static str = "library.exercise_create";
-    const UPDATED: &'static str = "library.exercise_update";
+    const CREATED: AuditAction = AuditAction::LibraryExerciseCreate;
+    const UPDATED: AuditAction = AuditAction::LibraryExerciseUpdate;
     const NOUN: &'static str = "exercise";
     fn id_column() -> exercise::Column {
         exercise::Column::Id
@@ -287,8 +287,8 @@ impl Library for exercise::Entity {
 impl Library for lesson::Entity {
     type Row = lesson::ActiveModel;
     type Content = LessonContent;
-    const CREATED: &'static str = "library.lesson_create";
-    const UPDATED: &'static str = "library.lesson_update";
+    const CREATED: AuditAction = AuditAction::LibraryLessonCreate;
+    const UPDATED: AuditAction = AuditAction::LibraryLessonUpdate;
     const NOUN: &'static str = "lesson";
     fn id_column() -> lesson::Column {
         lesson::Column::Id
@@ -469,7 +469,7 @@ pub async fn set_hidden<C: ConnectionTrait>(
     } else {
         library_hidden::Entity::delete_by_id((who.clinic_id, id)).exec(db).await?;
     }
-    let action = if hidden { "library.hide" } else { "library.show" };
+    let action = if hidden { AuditAction::LibraryHide } else { AuditAction::LibraryShow };
     audit::record(db, now, Event::by(who, action).resource(format!("library:{id}"))).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! scoring, which only need the finished form.
 
 use chrono::{DateTime, Utc};
-use entity::clinic_instrument;
+use entity::{AuditAction, clinic_instrument};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait, sea_query::OnConflict,
@@ -159,7 +159,8 @@ pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
     )
     .exec_without_returning(&txn)
     .await?;
-    audit::record(&txn, now, Event::by(who, "instrument.enable").resource(format!("instrument:{}", inst.id))).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::InstrumentEnable).resource(format!("instrument:{}", inst.id)))
+        .await?;
     txn.commit().await?;
     Ok(())
 }

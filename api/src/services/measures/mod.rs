@@ -10,7 +10,7 @@ use crate::ids::ClinicId;
 use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{InstrumentId, clinic_instrument, measure_response, measure_schedule};
+use entity::{AuditAction, InstrumentId, clinic_instrument, measure_response, measure_schedule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -153,7 +153,8 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_without_returning(&txn)
     .await?;
-    let event = Event::by(who, "measure_schedule.create").patient(patient_id).resource(format!("measure:{}", inst.id));
+    let event =
+        Event::by(who, AuditAction::MeasureScheduleCreate).patient(patient_id).resource(format!("measure:{}", inst.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(row)
@@ -211,7 +212,7 @@ pub async fn end<C: ConnectionTrait + TransactionTrait>(
             .exec(&txn)
             .await?;
     }
-    let event = Event::by(who, "measure_schedule.end")
+    let event = Event::by(who, AuditAction::MeasureScheduleEnd)
         .patient(patient_id)
         .resource(format!("measure:{}", row.instrument.as_str()));
     audit::record(&txn, now, event).await?;
@@ -364,8 +365,9 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     .exec_without_returning(&txn)
     .await?;
     let result = if inserted == 1 {
-        let event =
-            Event::by(who, "measure_response.write").patient(patient_id).resource(format!("measure:{}", inst.id));
+        let event = Event::by(who, AuditAction::MeasureResponseWrite)
+            .patient(patient_id)
+            .resource(format!("measure:{}", inst.id));
         audit::record(&txn, now, event).await?;
         Stored::Created(row)
     } else {
