@@ -233,7 +233,7 @@ impl MeasuresApi {
         Ok(Json(
             instruments::ALL
                 .iter()
-                .map(|i| InstrumentDto::new(i, i.enabled_by_default() || enabled.iter().any(|e| e == i.id)))
+                .map(|i| InstrumentDto::new(i, i.enabled_by_default() || enabled.iter().any(|e| e.as_str() == i.id)))
                 .collect(),
         ))
     }

@@ -173,7 +173,7 @@ impl TryFrom<measure_response::Model> for MeasureResponseDto {
             schedule_id: r.schedule_id,
             answers: crate::stored::decode("measure_response.answers", &r.answers)?,
             id: r.id,
-            instrument: r.instrument,
+            instrument: r.instrument.as_str().to_owned(),
             score: r.score,
             recorded_at: r.recorded_at,
             local_date: r.local_date,
