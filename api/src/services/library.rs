@@ -20,6 +20,7 @@ use crate::{
         audit::{self, Event},
         contains_pattern,
     },
+    store_error::StoreError,
     stored,
 };
 
@@ -39,8 +40,14 @@ pub fn join_regions(regions: &[Region]) -> String {
     format!(",{},", names.join(","))
 }
 
-pub fn split_regions(stored: &str) -> Vec<Region> {
-    stored.split(',').filter_map(Region::parse).collect()
+/// The regions of a stored exercise. Every write goes through [`join_regions`], so a word
+/// outside the vocabulary is corrupt: an error, not a region quietly left out.
+pub fn split_regions(stored: &str) -> Result<Vec<Region>, StoreError> {
+    stored
+        .split(',')
+        .filter(|word| !word.is_empty())
+        .map(|word| Region::parse(word).ok_or_else(|| StoreError::corrupt("exercise.regions", "not a region word")))
+        .collect()
 }
 
 /// A default or prescribed dose, already within bounds.
@@ -390,7 +397,7 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
     Ok(ExerciseContent {
         title: row.title.clone(),
         summary: row.summary.clone(),
-        regions: split_regions(&row.regions),
+        regions: split_regions(&row.regions)?,
         steps: stored::decode("exercise.steps", &row.steps)?,
         cautions: stored::decode("exercise.cautions", &row.cautions)?,
         media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
@@ -472,4 +479,20 @@ pub async fn set_hidden<C: ConnectionTrait>(
     let action = if hidden { AuditAction::LibraryHide } else { AuditAction::LibraryShow };
     audit::record(db, now, Event::by(who, action).resource(format!("library:{id}"))).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_regions_read_back_and_an_unknown_word_is_corrupt() {
+        let stored = join_regions(&[Region::Neck, Region::UpperBack]);
+        assert_eq!(split_regions(&stored).unwrap(), [Region::Neck, Region::UpperBack]);
+        assert_eq!(split_regions(",,").unwrap(), []);
+        assert!(matches!(
+            split_regions(",neck,elbowish,"),
+            Err(StoreError::Corrupt { column: "exercise.regions", .. })
+        ));
+    }
 }
