@@ -11,7 +11,7 @@ pub struct Model {
     pub actor_user_id: Option<Uuid>,
     /// None for an anonymous caller (a failed login, a refused token).
     pub actor_role: Option<ActorRole>,
-    pub action: String,
+    pub action: crate::AuditAction,
     pub patient_id: Option<Uuid>,
     pub resource: Option<String>,
     pub outcome: Outcome,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub clinic_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub instrument: String,
+    pub instrument: crate::InstrumentId,
     /// JSON array of item prompts, one per item.
     pub item_text: String,
     pub enabled_by: Uuid,

@@ -14,6 +14,9 @@ pub struct Model {
     pub region: crate::BodyRegion,
     /// `left` | `right` at paired regions, `none` on the midline.
     pub side: crate::Side,
+    /// The therapist's own words for the bony landmark ("above the lateral malleolus"),
+    /// trimmed, at most `fascia::clinical::girth::MAX_LANDMARK_CHARS` characters. Free
+    /// text by design, not a vocabulary, so it stays a string.
     pub landmark: String,
     /// Whole millimetres from the landmark.
     pub distance_mm: i32,

@@ -1,5 +1,6 @@
-//! Which outcome measure a schedule is for, as `measure_schedule` stores it.
-//! The scoring itself lives in the server's instrument registry; this is only the word.
+//! Which outcome measure a row is about, as `measure_schedule`, `measure_response` and
+//! `clinic_instrument` store it. The scoring itself lives in the server's instrument
+//! registry; this is only the word.
 
 use sea_orm::entity::prelude::*;
 
@@ -34,5 +35,17 @@ impl InstrumentId {
     /// The instrument a registry id names, if it is one the tables can hold.
     pub fn parse(id: &str) -> Option<Self> {
         <Self as sea_orm::Iterable>::iter().find(|i| i.as_str() == id)
+    }
+}
+
+/// Lets test fixtures name an instrument by its stored word (`Set("pss4".into())`), as
+/// they did while the columns were text.
+///
+/// # Panics
+/// On a word outside the set: a fixture that names no instrument is a broken test.
+#[cfg(feature = "test-fixtures")]
+impl From<&str> for InstrumentId {
+    fn from(word: &str) -> Self {
+        Self::parse(word).unwrap_or_else(|| panic!("{word:?} is not a stored instrument word"))
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod appointment;
+pub mod audit_action;
 pub mod audit_event;
 pub mod blob_deletion;
 pub mod body_region;
@@ -71,6 +72,7 @@ pub mod message_attachment;
 pub mod message_blob;
 pub mod message_record_entry;
 
+pub use audit_action::AuditAction;
 pub use body_region::BodyRegion;
 pub use instrument::InstrumentId;
 pub use role::Role;

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub patient_id: Uuid,
-    pub instrument: String,
+    pub instrument: crate::InstrumentId,
     /// JSON array, one entry per item, `null` for an unanswered item.
     pub answers: String,
     pub score: f64,

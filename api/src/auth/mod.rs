@@ -13,7 +13,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod totp;
 
-use entity::{Role, refresh_token, user};
+use entity::{AuditAction, Role, refresh_token, user};
 use poem::{Request, http::StatusCode};
 use poem_openapi::{SecurityScheme, auth::Bearer};
 use sea_orm::{
@@ -186,7 +186,7 @@ async fn authenticate(req: &Request, token: &str, allowed: &[Role]) -> poem::Res
         session_id: claims.sid,
     };
     if !allowed.contains(&principal.role) {
-        let event = audit::Event::by(&principal, "authorization.refused")
+        let event = audit::Event::by(&principal, AuditAction::AuthorizationRefused)
             .resource(format!("{} {}", req.method(), req.uri().path()))
             .outcome(audit::Outcome::Denied);
         audit::record(&state.db, now, event).await.map_err(db_failure)?;

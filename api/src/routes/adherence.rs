@@ -2,6 +2,7 @@
 //! therapist's view of the same numbers (`/care-plans/...`) shares these DTOs.
 
 use chrono::NaiveDate;
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -126,7 +127,7 @@ impl AdherenceApi {
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
         let patient_id = auth.0.patient_id.uuid();
         let a = adherence::for_patient(&state.db, PatientScope::from(&auth.0), from, to, today, tz).await?;
-        state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::AdherenceRead).patient(patient_id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 }

@@ -2,7 +2,7 @@
 //! session note has its own module (`routes::session_notes`).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::appointment;
+use entity::{AuditAction, appointment};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -259,7 +259,7 @@ impl AppointmentsApi {
         let DateRange { from, to } = DateRange::from_query(from_default, Some(to_default), today)?;
         let rows =
             appointments::list(&state.db, record.scope(), local_day_start(from, tz), local_day_end(to, tz)).await?;
-        state.audit.read(Event::by(&auth.0, "appointment.read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::AppointmentRead).patient(record.id).at(now)).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -293,7 +293,7 @@ impl AppointmentsApi {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
         let rows = appointments::upcoming(&state.db, (&auth.0).into(), now, 50).await?;
-        state.audit.read(Event::by(&auth.0, "appointment.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::AppointmentRead).patient(patient_id).at(now)).await?;
         Ok(Json(rows.into_iter().map(AppointmentDto::for_patient).collect()))
     }
 }

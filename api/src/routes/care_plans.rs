@@ -1,6 +1,7 @@
 //! `/api/v1/care-plans` and `/api/v1/patients/{id}/care-plans`: prescribing home care.
 
 use chrono::NaiveDate;
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -130,7 +131,7 @@ impl CarePlansApi {
         let today = services::local_date(now, tz);
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, today)?;
         let a = adherence::for_patient(&state.db, patient.scope(), from, to, today, tz).await?;
-        state.audit.read(Event::by(&auth.0, "adherence.read").patient(patient.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::AdherenceRead).patient(patient.id).at(now)).await?;
         Ok(Json(AdherenceDto::new(a, from, to)))
     }
 

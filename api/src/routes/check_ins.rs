@@ -6,6 +6,7 @@
 //! instead of refusing the request, and any known red flag named anywhere in it is kept,
 //! alerted and answered with tiered guidance.
 
+use entity::AuditAction;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
@@ -208,7 +209,7 @@ impl CheckInsApi {
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, auth.0.timezone()))?;
         let patient_id = auth.0.patient_id.uuid();
         let page = page(&state, (&auth.0).into(), from, to, cursor.0, limit.0).await?;
-        state.audit.read(Event::by(&auth.0, "check_in.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::CheckInRead).patient(patient_id).at(now)).await?;
         Ok(Json(page))
     }
 
@@ -299,7 +300,7 @@ impl CheckInsApi {
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let DateRange { from, to } = DateRange::from_query(from.0, to.0, local_date(now, tz))?;
         let page = page(&state, record.scope(), from, to, cursor.0, limit.0).await?;
-        state.audit.read(Event::by(&auth.0, "check_in.read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::CheckInRead).patient(record.id).at(now)).await?;
         Ok(Json(page))
     }
 }

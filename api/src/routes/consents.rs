@@ -2,7 +2,7 @@
 //! withdrawn, by whom. Read by the patient (`/me`) and by staff who may see the record.
 
 use chrono::{DateTime, Utc};
-use entity::{audit_event::ActorRole, consent_event};
+use entity::{AuditAction, audit_event::ActorRole, consent_event};
 use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
@@ -85,7 +85,10 @@ impl ConsentsApi {
     ) -> Result<Json<Vec<ConsentChangeDto>>, ApiError> {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = consent_history::history(&state.db, record.scope()).await?;
-        state.audit.read(Event::by(&auth.0, "consent_history.read").patient(record.id).at(state.now())).await?;
+        state
+            .audit
+            .read(Event::by(&auth.0, AuditAction::ConsentHistoryRead).patient(record.id).at(state.now()))
+            .await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 }

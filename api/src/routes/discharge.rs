@@ -2,6 +2,7 @@
 //! Therapists and clinic admins only; another clinic's plan is not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -271,7 +272,7 @@ impl DischargeApi {
     ) -> Result<Json<DischargeDto>, ApiError> {
         let now = state.now();
         let found = discharge::get(&state.db, &auth.0, PlanId::new(id.0)).await?;
-        let event = Event::by(&auth.0, "discharge_summary.read")
+        let event = Event::by(&auth.0, AuditAction::DischargeSummaryRead)
             .patient(found.row.patient_id)
             .resource(format!("care_plan:{}", found.row.care_plan_id))
             .at(now);

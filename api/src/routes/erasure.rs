@@ -4,6 +4,7 @@
 //! `services::erasure`.
 
 use chrono::{DateTime, Utc};
+use entity::AuditAction;
 use entity::erasure_request::{self, Status};
 use poem::web::Data;
 use poem_openapi::{
@@ -196,7 +197,8 @@ impl ErasureApi {
         status: Query<Option<ErasureStatusDto>>,
     ) -> Result<Json<Vec<ErasureRequestDto>>, ApiError> {
         let rows = erasure::list(&state.db, &auth.0, status.0.map(Into::into)).await?;
-        let event = Event::by(&auth.0, "erasure_request.list").resource(format!("erasure_requests:{}", rows.len()));
+        let event =
+            Event::by(&auth.0, AuditAction::ErasureRequestList).resource(format!("erasure_requests:{}", rows.len()));
         state.audit.read(event.at(state.now())).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }

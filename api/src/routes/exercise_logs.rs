@@ -2,7 +2,7 @@
 //! (each log carries an id made on the phone), and lists them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::exercise_log;
+use entity::{AuditAction, exercise_log};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -283,7 +283,7 @@ impl ExerciseLogsApi {
         )
         .await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        state.audit.read(Event::by(&auth.0, "exercise_log.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ExerciseLogRead).patient(patient_id).at(now)).await?;
         Ok(Json(ExerciseLogPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 }

@@ -4,6 +4,7 @@
 //! The body is FHIR, not one of this API's DTOs: its schema is the official FHIR R4 JSON
 //! schema (Bundle), which the tests check every export against, so the spec leaves it open.
 
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use serde_json::Value;
@@ -50,7 +51,7 @@ impl FhirApi {
         let now = state.now();
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let bundle = fhir::patient_bundle(&state.db, now, &links(&state), record).await?;
-        state.audit.read(Event::by(&auth.0, "fhir.export").patient(id.0).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::FhirExport).patient(id.0).at(now)).await?;
         Ok(FhirBundle::Bundle(Json(bundle)))
     }
 
@@ -61,7 +62,7 @@ impl FhirApi {
         let record = patients::own_record(&state.db, &auth.0).await?;
         let patient_id = record.id;
         let bundle = fhir::patient_bundle(&state.db, now, &links(&state), record).await?;
-        state.audit.read(Event::by(&auth.0, "fhir.export").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::FhirExport).patient(patient_id).at(now)).await?;
         Ok(FhirBundle::Bundle(Json(bundle)))
     }
 }

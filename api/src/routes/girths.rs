@@ -2,7 +2,7 @@
 //! measuring spot with left and right side by side. Therapists and clinic admins only.
 
 use chrono::{DateTime, Utc};
-use entity::girth_measurement;
+use entity::{AuditAction, girth_measurement};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -201,7 +201,7 @@ impl GirthsApi {
         let now = state.now();
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let series = girths::series(&state.db, &record).await?;
-        state.audit.read(Event::by(&auth.0, "girth_measurement.read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::GirthMeasurementRead).patient(record.id).at(now)).await?;
         Ok(Json(
             series
                 .into_iter()

@@ -3,7 +3,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::lesson_completion;
+use entity::{AuditAction, lesson_completion};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -224,7 +224,7 @@ impl HomeApi {
         } else {
             vec![]
         };
-        state.audit.read(Event::by(who, "home.today_read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(who, AuditAction::HomeTodayRead).patient(patient_id).at(now)).await?;
         Ok(Json(TodayDto {
             date,
             timezone: tz.name().to_owned(),
@@ -265,7 +265,7 @@ impl HomeApi {
         let plan = today::active_plan(&state.db, PatientScope::from(&auth.0))
             .await?
             .ok_or_else(|| ApiError::not_found("active care plan"))?;
-        state.audit.read(Event::by(&auth.0, "care_plan.read").patient(patient_id).at(state.now())).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::CarePlanRead).patient(patient_id).at(state.now())).await?;
         Ok(Json(PlanViewDto::from(plan)))
     }
 
@@ -286,7 +286,7 @@ impl HomeApi {
         let now = state.now();
         let patient_id = auth.0.patient_id.uuid();
         let changes = sync::changes(&state.db, PatientScope::from(&auth.0), since, now).await?;
-        audit::record(&state.db, now, Event::by(&auth.0, "home.sync").patient(patient_id)).await?;
+        audit::record(&state.db, now, Event::by(&auth.0, AuditAction::HomeSync).patient(patient_id)).await?;
         Ok(Json(SyncDto {
             plan: changes.plan.map(Into::into),
             exercises: changes.exercises.into_iter().map(|e| ExerciseDto::new(e, false)).collect::<Result<_, _>>()?,

@@ -2,7 +2,7 @@
 //! Patients see and answer theirs through `routes::my_measures`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::measure_schedule;
+use entity::{AuditAction, measure_schedule};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -233,7 +233,7 @@ impl MeasuresApi {
         Ok(Json(
             instruments::ALL
                 .iter()
-                .map(|i| InstrumentDto::new(i, i.enabled_by_default() || enabled.iter().any(|e| e == i.id)))
+                .map(|i| InstrumentDto::new(i, i.enabled_by_default() || enabled.iter().any(|e| e.as_str() == i.id)))
                 .collect(),
         ))
     }
@@ -306,7 +306,10 @@ impl MeasuresApi {
     ) -> Result<Json<Vec<MeasureScheduleDto>>, ApiError> {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = measures::running(&state.db, record.scope()).await?;
-        state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(record.id).at(state.now())).await?;
+        state
+            .audit
+            .read(Event::by(&auth.0, AuditAction::MeasureScheduleRead).patient(record.id).at(state.now()))
+            .await?;
         Ok(Json(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?))
     }
 

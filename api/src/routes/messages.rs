@@ -1,6 +1,7 @@
 //! `/api/v1/me/messages`: the patient's thread with their care team — read it, send
 //! (offline-safe, with images), mark what the care team wrote as read, fetch images.
 
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path, param::Query, payload::Json};
 use uuid::Uuid;
@@ -40,7 +41,7 @@ impl MessagesApi {
         let now = state.now();
         let thread = messages::own_thread(&state.db, &auth.0).await?;
         let page = thread_page(&state.db, &thread, cursor.0.as_deref(), limit.0).await?;
-        state.audit.read(Event::by(&auth.0, "message.read").patient(thread.patient_id()).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::MessageRead).patient(thread.patient_id()).at(now)).await?;
         Ok(Json(page))
     }
 
@@ -85,7 +86,7 @@ impl MessagesApi {
         let (row, bytes) =
             messages::attachment(&state.db, state.blobs.as_ref(), PatientScope::from(&auth.0), id.0, thumbnail.0)
                 .await?;
-        let event = Event::by(&auth.0, "message.attachment_read")
+        let event = Event::by(&auth.0, AuditAction::MessageAttachmentRead)
             .patient(patient_id)
             .resource(format!("attachment:{}", row.id));
         state.audit.read(event.at(now)).await?;

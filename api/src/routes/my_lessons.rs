@@ -2,7 +2,7 @@
 //! by answering its check questions (graded by `services::lesson_grading`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::lesson_completion;
+use entity::{AuditAction, lesson_completion};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 use sea_orm::EntityTrait;
@@ -214,7 +214,7 @@ async fn open_lesson(
     audit::record(
         &state.db,
         state.now(),
-        Event::by(who, "lesson.read").patient(patient_id).resource(format!("lesson:{lesson_id}")),
+        Event::by(who, AuditAction::LessonRead).patient(patient_id).resource(format!("lesson:{lesson_id}")),
     )
     .await?;
     Ok(row)

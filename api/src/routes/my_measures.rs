@@ -3,7 +3,7 @@
 //! `routes::measures`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::measure_response;
+use entity::{AuditAction, measure_response};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -173,7 +173,7 @@ impl TryFrom<measure_response::Model> for MeasureResponseDto {
             schedule_id: r.schedule_id,
             answers: crate::stored::decode("measure_response.answers", &r.answers)?,
             id: r.id,
-            instrument: r.instrument,
+            instrument: r.instrument.as_str().to_owned(),
             score: r.score,
             recorded_at: r.recorded_at,
             local_date: r.local_date,
@@ -206,7 +206,7 @@ impl MyMeasuresApi {
         let patient_id = auth.0.patient_id.uuid();
         let record = patients::own_record(&state.db, &auth.0).await?;
         let list = measures::for_day(&state.db, &record, local_date(now, auth.0.timezone())).await?;
-        state.audit.read(Event::by(&auth.0, "measure_schedule.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::MeasureScheduleRead).patient(patient_id).at(now)).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 

@@ -2,6 +2,7 @@
 //! send, mark read, fetch images, and copy a message into the clinical record; and the
 //! clinic admin's audited review of any thread of the clinic.
 
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path, param::Query, payload::Json};
 use uuid::Uuid;
@@ -45,7 +46,7 @@ impl PatientMessagesApi {
         let now = state.now();
         let thread = messages::care_team_thread(&state.db, &auth.0, id.0).await?;
         let page = thread_page(&state.db, &thread, cursor.0.as_deref(), limit.0).await?;
-        state.audit.read(Event::by(&auth.0, "message.read").patient(thread.patient_id()).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::MessageRead).patient(thread.patient_id()).at(now)).await?;
         Ok(Json(page))
     }
 
@@ -96,7 +97,7 @@ impl PatientMessagesApi {
         let thread = messages::care_team_thread(&state.db, &auth.0, id.0).await?;
         let (row, bytes) =
             messages::attachment(&state.db, state.blobs.as_ref(), thread.scope(), item_id.0, thumbnail.0).await?;
-        let event = Event::by(&auth.0, "message.attachment_read")
+        let event = Event::by(&auth.0, AuditAction::MessageAttachmentRead)
             .patient(thread.patient_id())
             .resource(format!("attachment:{}", row.id));
         state.audit.read(event.at(now)).await?;
@@ -139,7 +140,7 @@ impl PatientMessagesApi {
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rows = messages::record_entries(&state.db, &record, after, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |e| e.id);
-        state.audit.read(Event::by(&auth.0, "message.record_read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::MessageRecordRead).patient(record.id).at(now)).await?;
         Ok(Json(RecordMessagePage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
@@ -166,7 +167,7 @@ impl PatientMessagesApi {
         let (rows, next_cursor) = into_page(rows, limit, |m| m.message.order_key);
         let unread = messages::unread(&state.db, record.scope(), Side::CareTeam).await?;
         let numbers = clinic_settings::get(&state.db, ClinicId::new(record.clinic_id)).await?.numbers;
-        state.audit.read(Event::by(&auth.0, "message.admin_review").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::MessageAdminReview).patient(record.id).at(now)).await?;
         Ok(Json(ThreadDto {
             notice: messages::notice(&numbers),
             unread,

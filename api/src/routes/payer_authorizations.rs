@@ -2,6 +2,7 @@
 //! authorized, and how much of it is used. The member id goes in whole and only ever
 //! comes back masked (`••••1234`); no answer, error body or log line carries it.
 
+use entity::AuditAction;
 use std::{borrow::Cow, fmt};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -283,7 +284,7 @@ impl PayerAuthorizationsApi {
         id: Path<Uuid>,
     ) -> Result<Json<Vec<AuthorizationDto>>, ApiError> {
         let rows = payer_authorizations::list(&state.db, &state.data_key, &auth.0, id.0).await?;
-        state.audit.read(Event::by(&auth.0, "payer_authorization.list").patient(id.0).at(state.now())).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::PayerAuthorizationList).patient(id.0).at(state.now())).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -296,7 +297,7 @@ impl PayerAuthorizationsApi {
         id: Path<Uuid>,
     ) -> Result<Json<AuthorizationDto>, ApiError> {
         let found = payer_authorizations::get(&state.db, &state.data_key, &auth.0, id.0).await?;
-        let event = Event::by(&auth.0, "payer_authorization.read")
+        let event = Event::by(&auth.0, AuditAction::PayerAuthorizationRead)
             .patient(found.row.patient_id)
             .resource(format!("payer_authorization:{}", id.0));
         state.audit.read(event.at(state.now())).await?;

@@ -2,6 +2,7 @@
 //! referral (prescription) behind a course of treatment, for therapists and admins.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -335,7 +336,7 @@ impl ReferralsApi {
         id: Path<Uuid>,
     ) -> Result<Json<Vec<ReferralDto>>, ApiError> {
         let rows = referrals::list(&state.db, &auth.0, id.0).await?;
-        state.audit.read(Event::by(&auth.0, "referral.list").patient(id.0).at(state.now())).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ReferralList).patient(id.0).at(state.now())).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -348,8 +349,9 @@ impl ReferralsApi {
         id: Path<Uuid>,
     ) -> Result<Json<ReferralDto>, ApiError> {
         let found = referrals::get(&state.db, &auth.0, id.0).await?;
-        let event =
-            Event::by(&auth.0, "referral.read").patient(found.row.patient_id).resource(format!("referral:{}", id.0));
+        let event = Event::by(&auth.0, AuditAction::ReferralRead)
+            .patient(found.row.patient_id)
+            .resource(format!("referral:{}", id.0));
         state.audit.read(event.at(state.now())).await?;
         Ok(Json(found.into()))
     }

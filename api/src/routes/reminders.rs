@@ -4,7 +4,7 @@
 //! user's quiet hours.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::reminder_rule;
+use entity::{AuditAction, reminder_rule};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -350,7 +350,8 @@ impl RemindersApi {
         let changes = RuleChanges::try_from(body.0)?;
         let patient = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let rule = reminder_rules::update(&state.db, state.now(), patient.scope(), item_id.0, changes).await?;
-        audit::record(&state.db, state.now(), Event::by(&auth.0, "reminder_rule.update").patient(patient.id)).await?;
+        audit::record(&state.db, state.now(), Event::by(&auth.0, AuditAction::ReminderRuleUpdate).patient(patient.id))
+            .await?;
         Ok(Json(rule.into()))
     }
 

@@ -2,6 +2,7 @@
 //! physician, as printable HTML or PDF, for the patient's therapist or a clinic admin.
 
 use chrono::NaiveDate;
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, OpenApi, ResponseContent,
@@ -83,7 +84,7 @@ impl ReportsApi {
             ReportFormat::Pdf => Format::Pdf,
         };
         let rendered = report::render_for(&state.db, &auth.0, id.0, from.0, to.0, format, now).await?;
-        state.audit.read(Event::by(&auth.0, "report.read").patient(id.0).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ReportRead).patient(id.0).at(now)).await?;
         let body = match rendered {
             Rendered::Html(page) => ReportBody::Html(Html(page)),
             Rendered::Pdf(bytes) => ReportBody::Pdf(Binary(bytes)),

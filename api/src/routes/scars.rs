@@ -2,7 +2,7 @@
 //! and clinic admins only; another clinic's (or another therapist's) patient is not found.
 
 use chrono::{DateTime, Utc};
-use entity::scar_assessment;
+use entity::{AuditAction, scar_assessment};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -217,7 +217,7 @@ impl ScarsApi {
         let now = state.now();
         let record = patients::find_visible(&state.db, &auth.0, id.0).await?;
         let series = scars::series(&state.db, &record).await?;
-        state.audit.read(Event::by(&auth.0, "scar_assessment.read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ScarAssessmentRead).patient(record.id).at(now)).await?;
         let mut out = Vec::with_capacity(series.len());
         for s in series {
             let total_change = s.total_change();

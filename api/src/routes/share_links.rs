@@ -4,6 +4,7 @@
 //! `routes::shared`).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -184,7 +185,7 @@ impl ShareLinksApi {
     ) -> Result<Json<Vec<ShareLinkDto>>, ApiError> {
         let now = state.now();
         let rows = share_links::list_visible(&state.db, &auth.0, id.0).await?;
-        state.audit.read(Event::by(&auth.0, "share_link.list").patient(id.0).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ShareLinkList).patient(id.0).at(now)).await?;
         Ok(Json(rows.into_iter().map(|l| ShareLinkDto::from_summary(l, now)).collect()))
     }
 
@@ -212,7 +213,7 @@ impl ShareLinksApi {
         let now = state.now();
         let scope = PatientScope::from(&auth.0);
         let rows = share_links::list(&state.db, scope).await?;
-        state.audit.read(Event::by(&auth.0, "share_link.list").patient(scope.uuid()).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::ShareLinkList).patient(scope.uuid()).at(now)).await?;
         Ok(Json(rows.into_iter().map(|l| ShareLinkDto::from_summary(l, now)).collect()))
     }
 

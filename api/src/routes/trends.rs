@@ -1,6 +1,7 @@
 //! Trends: the patient's own (`/me/trends`) and a patient's for their therapist.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::AuditAction;
 use poem::web::Data;
 use poem_openapi::{
     Enum, Object, OpenApi,
@@ -444,7 +445,7 @@ impl TrendsApi {
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
-        state.audit.read(Event::by(&auth.0, "trends.read").patient(patient_id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::TrendsRead).patient(patient_id).at(now)).await?;
         Ok(DirectJson(t.into()))
     }
 
@@ -462,7 +463,7 @@ impl TrendsApi {
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
-        state.audit.read(Event::by(&auth.0, "trends.read").patient(record.id).at(now)).await?;
+        state.audit.read(Event::by(&auth.0, AuditAction::TrendsRead).patient(record.id).at(now)).await?;
         Ok(DirectJson(t.into()))
     }
 }

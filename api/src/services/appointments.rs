@@ -2,7 +2,7 @@
 //! the session note lives in `services::session_notes`.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{appointment, care_plan, patient, payer_authorization, user};
+use entity::{AuditAction, appointment, care_plan, patient, payer_authorization, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -164,7 +164,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
-    let event = Event::by(who, "appointment.create").patient(record.id).resource(format!("appointment:{}", row.id));
+    let event =
+        Event::by(who, AuditAction::AppointmentCreate).patient(record.id).resource(format!("appointment:{}", row.id));
     audit::record(&txn, now, event).await?;
     let warning = payer_authorizations::booking_warning(&txn, &row).await?;
     txn.commit().await?;
@@ -259,7 +260,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
-    let event = Event::by(who, "appointment.update").patient(row.patient_id).resource(format!("appointment:{id}"));
+    let event =
+        Event::by(who, AuditAction::AppointmentUpdate).patient(row.patient_id).resource(format!("appointment:{id}"));
     audit::record(&txn, now, event).await?;
     payer_authorizations::after_visit(&txn, now, &updated).await?;
     let warning = payer_authorizations::booking_warning(&txn, &updated).await?;

@@ -7,7 +7,7 @@
 //! so a read never waits for a commit.
 
 use chrono::{DateTime, Utc};
-use entity::audit_event;
+use entity::{AuditAction, audit_event};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -51,14 +51,14 @@ pub struct Event {
     clinic_id: Option<Uuid>,
     actor_user_id: Option<Uuid>,
     actor_role: Option<audit_event::ActorRole>,
-    action: &'static str,
+    action: AuditAction,
     patient_id: Option<Uuid>,
     resource: Option<String>,
     outcome: Outcome,
 }
 
 impl Event {
-    pub fn by(actor: impl Into<Actor>, action: &'static str) -> Self {
+    pub fn by(actor: impl Into<Actor>, action: AuditAction) -> Self {
         let actor = actor.into();
         Self {
             clinic_id: Some(actor.clinic_id),
@@ -72,7 +72,7 @@ impl Event {
     }
 
     /// An event by someone not (yet) authenticated, e.g. a failed login.
-    pub fn anonymous(action: &'static str) -> Self {
+    pub fn anonymous(action: AuditAction) -> Self {
         Self {
             clinic_id: None,
             actor_user_id: None,
@@ -85,7 +85,7 @@ impl Event {
     }
 
     /// An event by a known account that did not present a token (login, refresh).
-    pub fn by_user(user: &entity::user::Model, action: &'static str) -> Self {
+    pub fn by_user(user: &entity::user::Model, action: AuditAction) -> Self {
         Self {
             clinic_id: Some(user.clinic_id),
             actor_user_id: Some(user.id),
@@ -95,7 +95,7 @@ impl Event {
     }
 
     /// An event by the server itself (a worker step), within a clinic.
-    pub fn system(clinic_id: ClinicId, action: &'static str) -> Self {
+    pub fn system(clinic_id: ClinicId, action: AuditAction) -> Self {
         Self {
             clinic_id: Some(clinic_id.uuid()),
             actor_role: Some(audit_event::ActorRole::System),
@@ -156,7 +156,7 @@ impl Event {
             clinic_id: Set(event.clinic_id),
             actor_user_id: Set(event.actor_user_id),
             actor_role: Set(event.actor_role),
-            action: Set(event.action.to_owned()),
+            action: Set(event.action),
             patient_id: Set(event.patient_id),
             resource: Set(event.resource),
             outcome: Set(match event.outcome {
@@ -173,7 +173,7 @@ impl Event {
 pub struct Filter {
     pub patient_id: Option<Uuid>,
     pub actor_user_id: Option<Uuid>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub outcome: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,

@@ -4,7 +4,7 @@
 //! them), changed by the clinic's admins only.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::clinic;
+use entity::{AuditAction, clinic};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait,
 };
@@ -82,8 +82,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     change.late_note_days = Set(new.late_note_days);
     change.updated_at = Set(now);
     let row = change.update(&txn).await?;
-    audit::record(&txn, now, Event::by(who, "clinic.settings.update").resource(format!("clinic:{}", who.clinic_id)))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::ClinicSettingsUpdate).resource(format!("clinic:{}", who.clinic_id)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(SafetySettings::of(&row))
 }

@@ -28,6 +28,7 @@
 //! erasure request row stays as the clinic's proof (its patient note is cleared).
 
 use chrono::{DateTime, Months, Utc};
+use entity::AuditAction;
 use entity::{
     Role, alert, appointment, care_plan, care_plan_version, check_in, check_in_day, clinic_data_policy, consent_event,
     discharge_summary, erasure_request, erasure_request::Status, exercise_log, girth_measurement, invite,
@@ -99,7 +100,7 @@ pub async fn set_retention_years<C: ConnectionTrait + TransactionTrait>(
         Some(_) => row.update(&txn).await?,
         None => row.insert(&txn).await?,
     };
-    let event = Event::by(who, "clinic.retention.update").resource(format!("retention_years:{years}"));
+    let event = Event::by(who, AuditAction::ClinicRetentionUpdate).resource(format!("retention_years:{years}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(years)
@@ -138,7 +139,8 @@ pub async fn request<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
-    let event = Event::by(who, "erasure.request").patient(patient_id).resource(format!("erasure_request:{}", row.id));
+    let event =
+        Event::by(who, AuditAction::ErasureRequest).patient(patient_id).resource(format!("erasure_request:{}", row.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(row)
@@ -208,7 +210,8 @@ pub async fn decline<C: ConnectionTrait + TransactionTrait>(
     active.decline_reason = Set(Some(reason));
     active.updated_at = Set(now);
     let row = active.update(&txn).await?;
-    let event = Event::by(who, "erasure.decline").patient(patient_id).resource(format!("erasure_request:{id}"));
+    let event =
+        Event::by(who, AuditAction::ErasureDecline).patient(patient_id).resource(format!("erasure_request:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(row)
@@ -245,7 +248,8 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
     active.retain_until = Set(Some(retain_until));
     active.updated_at = Set(now);
     let row = active.update(&txn).await?;
-    let event = Event::by(who, "erasure.confirm").patient(patient_id).resource(format!("erasure_request:{id}"));
+    let event =
+        Event::by(who, AuditAction::ErasureConfirm).patient(patient_id).resource(format!("erasure_request:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(row)
@@ -376,8 +380,8 @@ pub async fn purge<C: ConnectionTrait + TransactionTrait>(
         .filter(erasure_request::Column::Id.eq(request_id))
         .exec(&txn)
         .await?;
-    let event =
-        Event::system(ClinicId::new(row.clinic_id), "erasure.purge").resource(format!("erasure_request:{request_id}"));
+    let event = Event::system(ClinicId::new(row.clinic_id), AuditAction::ErasurePurge)
+        .resource(format!("erasure_request:{request_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(true)

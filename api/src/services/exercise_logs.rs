@@ -6,7 +6,7 @@
 //! However often or concurrently a batch is replayed, each id is stored once.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
+use entity::{AuditAction, audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
@@ -170,7 +170,7 @@ pub async fn record(
         .zip(&results)
         .map(|(batch, answers)| {
             let created = answers.iter().filter(|r| matches!(r, Stored::Created(_))).count();
-            let mut row = Event::by(&batch.who, "exercise_log.write")
+            let mut row = Event::by(&batch.who, AuditAction::ExerciseLogWrite)
                 .patient(batch.who.patient_id.uuid())
                 .resource(format!("exercise_logs:{created}"))
                 .at(batch.now);
@@ -249,7 +249,7 @@ pub async fn record_completion<C: ConnectionTrait + TransactionTrait>(
         _ => Stored::Conflict,
     };
     if matches!(result, Stored::Created(_)) {
-        let event = Event::by(who, "lesson_completion.write")
+        let event = Event::by(who, AuditAction::LessonCompletionWrite)
             .patient(patient_id)
             .resource(format!("lesson:{}", input.lesson_id));
         audit::record(&txn, now, event).await?;

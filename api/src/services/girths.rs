@@ -8,7 +8,7 @@
 
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
-use entity::girth_measurement;
+use entity::{AuditAction, girth_measurement};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
         .exec_without_returning(&txn)
         .await?;
     }
-    let event = Event::by(who, "girth_measurement.create")
+    let event = Event::by(who, AuditAction::GirthMeasurementCreate)
         .patient(appt.patient_id)
         .resource(format!("appointment:{appointment_id}:girth:{}", rows.len()));
     audit::record(&txn, now, event).await?;

@@ -11,7 +11,7 @@
 //! fatal: the invite stands and can be resent.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{Role, clinic, invite, patient};
+use entity::{AuditAction, Role, clinic, invite, patient};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, sea_query::Query,
@@ -197,7 +197,7 @@ pub async fn resend(state: &AppState, who: &Principal, id: Uuid) -> Result<SentI
     if !updated {
         return Err(InviteError::Accepted);
     }
-    let mut event = Event::by(who, "invite.resend").resource(format!("invite:{}", inv.id));
+    let mut event = Event::by(who, AuditAction::InviteResend).resource(format!("invite:{}", inv.id));
     if let Some(patient_id) = inv.patient_id {
         event = event.patient(patient_id);
     }
@@ -226,7 +226,7 @@ pub async fn revoke<C: ConnectionTrait>(
     let mut active: invite::ActiveModel = inv.into();
     active.revoked_at = Set(Some(now));
     let updated = active.update(db).await?;
-    let mut event = Event::by(who, "invite.revoke").resource(format!("invite:{}", updated.id));
+    let mut event = Event::by(who, AuditAction::InviteRevoke).resource(format!("invite:{}", updated.id));
     if let Some(patient_id) = patient_id {
         event = event.patient(patient_id);
     }

@@ -2,7 +2,7 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{exercise, lesson, library_hidden};
+use entity::{AuditAction, exercise, lesson, library_hidden};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -20,6 +20,7 @@ use crate::{
         audit::{self, Event},
         contains_pattern,
     },
+    store_error::StoreError,
     stored,
 };
 
@@ -39,8 +40,14 @@ pub fn join_regions(regions: &[Region]) -> String {
     format!(",{},", names.join(","))
 }
 
-pub fn split_regions(stored: &str) -> Vec<Region> {
-    stored.split(',').filter_map(Region::parse).collect()
+/// The regions of a stored exercise. Every write goes through [`join_regions`], so a word
+/// outside the vocabulary is corrupt: an error, not a region quietly left out.
+pub fn split_regions(stored: &str) -> Result<Vec<Region>, StoreError> {
+    stored
+        .split(',')
+        .filter(|word| !word.is_empty())
+        .map(|word| Region::parse(word).ok_or_else(|| StoreError::corrupt("exercise.regions", "not a region word")))
+        .collect()
 }
 
 /// A default or prescribed dose, already within bounds.
@@ -82,8 +89,8 @@ trait Library: EntityTrait<Model: Clone + IntoActiveModel<Self::Row>, Column: Co
     type Row: ActiveModelTrait<Entity = Self> + ActiveModelBehavior + Send;
     type Content;
     /// Audit actions.
-    const CREATED: &'static str;
-    const UPDATED: &'static str;
+    const CREATED: AuditAction;
+    const UPDATED: AuditAction;
     /// The audit resource prefix, e.g. `exercise` in `exercise:<id>`.
     const NOUN: &'static str;
     fn id_column() -> Self::Column;
@@ -232,8 +239,8 @@ fn json(v: &[String]) -> String {
 impl Library for exercise::Entity {
     type Row = exercise::ActiveModel;
     type Content = ExerciseContent;
-    const CREATED: &'static str = "library.exercise_create";
-    const UPDATED: &'static str = "library.exercise_update";
+    const CREATED: AuditAction = AuditAction::LibraryExerciseCreate;
+    const UPDATED: AuditAction = AuditAction::LibraryExerciseUpdate;
     const NOUN: &'static str = "exercise";
     fn id_column() -> exercise::Column {
         exercise::Column::Id
@@ -287,8 +294,8 @@ impl Library for exercise::Entity {
 impl Library for lesson::Entity {
     type Row = lesson::ActiveModel;
     type Content = LessonContent;
-    const CREATED: &'static str = "library.lesson_create";
-    const UPDATED: &'static str = "library.lesson_update";
+    const CREATED: AuditAction = AuditAction::LibraryLessonCreate;
+    const UPDATED: AuditAction = AuditAction::LibraryLessonUpdate;
     const NOUN: &'static str = "lesson";
     fn id_column() -> lesson::Column {
         lesson::Column::Id
@@ -390,7 +397,7 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
     Ok(ExerciseContent {
         title: row.title.clone(),
         summary: row.summary.clone(),
-        regions: split_regions(&row.regions),
+        regions: split_regions(&row.regions)?,
         steps: stored::decode("exercise.steps", &row.steps)?,
         cautions: stored::decode("exercise.cautions", &row.cautions)?,
         media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
@@ -469,7 +476,23 @@ pub async fn set_hidden<C: ConnectionTrait>(
     } else {
         library_hidden::Entity::delete_by_id((who.clinic_id, id)).exec(db).await?;
     }
-    let action = if hidden { "library.hide" } else { "library.show" };
+    let action = if hidden { AuditAction::LibraryHide } else { AuditAction::LibraryShow };
     audit::record(db, now, Event::by(who, action).resource(format!("library:{id}"))).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_regions_read_back_and_an_unknown_word_is_corrupt() {
+        let stored = join_regions(&[Region::Neck, Region::UpperBack]);
+        assert_eq!(split_regions(&stored).unwrap(), [Region::Neck, Region::UpperBack]);
+        assert_eq!(split_regions(",,").unwrap(), []);
+        assert!(matches!(
+            split_regions(",neck,elbowish,"),
+            Err(StoreError::Corrupt { column: "exercise.regions", .. })
+        ));
+    }
 }

@@ -8,6 +8,7 @@
 //! second steps count against their own throttle, per account and per address.
 
 use chrono::{DateTime, Duration, Utc};
+use entity::AuditAction;
 use entity::{
     Role, clinic,
     mfa_challenge::{self, Purpose},
@@ -198,7 +199,7 @@ pub async fn enrol(state: &AppState, account: &user::Model) -> Result<Enrolment,
     })
     .exec_without_returning(&txn)
     .await?;
-    audit::record(&txn, now, Event::by_user(account, "mfa.totp.enrol")).await?;
+    audit::record(&txn, now, Event::by_user(account, AuditAction::MfaTotpEnrol)).await?;
     txn.commit().await?;
     Ok(Enrolment { secret, provisioning_uri })
 }
@@ -293,7 +294,8 @@ pub async fn confirm(
     if !spend_code(state, &txn, &row, code, now).await? {
         txn.rollback().await?;
         state.mfa_throttle.record_failure(&key, address, now);
-        audit::record(&state.db, now, Event::by_user(account, "mfa.totp.confirm").outcome(Outcome::Failure)).await?;
+        audit::record(&state.db, now, Event::by_user(account, AuditAction::MfaTotpConfirm).outcome(Outcome::Failure))
+            .await?;
         return Err(MfaError::WrongCode);
     }
     mfa_totp::Entity::update_many()
@@ -302,7 +304,7 @@ pub async fn confirm(
         .exec(&txn)
         .await?;
     let codes = new_recovery_codes(&txn, UserId::new(account.id), now).await?;
-    audit::record(&txn, now, Event::by_user(account, "mfa.totp.confirm")).await?;
+    audit::record(&txn, now, Event::by_user(account, AuditAction::MfaTotpConfirm)).await?;
     txn.commit().await?;
     state.mfa_throttle.record_success(&key);
     Ok(codes)
@@ -339,7 +341,8 @@ pub async fn disable(state: &AppState, account: &user::Model, proof: &Proof, add
     if !verify(state, &txn, &row, proof, now).await? {
         txn.rollback().await?;
         state.mfa_throttle.record_failure(&key, address, now);
-        audit::record(&state.db, now, Event::by_user(account, "mfa.totp.disable").outcome(Outcome::Failure)).await?;
+        audit::record(&state.db, now, Event::by_user(account, AuditAction::MfaTotpDisable).outcome(Outcome::Failure))
+            .await?;
         return Err(MfaError::WrongCode);
     }
     mfa_totp::Entity::delete_by_id(account.id).exec(&txn).await?;
@@ -347,7 +350,7 @@ pub async fn disable(state: &AppState, account: &user::Model, proof: &Proof, add
         .filter(mfa_recovery_code::Column::UserId.eq(account.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, now, Event::by_user(account, "mfa.totp.disable")).await?;
+    audit::record(&txn, now, Event::by_user(account, AuditAction::MfaTotpDisable)).await?;
     txn.commit().await?;
     state.mfa_throttle.record_success(&key);
     Ok(())
@@ -400,7 +403,7 @@ pub async fn complete_login(
         audit::record(
             &state.db,
             now,
-            Event::by_user(&account, "auth.mfa").resource("throttled").outcome(Outcome::Denied),
+            Event::by_user(&account, AuditAction::AuthMfa).resource("throttled").outcome(Outcome::Denied),
         )
         .await?;
         return Err(MfaError::Throttled { retry_after_secs });
@@ -417,12 +420,12 @@ pub async fn complete_login(
     if !verify(state, &txn, &row, proof, now).await? {
         txn.rollback().await?;
         state.mfa_throttle.record_failure(&key, address, now);
-        audit::record(&state.db, now, Event::by_user(&account, "auth.mfa").outcome(Outcome::Failure)).await?;
+        audit::record(&state.db, now, Event::by_user(&account, AuditAction::AuthMfa).outcome(Outcome::Failure)).await?;
         return Err(MfaError::WrongCode);
     }
     let action = match proof {
-        Proof::Code(_) => "auth.mfa",
-        Proof::RecoveryCode(_) => "auth.mfa_recovery_code",
+        Proof::Code(_) => AuditAction::AuthMfa,
+        Proof::RecoveryCode(_) => AuditAction::AuthMfaRecoveryCode,
     };
     audit::record(&txn, now, Event::by_user(&account, action)).await?;
     let pair = session_tokens::start_session(state, &txn, &account, now).await?;
@@ -452,7 +455,7 @@ pub async fn confirm_by_challenge(
         txn.rollback().await?;
         return Err(MfaError::InvalidChallenge);
     }
-    audit::record(&txn, now, Event::by_user(&account, "auth.mfa")).await?;
+    audit::record(&txn, now, Event::by_user(&account, AuditAction::AuthMfa)).await?;
     let pair = session_tokens::start_session(state, &txn, &account, now).await?;
     txn.commit().await?;
     Ok((codes, pair))

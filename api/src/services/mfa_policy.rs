@@ -3,7 +3,7 @@
 //! No row means not required.
 
 use chrono::{DateTime, Utc};
-use entity::clinic_mfa_policy;
+use entity::{AuditAction, clinic_mfa_policy};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait, sea_query::OnConflict,
 };
@@ -39,7 +39,7 @@ pub async fn set<C: ConnectionTrait + TransactionTrait>(
     )
     .exec_without_returning(&txn)
     .await?;
-    let event = Event::by(who, "clinic.mfa_policy.update")
+    let event = Event::by(who, AuditAction::ClinicMfaPolicyUpdate)
         .resource(format!("clinic:{}:staff_required={staff_required}", who.clinic_id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;

@@ -9,7 +9,7 @@
 //! Only the caller's own sessions are reachable; any other id is "not found".
 
 use chrono::{DateTime, Utc};
-use entity::{login_session, refresh_token};
+use entity::{AuditAction, login_session, refresh_token};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
@@ -171,14 +171,14 @@ pub async fn end<C: ConnectionTrait>(
         return Err(MySessionError::NotFound);
     }
     revoke_families(db, now, who, Some(id), None).await?;
-    audit::record(db, now, Event::by(who, "auth.session_end").resource(format!("session:{id}"))).await?;
+    audit::record(db, now, Event::by(who, AuditAction::AuthSessionEnd).resource(format!("session:{id}"))).await?;
     Ok(())
 }
 
 /// Ends every session of the caller except the one making the request.
 pub async fn end_others<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, who: &Principal) -> Result<(), DbErr> {
     let ended = revoke_families(db, now, who, None, Some(who.session_id)).await?;
-    audit::record(db, now, Event::by(who, "auth.session_end_others").resource(format!("tokens:{ended}"))).await
+    audit::record(db, now, Event::by(who, AuditAction::AuthSessionEndOthers).resource(format!("tokens:{ended}"))).await
 }
 
 #[cfg(test)]

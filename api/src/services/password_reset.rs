@@ -13,7 +13,7 @@
 //!   request and the reset are audited.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{clinic, password_reset, user};
+use entity::{AuditAction, clinic, password_reset, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::Expr,
@@ -88,7 +88,8 @@ pub async fn request(state: &AppState, raw_email: &str, address: &str) -> Result
     let email_digest = tokens::digest(&email);
     let address: String = address.chars().take(64).collect();
     if let Some(retry_after_secs) = retry_after(&state.db, now, &email_digest, &address).await? {
-        let event = Event::anonymous("auth.password_reset_request").resource("throttled").outcome(Outcome::Denied);
+        let event =
+            Event::anonymous(AuditAction::AuthPasswordResetRequest).resource("throttled").outcome(Outcome::Denied);
         audit::record(&state.db, now, event).await?;
         return Err(ResetError::Throttled { retry_after_secs });
     }
@@ -124,8 +125,8 @@ pub async fn request(state: &AppState, raw_email: &str, address: &str) -> Result
     .insert(&txn)
     .await?;
     let event = match &account {
-        Some(a) => Event::by_user(a, "auth.password_reset_request"),
-        None => Event::anonymous("auth.password_reset_request").outcome(Outcome::Failure),
+        Some(a) => Event::by_user(a, AuditAction::AuthPasswordResetRequest),
+        None => Event::anonymous(AuditAction::AuthPasswordResetRequest).outcome(Outcome::Failure),
     };
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
@@ -193,8 +194,12 @@ pub async fn confirm(state: &AppState, token: &str, new: &NewPassword) -> Result
     active.updated_at = Set(now);
     active.update(&txn).await?;
     sessions::revoke_all(&txn, UserId::new(account.id), now).await?;
-    audit::record(&txn, now, Event::by_user(&account, "auth.password_reset").resource(format!("reset:{}", reset.id)))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by_user(&account, AuditAction::AuthPasswordReset).resource(format!("reset:{}", reset.id)),
+    )
+    .await?;
     txn.commit().await?;
     state.live_sessions.changed();
     Ok(())

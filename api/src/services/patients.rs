@@ -11,7 +11,7 @@
 //! patient take one of them, so a handler that forgot the check does not compile.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{Role, invite, patient, user};
+use entity::{AuditAction, Role, invite, patient, user};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -213,7 +213,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
     .insert(&txn)
     .await?;
     consents::record_changes(&txn, now, who, None, &record).await?;
-    audit::record(&txn, now, Event::by(who, "patient.create").patient(record.id)).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::PatientCreate).patient(record.id)).await?;
     txn.commit().await?;
     Ok(record)
 }
@@ -242,7 +242,8 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(patient::Column::Id.gt(after));
     }
     let rows = q.order_by_asc(patient::Column::Id).limit(query.limit).all(db).await?;
-    audit::record(db, now, Event::by(who, "patient.list").resource(format!("patients:{}", rows.len()))).await?;
+    audit::record(db, now, Event::by(who, AuditAction::PatientList).resource(format!("patients:{}", rows.len())))
+        .await?;
     Ok(rows)
 }
 
@@ -253,7 +254,7 @@ pub async fn get<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<patient::Model, PatientError> {
     let record = find_visible(db, who, id).await?;
-    audit::record(db, now, Event::by(who, "patient.read").patient(id)).await?;
+    audit::record(db, now, Event::by(who, AuditAction::PatientRead).patient(id)).await?;
     Ok(record.into_inner())
 }
 
@@ -309,7 +310,7 @@ pub async fn update<C: TransactionTrait + ConnectionTrait>(
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
     consents::record_changes(&txn, now, who, Some(consents_before), &updated).await?;
-    audit::record(&txn, now, Event::by(who, "patient.update").patient(id)).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::PatientUpdate).patient(id)).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -323,7 +324,7 @@ pub async fn archive<C: TransactionTrait + ConnectionTrait>(
 ) -> Result<patient::Model, PatientError> {
     let record = find_visible(db, who, id).await?;
     if record.archived_at.is_some() {
-        audit::record(db, now, Event::by(who, "patient.archive").patient(id)).await?;
+        audit::record(db, now, Event::by(who, AuditAction::PatientArchive).patient(id)).await?;
         return Ok(record.into_inner());
     }
     let mut active: patient::ActiveModel = record.into_inner().into();
@@ -331,7 +332,7 @@ pub async fn archive<C: TransactionTrait + ConnectionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
-    audit::record(&txn, now, Event::by(who, "patient.archive").patient(id)).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::PatientArchive).patient(id)).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -379,8 +380,12 @@ pub async fn invite<C: TransactionTrait + ConnectionTrait>(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, now, Event::by(who, "patient.invite").patient(id).resource(format!("invite:{}", row.id)))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::PatientInvite).patient(id).resource(format!("invite:{}", row.id)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(IssuedInvite { invite_id: row.id, token, expires_at })
 }

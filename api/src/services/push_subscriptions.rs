@@ -7,7 +7,7 @@
 //! with its keys controls it. The previous owner simply stops receiving on that device.
 
 use chrono::{DateTime, Utc};
-use entity::push_subscription;
+use entity::{AuditAction, push_subscription};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, TransactionSession, TransactionTrait,
@@ -119,7 +119,7 @@ pub async fn subscribe<C: TransactionTrait + ConnectionTrait>(
     audit::record(
         &txn,
         now,
-        Event::by(who, "push_subscription.subscribe").resource(format!("push_subscription:{}", saved.id)),
+        Event::by(who, AuditAction::PushSubscriptionSubscribe).resource(format!("push_subscription:{}", saved.id)),
     )
     .await?;
     txn.commit().await?;
@@ -160,8 +160,12 @@ pub async fn remove<C: TransactionTrait + ConnectionTrait>(
         .exec(&txn)
         .await?;
     push_subscription::Entity::delete_by_id(own.id).exec(&txn).await?;
-    audit::record(&txn, now, Event::by(who, "push_subscription.remove").resource(format!("push_subscription:{id}")))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::PushSubscriptionRemove).resource(format!("push_subscription:{id}")),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -11,7 +11,7 @@
 //! - [`therapist_alerted`] says whether "Your therapist has been alerted" is true.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{alert, patient, red_flag_report, user};
+use entity::{AuditAction, alert, patient, red_flag_report, user};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
@@ -205,7 +205,7 @@ pub async fn alert_flags<C: ConnectionTrait>(
                     .await?
                     .rows_affected;
                 if changed == 1 {
-                    let event = Event::system(ClinicId::new(record.clinic_id), "alert.add_red_flags")
+                    let event = Event::system(ClinicId::new(record.clinic_id), AuditAction::AlertAddRedFlags)
                         .patient(record.id)
                         .resource(format!("alert:{}", open.id));
                     audit::record(db, now, event).await?;
@@ -266,7 +266,7 @@ async fn insert<C: ConnectionTrait>(
     if stored == 0 {
         return Ok(None);
     }
-    let event = Event::system(ClinicId::new(record.clinic_id), "alert.raise")
+    let event = Event::system(ClinicId::new(record.clinic_id), AuditAction::AlertRaise)
         .patient(record.id)
         .resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
@@ -322,8 +322,9 @@ pub async fn keep<C: ConnectionTrait + TransactionTrait>(
         patient::Entity::find_by_id(patient_id).one(&txn).await?.ok_or(DbErr::RecordNotFound("patient".into()))?;
     let stored = store_reports(&txn, now, PatientScope::from(who), std::slice::from_ref(&report)).await?;
     if let Some(row) = stored.first() {
-        let event =
-            Event::by(who, "red_flag_report.write").patient(patient_id).resource(format!("red_flag_report:{}", row.id));
+        let event = Event::by(who, AuditAction::RedFlagReportWrite)
+            .patient(patient_id)
+            .resource(format!("red_flag_report:{}", row.id));
         audit::record(&txn, now, event).await?;
         let triggered_at = row.recorded_at.unwrap_or(now).min(now);
         alert_flags(&txn, now, &record, &report.flags, triggered_at, row.check_in_id.or(Some(row.id))).await?;

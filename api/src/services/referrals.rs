@@ -6,7 +6,7 @@
 //! audited in its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::referral;
+use entity::{AuditAction, referral};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -155,7 +155,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     set_physician(&mut active, new.physician);
     let txn = db::begin_write(db).await?;
     let row = active.insert(&txn).await?;
-    let event = Event::by(who, "referral.create").patient(record.id).resource(format!("referral:{}", row.id));
+    let event = Event::by(who, AuditAction::ReferralCreate).patient(record.id).resource(format!("referral:{}", row.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Referral::decode(row)?)
@@ -233,7 +233,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
-    let event = Event::by(who, "referral.update").patient(patient_id).resource(format!("referral:{id}"));
+    let event = Event::by(who, AuditAction::ReferralUpdate).patient(patient_id).resource(format!("referral:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Referral::decode(updated)?)

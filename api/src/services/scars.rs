@@ -7,7 +7,7 @@
 
 use crate::services::patients::Visible;
 use chrono::{DateTime, Utc};
-use entity::scar_assessment;
+use entity::{AuditAction, scar_assessment};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
@@ -83,7 +83,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_without_returning(&txn)
     .await?;
-    let event = Event::by(who, "scar_assessment.create")
+    let event = Event::by(who, AuditAction::ScarAssessmentCreate)
         .patient(row.patient_id)
         .resource(format!("appointment:{appointment_id}:scar:{}", row.id));
     audit::record(&txn, now, event).await?;

@@ -9,7 +9,7 @@
 //! note: another clinic's or another therapist's answers "not found".
 
 use chrono::{DateTime, Utc};
-use entity::{appointment, clinic, rom_measure, session_note, session_note_addendum, timed_procedure};
+use entity::{AuditAction, appointment, clinic, rom_measure, session_note, session_note_addendum, timed_procedure};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -156,7 +156,8 @@ pub async fn put<C: ConnectionTrait + TransactionTrait>(
     };
     store::replace_rom(&txn, &note, &appt, &input.rom).await?;
     store::replace_procedures(&txn, &note, &input.record).await?;
-    let event = Event::by(who, "session_note.write").patient(appt.patient_id).resource(resource(appointment_id));
+    let event =
+        Event::by(who, AuditAction::SessionNoteWrite).patient(appt.patient_id).resource(resource(appointment_id));
     audit::record(&txn, now, event).await?;
     let full = load(&txn, note).await?;
     txn.commit().await?;
@@ -235,7 +236,8 @@ pub async fn get<C: ConnectionTrait>(
     let appt = find_visible_appointment(db, who, appointment_id).await?;
     let note = find_note(db, appointment_id).await?.ok_or(NoteError::NotFound)?;
     let full = load(db, note).await?;
-    let event = Event::by(who, "session_note.read").patient(appt.patient_id).resource(resource(appointment_id));
+    let event =
+        Event::by(who, AuditAction::SessionNoteRead).patient(appt.patient_id).resource(resource(appointment_id));
     audit::record(db, now, event).await?;
     Ok(full)
 }
@@ -303,7 +305,8 @@ pub async fn sign<C: ConnectionTrait + TransactionTrait>(
         Err(DbErr::RecordNotUpdated) => return Err(NoteError::Signed),
         Err(e) => return Err(e.into()),
     };
-    let event = Event::by(who, "session_note.sign").patient(appt.patient_id).resource(resource(appointment_id));
+    let event =
+        Event::by(who, AuditAction::SessionNoteSign).patient(appt.patient_id).resource(resource(appointment_id));
     audit::record(&txn, now, event).await?;
     let full = load(&txn, signed).await?;
     txn.commit().await?;
@@ -343,7 +346,7 @@ pub async fn add_addendum<C: ConnectionTrait + TransactionTrait>(
         .filter(session_note::Column::Id.eq(note.id))
         .exec(&txn)
         .await?;
-    let event = Event::by(who, "session_note.addendum")
+    let event = Event::by(who, AuditAction::SessionNoteAddendum)
         .patient(appt.patient_id)
         .resource(format!("appointment:{appointment_id}/addendum:{}", row.id));
     audit::record(&txn, now, event).await?;

@@ -6,7 +6,7 @@
 //! revoked, which logs out both the thief and the victim, who then logs in again.
 
 use chrono::{DateTime, Utc};
-use entity::{invite, patient, refresh_token, user};
+use entity::{AuditAction, invite, patient, refresh_token, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr,
 };
@@ -97,8 +97,12 @@ pub async fn login(
     // An unparseable email cannot match an account, but costs the same as one that could.
     let email = Email::parse(raw_email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| raw_email.to_lowercase());
     if let Some(retry_after_secs) = state.throttle.retry_after(&email, address, now) {
-        audit::record(&state.db, now, Event::anonymous("auth.login").resource("throttled").outcome(Outcome::Denied))
-            .await?;
+        audit::record(
+            &state.db,
+            now,
+            Event::anonymous(AuditAction::AuthLogin).resource("throttled").outcome(Outcome::Denied),
+        )
+        .await?;
         return Err(SessionError::Throttled { retry_after_secs });
     }
     let account = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&state.db).await?;
@@ -110,19 +114,19 @@ pub async fn login(
             // challenge for the second step instead of tokens.
             if let SecondStep::Required(purpose) = mfa::second_step_for(&state.db, &account).await? {
                 let challenge = mfa::issue_challenge(&state.db, &account, purpose, now).await?;
-                let event = Event::by_user(&account, "auth.login").resource("mfa_challenge");
+                let event = Event::by_user(&account, AuditAction::AuthLogin).resource("mfa_challenge");
                 audit::record(&state.db, now, event).await?;
                 return Ok(LoginOutcome::SecondStep(challenge));
             }
             let pair = session_tokens::start_session(state, &state.db, &account, now).await?;
-            audit::record(&state.db, now, Event::by_user(&account, "auth.login")).await?;
+            audit::record(&state.db, now, Event::by_user(&account, AuditAction::AuthLogin)).await?;
             Ok(LoginOutcome::Tokens(pair))
         }
         account => {
             state.throttle.record_failure(&email, address, now);
             let event = match &account {
-                Some(a) => Event::by_user(a, "auth.login"),
-                None => Event::anonymous("auth.login"),
+                Some(a) => Event::by_user(a, AuditAction::AuthLogin),
+                None => Event::anonymous(AuditAction::AuthLogin),
             };
             audit::record(&state.db, now, event.outcome(Outcome::Failure)).await?;
             Err(SessionError::InvalidCredentials)
@@ -201,8 +205,8 @@ async fn reuse_detected(
 ) -> Result<SessionError, DbErr> {
     revoke_family(&state.db, link.family_id, now).await?;
     state.live_sessions.changed();
-    let event =
-        Event::by_user(account, "auth.refresh_token_reuse").resource(format!("refresh_family:{}", link.family_id));
+    let event = Event::by_user(account, AuditAction::AuthRefreshTokenReuse)
+        .resource(format!("refresh_family:{}", link.family_id));
     audit::record(&state.db, now, event.outcome(Outcome::Denied)).await?;
     tracing::warn!(user_id = %account.id, "refresh token reuse: family revoked");
     Ok(SessionError::InvalidRefreshToken)
@@ -220,7 +224,7 @@ pub async fn logout(state: &AppState, presented: &str) -> Result<(), DbErr> {
         revoke_family(&state.db, link.family_id, now).await?;
         state.live_sessions.changed();
         if let Some(account) = user::Entity::find_by_id(link.user_id).one(&state.db).await? {
-            audit::record(&state.db, now, Event::by_user(&account, "auth.logout")).await?;
+            audit::record(&state.db, now, Event::by_user(&account, AuditAction::AuthLogout)).await?;
         }
     }
     Ok(())
@@ -237,7 +241,8 @@ pub async fn change_password(
     let account =
         user::Entity::find_by_id(who.user_id).one(&state.db).await?.ok_or(SessionError::InvalidCredentials)?;
     if !verify_password(current, Some(account.password_hash.clone())).await {
-        audit::record(&state.db, now, Event::by(who, "auth.password_change").outcome(Outcome::Failure)).await?;
+        audit::record(&state.db, now, Event::by(who, AuditAction::AuthPasswordChange).outcome(Outcome::Failure))
+            .await?;
         return Err(SessionError::WrongCurrentPassword);
     }
     let hash = hash_password(new).await;
@@ -248,7 +253,7 @@ pub async fn change_password(
     active.updated_at = Set(now);
     active.update(&txn).await?;
     revoke_all(&txn, who.user(), now).await?;
-    audit::record(&txn, now, Event::by(who, "auth.password_change")).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::AuthPasswordChange)).await?;
     txn.commit().await?;
     state.live_sessions.changed();
     Ok(())
@@ -322,7 +327,7 @@ pub async fn accept_invite(state: &AppState, token: &str, password: &NewPassword
             return Err(SessionError::InviteUsed);
         }
     }
-    let mut event = Event::by_user(&account, "auth.invite_accept").resource(format!("invite:{}", inv.id));
+    let mut event = Event::by_user(&account, AuditAction::AuthInviteAccept).resource(format!("invite:{}", inv.id));
     if let Some(patient_id) = inv.patient_id {
         event = event.patient(patient_id);
     }

@@ -15,6 +15,7 @@
 
 use base64::Engine as _;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::AuditAction;
 use entity::{
     clinic, share_link,
     share_link_view::{self, Outcome as ViewOutcome},
@@ -178,7 +179,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     new: NewShareLink,
 ) -> Result<Created, ShareError> {
     let (record, tz) = patients::find_visible_in_zone(db, who, patient_id).await?;
-    let consent = Event::by(who, "share_link.consent_check").patient(record.id);
+    let consent = Event::by(who, AuditAction::ShareLinkConsentCheck).patient(record.id);
     if !record.consent_physician_sharing {
         audit::record(db, now, consent.outcome(Outcome::Denied)).await?;
         return Err(ShareError::NoConsent);
@@ -212,7 +213,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let txn = db::begin_write(db).await?;
     let row = row.insert(&txn).await?;
     audit::record(&txn, now, consent).await?;
-    let event = Event::by(who, "share_link.create").patient(record.id).resource(format!("share_link:{}", row.id));
+    let event =
+        Event::by(who, AuditAction::ShareLinkCreate).patient(record.id).resource(format!("share_link:{}", row.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     let link = LinkSummary {
@@ -291,7 +293,8 @@ pub async fn revoke<C: ConnectionTrait + TransactionTrait>(
         .filter(share_link::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
-    let event = Event::by(who, "share_link.revoke").patient(patient.uuid()).resource(format!("share_link:{link_id}"));
+    let event =
+        Event::by(who, AuditAction::ShareLinkRevoke).patient(patient.uuid()).resource(format!("share_link:{link_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(())
@@ -380,8 +383,8 @@ async fn log<C: ConnectionTrait + TransactionTrait>(
     .await?;
     if let Some(l) = link {
         let action = match outcome {
-            ViewOutcome::Shown | ViewOutcome::Pdf => "share_link.view",
-            _ => "share_link.view_refused",
+            ViewOutcome::Shown | ViewOutcome::Pdf => AuditAction::ShareLinkView,
+            _ => AuditAction::ShareLinkViewRefused,
         };
         let result =
             if matches!(outcome, ViewOutcome::Shown | ViewOutcome::Pdf) { Outcome::Success } else { Outcome::Denied };

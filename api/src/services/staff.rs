@@ -8,7 +8,7 @@
 //! therapist keep their record and are reassigned through `update_patient`.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{Role, invite, user};
+use entity::{AuditAction, Role, invite, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -70,7 +70,7 @@ pub async fn invite_staff<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let action = if role == Role::Admin { "admin.invite" } else { "therapist.invite" };
+    let action = if role == Role::Admin { AuditAction::AdminInvite } else { AuditAction::TherapistInvite };
     audit::record(db, now, Event::by(admin, action).resource(format!("invite:{}", row.id))).await?;
     Ok(IssuedInvite { invite_id: row.id, token, expires_at: row.expires_at })
 }
@@ -127,7 +127,7 @@ pub async fn set_disabled<C: TransactionTrait + ConnectionTrait>(
     if disabled {
         sessions::revoke_all(&txn, UserId::new(id), now).await?;
     }
-    let action = if disabled { "staff.disable" } else { "staff.enable" };
+    let action = if disabled { AuditAction::StaffDisable } else { AuditAction::StaffEnable };
     audit::record(&txn, now, Event::by(admin, action).resource(format!("user:{id}"))).await?;
     txn.commit().await?;
     Ok(updated)

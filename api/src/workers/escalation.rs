@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use entity::{Role, alert, appointment, care_plan, patient, user};
+use entity::{AuditAction, Role, alert, appointment, care_plan, patient, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
@@ -89,7 +89,7 @@ pub async fn run_once<C: ConnectionTrait>(
             report.delivered += push::notify_user(db, sender, now, *user_id, &notification).await?;
         }
         let why = if reachable { "delay passed" } else { "therapist has no device" };
-        let event = Event::system(ClinicId::new(row.clinic_id), "alert.escalate")
+        let event = Event::system(ClinicId::new(row.clinic_id), AuditAction::AlertEscalate)
             .patient(row.patient_id)
             .resource(format!("alert:{} recipients:{} ({why})", row.id, recipients.len()));
         audit::record(db, now, event).await?;

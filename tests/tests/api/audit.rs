@@ -39,6 +39,18 @@ async fn logins_refusals_and_patient_record_access_are_audited() {
 }
 
 #[tokio::test]
+async fn filtering_by_an_action_the_server_never_writes_gives_an_empty_page() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let tok = Some(w.admin.access_token.as_str());
+
+    let page = app.get("/api/v1/audit-events?action=patient.teleport", tok).await.expect(200);
+
+    assert!(page["items"].as_array().unwrap().is_empty());
+    assert!(page.get("next_cursor").is_none());
+}
+
+#[tokio::test]
 async fn an_admin_sees_only_their_own_clinics_events() {
     let app = spawn_app().await;
     let w = app.world().await;

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{alert, check_in, patient};
+use entity::{AuditAction, alert, check_in, patient};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -107,7 +107,7 @@ pub async fn raise<C: ConnectionTrait>(
     if stored == 0 {
         return Ok(None);
     }
-    let event = Event::system(ClinicId::new(record.clinic_id), "alert.raise")
+    let event = Event::system(ClinicId::new(record.clinic_id), AuditAction::AlertRaise)
         .patient(record.id)
         .resource(format!("alert:{}", row.id));
     audit::record(db, now, event).await?;
@@ -290,7 +290,7 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(alert::Column::Id.lt(after));
     }
     let rows = q.order_by_desc(alert::Column::Id).limit(limit).all(db).await?;
-    let mut event = Event::by(who, "alert.list").resource(format!("alerts:{}", rows.len()));
+    let mut event = Event::by(who, AuditAction::AlertList).resource(format!("alerts:{}", rows.len()));
     if let Some(p) = filter.patient_id {
         event = event.patient(p);
     }
@@ -321,7 +321,7 @@ pub async fn acknowledge<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?
         .rows_affected;
-    let event = Event::by(who, "alert.acknowledge").patient(row.patient_id).resource(format!("alert:{id}"));
+    let event = Event::by(who, AuditAction::AlertAcknowledge).patient(row.patient_id).resource(format!("alert:{id}"));
     audit::record(&txn, now, event).await?;
     let updated = match (acked, row.acknowledged_at) {
         (1, _) => Some(alert::Model { acknowledged_at: Some(now), acknowledged_by: Some(who.user_id), ..row }),

@@ -3,6 +3,7 @@
 //! commit all of it together (or none of it).
 
 use chrono::{DateTime, Utc};
+use entity::AuditAction;
 use entity::{
     care_plan,
     care_plan_version::{self, Change},
@@ -73,7 +74,7 @@ pub(super) async fn commit_change<C: ConnectionTrait>(
     audit::record(
         txn,
         now,
-        Event::by(who, "care_plan.update")
+        Event::by(who, AuditAction::CarePlanUpdate)
             .patient(plan.patient_id)
             .resource(format!("care_plan:{plan_id}:{}", change.to_value())),
     )

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::care_plan_version;
+use entity::{AuditAction, care_plan_version};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{PlanError, PlanView, find_plan};
@@ -66,7 +66,9 @@ pub async fn prescribed_on<C: ConnectionTrait>(
     audit::record(
         db,
         now,
-        Event::by(who, "care_plan.history_read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+        Event::by(who, AuditAction::CarePlanHistoryRead)
+            .patient(plan.patient_id)
+            .resource(format!("care_plan:{plan_id}")),
     )
     .await?;
     Ok(in_force_on(&all, date, tz).cloned())

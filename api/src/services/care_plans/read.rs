@@ -1,7 +1,7 @@
 //! Reading a plan as it stands now, from its rows, and a patient's plans.
 
 use chrono::{DateTime, Utc};
-use entity::{care_plan, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
+use entity::{AuditAction, care_plan, exercise, lesson, plan_exercise, plan_goal, plan_lesson};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -155,7 +155,7 @@ pub async fn list_for_patient<C: ConnectionTrait>(
 ) -> Result<Vec<care_plan::Model>, PlanError> {
     let record = patients::find_visible(db, who, patient_id).await?;
     let plans = of_patient(db, record.scope()).await?;
-    audit::record(db, now, Event::by(who, "care_plan.list").patient(patient_id)).await?;
+    audit::record(db, now, Event::by(who, AuditAction::CarePlanList).patient(patient_id)).await?;
     Ok(plans)
 }
 
@@ -181,7 +181,7 @@ pub async fn get<C: ConnectionTrait>(
     audit::record(
         db,
         now,
-        Event::by(who, "care_plan.read").patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
+        Event::by(who, AuditAction::CarePlanRead).patient(plan.patient_id).resource(format!("care_plan:{plan_id}")),
     )
     .await?;
     Ok(view(db, &plan).await?)

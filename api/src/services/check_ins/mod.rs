@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{alert, check_in, patient};
+use entity::{AuditAction, alert, check_in, patient};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -362,8 +362,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         }
         alerted = red_flags::therapist_alerted(&txn, now, &record, &flags).await?;
     }
-    audit::record(&txn, now, Event::by(who, "check_in.update").patient(patient_id).resource(format!("check_in:{id}")))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::CheckInUpdate).patient(patient_id).resource(format!("check_in:{id}")),
+    )
+    .await?;
     txn.commit().await?;
     Ok((updated, raised, alerted))
 }
@@ -384,8 +388,12 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     change.updated_at = Set(now);
     change.update(&txn).await?;
     check_in_days::recompute(&txn, PatientScope::from(who), &[day]).await?;
-    audit::record(&txn, now, Event::by(who, "check_in.delete").patient(patient_id).resource(format!("check_in:{id}")))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::CheckInDelete).patient(patient_id).resource(format!("check_in:{id}")),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

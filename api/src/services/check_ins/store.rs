@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entity::{alert, audit_event, check_in, patient};
+use entity::{AuditAction, alert, audit_event, check_in, patient};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 };
@@ -157,7 +157,7 @@ async fn record_many(txn: &DatabaseTransaction, batches: &[&Batch]) -> Result<Ve
         .zip(&created)
         .filter(|(b, _)| !b.items.is_empty())
         .map(|(b, created)| {
-            let mut row = Event::by(&b.who, "check_in.write")
+            let mut row = Event::by(&b.who, AuditAction::CheckInWrite)
                 .patient(b.patient_id)
                 .resource(format!("check_ins:{}", created.len()))
                 .at(b.now);
@@ -197,8 +197,9 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
     if !rows.is_empty() {
         check_in_days::add(txn, &created).await?;
         raised = alerts_for(txn, now, record, baseline, &created).await?;
-        let event =
-            Event::by(who, "check_in.write").patient(patient_id).resource(format!("check_ins:{}", created.len()));
+        let event = Event::by(who, AuditAction::CheckInWrite)
+            .patient(patient_id)
+            .resource(format!("check_ins:{}", created.len()));
         audit::record(txn, now, event).await?;
     }
     // A clashing id must not swallow the red flags the new body names: those not already
@@ -226,7 +227,7 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
     }
     let stored_reports = red_flags::store_reports(txn, now, PatientScope::of_stored_row(record), &reports).await?;
     if !stored_reports.is_empty() {
-        let event = Event::by(who, "red_flag_report.write")
+        let event = Event::by(who, AuditAction::RedFlagReportWrite)
             .patient(patient_id)
             .resource(format!("red_flag_reports:{}", stored_reports.len()));
         audit::record(txn, now, event).await?;

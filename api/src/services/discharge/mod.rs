@@ -17,7 +17,7 @@ mod outcomes;
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{care_plan, discharge_summary, plan_goal};
+use entity::{AuditAction, care_plan, discharge_summary, plan_goal};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -218,7 +218,9 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
         _ => DischargeError::Db(e),
     })?;
     care_plans::complete_for_discharge(&txn, now, who, plan_id).await?;
-    let event = Event::by(who, "care_plan.discharge").patient(plan.patient_id).resource(format!("care_plan:{plan_id}"));
+    let event = Event::by(who, AuditAction::CarePlanDischarge)
+        .patient(plan.patient_id)
+        .resource(format!("care_plan:{plan_id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Discharge { row, summary })

@@ -17,6 +17,7 @@
 
 pub mod csv;
 
+use entity::AuditAction;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -127,7 +128,7 @@ pub async fn build<C: ConnectionTrait>(
     let pid = who.patient_id.uuid();
     let uid = who.user_id;
     // First, so the export lists itself among the reads of the record.
-    audit::record(db, now, Event::by(who, "patient.export").patient(pid)).await?;
+    audit::record(db, now, Event::by(who, AuditAction::PatientExport).patient(pid)).await?;
     macro_rules! of_patient {
         ($table:ident) => {
             table::<$table::Entity>(

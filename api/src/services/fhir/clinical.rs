@@ -357,7 +357,7 @@ fn questionnaire_response(record: &PatientRecord, links: &Links, r: &measure_res
     Ok(json!({
         "resourceType": "QuestionnaireResponse",
         "id": r.id.to_string(),
-        "questionnaire": links.questionnaire(&r.instrument),
+        "questionnaire": links.questionnaire(r.instrument.as_str()),
         "status": "completed",
         "subject": reference(record.patient.id),
         "authored": instant(r.recorded_at),

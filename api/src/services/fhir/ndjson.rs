@@ -5,6 +5,7 @@
 //! Files are written whole to a temporary name and renamed, so a reader never sees half
 //! a file; a failed export leaves no `.ndjson` of its own behind.
 
+use entity::AuditAction;
 use std::{
     collections::BTreeMap,
     io::Write,
@@ -72,7 +73,8 @@ pub async fn write_clinic<C: ConnectionTrait>(
         write_file(&dir.join(&name), &items)?;
         summary.files.insert(name, items.len());
     }
-    let event = Event::system(ClinicId::new(clinic_id), "fhir.export_clinic").resource(format!("patients:{count}"));
+    let event =
+        Event::system(ClinicId::new(clinic_id), AuditAction::FhirExportClinic).resource(format!("patients:{count}"));
     audit::record(db, now, event).await?;
     Ok(summary)
 }

@@ -3,17 +3,17 @@
 //! scoring, which only need the finished form.
 
 use chrono::{DateTime, Utc};
-use entity::clinic_instrument;
+use entity::{AuditAction, InstrumentId, clinic_instrument};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait, sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{MeasureError, instrument};
+use super::{MeasureError, instrument, registered, stored_id};
 use crate::{
     auth::Principal,
-    clinical::instruments::{self, Instrument, Items, Licence, LicensedItem, LicensedText},
+    clinical::instruments::{Instrument, Items, Licence, LicensedItem, LicensedText},
     db,
     ids::ClinicId,
     services::audit::{self, Event},
@@ -72,7 +72,7 @@ pub async fn form<C: ConnectionTrait>(
 ) -> Result<Option<Form>, DbErr> {
     let licensed = match inst.items {
         Items::Licensed { .. } => {
-            clinic_instrument::Entity::find_by_id((clinic_id.uuid(), inst.id.to_owned())).one(db).await?
+            clinic_instrument::Entity::find_by_id((clinic_id.uuid(), stored_id(inst))).one(db).await?
         }
         _ => None,
     };
@@ -111,13 +111,12 @@ pub(super) fn form_with(
 }
 
 /// The licensed instruments a clinic has switched on with complete text.
-pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Vec<String>, DbErr> {
+pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -> Result<Vec<InstrumentId>, DbErr> {
     let mut enabled = Vec::new();
     for row in
         clinic_instrument::Entity::find().filter(clinic_instrument::Column::ClinicId.eq(clinic_id)).all(db).await?
     {
-        let Some(inst) = instruments::find(&row.instrument) else { continue };
-        if decode_licensed(inst, &row.item_text)?.is_some() {
+        if decode_licensed(registered(row.instrument), &row.item_text)?.is_some() {
             enabled.push(row.instrument);
         }
     }
@@ -147,7 +146,7 @@ pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
     let txn = db::begin_write(db).await?;
     clinic_instrument::Entity::insert(clinic_instrument::ActiveModel {
         clinic_id: Set(who.clinic_id),
-        instrument: Set(inst.id.to_owned()),
+        instrument: Set(stored_id(inst)),
         item_text: Set(serde_json::to_string(&stored).expect("licensed text serialises")),
         enabled_by: Set(who.user_id),
         created_at: Set(now),
@@ -159,7 +158,8 @@ pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
     )
     .exec_without_returning(&txn)
     .await?;
-    audit::record(&txn, now, Event::by(who, "instrument.enable").resource(format!("instrument:{}", inst.id))).await?;
+    audit::record(&txn, now, Event::by(who, AuditAction::InstrumentEnable).resource(format!("instrument:{}", inst.id)))
+        .await?;
     txn.commit().await?;
     Ok(())
 }

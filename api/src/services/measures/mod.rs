@@ -10,7 +10,7 @@ use crate::ids::ClinicId;
 use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{InstrumentId, clinic_instrument, measure_response, measure_schedule};
+use entity::{AuditAction, InstrumentId, clinic_instrument, measure_response, measure_schedule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -138,7 +138,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         ended_at: None,
     };
     let txn = db::begin_write(db).await?;
-    end_running(&txn, now, record.scope(), inst.id).await?;
+    end_running(&txn, now, record.scope(), row.instrument).await?;
     measure_schedule::Entity::insert(measure_schedule::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
@@ -153,7 +153,8 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
     })
     .exec_without_returning(&txn)
     .await?;
-    let event = Event::by(who, "measure_schedule.create").patient(patient_id).resource(format!("measure:{}", inst.id));
+    let event =
+        Event::by(who, AuditAction::MeasureScheduleCreate).patient(patient_id).resource(format!("measure:{}", inst.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(row)
@@ -163,7 +164,7 @@ async fn end_running<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     patient: PatientScope,
-    instrument: &str,
+    instrument: InstrumentId,
 ) -> Result<u64, DbErr> {
     let patient_id = patient.uuid();
     let ended = measure_schedule::Entity::update_many()
@@ -211,7 +212,7 @@ pub async fn end<C: ConnectionTrait + TransactionTrait>(
             .exec(&txn)
             .await?;
     }
-    let event = Event::by(who, "measure_schedule.end")
+    let event = Event::by(who, AuditAction::MeasureScheduleEnd)
         .patient(patient_id)
         .resource(format!("measure:{}", row.instrument.as_str()));
     audit::record(&txn, now, event).await?;
@@ -253,8 +254,11 @@ pub async fn for_day<C: ConnectionTrait>(
             (s, inst)
         })
         .collect();
-    let licensed: Vec<&str> =
-        schedules.iter().filter(|(_, i)| matches!(i.items, Items::Licensed { .. })).map(|(_, i)| i.id).collect();
+    let licensed: Vec<InstrumentId> = schedules
+        .iter()
+        .filter(|(_, i)| matches!(i.items, Items::Licensed { .. }))
+        .map(|(s, _)| s.instrument)
+        .collect();
     let texts = if licensed.is_empty() {
         vec![]
     } else {
@@ -265,7 +269,7 @@ pub async fn for_day<C: ConnectionTrait>(
             .await?
     };
     let starts: Vec<Option<NaiveDate>> = schedules.iter().map(|(s, _)| period_start(s, date)).collect();
-    let answered: Vec<(String, NaiveDate)> = match starts.iter().flatten().min() {
+    let answered: Vec<(InstrumentId, NaiveDate)> = match starts.iter().flatten().min() {
         None => vec![],
         Some(earliest) => {
             measure_response::Entity::find()
@@ -273,7 +277,7 @@ pub async fn for_day<C: ConnectionTrait>(
                 .column(measure_response::Column::Instrument)
                 .column(measure_response::Column::LocalDate)
                 .filter(measure_response::Column::PatientId.eq(record.id))
-                .filter(measure_response::Column::Instrument.is_in(schedules.iter().map(|(_, i)| i.id)))
+                .filter(measure_response::Column::Instrument.is_in(schedules.iter().map(|(s, _)| s.instrument)))
                 .filter(measure_response::Column::LocalDate.gte(*earliest))
                 .filter(measure_response::Column::LocalDate.lte(date))
                 .into_tuple()
@@ -283,12 +287,12 @@ pub async fn for_day<C: ConnectionTrait>(
     };
     let mut out = Vec::new();
     for ((schedule, inst), start) in schedules.into_iter().zip(starts) {
-        let text = texts.iter().find(|t| t.instrument == inst.id);
+        let text = texts.iter().find(|t| t.instrument == schedule.instrument);
         // A licensed instrument whose text is missing or incomplete is not shown at all:
         // the patient never answers a placeholder.
         let Some(form) = form_with(inst, &activities_of(&schedule)?, text)? else { continue };
         let due = start.is_some_and(|start| {
-            !answered.iter().any(|(i, day)| i.as_str() == inst.id && *day >= start && *day <= date)
+            !answered.iter().any(|(i, day)| *i == schedule.instrument && *day >= start && *day <= date)
         });
         out.push(ScheduledMeasure { schedule, instrument: inst, form, due });
     }
@@ -313,19 +317,20 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Stored<measure_response::Model>, MeasureError> {
     let patient_id = who.patient_id.uuid();
     let inst = instrument(&input.instrument)?;
+    let stored_word = stored_id(inst);
     // A phone resending a stored response gets it back even if the schedule has since
     // ended or changed; only new responses need a running schedule.
     if let Some(stored) = measure_response::Entity::find_by_id(input.id).one(db).await? {
         let answers = serde_json::to_string(&input.answers).expect("answers serialise");
         let same = stored.patient_id == patient_id
-            && stored.instrument == inst.id
+            && stored.instrument == stored_word
             && stored.answers == answers
             && stored.recorded_at.timestamp_micros() == input.recorded_at.timestamp_micros();
         return Ok(if same { Stored::Replayed(stored) } else { Stored::Conflict });
     }
     let schedule = measure_schedule::Entity::find()
         .filter(measure_schedule::Column::PatientId.eq(patient_id))
-        .filter(measure_schedule::Column::Instrument.eq(inst.id))
+        .filter(measure_schedule::Column::Instrument.eq(stored_word))
         .filter(measure_schedule::Column::EndedAt.is_null())
         .one(db)
         .await?
@@ -338,7 +343,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     let row = measure_response::Model {
         id: input.id,
         patient_id,
-        instrument: inst.id.to_owned(),
+        instrument: stored_word,
         answers,
         score,
         recorded_at: input.recorded_at,
@@ -351,7 +356,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     let inserted = measure_response::Entity::insert(measure_response::ActiveModel {
         id: Set(row.id),
         patient_id: Set(row.patient_id),
-        instrument: Set(row.instrument.clone()),
+        instrument: Set(row.instrument),
         answers: Set(row.answers.clone()),
         score: Set(row.score),
         recorded_at: Set(row.recorded_at),
@@ -364,8 +369,9 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     .exec_without_returning(&txn)
     .await?;
     let result = if inserted == 1 {
-        let event =
-            Event::by(who, "measure_response.write").patient(patient_id).resource(format!("measure:{}", inst.id));
+        let event = Event::by(who, AuditAction::MeasureResponseWrite)
+            .patient(patient_id)
+            .resource(format!("measure:{}", inst.id));
         audit::record(&txn, now, event).await?;
         Stored::Created(row)
     } else {
@@ -413,12 +419,11 @@ pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Ve
 pub async fn first_response<C: ConnectionTrait>(
     db: &C,
     patient: PatientScope,
-    instrument: &str,
+    instrument: InstrumentId,
     activities: Option<&str>,
 ) -> Result<Option<measure_response::Model>, DbErr> {
     let patient_id = patient.uuid();
-    let patient_specific =
-        instruments::find(instrument).is_some_and(|i| matches!(i.items, Items::PatientActivities { .. }));
+    let patient_specific = matches!(registered(instrument).items, Items::PatientActivities { .. });
     let mut q = measure_response::Entity::find()
         .filter(measure_response::Column::PatientId.eq(patient_id))
         .filter(measure_response::Column::Instrument.eq(instrument));

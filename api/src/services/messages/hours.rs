@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use entity::{clinic, clinic_hours};
+use entity::{AuditAction, clinic, clinic_hours};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
     TransactionTrait,
@@ -170,8 +170,12 @@ pub async fn replace<C: ConnectionTrait + TransactionTrait>(
     if !rows.is_empty() {
         clinic_hours::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
-    audit::record(&txn, now, Event::by(who, "clinic.hours.update").resource(format!("clinic:{}", who.clinic_id)))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Event::by(who, AuditAction::ClinicHoursUpdate).resource(format!("clinic:{}", who.clinic_id)),
+    )
+    .await?;
     txn.commit().await?;
     get(db, who.clinic()).await
 }

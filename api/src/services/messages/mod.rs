@@ -32,6 +32,7 @@ mod record;
 pub mod s3;
 pub mod storage;
 
+use entity::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -215,7 +216,7 @@ impl Thread {
     pub fn side(&self) -> Side {
         self.side
     }
-    fn event(&self, action: &'static str) -> Event {
+    fn event(&self, action: AuditAction) -> Event {
         Event::by(&self.actor, action).patient(self.record.id)
     }
 }
@@ -312,7 +313,7 @@ async fn replay_or_conflict<C: ConnectionTrait>(
         return Err(MessageError::Conflict);
     }
     // A replay hands the stored message back: audited like any other read of it.
-    let event = thread.event("message.send_replayed").resource(format!("message:{}", stored.id));
+    let event = thread.event(AuditAction::MessageSendReplayed).resource(format!("message:{}", stored.id));
     audit::record(db, now, event).await?;
     Ok(Sent::Replayed(view_of(db, vec![stored]).await?.remove(0)))
 }
@@ -340,7 +341,7 @@ async fn insert_new(
     if thread.side == Side::Patient {
         auto_reply::answer_off_hours(&txn, now, thread).await?;
     }
-    let event = thread.event("message.send").resource(format!("message:{id}"));
+    let event = thread.event(AuditAction::MessageSend).resource(format!("message:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(true)
@@ -462,7 +463,7 @@ pub async fn mark_read<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .exec(&txn)
         .await?
         .rows_affected;
-    audit::record(&txn, now, thread.event("message.mark_read").resource(format!("messages:{marked}"))).await?;
+    audit::record(&txn, now, thread.event(AuditAction::MessageMarkRead).resource(format!("messages:{marked}"))).await?;
     txn.commit().await?;
     Ok(marked)
 }

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
-use chrono_tz::Tz;
 use entity::{
     message::{self, Author},
     patient, push_delivery, user,
@@ -143,7 +142,9 @@ async fn quiet_until<C: ConnectionTrait>(
     let Some((start, end)) = reminder_preferences::quiet_hours(db, UserId::new(account.id)).await? else {
         return Ok(None);
     };
-    let tz: Tz = account.timezone.parse().unwrap_or(Tz::UTC);
+    // Logged and read as UTC when corrupt, as the reminder loop does: one bad row must
+    // not stop the pushes of every other recipient.
+    let tz = crate::stored::zone_or_utc("user.timezone", &account.timezone);
     let local = now.with_timezone(&tz);
     let minute = (local.hour() * 60 + local.minute()) as i16;
     if !crate::reminders::dispatch::in_quiet_hours(start, end, minute) {

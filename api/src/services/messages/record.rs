@@ -5,6 +5,7 @@
 //! the record, to whoever may read the record.
 
 use chrono::{DateTime, Utc};
+use entity::AuditAction;
 use entity::{
     message::{self, Author},
     message_record_entry,
@@ -64,7 +65,7 @@ pub async fn mark_clinically_relevant<C: ConnectionTrait + TransactionTrait>(
             .filter(message::Column::Id.eq(stored.id))
             .exec(&txn)
             .await?;
-        let event = thread.event("message.mark_clinically_relevant").resource(format!("message:{}", stored.id));
+        let event = thread.event(AuditAction::MessageMarkClinicallyRelevant).resource(format!("message:{}", stored.id));
         audit::record(&txn, now, event).await?;
     }
     let entry = message_record_entry::Entity::find()

@@ -16,7 +16,7 @@ mod warnings;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{appointment, payer_authorization, referral};
+use entity::{AuditAction, appointment, payer_authorization, referral};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -205,8 +205,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     };
     let txn = db::begin_write(db).await?;
     let row = row.insert(&txn).await?;
-    let event =
-        Event::by(who, "payer_authorization.create").patient(record.id).resource(format!("payer_authorization:{id}"));
+    let event = Event::by(who, AuditAction::PayerAuthorizationCreate)
+        .patient(record.id)
+        .resource(format!("payer_authorization:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
     Ok(Authorization { row, member_id_masked: new.member_id.masked(), visits_used: 0 })
@@ -297,7 +298,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.updated_at = Set(now);
     let txn = db::begin_write(db).await?;
     let updated = active.update(&txn).await?;
-    let event = Event::by(who, "payer_authorization.update")
+    let event = Event::by(who, AuditAction::PayerAuthorizationUpdate)
         .patient(row.patient_id)
         .resource(format!("payer_authorization:{id}"));
     audit::record(&txn, now, event).await?;

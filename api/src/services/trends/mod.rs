@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::services::patients::PatientScope;
 use crate::{
-    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID, instruments},
+    clinical::{self, Direction, Mcid, PAIN_MCID, RATING_MCID},
     services::{
         adherence, baselines, check_in_days, local_date, local_day_end, local_day_start, measures, patients::Visible,
     },
@@ -293,13 +293,15 @@ async fn measure_histories<C: ConnectionTrait>(
     // The id of each history's baseline response, by index.
     let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
     for response in measures::responses(db, patient, from, to).await? {
-        let Some(inst) = instruments::find(&response.instrument) else { continue };
+        let inst = measures::registered(response.instrument);
         let activities = measures::activities_of_response(&response)?;
         let (baseline_id, history) =
             match measures_out.iter().position(|m| m.instrument == inst.id && m.activities == activities) {
                 Some(i) => (baseline_ids[i], &mut measures_out[i]),
                 None => {
-                    let first = measures::first_response(db, patient, inst.id, response.activities.as_deref()).await?;
+                    let first =
+                        measures::first_response(db, patient, response.instrument, response.activities.as_deref())
+                            .await?;
                     baseline_ids.push(first.as_ref().map(|f| f.id));
                     measures_out.push(MeasureHistory {
                         instrument: inst.id,
