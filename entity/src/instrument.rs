@@ -37,15 +37,3 @@ impl InstrumentId {
         <Self as sea_orm::Iterable>::iter().find(|i| i.as_str() == id)
     }
 }
-
-/// Lets test fixtures name an instrument by its stored word (`Set("pss4".into())`), as
-/// they did while the columns were text.
-///
-/// # Panics
-/// On a word outside the set: a fixture that names no instrument is a broken test.
-#[cfg(feature = "test-fixtures")]
-impl From<&str> for InstrumentId {
-    fn from(word: &str) -> Self {
-        Self::parse(word).unwrap_or_else(|| panic!("{word:?} is not a stored instrument word"))
-    }
-}

@@ -204,7 +204,7 @@ async fn licensed_text_stored_without_answer_labels_keeps_the_measure_from_patie
     let clinic_id = app.get("/api/v1/me", Some(&c.admin.access_token)).await.expect(200)["clinic_id"].clone();
     clinic_instrument::Entity::update(clinic_instrument::ActiveModel {
         clinic_id: Set(clinic_id.as_str().unwrap().parse().unwrap()),
-        instrument: Set("pss4".into()),
+        instrument: Set(entity::InstrumentId::Pss4),
         item_text: Set(json!(["Q1", "Q2", "Q3", "Q4"]).to_string()),
         ..Default::default()
     })
