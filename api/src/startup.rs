@@ -140,6 +140,7 @@ impl Application {
             rate_limits: Arc::new(RateLimits::new(&settings.ops.rate_limits)),
             metrics: Arc::default(),
             blobs: blob_store(&settings, &push),
+            heavy_reads: Arc::new(tokio::sync::Semaphore::new(crate::state::heavy_read_permits())),
             settings: Arc::new(settings),
             push,
             data_key,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::{
     auth::{jwt::JwtKeys, live_sessions::LiveSessions, throttle::LoginThrottle},
@@ -42,10 +43,29 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where message attachments are kept (the database by default).
     pub blobs: Arc<dyn crate::services::messages::storage::BlobStore>,
+    /// Heavy reads being built at once (see [`AppState::heavy_read`]).
+    pub heavy_reads: Arc<Semaphore>,
+}
+
+/// How many heavy reads are built at once: two per core keeps every core busy.
+pub fn heavy_read_permits() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// A turn to build a heavy read (a year of trends: a few hundred rows read and a
+    /// response of about 100 KB built). The work is CPU-bound, so building more of them
+    /// at once than the cores can run makes none finish sooner; it only holds more memory
+    /// (the server's resident memory after 64 concurrent one-year trends was mostly such
+    /// answers in flight). Callers wait in arrival order.
+    pub async fn heavy_read(&self) -> SemaphorePermit<'_> {
+        match self.heavy_reads.acquire().await {
+            Ok(permit) => permit,
+            Err(_) => unreachable!("the heavy-read semaphore is never closed"),
+        }
     }
 }

@@ -444,6 +444,7 @@ impl TrendsApi {
         let record = patients::own_record(&state.db, &auth.0).await?;
         let tz = auth.0.timezone();
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
+        let _turn = state.heavy_read().await;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         state.audit.read(Event::by(&auth.0, AuditAction::TrendsRead).patient(patient_id).at(now)).await?;
         Ok(DirectJson(t.into()))
@@ -462,6 +463,7 @@ impl TrendsApi {
         let now = state.now();
         let (record, tz) = patients::find_visible_in_zone(&state.db, &auth.0, id.0).await?;
         let (from, to) = range(from.0, to.0, local_date(now, tz))?;
+        let _turn = state.heavy_read().await;
         let t = trends::for_patient(&state.db, &record, tz, from, to, now).await?;
         state.audit.read(Event::by(&auth.0, AuditAction::TrendsRead).patient(record.id).at(now)).await?;
         Ok(DirectJson(t.into()))
