@@ -92,9 +92,14 @@ fn main() {
             alone.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         alone.sort_by(f64::total_cmp);
+        // Progress on stderr, so a profiler can be attached to one phase.
+        eprintln!("phase: bare");
         let bare = load(get_with(bare_url, None), secs).await;
+        eprintln!("phase: me");
         let me = load(get_with(me_url, Some(admin.access_token.clone())), secs).await;
+        eprintln!("phase: today");
         let today = load(get_with(today_url, Some(patient.access_token.clone())), secs).await;
+        eprintln!("phase: exercise logs");
         let batch = load(post_batch, secs).await;
 
         println!("Fascia HTTP benchmark — {backend}, {CONNECTIONS} connections, {secs} s per phase, loopback");

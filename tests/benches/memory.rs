@@ -1,6 +1,7 @@
 //! Memory of the server alone: the real `fascia` binary in its own process (so the load
 //! generator's memory is not counted), on the database the test harness set up. Prints
-//! the server's peak (VmHWM) and current (VmRSS) resident memory after start-up, after
+//! the server's peak (VmHWM) and current (VmRSS) resident memory, the latter split into
+//! what it allocated and the pages of its own binary it has touched, after start-up, after
 //! 200 patients log in (argon2id, 19 MiB each), after a check-in load from those 200
 //! patients, and after a load of one-year trends.
 //!
@@ -56,8 +57,9 @@ impl Server {
         (Self(child), format!("http://127.0.0.1:{port}"))
     }
 
-    /// "VmHWM 12.3 MB, VmRSS 11.0 MB" of the server process.
-    fn memory(&self) -> (f64, f64) {
+    /// Peak (VmHWM), current (VmRSS), and the current split into memory the process
+    /// allocated (RssAnon) and pages of files it maps, mostly its own code (RssFile), in MB.
+    fn memory(&self) -> (f64, f64, f64, f64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap_or_default();
         let kb = |name: &str| -> f64 {
             status
@@ -67,13 +69,13 @@ impl Server {
                 .and_then(|v| v.parse::<f64>().ok())
                 .unwrap_or(f64::NAN)
         };
-        (kb("VmHWM:") / 1024.0, kb("VmRSS:") / 1024.0)
+        (kb("VmHWM:") / 1024.0, kb("VmRSS:") / 1024.0, kb("RssAnon:") / 1024.0, kb("RssFile:") / 1024.0)
     }
 }
 
 fn report(server: &Server, when: &str) {
-    let (peak, now) = server.memory();
-    println!("{when:<44} peak {peak:>6.1} MB, now {now:>6.1} MB");
+    let (peak, now, anon, file) = server.memory();
+    println!("{when:<44} peak {peak:>6.1} MB, now {now:>6.1} MB ({anon:.1} allocated, {file:.1} mapped files)");
 }
 
 async fn ready(client: &reqwest::Client, base: &str) {
