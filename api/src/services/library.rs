@@ -2,7 +2,7 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{AuditAction, exercise, lesson, library_hidden};
+use entity::{AuditAction, JsonText, exercise, lesson, library_hidden};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -232,10 +232,6 @@ async fn copy<L: Library, C: ConnectionTrait>(
     Ok(create::<L, _>(db, now, who, content, Some(L::id_of(&row))).await?)
 }
 
-fn json(v: &[String]) -> String {
-    serde_json::to_string(v).expect("strings serialise")
-}
-
 impl Library for exercise::Entity {
     type Row = exercise::ActiveModel;
     type Content = ExerciseContent;
@@ -273,9 +269,9 @@ impl Library for exercise::Entity {
         row.search_title = Set(c.title.to_lowercase());
         row.summary = Set(c.summary.clone());
         row.regions = Set(join_regions(&c.regions));
-        row.steps = Set(json(&c.steps));
-        row.cautions = Set(json(&c.cautions));
-        row.media_urls = Set(json(&c.media_urls));
+        row.steps = Set(JsonText(c.steps.clone()));
+        row.cautions = Set(JsonText(c.cautions.clone()));
+        row.media_urls = Set(JsonText(c.media_urls.clone()));
         row.sets = Set(c.dosage.sets);
         row.reps = Set(c.dosage.reps);
         row.hold_seconds = Set(c.dosage.hold_seconds);
@@ -398,9 +394,9 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
         title: row.title.clone(),
         summary: row.summary.clone(),
         regions: split_regions(&row.regions)?,
-        steps: stored::decode("exercise.steps", &row.steps)?,
-        cautions: stored::decode("exercise.cautions", &row.cautions)?,
-        media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
+        steps: row.steps.0.clone(),
+        cautions: row.cautions.0.clone(),
+        media_urls: row.media_urls.0.clone(),
         dosage: DefaultDosage {
             sets: row.sets,
             reps: row.reps,
