@@ -2,7 +2,7 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{AuditAction, JsonText, exercise, lesson, library_hidden};
+use entity::{AuditAction, JsonText, exercise, lesson, lesson::QuestionV1, library_hidden};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -21,7 +21,6 @@ use crate::{
         contains_pattern,
     },
     store_error::StoreError,
-    stored,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -325,7 +324,7 @@ impl Library for lesson::Entity {
         row.topic = Set(c.topic.into());
         row.minutes = Set(c.minutes);
         row.body = Set(c.body.clone());
-        row.questions = Set(c.questions.to_string());
+        row.questions = Set(JsonText(c.questions.clone()));
     }
     fn touch(row: &mut lesson::ActiveModel, now: DateTime<Utc>) {
         row.updated_at = Set(now);
@@ -336,8 +335,7 @@ impl Library for lesson::Entity {
             topic: row.topic.into(),
             minutes: row.minutes,
             body: row.body.clone(),
-            questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
-                .expect("questions serialise"),
+            questions: row.questions.0.clone(),
         })
     }
 }
@@ -414,8 +412,8 @@ pub struct LessonContent {
     pub topic: Topic,
     pub minutes: i16,
     pub body: String,
-    /// JSON of the check questions, already validated.
-    pub questions: serde_json::Value,
+    /// The check questions, already validated.
+    pub questions: Vec<QuestionV1>,
 }
 
 pub async fn create_lesson<C: ConnectionTrait>(

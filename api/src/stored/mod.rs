@@ -16,7 +16,6 @@
 //! 500 that says nothing internal.
 
 pub mod discharge;
-pub mod lesson;
 pub mod plan;
 
 use chrono_tz::Tz;
