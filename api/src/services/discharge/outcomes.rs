@@ -11,7 +11,7 @@
 //!   activities, so each set of activities is its own outcome.
 
 use chrono::{Duration, NaiveDate};
-use entity::{InstrumentId, JsonText, check_in, measure_response};
+use entity::{InstrumentId, JsonText, check_in, discharge_summary::OutcomeV1, measure_response};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::services::patients::PatientScope;
@@ -19,7 +19,6 @@ use crate::{
     clinical::{PAIN_MCID, mean_of_daily_means},
     services::{measures, trends},
     store_error::StoreError,
-    stored::discharge::OutcomeV1,
 };
 
 /// Pain first week → last week from `(local day, rating)` pairs; none without ratings.
@@ -125,7 +124,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::stored::discharge::DirectionV1;
+    use entity::discharge_summary::DirectionV1;
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 6, day).unwrap()
