@@ -16,11 +16,11 @@ pub struct Model {
     /// Region names joined with ','; also searched with LIKE, hence the fences: ",neck,".
     pub regions: String,
     /// JSON array of strings.
-    pub steps: String,
+    pub steps: crate::JsonText<Vec<String>>,
     /// JSON array of strings.
-    pub cautions: String,
+    pub cautions: crate::JsonText<Vec<String>>,
     /// JSON array of URLs.
-    pub media_urls: String,
+    pub media_urls: crate::JsonText<Vec<String>>,
     pub sets: i16,
     pub reps: i16,
     pub hold_seconds: i16,

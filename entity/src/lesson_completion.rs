@@ -11,7 +11,7 @@ pub struct Model {
     pub completed_at: DateTimeUtc,
     pub local_date: Date,
     /// JSON array of chosen option indexes, one per question.
-    pub answers: String,
+    pub answers: crate::JsonText<Vec<u8>>,
     pub correct_count: i16,
     pub created_at: DateTimeUtc,
 }

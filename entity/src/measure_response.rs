@@ -10,7 +10,7 @@ pub struct Model {
     pub patient_id: Uuid,
     pub instrument: crate::InstrumentId,
     /// JSON array, one entry per item, `null` for an unanswered item.
-    pub answers: String,
+    pub answers: crate::JsonText<Vec<Option<u8>>>,
     pub score: f64,
     pub recorded_at: DateTimeUtc,
     pub local_date: Date,
@@ -19,7 +19,7 @@ pub struct Model {
     pub schedule_id: Option<Uuid>,
     /// Patient-specific instruments only: JSON array of the activity texts rated, in
     /// answer order. Null for other instruments and in older rows.
-    pub activities: Option<String>,
+    pub activities: Option<crate::JsonText<Vec<String>>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,7 @@ pub struct Model {
     pub every_days: i16,
     pub starts_on: Date,
     /// JSON array of activity names (patient-specific functional scale only).
-    pub activities: String,
+    pub activities: crate::JsonText<Vec<String>>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -3,7 +3,7 @@
 //! release's wording reaches existing databases. Clinic copies are never touched.
 
 use chrono::{DateTime, Utc};
-use entity::{exercise, lesson};
+use entity::{JsonText, exercise, lesson, lesson::QuestionV1};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 
 use super::{BuiltinExercise, BuiltinLesson, EXERCISES, LESSONS, builtin_id};
@@ -18,9 +18,9 @@ pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::Active
         search_title: Set(e.title.to_lowercase()),
         summary: Set(e.summary.to_owned()),
         regions: Set(crate::services::library::join_regions(e.regions)),
-        steps: Set(serde_json::to_string(e.steps).expect("strings serialise")),
-        cautions: Set(serde_json::to_string(e.cautions).expect("strings serialise")),
-        media_urls: Set("[]".to_owned()),
+        steps: Set(JsonText(owned(e.steps))),
+        cautions: Set(JsonText(owned(e.cautions))),
+        media_urls: Set(JsonText(Vec::new())),
         sets: Set(e.dosage.sets.into()),
         reps: Set(e.dosage.reps.into()),
         hold_seconds: Set(e.dosage.hold_seconds as i16),
@@ -32,14 +32,19 @@ pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::Active
     }
 }
 
+fn owned(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|t| (*t).to_owned()).collect()
+}
+
 fn lesson_row(l: &BuiltinLesson, now: DateTime<Utc>) -> lesson::ActiveModel {
-    let questions: Vec<_> = l
+    let questions: Vec<QuestionV1> = l
         .questions
         .iter()
-        .map(|q| {
-            serde_json::json!({
-                "prompt": q.prompt, "options": q.options, "correct": q.correct, "explanation": q.explanation,
-            })
+        .map(|q| QuestionV1 {
+            correct: u8::try_from(q.correct).expect("a built-in question has a handful of options"),
+            explanation: q.explanation.to_owned(),
+            options: owned(q.options),
+            prompt: q.prompt.to_owned(),
         })
         .collect();
     lesson::ActiveModel {
@@ -52,7 +57,7 @@ fn lesson_row(l: &BuiltinLesson, now: DateTime<Utc>) -> lesson::ActiveModel {
         topic: Set(l.topic.into()),
         minutes: Set(l.minutes.into()),
         body: Set(l.body.to_owned()),
-        questions: Set(serde_json::to_string(&questions).expect("questions serialise")),
+        questions: Set(JsonText(questions)),
         created_at: Set(now),
         updated_at: Set(now),
     }

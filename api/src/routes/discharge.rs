@@ -2,7 +2,10 @@
 //! Therapists and clinic admins only; another clinic's plan is not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::AuditAction;
+use entity::{
+    AuditAction,
+    discharge_summary::{GoalResultV1, GoalStatusV1, OutcomeV1},
+};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -18,7 +21,6 @@ use crate::{
         discharge::{self, Discharge, DischargeError, DischargeInput, GoalRating},
     },
     state::AppState,
-    stored::discharge::{GoalResultV1, GoalStatusV1, OutcomeV1},
 };
 
 /// Why the course of care ended.

@@ -1,6 +1,6 @@
 //! `/api/v1/lessons`: the clinic's posture and body-mechanics lessons.
 
-use entity::lesson;
+use entity::lesson::{self, QuestionV1};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -17,7 +17,6 @@ use crate::{
     error::ApiError,
     services::library::{self, LessonContent, LibraryQuery},
     state::AppState,
-    stored::{self, lesson::QuestionV1},
 };
 
 /// A multiple-choice question checking the lesson was understood.
@@ -77,22 +76,23 @@ impl Example for LessonDto {
 }
 
 /// The lesson's check questions with their answers, read from their stored form.
-pub fn questions_of(row: &lesson::Model) -> Result<Vec<CheckQuestionDto>, sea_orm::DbErr> {
-    Ok(stored::lesson::decode_questions(&row.questions)?
-        .into_iter()
+pub fn questions_of(row: &lesson::Model) -> Vec<CheckQuestionDto> {
+    row.questions
+        .0
+        .iter()
         .map(|q| CheckQuestionDto {
             prompt: q.prompt.as_str().into(),
             options: q.options.iter().map(|o| o.as_str().into()).collect(),
             correct: q.correct,
             explanation: q.explanation.as_str().into(),
         })
-        .collect())
+        .collect()
 }
 
 impl LessonDto {
     pub fn new(row: lesson::Model, hidden: bool) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
-            questions: questions_of(&row)?,
+            questions: questions_of(&row),
             id: row.id,
             builtin: row.clinic_id.is_none(),
             source_id: row.source_id,
@@ -178,18 +178,16 @@ impl TryFrom<LessonRequest> for LessonContent {
             topic: r.topic,
             minutes: r.minutes,
             body: r.body.into(),
-            questions: serde_json::to_value(
-                r.questions
-                    .iter()
-                    .map(|q| QuestionV1 {
-                        prompt: q.prompt.to_string(),
-                        options: q.options.iter().map(|o| o.to_string()).collect(),
-                        correct: q.correct,
-                        explanation: q.explanation.to_string(),
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .expect("questions serialise"),
+            questions: r
+                .questions
+                .iter()
+                .map(|q| QuestionV1 {
+                    prompt: q.prompt.to_string(),
+                    options: q.options.iter().map(|o| o.to_string()).collect(),
+                    correct: q.correct,
+                    explanation: q.explanation.to_string(),
+                })
+                .collect(),
         })
     }
 }

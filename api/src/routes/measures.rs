@@ -180,19 +180,16 @@ impl Example for MeasureScheduleDto {
     }
 }
 
-impl TryFrom<measure_schedule::Model> for MeasureScheduleDto {
-    type Error = sea_orm::DbErr;
-
-    /// Fails only when the stored activities do not decode.
-    fn try_from(s: measure_schedule::Model) -> Result<Self, Self::Error> {
-        Ok(Self {
-            activities: measures::activities_of(&s)?,
+impl From<measure_schedule::Model> for MeasureScheduleDto {
+    fn from(s: measure_schedule::Model) -> Self {
+        Self {
+            activities: s.activities.into_inner(),
             id: s.id,
             instrument: s.instrument.as_str().to_owned(),
             every_days: s.every_days,
             starts_on: s.starts_on,
             created_at: s.created_at,
-        })
+        }
     }
 }
 
@@ -293,7 +290,7 @@ impl MeasuresApi {
             return Err(ApiError::invalid("activities", "each activity must be at most 200 characters"));
         }
         let row = measures::schedule(&state.db, now, &auth.0, &record, new).await?;
-        Ok(ScheduleCreated::Created(Json(row.try_into()?)))
+        Ok(ScheduleCreated::Created(Json(row.into())))
     }
 
     /// A patient's running measure schedules.
@@ -310,7 +307,7 @@ impl MeasuresApi {
             .audit
             .read(Event::by(&auth.0, AuditAction::MeasureScheduleRead).patient(record.id).at(state.now()))
             .await?;
-        Ok(Json(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?))
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
     /// Stop a measure schedule (answers given so far are kept).

@@ -20,7 +20,6 @@ use crate::{
         local_date, today,
     },
     state::AppState,
-    stored,
 };
 
 /// A lesson as the patient sees it: the questions without their answers.
@@ -157,8 +156,7 @@ impl MyLessonsApi {
             return Err(ApiError::invalid("completed_at", "is in the future"));
         }
         let lesson = open_lesson(&state, &auth.0, id.0).await?;
-        let questions = stored::lesson::decode_questions(&lesson.questions)?;
-        let graded = lesson_grading::grade(&questions, &body.answers).map_err(|e| match e {
+        let graded = lesson_grading::grade(&lesson.questions.0, &body.answers).map_err(|e| match e {
             GradeError::WrongCount(_) | GradeError::NotAnOption => ApiError::invalid("answers", e.to_string()),
         })?;
         let input = CompletionInput {

@@ -3,7 +3,7 @@
 //! `routes::measures`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{AuditAction, measure_response};
+use entity::{AuditAction, JsonText, measure_response};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 use uuid::{Uuid, uuid};
@@ -164,20 +164,18 @@ impl Example for MeasureResponseDto {
     }
 }
 
-impl TryFrom<measure_response::Model> for MeasureResponseDto {
-    type Error = sea_orm::DbErr;
-
-    fn try_from(r: measure_response::Model) -> Result<Self, Self::Error> {
-        Ok(Self {
-            activities: measures::activities_of_response(&r)?,
+impl From<measure_response::Model> for MeasureResponseDto {
+    fn from(r: measure_response::Model) -> Self {
+        Self {
+            activities: r.activities.map(JsonText::into_inner),
             schedule_id: r.schedule_id,
-            answers: crate::stored::decode("measure_response.answers", &r.answers)?,
+            answers: r.answers.into_inner(),
             id: r.id,
             instrument: r.instrument.as_str().to_owned(),
             score: r.score,
             recorded_at: r.recorded_at,
             local_date: r.local_date,
-        })
+        }
     }
 }
 
@@ -237,8 +235,8 @@ impl MyMeasuresApi {
             answers,
         };
         match measures::respond(&state.db, now, &auth.0, auth.0.timezone(), input).await? {
-            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.try_into()?))),
-            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.try_into()?))),
+            Stored::Created(row) => Ok(ResponseStored::Created(Json(row.into()))),
+            Stored::Replayed(row) => Ok(ResponseStored::Replayed(Json(row.into()))),
             Stored::Conflict | Stored::NotFound => {
                 Err(ApiError::conflict("this id was already used for a different response"))
             }

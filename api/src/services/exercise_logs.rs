@@ -6,7 +6,7 @@
 //! However often or concurrently a batch is replayed, each id is stored once.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{AuditAction, audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
+use entity::{AuditAction, JsonText, audit_event, care_plan, exercise_log, lesson_completion, plan_exercise};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait, sea_query::OnConflict,
@@ -219,7 +219,7 @@ pub async fn record_completion<C: ConnectionTrait + TransactionTrait>(
     input: CompletionInput,
 ) -> Result<Stored<lesson_completion::Model>, DbErr> {
     let patient_id = who.patient_id.uuid();
-    let answers = serde_json::to_string(&input.answers).expect("answers serialise");
+    let answers = JsonText(input.answers);
     let txn = db::begin_write(db).await?;
     let inserted = lesson_completion::Entity::insert(lesson_completion::ActiveModel {
         id: Set(input.id),

@@ -1,7 +1,7 @@
 //! Grading a patient's answers to a lesson's check questions. Pure: the questions come
 //! in their stored form, the answers as option indexes, in order.
 
-use crate::stored::lesson::QuestionV1;
+use entity::lesson::QuestionV1;
 
 /// One answer, graded: whether it was right, the right option and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

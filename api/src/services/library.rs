@@ -2,7 +2,7 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{AuditAction, exercise, lesson, library_hidden};
+use entity::{AuditAction, JsonText, exercise, lesson, lesson::QuestionV1, library_hidden};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -21,7 +21,6 @@ use crate::{
         contains_pattern,
     },
     store_error::StoreError,
-    stored,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -232,10 +231,6 @@ async fn copy<L: Library, C: ConnectionTrait>(
     Ok(create::<L, _>(db, now, who, content, Some(L::id_of(&row))).await?)
 }
 
-fn json(v: &[String]) -> String {
-    serde_json::to_string(v).expect("strings serialise")
-}
-
 impl Library for exercise::Entity {
     type Row = exercise::ActiveModel;
     type Content = ExerciseContent;
@@ -273,9 +268,9 @@ impl Library for exercise::Entity {
         row.search_title = Set(c.title.to_lowercase());
         row.summary = Set(c.summary.clone());
         row.regions = Set(join_regions(&c.regions));
-        row.steps = Set(json(&c.steps));
-        row.cautions = Set(json(&c.cautions));
-        row.media_urls = Set(json(&c.media_urls));
+        row.steps = Set(JsonText(c.steps.clone()));
+        row.cautions = Set(JsonText(c.cautions.clone()));
+        row.media_urls = Set(JsonText(c.media_urls.clone()));
         row.sets = Set(c.dosage.sets);
         row.reps = Set(c.dosage.reps);
         row.hold_seconds = Set(c.dosage.hold_seconds);
@@ -329,7 +324,7 @@ impl Library for lesson::Entity {
         row.topic = Set(c.topic.into());
         row.minutes = Set(c.minutes);
         row.body = Set(c.body.clone());
-        row.questions = Set(c.questions.to_string());
+        row.questions = Set(JsonText(c.questions.clone()));
     }
     fn touch(row: &mut lesson::ActiveModel, now: DateTime<Utc>) {
         row.updated_at = Set(now);
@@ -340,8 +335,7 @@ impl Library for lesson::Entity {
             topic: row.topic.into(),
             minutes: row.minutes,
             body: row.body.clone(),
-            questions: serde_json::to_value(stored::lesson::decode_questions(&row.questions)?)
-                .expect("questions serialise"),
+            questions: row.questions.0.clone(),
         })
     }
 }
@@ -398,9 +392,9 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
         title: row.title.clone(),
         summary: row.summary.clone(),
         regions: split_regions(&row.regions)?,
-        steps: stored::decode("exercise.steps", &row.steps)?,
-        cautions: stored::decode("exercise.cautions", &row.cautions)?,
-        media_urls: stored::decode("exercise.media_urls", &row.media_urls)?,
+        steps: row.steps.0.clone(),
+        cautions: row.cautions.0.clone(),
+        media_urls: row.media_urls.0.clone(),
         dosage: DefaultDosage {
             sets: row.sets,
             reps: row.reps,
@@ -418,8 +412,8 @@ pub struct LessonContent {
     pub topic: Topic,
     pub minutes: i16,
     pub body: String,
-    /// JSON of the check questions, already validated.
-    pub questions: serde_json::Value,
+    /// The check questions, already validated.
+    pub questions: Vec<QuestionV1>,
 }
 
 pub async fn create_lesson<C: ConnectionTrait>(

@@ -255,7 +255,7 @@ async fn seed_demo_history<C: ConnectionTrait>(
         instrument: Set(entity::InstrumentId::Nprs),
         every_days: Set(7),
         starts_on: Set(crate::services::local_date(now, tz)),
-        activities: Set("[]".to_owned()),
+        activities: Set(entity::JsonText(Vec::new())),
         created_by: Set(record.primary_therapist_id),
         created_at: Set(now),
         updated_at: Set(now),

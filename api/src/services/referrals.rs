@@ -6,7 +6,10 @@
 //! audited in its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{AuditAction, referral};
+use entity::{
+    AuditAction, JsonText,
+    referral::{self, DiagnosesV1, DiagnosisV1},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -21,7 +24,6 @@ use crate::{
         audit::{self, Event},
         patients::{self, PatientError, PatientScope},
     },
-    stored::referral::{DiagnosesV1, DiagnosisV1},
 };
 
 /// A patient has at most this many referrals listed at once (years of care).
@@ -95,21 +97,20 @@ pub struct Referral {
     pub diagnoses: Vec<DiagnosisV1>,
 }
 
-impl Referral {
-    fn decode(row: referral::Model) -> Result<Self, DbErr> {
-        let diagnoses = DiagnosesV1::decode(&row.diagnoses)?.0;
-        Ok(Self { row, diagnoses })
+impl From<referral::Model> for Referral {
+    fn from(row: referral::Model) -> Self {
+        let diagnoses = row.diagnoses.0.0.clone();
+        Self { row, diagnoses }
     }
 }
 
-fn encode(diagnoses: &[Diagnosis]) -> String {
-    DiagnosesV1(
+fn stored_diagnoses(diagnoses: &[Diagnosis]) -> JsonText<DiagnosesV1> {
+    JsonText(DiagnosesV1(
         diagnoses
             .iter()
             .map(|d| DiagnosisV1 { code: d.code.as_str().to_owned(), description: d.description.clone() })
             .collect(),
-    )
-    .encode()
+    ))
 }
 
 fn check_dates(referral_date: NaiveDate, expires_on: Option<NaiveDate>) -> Result<(), ReferralError> {
@@ -142,7 +143,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         clinic_id: Set(record.clinic_id),
         patient_id: Set(record.id),
         referral_date: Set(new.referral_date),
-        diagnoses: Set(encode(&new.diagnoses)),
+        diagnoses: Set(stored_diagnoses(&new.diagnoses)),
         ordered: Set(new.ordered),
         visits_ordered: Set(new.visits_ordered),
         expires_on: Set(new.expires_on),
@@ -158,7 +159,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let event = Event::by(who, AuditAction::ReferralCreate).patient(record.id).resource(format!("referral:{}", row.id));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
-    Ok(Referral::decode(row)?)
+    Ok(Referral::from(row))
 }
 
 /// A patient's referrals, newest referral date first.
@@ -180,7 +181,7 @@ pub async fn of_patient<C: ConnectionTrait>(db: &C, patient: PatientScope) -> Re
         .limit(LIST_LIMIT)
         .all(db)
         .await?;
-    rows.into_iter().map(Referral::decode).collect()
+    Ok(rows.into_iter().map(Referral::from).collect())
 }
 
 /// The referral row, if `who` may see its patient.
@@ -195,7 +196,7 @@ pub async fn find_visible<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, id: Uuid) -> Result<Referral, ReferralError> {
-    Ok(Referral::decode(find_visible(db, who, id).await?)?)
+    Ok(Referral::from(find_visible(db, who, id).await?))
 }
 
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
@@ -216,7 +217,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         active.referral_date = Set(v);
     }
     if let Some(v) = changes.diagnoses {
-        active.diagnoses = Set(encode(&v));
+        active.diagnoses = Set(stored_diagnoses(&v));
     }
     if let Some(v) = changes.ordered {
         active.ordered = Set(v);
@@ -236,5 +237,5 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let event = Event::by(who, AuditAction::ReferralUpdate).patient(patient_id).resource(format!("referral:{id}"));
     audit::record(&txn, now, event).await?;
     txn.commit().await?;
-    Ok(Referral::decode(updated)?)
+    Ok(Referral::from(updated))
 }

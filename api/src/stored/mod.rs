@@ -4,6 +4,11 @@
 //! must still read back. So stored JSON has its own types, named with the version of the
 //! format they read (`PlanSnapshotV1`), and they change only by adding a new version.
 //!
+//! A type a column is declared with (`entity::JsonText<T>`) has to live in the entity
+//! crate, next to its table (`entity::referral::DiagnosesV1`); such a column arrives
+//! decoded. The types here belong to columns still read as text and decoded with
+//! [`decode`].
+//!
 //! A stored value that does not decode is an error, never an empty default: quietly
 //! reading a corrupt snapshot as "no plan" or corrupt red flags as "none" would tell a
 //! therapist something false. [`decode`] logs which column failed (never its content,
@@ -11,9 +16,7 @@
 //! 500 that says nothing internal.
 
 pub mod discharge;
-pub mod lesson;
 pub mod plan;
-pub mod referral;
 
 use chrono_tz::Tz;
 use sea_orm::DbErr;

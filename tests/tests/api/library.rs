@@ -1,5 +1,8 @@
+use entity::exercise;
 use fascia_tests::spawn_app;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 fn titles(page: &Value) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_owned()).collect()
@@ -38,6 +41,35 @@ async fn the_built_in_library_is_seeded_and_filterable_by_region_and_title() {
     assert!(breathing["items"].as_array().unwrap().iter().all(|l| l["topic"] == "breathing"));
     let first = &lessons["items"][0];
     assert!((1..=3).contains(&first["questions"].as_array().unwrap().len()));
+}
+
+#[tokio::test]
+async fn exercise_steps_are_stored_as_compact_json_text_and_a_corrupt_text_is_a_server_error() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let x = Some(w.therapist_x.access_token.as_str());
+    let mine = app.post("/api/v1/exercises", x, &my_stretch()).await.expect(201);
+    let id: Uuid = mine["id"].as_str().unwrap().parse().unwrap();
+    let stored_steps = || {
+        exercise::Entity::find_by_id(id)
+            .select_only()
+            .column(exercise::Column::Steps)
+            .into_tuple::<String>()
+            .one(&app.state.db)
+    };
+
+    assert_eq!(
+        stored_steps().await.unwrap().as_deref(),
+        Some(r#"["Hold a towel behind your neck.","Glide back gently."]"#)
+    );
+    exercise::Entity::update_many()
+        .col_expr(exercise::Column::Steps, Expr::value("{not json"))
+        .filter(exercise::Column::Id.eq(id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    app.get(&format!("/api/v1/exercises/{id}"), x).await.expect_error(500, "internal");
 }
 
 #[tokio::test]

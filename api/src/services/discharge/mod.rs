@@ -17,7 +17,11 @@ mod outcomes;
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{AuditAction, care_plan, discharge_summary, plan_goal};
+use entity::{
+    AuditAction, JsonText, care_plan,
+    discharge_summary::{self, DischargeSummaryV1, GoalResultV1, GoalStatusV1},
+    plan_goal,
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -37,7 +41,6 @@ use crate::{
         care_plans::{self, PlanError},
         local_date, patient_timezone,
     },
-    stored::discharge::{DischargeSummaryV1, GoalResultV1, GoalStatusV1},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -83,10 +86,10 @@ pub struct Discharge {
     pub summary: DischargeSummaryV1,
 }
 
-impl Discharge {
-    fn read(row: discharge_summary::Model) -> Result<Self, DbErr> {
-        let summary = DischargeSummaryV1::decode(&row.summary)?;
-        Ok(Self { row, summary })
+impl From<discharge_summary::Model> for Discharge {
+    fn from(row: discharge_summary::Model) -> Self {
+        let summary = row.summary.0.clone();
+        Self { row, summary }
     }
 }
 
@@ -193,7 +196,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
         care_plan_id: plan.id,
         reason: reason_to_stored(input.reason),
         home_programme: input.home_programme,
-        summary: summary.encode(),
+        summary: JsonText(summary.clone()),
         discharged_by: who.user_id,
         discharged_at: now,
         discharge_date: today,
@@ -230,7 +233,7 @@ pub async fn discharge<C: ConnectionTrait + TransactionTrait>(
 pub async fn get<C: ConnectionTrait>(db: &C, who: &Principal, plan_id: PlanId) -> Result<Discharge, DischargeError> {
     care_plans::find_plan(db, who, plan_id).await?;
     let row = existing(db, plan_id).await?.ok_or(DischargeError::NotFound)?;
-    Ok(Discharge::read(row)?)
+    Ok(Discharge::from(row))
 }
 
 /// Whether the patient's course of care has ended: their most recent plan is completed.

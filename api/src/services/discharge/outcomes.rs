@@ -11,7 +11,7 @@
 //!   activities, so each set of activities is its own outcome.
 
 use chrono::{Duration, NaiveDate};
-use entity::{InstrumentId, check_in, measure_response};
+use entity::{InstrumentId, JsonText, check_in, discharge_summary::OutcomeV1, measure_response};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::services::patients::PatientScope;
@@ -19,7 +19,6 @@ use crate::{
     clinical::{PAIN_MCID, mean_of_daily_means},
     services::{measures, trends},
     store_error::StoreError,
-    stored::discharge::OutcomeV1,
 };
 
 /// Pain first week → last week from `(local day, rating)` pairs; none without ratings.
@@ -51,13 +50,13 @@ fn round2(v: f64) -> f64 {
 }
 
 /// An instrument and, for patient-specific ones, the activities rated (as stored).
-type MeasureKey<'a> = (InstrumentId, Option<&'a str>);
+type MeasureKey<'a> = (InstrumentId, Option<&'a JsonText<Vec<String>>>);
 
 /// One outcome per instrument (and set of activities) from responses in time order.
 pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV1>, StoreError> {
     let mut groups: Vec<(MeasureKey, Vec<&measure_response::Model>)> = Vec::new();
     for row in rows {
-        let key = (row.instrument, row.activities.as_deref());
+        let key = (row.instrument, row.activities.as_ref());
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => g.push(row),
             None => groups.push((key, vec![row])),
@@ -70,7 +69,7 @@ pub fn measure_outcomes(rows: &[measure_response::Model]) -> Result<Vec<OutcomeV
         let direction = crate::clinical::direction(first.score, last.score, inst.higher_is_worse);
         out.push(OutcomeV1 {
             measure: inst.id.to_owned(),
-            activities: measures::activities_of_response(first)?,
+            activities: first.activities.clone().map(JsonText::into_inner),
             first: first.score,
             first_on: first.local_date,
             last: last.score,
@@ -125,7 +124,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::stored::discharge::DirectionV1;
+    use entity::discharge_summary::DirectionV1;
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 6, day).unwrap()
@@ -156,13 +155,13 @@ mod tests {
             id: Uuid::now_v7(),
             patient_id: Uuid::nil(),
             instrument: InstrumentId::parse(instrument).expect("an instrument the tables hold"),
-            answers: "[]".into(),
+            answers: JsonText(Vec::new()),
             score,
             recorded_at: Utc::now(),
             local_date: d(day),
             created_at: Utc::now(),
             schedule_id: None,
-            activities: activities.map(str::to_owned),
+            activities: activities.map(|a| JsonText(serde_json::from_str(a).expect("a JSON array of texts"))),
         }
     }
 

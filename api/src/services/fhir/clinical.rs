@@ -340,8 +340,8 @@ fn scar(record: &PatientRecord, s: &scar_assessment::Model) -> Value {
 }
 
 fn questionnaire_response(record: &PatientRecord, links: &Links, r: &measure_response::Model) -> Result<Value, DbErr> {
-    let answers: Vec<Option<u8>> = crate::stored::decode("measure_response.answers", &r.answers)?;
-    let activities = crate::services::measures::activities_of_response(r)?.unwrap_or_default();
+    let answers = &r.answers.0;
+    let activities = r.activities.as_ref().map(|a| a.0.as_slice()).unwrap_or_default();
     let mut items: Vec<Value> = answers
         .iter()
         .enumerate()

@@ -10,7 +10,7 @@ use crate::ids::ClinicId;
 use crate::services::patients::{PatientScope, Visible};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{AuditAction, InstrumentId, clinic_instrument, measure_response, measure_schedule};
+use entity::{AuditAction, InstrumentId, JsonText, clinic_instrument, measure_response, measure_schedule};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -94,10 +94,6 @@ pub struct NewSchedule {
     pub activities: Vec<String>,
 }
 
-pub fn activities_of(row: &measure_schedule::Model) -> Result<Vec<String>, DbErr> {
-    crate::stored::decode("measure_schedule.activities", &row.activities)
-}
-
 /// Schedules a measure for a patient record the caller was found to see (`find_visible`),
 /// replacing a running schedule of the same instrument.
 pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
@@ -131,7 +127,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         instrument: stored_id(inst),
         every_days: new.every_days,
         starts_on: new.starts_on,
-        activities: serde_json::to_string(&activities).expect("strings serialise"),
+        activities: JsonText(activities),
         created_by: who.user_id,
         created_at: now,
         updated_at: now,
@@ -290,7 +286,7 @@ pub async fn for_day<C: ConnectionTrait>(
         let text = texts.iter().find(|t| t.instrument == schedule.instrument);
         // A licensed instrument whose text is missing or incomplete is not shown at all:
         // the patient never answers a placeholder.
-        let Some(form) = form_with(inst, &activities_of(&schedule)?, text)? else { continue };
+        let Some(form) = form_with(inst, &schedule.activities.0, text)? else { continue };
         let due = start.is_some_and(|start| {
             !answered.iter().any(|(i, day)| *i == schedule.instrument && *day >= start && *day <= date)
         });
@@ -321,10 +317,9 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
     // A phone resending a stored response gets it back even if the schedule has since
     // ended or changed; only new responses need a running schedule.
     if let Some(stored) = measure_response::Entity::find_by_id(input.id).one(db).await? {
-        let answers = serde_json::to_string(&input.answers).expect("answers serialise");
         let same = stored.patient_id == patient_id
             && stored.instrument == stored_word
-            && stored.answers == answers
+            && stored.answers.0 == input.answers
             && stored.recorded_at.timestamp_micros() == input.recorded_at.timestamp_micros();
         return Ok(if same { Stored::Replayed(stored) } else { Stored::Conflict });
     }
@@ -335,8 +330,8 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or(MeasureError::NotFound)?;
-    let score = inst.score(&input.answers, activities_of(&schedule)?.len())?;
-    let answers = serde_json::to_string(&input.answers).expect("answers serialise");
+    let score = inst.score(&input.answers, schedule.activities.0.len())?;
+    let answers = JsonText(input.answers);
     // The activities rated travel with the answers: the schedule may later be replaced
     // with other activities, and ratings of different activities are not comparable.
     let activities = matches!(inst.items, Items::PatientActivities { .. }).then(|| schedule.activities.clone());
@@ -408,11 +403,6 @@ pub async fn responses<C: ConnectionTrait>(
         .await
 }
 
-/// The activities a response rated (patient-specific instruments), as stored.
-pub fn activities_of_response(row: &measure_response::Model) -> Result<Option<Vec<String>>, DbErr> {
-    row.activities.as_deref().map(|a| crate::stored::decode("measure_response.activities", a)).transpose()
-}
-
 /// The first response to `instrument`: the baseline its changes are measured from. For
 /// patient-specific instruments, the first with the same activities (`activities` as
 /// stored); a response stored without its activities has no baseline.
@@ -420,7 +410,7 @@ pub async fn first_response<C: ConnectionTrait>(
     db: &C,
     patient: PatientScope,
     instrument: InstrumentId,
-    activities: Option<&str>,
+    activities: Option<&JsonText<Vec<String>>>,
 ) -> Result<Option<measure_response::Model>, DbErr> {
     let patient_id = patient.uuid();
     let patient_specific = matches!(registered(instrument).items, Items::PatientActivities { .. });
@@ -429,7 +419,7 @@ pub async fn first_response<C: ConnectionTrait>(
         .filter(measure_response::Column::Instrument.eq(instrument));
     if patient_specific {
         let Some(activities) = activities else { return Ok(None) };
-        q = q.filter(measure_response::Column::Activities.eq(activities));
+        q = q.filter(measure_response::Column::Activities.eq(activities.clone()));
     }
     q.order_by_asc(measure_response::Column::LocalDate).order_by_asc(measure_response::Column::RecordedAt).one(db).await
 }

@@ -14,7 +14,11 @@ pub mod pdf;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{alert, appointment, care_plan, check_in, clinic, discharge_summary, session_note, user};
+use entity::{
+    alert, appointment, care_plan, check_in, clinic,
+    discharge_summary::{self, DirectionV1, DischargeSummaryV1, OutcomeV1},
+    session_note, user,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -34,7 +38,6 @@ use crate::{
         trends::{self, Trends},
     },
     store_error::StoreError,
-    stored::discharge::{DischargeSummaryV1, OutcomeV1},
 };
 
 /// The longest period a report may cover, as for trends.
@@ -268,8 +271,7 @@ pub async fn gather<C: ConnectionTrait>(
             .filter(discharge_summary::Column::CarePlanId.eq(p.id))
             .one(db)
             .await?
-            .map(|row| Ok::<_, DbErr>(Discharged { summary: DischargeSummaryV1::decode(&row.summary)?, row }))
-            .transpose()?,
+            .map(|row| Discharged { summary: row.summary.0.clone(), row }),
         None => None,
     };
     let attendance = attendance(&sessions, plan_row.as_ref());
@@ -423,8 +425,7 @@ pub fn direction_word(d: crate::clinical::Direction) -> &'static str {
 }
 
 /// The same words for a stored outcome's direction.
-pub fn outcome_direction_word(d: crate::stored::discharge::DirectionV1) -> &'static str {
-    use crate::stored::discharge::DirectionV1;
+pub fn outcome_direction_word(d: DirectionV1) -> &'static str {
     match d {
         DirectionV1::Improved => "improved",
         DirectionV1::Worsened => "worsened",

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{check_in, check_in_day};
+use entity::{JsonText, check_in, check_in_day};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -294,13 +294,13 @@ async fn measure_histories<C: ConnectionTrait>(
     let mut baseline_ids: Vec<Option<Uuid>> = Vec::new();
     for response in measures::responses(db, patient, from, to).await? {
         let inst = measures::registered(response.instrument);
-        let activities = measures::activities_of_response(&response)?;
+        let activities = response.activities.clone().map(JsonText::into_inner);
         let (baseline_id, history) =
             match measures_out.iter().position(|m| m.instrument == inst.id && m.activities == activities) {
                 Some(i) => (baseline_ids[i], &mut measures_out[i]),
                 None => {
                     let first =
-                        measures::first_response(db, patient, response.instrument, response.activities.as_deref())
+                        measures::first_response(db, patient, response.instrument, response.activities.as_ref())
                             .await?;
                     baseline_ids.push(first.as_ref().map(|f| f.id));
                     measures_out.push(MeasureHistory {
