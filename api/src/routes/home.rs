@@ -290,11 +290,7 @@ impl HomeApi {
         Ok(Json(SyncDto {
             plan: changes.plan.map(Into::into),
             exercises: changes.exercises.into_iter().map(|e| ExerciseDto::new(e, false)).collect::<Result<_, _>>()?,
-            lessons: changes
-                .lessons
-                .into_iter()
-                .map(|l| LessonDto::new(l, false).map(Into::into))
-                .collect::<Result<_, _>>()?,
+            lessons: changes.lessons.into_iter().map(|l| LessonDto::new(l, false).into()).collect(),
             exercise_logs: changes.logs.into_iter().map(Into::into).collect(),
             lesson_completions: changes.completions.into_iter().map(Into::into).collect(),
             check_ins: changes.check_ins.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,

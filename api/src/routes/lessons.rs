@@ -90,8 +90,8 @@ pub fn questions_of(row: &lesson::Model) -> Vec<CheckQuestionDto> {
 }
 
 impl LessonDto {
-    pub fn new(row: lesson::Model, hidden: bool) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self {
+    pub fn new(row: lesson::Model, hidden: bool) -> Self {
+        Self {
             questions: questions_of(&row),
             id: row.id,
             builtin: row.clinic_id.is_none(),
@@ -101,7 +101,7 @@ impl LessonDto {
             minutes: row.minutes,
             body: row.body,
             hidden,
-        })
+        }
     }
 }
 
@@ -221,10 +221,7 @@ impl LessonsApi {
         };
         let rows = library::list_lessons(&state.db, auth.0.clinic(), query).await?;
         let (rows, next_cursor) = into_page(rows, limit, |(r, _)| r.id);
-        Ok(Json(LessonPage {
-            items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect::<Result<_, _>>()?,
-            next_cursor,
-        }))
+        Ok(Json(LessonPage { items: rows.into_iter().map(|(r, h)| LessonDto::new(r, h)).collect(), next_cursor }))
     }
 
     /// Read one lesson of the library.
@@ -236,7 +233,7 @@ impl LessonsApi {
         id: Path<Uuid>,
     ) -> Result<Json<LessonDto>, ApiError> {
         let (row, hidden) = library::get_lesson(&state.db, auth.0.clinic(), id.0).await?;
-        Ok(Json(LessonDto::new(row, hidden)?))
+        Ok(Json(LessonDto::new(row, hidden)))
     }
 
     /// Add a clinic-owned lesson.
@@ -249,7 +246,7 @@ impl LessonsApi {
     ) -> Result<LessonCreated, ApiError> {
         let content = LessonContent::try_from(body.0)?;
         let row = library::create_lesson(&state.db, state.now(), &auth.0, content, None).await?;
-        Ok(LessonCreated::Created(Json(LessonDto::new(row, false)?)))
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
     }
 
     /// Replace a clinic-owned lesson's content (built-ins answer 409: copy them first).
@@ -263,7 +260,7 @@ impl LessonsApi {
     ) -> Result<Json<LessonDto>, ApiError> {
         let content = LessonContent::try_from(body.0)?;
         let row = library::update_lesson(&state.db, state.now(), &auth.0, id.0, content).await?;
-        Ok(Json(LessonDto::new(row, false)?))
+        Ok(Json(LessonDto::new(row, false)))
     }
 
     /// Copy a lesson (typically a built-in) into the clinic's own library to edit it.
@@ -275,7 +272,7 @@ impl LessonsApi {
         id: Path<Uuid>,
     ) -> Result<LessonCreated, ApiError> {
         let row = library::copy_lesson(&state.db, state.now(), &auth.0, id.0).await?;
-        Ok(LessonCreated::Created(Json(LessonDto::new(row, false)?)))
+        Ok(LessonCreated::Created(Json(LessonDto::new(row, false))))
     }
 
     /// Hide a lesson from (or show it again in) the clinic's library lists.

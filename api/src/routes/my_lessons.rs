@@ -139,7 +139,7 @@ impl MyLessonsApi {
         id: Path<Uuid>,
     ) -> Result<Json<PatientLessonDto>, ApiError> {
         let lesson = open_lesson(&state, &auth.0, id.0).await?;
-        Ok(Json(LessonDto::new(lesson, false)?.into()))
+        Ok(Json(LessonDto::new(lesson, false).into()))
     }
 
     /// Finish a lesson by answering its check questions; safe to resend.
