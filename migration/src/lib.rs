@@ -38,6 +38,7 @@ mod m20261202_000130_create_reminder_adaptation;
 // Issue 17: secure messaging.
 mod m20261203_000010_create_messaging;
 mod m20261204_000200_create_blob_deletion;
+mod m20261205_000300_cluster_check_in_day;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000130_create_reminder_adaptation::Migration),
             Box::new(m20261203_000010_create_messaging::Migration),
             Box::new(m20261204_000200_create_blob_deletion::Migration),
+            Box::new(m20261205_000300_cluster_check_in_day::Migration),
         ]
     }
 }
