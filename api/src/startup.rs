@@ -93,7 +93,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
     }
     let conn = db::connect(settings).await?;
     db::migrate(&conn, settings).await?;
-    crate::content::seed::seed(&conn, chrono::Utc::now()).await?;
+    crate::services::library_seed::seed(&conn, chrono::Utc::now()).await?;
     Ok(conn)
 }
 

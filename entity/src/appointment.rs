@@ -25,16 +25,14 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Status {
-    #[sea_orm(string_value = "scheduled")]
-    Scheduled,
-    #[sea_orm(string_value = "completed")]
-    Completed,
-    #[sea_orm(string_value = "cancelled")]
-    Cancelled,
-    #[sea_orm(string_value = "no_show")]
-    NoShow,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Status {
+        Scheduled = "scheduled",
+        Completed = "completed",
+        Cancelled = "cancelled",
+        NoShow = "no_show",
+    }
 }

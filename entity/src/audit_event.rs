@@ -23,31 +23,28 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Outcome {
-    #[sea_orm(string_value = "success")]
-    Success,
-    #[sea_orm(string_value = "failure")]
-    Failure,
-    #[sea_orm(string_value = "denied")]
-    Denied,
+crate::vocabulary! {
+    /// Stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Outcome {
+        Success = "success",
+        Failure = "failure",
+        Denied = "denied",
+    }
 }
 
-/// Who acted: an account's role, or the server itself; stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum ActorRole {
-    #[sea_orm(string_value = "admin")]
-    Admin,
-    #[sea_orm(string_value = "therapist")]
-    Therapist,
-    #[sea_orm(string_value = "patient")]
-    Patient,
-    /// A background step of the server (alert rules, escalation, reminders).
-    #[sea_orm(string_value = "system")]
-    System,
+crate::vocabulary! {
+    /// Who acted: an account's role, or the server itself; stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum ActorRole {
+        Admin = "admin",
+        Therapist = "therapist",
+        Patient = "patient",
+        /// A background step of the server (alert rules, escalation, reminders).
+        System = "system",
+    }
 }
 
 impl From<crate::Role> for ActorRole {

@@ -35,15 +35,14 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the lowercase word; a value outside these fails the read instead of
-/// passing for another status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Status {
-    #[sea_orm(string_value = "active")]
-    Active,
-    #[sea_orm(string_value = "paused")]
-    Paused,
-    #[sea_orm(string_value = "completed")]
-    Completed,
+crate::vocabulary! {
+    /// Stored as the lowercase word; a value outside these fails the read instead of
+    /// passing for another status.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Status {
+        Active = "active",
+        Paused = "paused",
+        Completed = "completed",
+    }
 }

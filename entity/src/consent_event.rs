@@ -22,12 +22,12 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-pub enum Consent {
-    #[sea_orm(string_value = "reminders")]
-    Reminders,
-    #[sea_orm(string_value = "physician_sharing")]
-    PhysicianSharing,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(32))")]
+    pub enum Consent {
+        Reminders = "reminders",
+        PhysicianSharing = "physician_sharing",
+    }
 }

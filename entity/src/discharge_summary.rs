@@ -28,20 +28,17 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the snake_case word; a value outside these fails the read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-pub enum Reason {
-    #[sea_orm(string_value = "goals_met")]
-    GoalsMet,
-    #[sea_orm(string_value = "plateau")]
-    Plateau,
-    #[sea_orm(string_value = "referred_back")]
-    ReferredBack,
-    #[sea_orm(string_value = "patient_choice")]
-    PatientChoice,
-    #[sea_orm(string_value = "authorization_ended")]
-    AuthorizationEnded,
+crate::vocabulary! {
+    /// Stored as the snake_case word; a value outside these fails the read.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(32))")]
+    pub enum Reason {
+        GoalsMet = "goals_met",
+        Plateau = "plateau",
+        ReferredBack = "referred_back",
+        PatientChoice = "patient_choice",
+        AuthorizationEnded = "authorization_ended",
+    }
 }
 
 // What a discharge summary keeps of the course as it stood at discharge

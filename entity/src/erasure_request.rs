@@ -28,21 +28,18 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Status {
-    /// Waiting for a clinic admin.
-    #[sea_orm(string_value = "requested")]
-    Requested,
-    #[sea_orm(string_value = "declined")]
-    Declined,
-    /// Self-care data deleted and the login ended; the clinical record waits for `retain_until`.
-    #[sea_orm(string_value = "confirmed")]
-    Confirmed,
-    /// Only inside the worker's purge transaction: the signed-note triggers let deletes through.
-    #[sea_orm(string_value = "purging")]
-    Purging,
-    #[sea_orm(string_value = "purged")]
-    Purged,
+crate::vocabulary! {
+    /// Stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Status {
+        /// Waiting for a clinic admin.
+        Requested = "requested",
+        Declined = "declined",
+        /// Self-care data deleted and the login ended; the clinical record waits for `retain_until`.
+        Confirmed = "confirmed",
+        /// Only inside the worker's purge transaction: the signed-note triggers let deletes through.
+        Purging = "purging",
+        Purged = "purged",
+    }
 }

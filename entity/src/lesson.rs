@@ -28,22 +28,18 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-pub enum Topic {
-    #[sea_orm(string_value = "posture")]
-    Posture,
-    #[sea_orm(string_value = "body_mechanics")]
-    BodyMechanics,
-    #[sea_orm(string_value = "ergonomics")]
-    Ergonomics,
-    #[sea_orm(string_value = "breathing")]
-    Breathing,
-    #[sea_orm(string_value = "sleep")]
-    Sleep,
-    #[sea_orm(string_value = "self_care")]
-    SelfCare,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(24))")]
+    pub enum Topic {
+        Posture = "posture",
+        BodyMechanics = "body_mechanics",
+        Ergonomics = "ergonomics",
+        Breathing = "breathing",
+        Sleep = "sleep",
+        SelfCare = "self_care",
+    }
 }
 
 /// One multiple-choice check question as `lesson.questions` keeps it, with its answer

@@ -1,5 +1,10 @@
 //! Sea-orm entities, one file per table. These are storage shapes only: the API never
 //! takes or returns them directly (DTOs live in `fascia::routes`).
+//!
+//! Closed word lists, stored or not, are declared with [`vocabulary!`], which the server
+//! also uses for its domain enums.
+
+mod vocabulary;
 
 pub mod alert;
 pub mod appointment;

@@ -35,16 +35,15 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Which side of the thread wrote a message, stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Author {
-    #[sea_orm(string_value = "patient")]
-    Patient,
-    /// A therapist treating the patient.
-    #[sea_orm(string_value = "care_team")]
-    CareTeam,
-    /// The server's off-hours reply.
-    #[sea_orm(string_value = "automatic")]
-    Automatic,
+crate::vocabulary! {
+    /// Which side of the thread wrote a message, stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Author {
+        Patient = "patient",
+        /// A therapist treating the patient.
+        CareTeam = "care_team",
+        /// The server's off-hours reply.
+        Automatic = "automatic",
+    }
 }

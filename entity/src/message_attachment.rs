@@ -27,12 +27,12 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// The accepted image formats, stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum ImageKind {
-    #[sea_orm(string_value = "jpeg")]
-    Jpeg,
-    #[sea_orm(string_value = "png")]
-    Png,
+crate::vocabulary! {
+    /// The accepted image formats, stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum ImageKind {
+        Jpeg = "jpeg",
+        Png = "png",
+    }
 }

@@ -1,17 +1,17 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// What a second-step challenge lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// Finish a login with a TOTP or recovery code.
-    #[sea_orm(string_value = "login")]
-    Login,
-    /// Enrol TOTP first, because the clinic requires it, then finish the login.
-    #[sea_orm(string_value = "enrol")]
-    Enrol,
+crate::vocabulary! {
+    /// What a second-step challenge lets its holder do.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    #[serde(rename_all = "snake_case")]
+    pub enum Purpose {
+        /// Finish a login with a TOTP or recovery code.
+        Login = "login",
+        /// Enrol TOTP first, because the clinic requires it, then finish the login.
+        Enrol = "enrol",
+    }
 }
 
 /// A short-lived, single-use token handed out after a correct password when a second

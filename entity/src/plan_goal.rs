@@ -22,14 +22,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Status {
-    #[sea_orm(string_value = "active")]
-    Active,
-    #[sea_orm(string_value = "achieved")]
-    Achieved,
-    #[sea_orm(string_value = "dropped")]
-    Dropped,
+crate::vocabulary! {
+    /// Stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Status {
+        Active = "active",
+        Achieved = "achieved",
+        Dropped = "dropped",
+    }
 }

@@ -21,37 +21,31 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// What the message was for, stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Purpose {
-    #[sea_orm(string_value = "reminder")]
-    Reminder,
-    /// A therapist's alert about a patient.
-    #[sea_orm(string_value = "alert")]
-    Alert,
-    /// The user asked for a test message to a device.
-    #[sea_orm(string_value = "test")]
-    Test,
-    /// A new message in a patient's thread (no text, only that there is one).
-    #[sea_orm(string_value = "message")]
-    Message,
+crate::vocabulary! {
+    /// What the message was for, stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Purpose {
+        Reminder = "reminder",
+        /// A therapist's alert about a patient.
+        Alert = "alert",
+        /// The user asked for a test message to a device.
+        Test = "test",
+        /// A new message in a patient's thread (no text, only that there is one).
+        Message = "message",
+    }
 }
 
-/// What came of the attempt, stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Outcome {
-    #[sea_orm(string_value = "delivered")]
-    Delivered,
-    #[sea_orm(string_value = "retry")]
-    Retry,
-    #[sea_orm(string_value = "expired")]
-    Expired,
-    #[sea_orm(string_value = "rejected")]
-    Rejected,
-    #[sea_orm(string_value = "failed")]
-    Failed,
-    #[sea_orm(string_value = "refused")]
-    Refused,
+crate::vocabulary! {
+    /// What came of the attempt, stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Outcome {
+        Delivered = "delivered",
+        Retry = "retry",
+        Expired = "expired",
+        Rejected = "rejected",
+        Failed = "failed",
+        Refused = "refused",
+    }
 }

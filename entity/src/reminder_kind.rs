@@ -3,20 +3,16 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Stored as the `snake_case` word the API also uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum ReminderKind {
-    #[sea_orm(string_value = "exercises")]
-    Exercises,
-    #[sea_orm(string_value = "check_in")]
-    CheckIn,
-    #[sea_orm(string_value = "lesson")]
-    Lesson,
-    #[sea_orm(string_value = "appointment_24h")]
-    Appointment24h,
-    #[sea_orm(string_value = "appointment_2h")]
-    Appointment2h,
-    #[sea_orm(string_value = "post_session")]
-    PostSession,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word the API also uses.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum ReminderKind {
+        Exercises = "exercises",
+        CheckIn = "check_in",
+        Lesson = "lesson",
+        Appointment24h = "appointment_24h",
+        Appointment2h = "appointment_2h",
+        PostSession = "post_session",
+    }
 }

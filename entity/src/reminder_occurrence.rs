@@ -31,22 +31,19 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Where an occurrence is in the outbox; stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Status {
-    /// Waiting for `next_attempt_at`.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    /// A worker holds it until `lease_until`.
-    #[sea_orm(string_value = "leased")]
-    Leased,
-    #[sea_orm(string_value = "sent")]
-    Sent,
-    #[sea_orm(string_value = "skipped")]
-    Skipped,
-    #[sea_orm(string_value = "failed")]
-    Failed,
+crate::vocabulary! {
+    /// Where an occurrence is in the outbox; stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Status {
+        /// Waiting for `next_attempt_at`.
+        Pending = "pending",
+        /// A worker holds it until `lease_until`.
+        Leased = "leased",
+        Sent = "sent",
+        Skipped = "skipped",
+        Failed = "failed",
+    }
 }
 
 /// Rows read back in checks and logs are compared with the word the table holds, so a

@@ -34,26 +34,25 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Who moved the joint; stored as the lowercase word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Mode {
-    /// The patient, unaided.
-    #[sea_orm(string_value = "active")]
-    Active,
-    /// The therapist, with the patient relaxed.
-    #[sea_orm(string_value = "passive")]
-    Passive,
+crate::vocabulary! {
+    /// Who moved the joint; stored as the lowercase word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Mode {
+        /// The patient, unaided.
+        Active = "active",
+        /// The therapist, with the patient relaxed.
+        Passive = "passive",
+    }
 }
 
-/// What measured the angle; stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-pub enum Method {
-    #[sea_orm(string_value = "goniometer")]
-    Goniometer,
-    #[sea_orm(string_value = "inclinometer")]
-    Inclinometer,
-    #[sea_orm(string_value = "visual_estimate")]
-    VisualEstimate,
+crate::vocabulary! {
+    /// What measured the angle; stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(24))")]
+    pub enum Method {
+        Goniometer = "goniometer",
+        Inclinometer = "inclinometer",
+        VisualEstimate = "visual_estimate",
+    }
 }

@@ -42,30 +42,27 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Position {
-    #[sea_orm(string_value = "prone")]
-    Prone,
-    #[sea_orm(string_value = "supine")]
-    Supine,
-    #[sea_orm(string_value = "side_lying")]
-    SideLying,
-    #[sea_orm(string_value = "seated")]
-    Seated,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Position {
+        Prone = "prone",
+        Supine = "supine",
+        SideLying = "side_lying",
+        Seated = "seated",
+    }
 }
 
-/// Stored as the `snake_case` word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Pressure {
-    #[sea_orm(string_value = "light")]
-    Light,
-    #[sea_orm(string_value = "moderate")]
-    Moderate,
-    #[sea_orm(string_value = "firm")]
-    Firm,
+crate::vocabulary! {
+    /// Stored as the `snake_case` word.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Pressure {
+        Light = "light",
+        Moderate = "moderate",
+        Firm = "firm",
+    }
 }
 
 /// Current layout of [`Treatment`]; a stored value of another version is an error.

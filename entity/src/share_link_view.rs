@@ -19,28 +19,22 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Outcome {
-    /// The report page was shown.
-    #[sea_orm(string_value = "shown")]
-    Shown,
-    /// The PDF was downloaded.
-    #[sea_orm(string_value = "pdf")]
-    Pdf,
-    /// The code form was shown (no code sent yet).
-    #[sea_orm(string_value = "code_asked")]
-    CodeAsked,
-    #[sea_orm(string_value = "wrong_code")]
-    WrongCode,
-    /// Refused by the throttle.
-    #[sea_orm(string_value = "throttled")]
-    Throttled,
-    #[sea_orm(string_value = "expired")]
-    Expired,
-    #[sea_orm(string_value = "revoked")]
-    Revoked,
-    /// No link has this token.
-    #[sea_orm(string_value = "unknown")]
-    Unknown,
+crate::vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(16))")]
+    pub enum Outcome {
+        /// The report page was shown.
+        Shown = "shown",
+        /// The PDF was downloaded.
+        Pdf = "pdf",
+        /// The code form was shown (no code sent yet).
+        CodeAsked = "code_asked",
+        WrongCode = "wrong_code",
+        /// Refused by the throttle.
+        Throttled = "throttled",
+        Expired = "expired",
+        Revoked = "revoked",
+        /// No link has this token.
+        Unknown = "unknown",
+    }
 }

@@ -21,18 +21,15 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// A CPT-style code, stored as its digits (an identifier only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
-pub enum Code {
-    #[sea_orm(string_value = "97124")]
-    C97124,
-    #[sea_orm(string_value = "97140")]
-    C97140,
-    #[sea_orm(string_value = "97110")]
-    C97110,
-    #[sea_orm(string_value = "97112")]
-    C97112,
-    #[sea_orm(string_value = "97530")]
-    C97530,
+crate::vocabulary! {
+    /// A CPT-style code, stored as its digits (an identifier only).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[sea_orm(db_type = "String(StringLen::N(8))")]
+    pub enum Code {
+        C97124 = "97124",
+        C97140 = "97140",
+        C97110 = "97110",
+        C97112 = "97112",
+        C97530 = "97530",
+    }
 }

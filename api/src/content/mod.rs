@@ -2,10 +2,12 @@
 //! general education that each clinic can copy, edit or hide. It makes no treatment
 //! claims. Items get stable ids derived from their slugs, so seeding on every start is
 //! idempotent and replicas agree on ids.
+//!
+//! Domain only: writing the library into the database is `services::library_seed`, and
+//! the stored forms of its words are converted in `services::library_words`.
 
 mod exercises;
 mod lessons;
-pub mod seed;
 
 use uuid::Uuid;
 
@@ -44,32 +46,6 @@ vocabulary! {
     }
 }
 
-impl From<entity::lesson::Topic> for Topic {
-    fn from(v: entity::lesson::Topic) -> Self {
-        match v {
-            entity::lesson::Topic::Posture => Topic::Posture,
-            entity::lesson::Topic::BodyMechanics => Topic::BodyMechanics,
-            entity::lesson::Topic::Ergonomics => Topic::Ergonomics,
-            entity::lesson::Topic::Breathing => Topic::Breathing,
-            entity::lesson::Topic::Sleep => Topic::Sleep,
-            entity::lesson::Topic::SelfCare => Topic::SelfCare,
-        }
-    }
-}
-
-impl From<Topic> for entity::lesson::Topic {
-    fn from(v: Topic) -> Self {
-        match v {
-            Topic::Posture => entity::lesson::Topic::Posture,
-            Topic::BodyMechanics => entity::lesson::Topic::BodyMechanics,
-            Topic::Ergonomics => entity::lesson::Topic::Ergonomics,
-            Topic::Breathing => entity::lesson::Topic::Breathing,
-            Topic::Sleep => entity::lesson::Topic::Sleep,
-            Topic::SelfCare => entity::lesson::Topic::SelfCare,
-        }
-    }
-}
-
 vocabulary! {
     /// Which side a one-sided exercise is done on.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -80,28 +56,6 @@ vocabulary! {
         Both = "both",
         /// Not sided (e.g. chin tuck, breathing).
         None = "none",
-    }
-}
-
-impl From<entity::Side> for Side {
-    fn from(s: entity::Side) -> Self {
-        match s {
-            entity::Side::Left => Side::Left,
-            entity::Side::Right => Side::Right,
-            entity::Side::Both => Side::Both,
-            entity::Side::None => Side::None,
-        }
-    }
-}
-
-impl From<Side> for entity::Side {
-    fn from(s: Side) -> Self {
-        match s {
-            Side::Left => entity::Side::Left,
-            Side::Right => entity::Side::Right,
-            Side::Both => entity::Side::Both,
-            Side::None => entity::Side::None,
-        }
     }
 }
 

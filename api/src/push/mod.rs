@@ -44,6 +44,13 @@ pub struct Delivery {
     pub purpose: push_delivery::Purpose,
 }
 
+impl Delivery {
+    /// A reminder, recorded as one in `push_delivery`.
+    pub fn reminder(ttl: u32, urgency: Urgency, topic: &'static str) -> Self {
+        Delivery { ttl, urgency, topic: Some(topic), purpose: push_delivery::Purpose::Reminder }
+    }
+}
+
 impl<'a> Outgoing<'a> {
     /// `payload` for one stored subscription, treated as `delivery` says.
     pub fn to(subscription: &'a push_subscription::Model, payload: &'a [u8], delivery: Delivery) -> Self {

@@ -65,12 +65,7 @@ impl ReminderKind {
             Self::Appointment2h => (1, Urgency::High, "session"),
             Self::PostSession => (6, Urgency::Normal, "post-session"),
         };
-        Delivery {
-            ttl: ttl_hours * 3600,
-            urgency,
-            topic: Some(topic),
-            purpose: entity::push_delivery::Purpose::Reminder,
-        }
+        Delivery::reminder(ttl_hours * 3600, urgency, topic)
     }
 
     /// (title, body, path in the PWA).
@@ -94,35 +89,6 @@ impl ReminderKind {
                 "A short check-in helps your therapist plan the next one.",
                 "/check-in?context=post_session",
             ),
-        }
-    }
-}
-
-// Rules and outbox rows keep the same words the API uses; these move between the two.
-
-impl From<entity::reminder_kind::ReminderKind> for ReminderKind {
-    fn from(v: entity::reminder_kind::ReminderKind) -> Self {
-        use entity::reminder_kind::ReminderKind as Stored;
-        match v {
-            Stored::Exercises => Self::Exercises,
-            Stored::CheckIn => Self::CheckIn,
-            Stored::Lesson => Self::Lesson,
-            Stored::Appointment24h => Self::Appointment24h,
-            Stored::Appointment2h => Self::Appointment2h,
-            Stored::PostSession => Self::PostSession,
-        }
-    }
-}
-
-impl From<ReminderKind> for entity::reminder_kind::ReminderKind {
-    fn from(v: ReminderKind) -> Self {
-        match v {
-            ReminderKind::Exercises => Self::Exercises,
-            ReminderKind::CheckIn => Self::CheckIn,
-            ReminderKind::Lesson => Self::Lesson,
-            ReminderKind::Appointment24h => Self::Appointment24h,
-            ReminderKind::Appointment2h => Self::Appointment2h,
-            ReminderKind::PostSession => Self::PostSession,
         }
     }
 }

@@ -6,6 +6,9 @@
 //! the first time they are needed (listing rules, subscribing a device). Both the patient
 //! and their therapist may change them. Rules carry the patient's time zone so the
 //! dispatcher can find due rules per zone; it follows the account's zone.
+//!
+//! Also the conversions between the domain's `ReminderKind` and the stored one, which
+//! rules and outbox rows share.
 
 use chrono::{DateTime, Utc};
 use entity::{patient, reminder_adaptation as adaptation_row, reminder_rule};
@@ -182,4 +185,48 @@ pub async fn follow_timezone<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, use
         materialise::materialise_rule(db, now, rule.id).await?;
     }
     Ok(())
+}
+
+// Rules and outbox rows keep the same words as the domain's reminder kinds; the
+// reminder pipeline (materialise, dispatch) reads and writes them through these.
+
+impl From<entity::reminder_kind::ReminderKind> for ReminderKind {
+    fn from(v: entity::reminder_kind::ReminderKind) -> Self {
+        use entity::reminder_kind::ReminderKind as Stored;
+        match v {
+            Stored::Exercises => Self::Exercises,
+            Stored::CheckIn => Self::CheckIn,
+            Stored::Lesson => Self::Lesson,
+            Stored::Appointment24h => Self::Appointment24h,
+            Stored::Appointment2h => Self::Appointment2h,
+            Stored::PostSession => Self::PostSession,
+        }
+    }
+}
+
+impl From<ReminderKind> for entity::reminder_kind::ReminderKind {
+    fn from(v: ReminderKind) -> Self {
+        match v {
+            ReminderKind::Exercises => Self::Exercises,
+            ReminderKind::CheckIn => Self::CheckIn,
+            ReminderKind::Lesson => Self::Lesson,
+            ReminderKind::Appointment24h => Self::Appointment24h,
+            ReminderKind::Appointment2h => Self::Appointment2h,
+            ReminderKind::PostSession => Self::PostSession,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReminderKind;
+
+    #[test]
+    fn a_reminder_kind_is_stored_under_the_word_the_api_uses() {
+        for kind in ReminderKind::ALL {
+            let stored = entity::reminder_kind::ReminderKind::from(kind);
+            assert_eq!(stored.as_str(), kind.as_str());
+            assert_eq!(ReminderKind::from(stored), kind);
+        }
+    }
 }

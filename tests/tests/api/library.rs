@@ -77,7 +77,7 @@ async fn seeding_again_on_restart_does_not_duplicate_the_library() {
     let app = spawn_app().await;
     let admin = app.clinic_admin("Reseed Clinic").await;
     let before = app.get("/api/v1/exercises?limit=200", Some(&admin.access_token)).await.expect(200);
-    fascia::content::seed::seed(&app.state.db, app.clock_now()).await.unwrap();
+    fascia::services::library_seed::seed(&app.state.db, app.clock_now()).await.unwrap();
     let after = app.get("/api/v1/exercises?limit=200", Some(&admin.access_token)).await.expect(200);
     assert_eq!(before["items"].as_array().unwrap().len(), after["items"].as_array().unwrap().len());
 }

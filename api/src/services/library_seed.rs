@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{JsonText, exercise, lesson, lesson::QuestionV1};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 
-use super::{BuiltinExercise, BuiltinLesson, EXERCISES, LESSONS, builtin_id};
+use crate::content::{BuiltinExercise, BuiltinLesson, EXERCISES, LESSONS, builtin_id};
 
 pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::ActiveModel {
     exercise::ActiveModel {
@@ -17,7 +17,7 @@ pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::Active
         title: Set(e.title.to_owned()),
         search_title: Set(e.title.to_lowercase()),
         summary: Set(e.summary.to_owned()),
-        regions: Set(crate::services::library::join_regions(e.regions)),
+        regions: Set(super::library::join_regions(e.regions)),
         steps: Set(JsonText(owned(e.steps))),
         cautions: Set(JsonText(owned(e.cautions))),
         media_urls: Set(JsonText(Vec::new())),
