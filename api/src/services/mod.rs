@@ -19,6 +19,7 @@ pub mod girths;
 pub mod idempotent;
 pub mod lesson_grading;
 pub mod library;
+pub mod library_regions;
 pub mod localtime;
 pub mod measured_site;
 pub mod measures;
