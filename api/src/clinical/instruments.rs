@@ -8,8 +8,6 @@
 //! instructions and the recall period, so the patient sees the validated form and never
 //! a placeholder.
 
-use serde::{Deserialize, Serialize};
-
 use super::Mcid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +228,7 @@ impl Instrument {
 }
 
 /// One item of a licensed form as the licence gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicensedItem {
     pub prompt: String,
     /// One label per answer value, from `item_min` to `item_max`.
@@ -239,8 +237,8 @@ pub struct LicensedItem {
 
 /// A licensed instrument's text, complete for its instrument: one item per scored item,
 /// one label per answer value, instructions and recall period. Only
-/// [`LicensedText::new`] (or decoding what it stored) makes one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// [`LicensedText::new`] (or [`LicensedText::from_stored`], on what it made) makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicensedText {
     instructions: String,
     recall_period: String,
@@ -300,9 +298,17 @@ impl LicensedText {
         Ok(Self { instructions, recall_period, items: clean })
     }
 
-    /// Whether stored text (decoded without [`LicensedText::new`]) still fits `inst`.
-    pub fn fits(&self, inst: &Instrument) -> bool {
-        Self::new(inst, self.instructions.clone(), self.recall_period.clone(), self.items.clone()).as_ref() == Ok(self)
+    /// Text read back from storage, when it still fits `inst` exactly as stored: what
+    /// [`LicensedText::new`] accepts and would leave unchanged (already trimmed).
+    pub fn from_stored(
+        inst: &Instrument,
+        instructions: String,
+        recall_period: String,
+        items: Vec<LicensedItem>,
+    ) -> Option<Self> {
+        let stored = Self { instructions, recall_period, items };
+        let checked = Self::new(inst, stored.instructions.clone(), stored.recall_period.clone(), stored.items.clone());
+        (checked.as_ref() == Ok(&stored)).then_some(stored)
     }
     pub fn instructions(&self) -> &str {
         &self.instructions
@@ -390,6 +396,15 @@ mod tests {
 
     fn item(prompt: &str, labels: usize) -> LicensedItem {
         LicensedItem { prompt: prompt.into(), options: (0..labels).map(|i| format!("label {i}")).collect() }
+    }
+
+    #[test]
+    fn stored_text_is_taken_back_only_when_it_still_fits_as_stored() {
+        let stored = |recall: &str, items| LicensedText::from_stored(&PSS4, "Read.".into(), recall.into(), items);
+        let made = LicensedText::new(&PSS4, "Read.".into(), "In the last month".into(), vec![item("a", 5); 4]);
+        assert_eq!(stored("In the last month", vec![item("a", 5); 4]), Some(made.unwrap()));
+        assert_eq!(stored("In the last month", vec![item("a", 5); 3]), None, "an item short");
+        assert_eq!(stored(" In the last month ", vec![item("a", 5); 4]), None, "not as new() leaves it");
     }
 
     #[test]

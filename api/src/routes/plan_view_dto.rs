@@ -1,8 +1,8 @@
 //! The plan as the API shows it: the whole plan at one version, its goals, exercises,
 //! lessons and certification, and the two statuses. Each mirrors the service's domain
 //! type and is made from it here, so the API may rename a field without touching the
-//! domain or the stored snapshots (`stored::plan`). The schema names stay the domain
-//! names the spec has always used.
+//! domain or the stored snapshots (`entity::care_plan_version::PlanSnapshotV1`). The
+//! schema names stay the domain names the spec has always used.
 
 use chrono::NaiveDate;
 use poem_openapi::{Enum, Object};

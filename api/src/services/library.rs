@@ -2,7 +2,13 @@
 //! plus its own items. Built-ins are read-only; a clinic edits a copy.
 
 use chrono::{DateTime, Utc};
-use entity::{AuditAction, JsonText, exercise, lesson, lesson::QuestionV1, library_hidden};
+use entity::{
+    AuditAction, JsonText,
+    exercise::{self, RegionList},
+    lesson,
+    lesson::QuestionV1,
+    library_hidden,
+};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
@@ -19,8 +25,8 @@ use crate::{
     services::{
         audit::{self, Event},
         contains_pattern,
+        library_regions::stored_regions,
     },
-    store_error::StoreError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -31,22 +37,6 @@ pub enum LibraryError {
     ReadOnly,
     #[error(transparent)]
     Db(#[from] DbErr),
-}
-
-/// Regions stored as ",neck,upper_back," so one LIKE '%,neck,%' finds a region.
-pub fn join_regions(regions: &[Region]) -> String {
-    let names: Vec<_> = regions.iter().map(|r| r.as_str()).collect();
-    format!(",{},", names.join(","))
-}
-
-/// The regions of a stored exercise. Every write goes through [`join_regions`], so a word
-/// outside the vocabulary is corrupt: an error, not a region quietly left out.
-pub fn split_regions(stored: &str) -> Result<Vec<Region>, StoreError> {
-    stored
-        .split(',')
-        .filter(|word| !word.is_empty())
-        .map(|word| Region::parse(word).ok_or_else(|| StoreError::corrupt("exercise.regions", "not a region word")))
-        .collect()
 }
 
 /// A default or prescribed dose, already within bounds.
@@ -149,7 +139,7 @@ pub async fn list_exercises<C: ConnectionTrait>(
 ) -> Result<Vec<(exercise::Model, bool)>, DbErr> {
     let mut extra = Condition::all();
     if let Some(region) = q.region {
-        extra = extra.add(Expr::col(exercise::Column::Regions).like(format!("%,{},%", region.as_str())));
+        extra = extra.add(Expr::col(exercise::Column::Regions).like(RegionList::like_containing(region.into())));
     }
     list::<exercise::Entity, _>(db, clinic_id, q, extra).await
 }
@@ -267,7 +257,7 @@ impl Library for exercise::Entity {
         row.title = Set(c.title.clone());
         row.search_title = Set(c.title.to_lowercase());
         row.summary = Set(c.summary.clone());
-        row.regions = Set(join_regions(&c.regions));
+        row.regions = Set(stored_regions(&c.regions));
         row.steps = Set(JsonText(c.steps.clone()));
         row.cautions = Set(JsonText(c.cautions.clone()));
         row.media_urls = Set(JsonText(c.media_urls.clone()));
@@ -391,7 +381,7 @@ pub fn exercise_content(row: &exercise::Model) -> Result<ExerciseContent, DbErr>
     Ok(ExerciseContent {
         title: row.title.clone(),
         summary: row.summary.clone(),
-        regions: split_regions(&row.regions)?,
+        regions: row.regions.0.iter().map(|&r| r.into()).collect(),
         steps: row.steps.0.clone(),
         cautions: row.cautions.0.clone(),
         media_urls: row.media_urls.0.clone(),
@@ -473,20 +463,4 @@ pub async fn set_hidden<C: ConnectionTrait>(
     let action = if hidden { AuditAction::LibraryHide } else { AuditAction::LibraryShow };
     audit::record(db, now, Event::by(who, action).resource(format!("library:{id}"))).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_regions_read_back_and_an_unknown_word_is_corrupt() {
-        let stored = join_regions(&[Region::Neck, Region::UpperBack]);
-        assert_eq!(split_regions(&stored).unwrap(), [Region::Neck, Region::UpperBack]);
-        assert_eq!(split_regions(",,").unwrap(), []);
-        assert!(matches!(
-            split_regions(",neck,elbowish,"),
-            Err(StoreError::Corrupt { column: "exercise.regions", .. })
-        ));
-    }
 }

@@ -17,7 +17,7 @@ pub fn exercise_row(e: &BuiltinExercise, now: DateTime<Utc>) -> exercise::Active
         title: Set(e.title.to_owned()),
         search_title: Set(e.title.to_lowercase()),
         summary: Set(e.summary.to_owned()),
-        regions: Set(super::library::join_regions(e.regions)),
+        regions: Set(super::library_regions::stored_regions(e.regions)),
         steps: Set(JsonText(owned(e.steps))),
         cautions: Set(JsonText(owned(e.cautions))),
         media_urls: Set(JsonText(Vec::new())),

@@ -19,6 +19,7 @@ pub mod girths;
 pub mod idempotent;
 pub mod lesson_grading;
 pub mod library;
+pub mod library_regions;
 pub mod library_seed;
 pub mod library_words;
 pub mod localtime;

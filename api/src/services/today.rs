@@ -16,7 +16,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, JoinType,
-    Order, QueryFilter, QuerySelect,
+    Order, QueryFilter, QueryResult, QuerySelect, TryGetError,
     sea_query::{Asterisk, Expr, ExprTrait, IntoIden, Query, SelectStatement},
 };
 use uuid::Uuid;
@@ -97,6 +97,18 @@ fn select_prefixed<E: EntityTrait>(q: &mut SelectStatement, table: impl IntoIden
     }
 }
 
+/// The row a left join found under `prefix`: `None` when it found none (all its columns
+/// are null), an error when a stored value does not decode. Sea-orm's
+/// `from_query_result_optional` answers `None` for both, which would show a corrupt
+/// exercise as a deleted one or drop a corrupt assignment from the day.
+fn joined<M: FromQueryResult>(row: &QueryResult, prefix: &str) -> Result<Option<M>, DbErr> {
+    match M::from_query_result_nullable(row, prefix) {
+        Ok(model) => Ok(Some(model)),
+        Err(TryGetError::Null(_)) => Ok(None),
+        Err(TryGetError::DbErr(e)) => Err(e),
+    }
+}
+
 /// The active plan with its current exercises, their library rows and how often each was
 /// logged on `date`: one query (the plan alone, with null exercise columns, when it has
 /// no exercises).
@@ -147,8 +159,8 @@ async fn plan_with_exercises<C: ConnectionTrait>(
     let plan = care_plan::Model::from_query_result(first, "p_")?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        if let Some(pe) = plan_exercise::Model::from_query_result_optional(row, "pe_")? {
-            let library = exercise::Model::from_query_result_optional(row, "e_")?;
+        if let Some(pe) = joined::<plan_exercise::Model>(row, "pe_")? {
+            let library = joined::<exercise::Model>(row, "e_")?;
             items.push((pe, library, row.try_get::<i64>("", "done")?));
         }
     }
@@ -295,7 +307,7 @@ pub async fn day_facts<C: ConnectionTrait>(
     let row = db.query_one(&q).await?.ok_or_else(|| DbErr::RecordNotFound("the day's row".into()))?;
     Ok(DayFacts {
         check_in_done: row.try_get("", "check_in_done")?,
-        next_appointment: appointment::Model::from_query_result_optional(&row, "a_")?,
+        next_appointment: joined::<appointment::Model>(&row, "a_")?,
         measures_running: row.try_get("", "measures_running")?,
         unread_messages: u64::try_from(row.try_get::<i64>("", "unread_messages")?).unwrap_or(0),
     })

@@ -1,13 +1,12 @@
-//! The shapes of JSON kept in the database, apart from the API's DTOs.
+//! Reading back what the database keeps, for the columns still read as plain text.
 //!
 //! A DTO may be renamed or reshaped whenever the API changes; a row written years ago
 //! must still read back. So stored JSON has its own types, named with the version of the
 //! format they read (`PlanSnapshotV1`), and they change only by adding a new version.
-//!
-//! A type a column is declared with (`entity::JsonText<T>`) has to live in the entity
-//! crate, next to its table (`entity::referral::DiagnosesV1`); such a column arrives
-//! decoded. The types here belong to columns still read as text and decoded with
-//! [`decode`].
+//! A type a column is declared with (`entity::JsonText<T>`) lives in the entity crate,
+//! next to its table (`entity::care_plan_version::PlanSnapshotV1`), and such a column
+//! arrives decoded; what stays here is [`decode`] for the columns still read as text,
+//! stored time zones, and conversions between stored and domain words ([`discharge`]).
 //!
 //! A stored value that does not decode is an error, never an empty default: quietly
 //! reading a corrupt snapshot as "no plan" or corrupt red flags as "none" would tell a
@@ -16,7 +15,6 @@
 //! 500 that says nothing internal.
 
 pub mod discharge;
-pub mod plan;
 
 use chrono_tz::Tz;
 use sea_orm::DbErr;
@@ -44,11 +42,6 @@ pub fn zone(column: &'static str, name: &str) -> Result<Tz, StoreError> {
 /// UTC stands in.
 pub fn zone_or_utc(column: &'static str, name: &str) -> Tz {
     zone(column, name).unwrap_or(Tz::UTC)
-}
-
-/// The JSON text of a value to store.
-pub fn encode<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("stored types serialise")
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 use chrono::{TimeZone, Utc};
 use fascia::content::builtin_id;
 use fascia_tests::{Actor, TestApp, spawn_app};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -79,6 +79,27 @@ async fn a_therapist_builds_a_plan_and_every_change_bumps_its_version() {
         app.patch(&format!("/api/v1/care-plans/{plan}"), Some(t), &json!({ "status": "paused" })).await.expect(200);
     assert_eq!((paused["status"].as_str(), paused["version"].as_i64()), (Some("paused"), Some(5)));
     new_plan(&app, t, c.patient.patient_id.unwrap(), "2026-06-02").await;
+}
+
+/// The library row behind a prescribed exercise is read with the day; when a stored value
+/// of it does not read back, the day is a server error, not an exercise shown as deleted.
+#[tokio::test]
+async fn a_corrupt_library_row_behind_todays_exercise_is_a_server_error() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let t = c.therapist.access_token.as_str();
+    let plan = new_plan(&app, t, c.patient.patient_id.unwrap(), "2026-05-01").await;
+    prescribe(&app, t, &plan, "chin-tuck", dose(1, &[1, 2, 3, 4, 5, 6, 7])).await;
+    app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect(200);
+    let corrupted = entity::exercise::Entity::update_many()
+        .col_expr(entity::exercise::Column::Regions, Expr::value(",neck,elbowish,"))
+        .filter(entity::exercise::Column::Id.eq(builtin_id("exercise", "chin-tuck")))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(corrupted.rows_affected, 1);
+
+    app.get("/api/v1/me/today", Some(&c.patient.access_token)).await.expect_error(500, "internal");
 }
 
 #[tokio::test]

@@ -73,6 +73,36 @@ async fn exercise_steps_are_stored_as_compact_json_text_and_a_corrupt_text_is_a_
 }
 
 #[tokio::test]
+async fn exercise_regions_are_stored_as_fenced_words_the_filter_finds_and_an_unknown_word_is_a_server_error() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let x = Some(w.therapist_x.access_token.as_str());
+    let mine = app.post("/api/v1/exercises", x, &my_stretch()).await.expect(201);
+    let id: Uuid = mine["id"].as_str().unwrap().parse().unwrap();
+    let stored = exercise::Entity::find_by_id(id)
+        .select_only()
+        .column(exercise::Column::Regions)
+        .into_tuple::<String>()
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(",neck,upper_back,"));
+    let upper_back = app.get("/api/v1/exercises?region=upper_back&limit=200", x).await.expect(200);
+    assert!(upper_back["items"].as_array().unwrap().iter().any(|e| e["id"] == mine["id"]));
+    let jaw = app.get("/api/v1/exercises?region=jaw&limit=200", x).await.expect(200);
+    assert!(jaw["items"].as_array().unwrap().iter().all(|e| e["id"] != mine["id"]));
+
+    exercise::Entity::update_many()
+        .col_expr(exercise::Column::Regions, Expr::value(",neck,elbowish,"))
+        .filter(exercise::Column::Id.eq(id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    app.get(&format!("/api/v1/exercises/{id}"), x).await.expect_error(500, "internal");
+}
+
+#[tokio::test]
 async fn seeding_again_on_restart_does_not_duplicate_the_library() {
     let app = spawn_app().await;
     let admin = app.clinic_admin("Reseed Clinic").await;

@@ -189,7 +189,7 @@ async fn incomplete_licensed_text_is_refused_and_leaves_the_instrument_off() {
 #[tokio::test]
 async fn licensed_text_stored_without_answer_labels_keeps_the_measure_from_patients() {
     use entity::clinic_instrument;
-    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = spawn_app().await;
     let c = cast(&app).await;
     // Switched on the old way (prompts only), with a running schedule.
@@ -202,15 +202,15 @@ async fn licensed_text_stored_without_answer_labels_keeps_the_measure_from_patie
         .await
         .expect(201);
     let clinic_id = app.get("/api/v1/me", Some(&c.admin.access_token)).await.expect(200)["clinic_id"].clone();
-    clinic_instrument::Entity::update(clinic_instrument::ActiveModel {
-        clinic_id: Set(clinic_id.as_str().unwrap().parse().unwrap()),
-        instrument: Set(entity::InstrumentId::Pss4),
-        item_text: Set(json!(["Q1", "Q2", "Q3", "Q4"]).to_string()),
-        ..Default::default()
-    })
-    .exec(&app.state.db)
-    .await
-    .unwrap();
+    let clinic_id: Uuid = clinic_id.as_str().unwrap().parse().unwrap();
+    let updated = clinic_instrument::Entity::update_many()
+        .col_expr(clinic_instrument::Column::ItemText, Expr::value(json!(["Q1", "Q2", "Q3", "Q4"]).to_string()))
+        .filter(clinic_instrument::Column::ClinicId.eq(clinic_id))
+        .filter(clinic_instrument::Column::Instrument.eq(entity::InstrumentId::Pss4))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected, 1);
 
     let mine = app.get("/api/v1/me/measures", Some(&c.patient.access_token)).await.expect(200);
 
@@ -218,4 +218,44 @@ async fn licensed_text_stored_without_answer_labels_keeps_the_measure_from_patie
     let listed = app.get("/api/v1/instruments", Some(&c.therapist.access_token)).await.expect(200);
     let pss4 = listed.as_array().unwrap().iter().find(|i| i["id"] == "pss4").unwrap().clone();
     assert_eq!(pss4["enabled"], false);
+}
+
+/// The licensed text is kept in the format earlier builds wrote (version 2, byte for
+/// byte), and a stored text of a version this build does not know is a server error, not
+/// an instrument quietly switched off.
+#[tokio::test]
+async fn licensed_text_is_stored_as_version_2_and_an_unknown_version_is_a_server_error() {
+    use entity::clinic_instrument;
+    use sea_orm::{EntityTrait, QuerySelect, sea_query::Expr};
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let labels = ["a", "b", "c", "d", "e"];
+    let items: Vec<Value> = (1..=4).map(|i| json!({ "prompt": format!("Q{i}"), "options": labels })).collect();
+    let body = json!({ "instructions": "Read.", "recall_period": "In the last month", "items": items });
+    app.put("/api/v1/instruments/pss4/licensed-text", Some(&c.admin.access_token), &body).await.expect(204);
+    let stored = clinic_instrument::Entity::find()
+        .select_only()
+        .column(clinic_instrument::Column::ItemText)
+        .into_tuple::<String>()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let item = |n: u8| format!(r#"{{"prompt":"Q{n}","options":["a","b","c","d","e"]}}"#);
+    let written = format!(
+        r#"{{"version":2,"instructions":"Read.","recall_period":"In the last month","items":[{},{},{},{}]}}"#,
+        item(1),
+        item(2),
+        item(3),
+        item(4)
+    );
+    assert_eq!(stored, written);
+
+    clinic_instrument::Entity::update_many()
+        .col_expr(clinic_instrument::Column::ItemText, Expr::value(stored.replace(r#""version":2"#, r#""version":3"#)))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    app.get("/api/v1/instruments", Some(&c.therapist.access_token)).await.expect_error(500, "internal");
 }

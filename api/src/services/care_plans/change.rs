@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use entity::AuditAction;
 use entity::{
-    care_plan,
-    care_plan_version::{self, Change},
+    JsonText, care_plan,
+    care_plan_version::{self, Change, PlanSnapshotV1},
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait,
@@ -21,7 +21,6 @@ use crate::{
     db,
     ids::PlanId,
     services::audit::{self, Event},
-    stored::plan::PlanSnapshotV1,
 };
 
 /// One change to a plan: `apply` runs in a write transaction, then the version bump,
@@ -67,7 +66,7 @@ pub(super) async fn commit_change<C: ConnectionTrait>(
         created_at: Set(now),
         changed_by: Set(who.user_id),
         change: Set(change),
-        snapshot: Set(PlanSnapshotV1::from(&snapshot).encode()),
+        snapshot: Set(JsonText(PlanSnapshotV1::from(&snapshot))),
     }
     .insert(txn)
     .await?;

@@ -12,7 +12,6 @@ use crate::{
     auth::Principal,
     ids::PlanId,
     services::audit::{self, Event},
-    stored::plan::PlanSnapshotV1,
 };
 
 /// Every version's snapshot, oldest first, with the instant it took effect.
@@ -22,7 +21,7 @@ pub async fn versions<C: ConnectionTrait>(db: &C, plan_id: PlanId) -> Result<Vec
         .order_by_asc(care_plan_version::Column::Version)
         .all(db)
         .await?;
-    rows.into_iter().map(|r| Ok((r.created_at, PlanSnapshotV1::decode(&r.snapshot)?.into()))).collect()
+    Ok(rows.into_iter().map(|r| (r.created_at, r.snapshot.into_inner().into())).collect())
 }
 
 /// [`versions`] of several plans in one query, keyed by plan; a plan with no versions is
@@ -39,7 +38,7 @@ pub async fn versions_of<C: ConnectionTrait>(
         .await?;
     let mut out: HashMap<PlanId, Vec<(DateTime<Utc>, PlanView)>> = HashMap::new();
     for r in rows {
-        let view = PlanSnapshotV1::decode(&r.snapshot)?.into();
+        let view = r.snapshot.into_inner().into();
         out.entry(PlanId::new(r.plan_id)).or_default().push((r.created_at, view));
     }
     Ok(out)

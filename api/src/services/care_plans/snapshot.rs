@@ -1,13 +1,13 @@
-//! Plans to and from their stored snapshot (`stored::plan::PlanSnapshotV1`). The API
-//! types are read from history only through these conversions, so they may change.
+//! Plans to and from their stored snapshot (`entity::care_plan_version::PlanSnapshotV1`,
+//! which the column decodes). The API types are read from history only through these
+//! conversions, so they may change.
+
+use entity::care_plan_version::{
+    CertificationV1, ExerciseV1, GoalStatusV1, GoalV1, LessonV1, PlanOfCareV1, PlanSnapshotV1, PlanStatusV1, SideV1,
+};
 
 use super::{AssignedLesson, Certification, GoalStatus, GoalView, PlanStatus, PlanView, PrescribedExercise};
-use crate::{
-    content::Side,
-    stored::plan::{
-        CertificationV1, ExerciseV1, GoalStatusV1, GoalV1, LessonV1, PlanOfCareV1, PlanSnapshotV1, PlanStatusV1, SideV1,
-    },
-};
+use crate::content::Side;
 
 impl From<&PlanView> for PlanSnapshotV1 {
     fn from(v: &PlanView) -> Self {
@@ -174,13 +174,19 @@ impl From<PlanSnapshotV1> for PlanView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use entity::JsonText;
+
+    /// `text` as the `care_plan_version.snapshot` column decodes it when a row is read.
+    fn decode(text: &str) -> PlanSnapshotV1 {
+        JsonText::from_text("care_plan_version.snapshot", text).expect("the stored format is readable").into_inner()
+    }
 
     /// The API type is read from history only through the stored type, so its fields may
     /// be renamed: an old snapshot becomes today's `PlanView` field by field.
     #[test]
     fn an_old_snapshot_reads_as_the_current_plan_view() {
         let stored = r#"{"id":"01936f3e-8a00-7000-8000-000000000001","patient_id":"01936f3e-8a00-7000-8000-000000000002","therapist_id":"01936f3e-8a00-7000-8000-000000000003","title":"Neck","status":"paused","start_date":"2026-11-02","end_date":"2026-12-02","version":2,"goals":[{"id":"01936f3e-8a00-7000-8000-000000000004","activity":"Reverse the car","baseline":2,"target":7,"status":"achieved"}],"exercises":[{"plan_exercise_id":"01936f3e-8a00-7000-8000-000000000005","exercise_id":"01936f3e-8a00-7000-8000-000000000006","title":"Doorway stretch","sets":3,"reps":1,"hold_seconds":30,"side":"both","times_per_day":1,"days_of_week":[1,2,3,4,5],"rest_seconds":15,"notes":null,"position":1}],"lessons":[]}"#;
-        let view = PlanView::from(PlanSnapshotV1::decode(stored).unwrap());
+        let view = PlanView::from(decode(stored));
         assert_eq!(view.status, PlanStatus::Paused);
         assert_eq!(view.end_date, Some("2026-12-02".parse().unwrap()));
         assert_eq!(view.goals[0].status, GoalStatus::Achieved);
@@ -194,7 +200,7 @@ mod tests {
     #[test]
     fn a_plan_of_care_survives_the_snapshot() {
         let stored = r#"{"id":"01936f3e-8a00-7000-8000-000000000001","patient_id":"01936f3e-8a00-7000-8000-000000000002","therapist_id":"01936f3e-8a00-7000-8000-000000000003","title":"Neck","status":"active","start_date":"2026-11-02","end_date":null,"version":2,"goals":[{"id":"01936f3e-8a00-7000-8000-000000000004","activity":"Reverse the car","baseline":2,"target":7,"status":"active"}],"exercises":[],"lessons":[]}"#;
-        let mut view = PlanView::from(PlanSnapshotV1::decode(stored).unwrap());
+        let mut view = PlanView::from(decode(stored));
         assert_eq!((view.sessions_per_week, view.certification.clone(), view.goals[0].target_date), (None, None, None));
         view.sessions_per_week = Some(2);
         view.reevaluation_due = Some("2026-11-20".parse().unwrap());
@@ -204,7 +210,7 @@ mod tests {
             certified_on: "2026-11-02".parse().unwrap(),
             valid_until: "2027-01-31".parse().unwrap(),
         });
-        let text = PlanSnapshotV1::from(&view).encode();
-        assert_eq!(PlanView::from(PlanSnapshotV1::decode(&text).unwrap()), view);
+        let text = JsonText(PlanSnapshotV1::from(&view)).to_text();
+        assert_eq!(PlanView::from(decode(&text)), view);
     }
 }

@@ -1,5 +1,5 @@
 //! The plan's value types: statuses, weekdays, a dose, and the whole plan. No API or
-//! storage derives here: `routes::plan_view_dto` and `stored::plan` convert. A plan
+//! storage derives here: `routes::plan_view_dto` and [`super::snapshot`] convert. A plan
 //! runs only while active and within its dates.
 
 use chrono::NaiveDate;

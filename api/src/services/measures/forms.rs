@@ -3,12 +3,14 @@
 //! scoring, which only need the finished form.
 
 use chrono::{DateTime, Utc};
-use entity::{AuditAction, InstrumentId, clinic_instrument};
+use entity::{
+    AuditAction, InstrumentId, JsonText,
+    clinic_instrument::{self, ItemText, LicensedItemV2, LicensedTextV2},
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait, sea_query::OnConflict,
 };
-use serde::{Deserialize, Serialize};
 
 use super::{MeasureError, instrument, registered, stored_id};
 use crate::{
@@ -36,31 +38,34 @@ pub struct FormItem {
     pub options: Vec<String>,
 }
 
-/// `clinic_instrument.item_text` as written since answer labels were required.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredTextV2 {
-    version: u8,
-    #[serde(flatten)]
-    text: LicensedText,
-}
-
-const TEXT_VERSION: u8 = 2;
-
 /// The clinic's licensed text for `inst`, when it is complete. Version 1 (a bare array
 /// of prompts, without answer labels, instructions or recall period) cannot be shown in
 /// the validated format, so the instrument counts as not supplied until an admin sends
-/// the full text again. Anything else that does not decode is an error.
-fn decode_licensed(inst: &Instrument, raw: &str) -> Result<Option<LicensedText>, DbErr> {
-    let bad = |e: String| DbErr::Json(format!("clinic_instrument.item_text: {e}"));
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| bad(e.to_string()))?;
-    if value.is_array() {
-        return Ok(None);
+/// the full text again; so does version 2 text that no longer fits the instrument. Text
+/// that does not decode at all failed when the row was read.
+fn complete_text(inst: &Instrument, stored: &ItemText) -> Option<LicensedText> {
+    match stored {
+        ItemText::PromptsV1(_) => None,
+        ItemText::V2(text) => LicensedText::from_stored(
+            inst,
+            text.instructions.clone(),
+            text.recall_period.clone(),
+            text.items.iter().map(|i| LicensedItem { prompt: i.prompt.clone(), options: i.options.clone() }).collect(),
+        ),
     }
-    let stored: StoredTextV2 = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    if stored.version != TEXT_VERSION {
-        return Err(bad(format!("unknown version {}", stored.version)));
-    }
-    Ok(stored.text.fits(inst).then_some(stored.text))
+}
+
+/// The text to store for a validated licensed text (always the current version).
+fn to_stored(text: &LicensedText) -> ItemText {
+    ItemText::V2(LicensedTextV2 {
+        instructions: text.instructions().to_owned(),
+        recall_period: text.recall_period().to_owned(),
+        items: text
+            .items()
+            .iter()
+            .map(|i| LicensedItemV2 { prompt: i.prompt.clone(), options: i.options.clone() })
+            .collect(),
+    })
 }
 
 /// How `inst` is asked in this clinic, or `None` when it cannot be used there.
@@ -76,7 +81,7 @@ pub async fn form<C: ConnectionTrait>(
         }
         _ => None,
     };
-    form_with(inst, activities, licensed.as_ref())
+    Ok(form_with(inst, activities, licensed.as_ref()))
 }
 
 /// `form` once the clinic's licensed text for `inst` (if it has any) has been read.
@@ -84,20 +89,18 @@ pub(super) fn form_with(
     inst: &Instrument,
     activities: &[String],
     licensed: Option<&clinic_instrument::Model>,
-) -> Result<Option<Form>, DbErr> {
+) -> Option<Form> {
     let plain = |prompts: Vec<String>| Form {
         instructions: inst.instructions.to_owned(),
         recall_period: None,
         items: prompts.into_iter().map(|prompt| FormItem { prompt, options: vec![] }).collect(),
     };
-    Ok(match inst.items {
+    match inst.items {
         Items::Prompts(p) => Some(plain(p.iter().map(|s| (*s).to_owned()).collect())),
         Items::PatientActivities { .. } => Some(plain(activities.to_vec())),
         Items::Licensed { .. } => {
-            let Some(row) = licensed else {
-                return Ok(None);
-            };
-            decode_licensed(inst, &row.item_text)?.map(|text| Form {
+            let row = licensed?;
+            complete_text(inst, &row.item_text.0).map(|text| Form {
                 instructions: text.instructions().to_owned(),
                 recall_period: Some(text.recall_period().to_owned()),
                 items: text
@@ -107,7 +110,7 @@ pub(super) fn form_with(
                     .collect(),
             })
         }
-    })
+    }
 }
 
 /// The licensed instruments a clinic has switched on with complete text.
@@ -116,7 +119,7 @@ pub async fn licensed_enabled<C: ConnectionTrait>(db: &C, clinic_id: ClinicId) -
     for row in
         clinic_instrument::Entity::find().filter(clinic_instrument::Column::ClinicId.eq(clinic_id)).all(db).await?
     {
-        if decode_licensed(registered(row.instrument), &row.item_text)?.is_some() {
+        if complete_text(registered(row.instrument), &row.item_text.0).is_some() {
             enabled.push(row.instrument);
         }
     }
@@ -142,12 +145,11 @@ pub async fn supply_licensed_text<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), MeasureError> {
     let inst = instrument(id)?;
     let text = LicensedText::new(inst, input.instructions, input.recall_period, input.items)?;
-    let stored = StoredTextV2 { version: TEXT_VERSION, text };
     let txn = db::begin_write(db).await?;
     clinic_instrument::Entity::insert(clinic_instrument::ActiveModel {
         clinic_id: Set(who.clinic_id),
         instrument: Set(stored_id(inst)),
-        item_text: Set(serde_json::to_string(&stored).expect("licensed text serialises")),
+        item_text: Set(JsonText(to_stored(&text))),
         enabled_by: Set(who.user_id),
         created_at: Set(now),
     })

@@ -286,7 +286,7 @@ pub async fn for_day<C: ConnectionTrait>(
         let text = texts.iter().find(|t| t.instrument == schedule.instrument);
         // A licensed instrument whose text is missing or incomplete is not shown at all:
         // the patient never answers a placeholder.
-        let Some(form) = form_with(inst, &schedule.activities.0, text)? else { continue };
+        let Some(form) = form_with(inst, &schedule.activities.0, text) else { continue };
         let due = start.is_some_and(|start| {
             !answered.iter().any(|(i, day)| *i == schedule.instrument && *day >= start && *day <= date)
         });
