@@ -91,7 +91,7 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: None,
         acknowledged_at: None,
         pushed_at: None,
-        flags: "[]".to_owned(),
+        flags: Default::default(),
         tier: None,
         urgent_since: None,
         escalated_at: None,
