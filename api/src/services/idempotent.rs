@@ -55,7 +55,8 @@ pub trait ClientRecords: EntityTrait {
 pub type RowsFuture<'t, M> = Pin<Box<dyn Future<Output = Result<Vec<M>, DbErr>> + Send + 't>>;
 
 /// What storing came to: an answer per item, in the order sent, and the stored row behind
-/// every id the call met (the row this call stored, or the one stored before it).
+/// every id the call met (the row this call stored, or the one stored before it, unless
+/// [`ClientRecords::stored_rows`] left that one out).
 pub struct Outcome<M> {
     pub answers: Vec<Vec<Stored<M>>>,
     pub stored: HashMap<Uuid, M>,
