@@ -25,8 +25,9 @@ pub struct Model {
     pub acknowledged_at: Option<DateTimeUtc>,
     /// When a worker claimed pushing this alert to the therapist's devices.
     pub pushed_at: Option<DateTimeUtc>,
-    /// Red-flag alerts: JSON array of the flags reported while it was open; `[]` otherwise.
-    pub flags: String,
+    /// Red-flag alerts: the flags reported while it was open (JSON of
+    /// [`crate::RedFlagsV1`]); `[]` otherwise.
+    pub flags: crate::JsonText<crate::RedFlagsV1>,
     /// Red-flag alerts: the highest tier among `flags`.
     pub tier: Option<Tier>,
     /// When it first carried an emergency or same-day flag: the escalation delay runs from here.

@@ -12,8 +12,8 @@ pub struct Model {
     pub item_key: Uuid,
     /// The item's id when it had a readable one.
     pub check_in_id: Option<Uuid>,
-    /// JSON array of red-flag codes, sorted.
-    pub red_flags: String,
+    /// JSON of [`crate::RedFlagsV1`], sorted.
+    pub red_flags: crate::JsonText<crate::RedFlagsV1>,
     /// The device instant, when the item had a readable one.
     pub recorded_at: Option<DateTimeUtc>,
     /// What was wrong with the rest of the item (field names and problems, no values).

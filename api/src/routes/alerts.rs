@@ -71,14 +71,11 @@ impl Example for AlertDto {
     }
 }
 
-impl TryFrom<alert::Model> for AlertDto {
-    type Error = sea_orm::DbErr;
-
-    /// Fails only when the stored flags do not decode.
-    fn try_from(a: alert::Model) -> Result<Self, Self::Error> {
+impl From<alert::Model> for AlertDto {
+    fn from(a: alert::Model) -> Self {
         // `source_id` names what raised the alert; which kind of thing depends on the kind.
         let about_authorization = matches!(a.kind, alert::Kind::AuthorizationLow | alert::Kind::AuthorizationExpiring);
-        Ok(Self {
+        Self {
             id: a.id,
             patient_id: a.patient_id,
             kind: a.kind.into(),
@@ -89,11 +86,11 @@ impl TryFrom<alert::Model> for AlertDto {
             created_at: a.created_at,
             acknowledged_by: a.acknowledged_by,
             acknowledged_at: a.acknowledged_at,
-            red_flags: red_flags::decode("alert.flags", &a.flags)?,
+            red_flags: red_flags::flags_of(&a.flags.0),
             tier: a.tier.map(Tier::from).map(Into::into),
             updated_at: a.updated_at.unwrap_or(a.created_at),
             escalated_at: a.escalated_at,
-        })
+        }
     }
 }
 
@@ -145,7 +142,7 @@ impl AlertsApi {
         let after = decode_cursor(cursor.0.as_deref())?;
         let rows = alerts::list(&state.db, state.now(), &auth.0, filter, after, limit + 1).await?;
         let (rows, next_cursor) = into_page(rows, limit, |r| r.id);
-        Ok(Json(AlertPage { items: rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, next_cursor }))
+        Ok(Json(AlertPage { items: rows.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// Mark an alert as seen (idempotent).
@@ -159,6 +156,6 @@ impl AlertsApi {
         let row = alerts::acknowledge(&state.db, state.now(), &auth.0, id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("alert"))?;
-        Ok(Json(row.try_into()?))
+        Ok(Json(row.into()))
     }
 }

@@ -140,7 +140,7 @@ const SKEW_SHOWN_SECONDS: i64 = 60;
 impl TryFrom<check_in::Model> for CheckInDto {
     type Error = sea_orm::DbErr;
 
-    /// Fails only when a stored JSON column does not decode.
+    /// Fails only when a stored medicine or body-map word does not read back.
     fn try_from(c: check_in::Model) -> Result<Self, Self::Error> {
         // The body was last received when it was last written; a withdrawal moves
         // `updated_at` without a new body.
@@ -156,7 +156,7 @@ impl TryFrom<check_in::Model> for CheckInDto {
                     qualities: s.qualities().to_vec(),
                 })
                 .collect(),
-            red_flags: check_ins::red_flags_of(&c)?,
+            red_flags: check_ins::red_flags_of(&c),
             medication: c.medication.map(Into::into),
             medications: check_ins::medications_of(&c)?
                 .into_iter()

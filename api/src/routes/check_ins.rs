@@ -266,7 +266,7 @@ impl CheckInsApi {
                 return Err(refused.into());
             }
         };
-        let flags = check_ins::red_flags_of(&row)?;
+        let flags = check_ins::red_flags_of(&row);
         let (guidance, red_flag_guidance) = guidance_for(&state, auth.0.clinic_id, &flags, alerted).await?;
         Ok(Json(CheckInSaved { check_in: row.try_into()?, guidance, red_flag_guidance }))
     }

@@ -9,7 +9,11 @@
 //! two replicas storing overlapping ids lock rows in the same order (no deadlock on
 //! PostgreSQL).
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+    pin::Pin,
+};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
@@ -40,10 +44,19 @@ pub trait ClientRecords: EntityTrait {
     /// Whether a stored row is what `fresh` would have stored: the replay test.
     fn same(stored: &Self::Model, fresh: &Self::Model) -> bool;
     fn active(row: Self::Model) -> Self::Active;
+
+    /// The rows stored under `ids`, for the replay test. A table may leave out a row that
+    /// does not read back: its id is then answered as a conflict.
+    fn stored_rows<'t>(txn: &'t DatabaseTransaction, ids: &'t [Uuid]) -> RowsFuture<'t, Self::Model> {
+        Box::pin(async move { Self::find().filter(Self::id_column().is_in(ids.iter().copied())).all(txn).await })
+    }
 }
 
+pub type RowsFuture<'t, M> = Pin<Box<dyn Future<Output = Result<Vec<M>, DbErr>> + Send + 't>>;
+
 /// What storing came to: an answer per item, in the order sent, and the stored row behind
-/// every id the call met (the row this call stored, or the one stored before it).
+/// every id the call met (the row this call stored, or the one stored before it, unless
+/// [`ClientRecords::stored_rows`] left that one out).
 pub struct Outcome<M> {
     pub answers: Vec<Vec<Stored<M>>>,
     pub stored: HashMap<Uuid, M>,
@@ -112,8 +125,13 @@ where
         return Ok(Outcome { answers, stored });
     }
     // Every item sent under a lost id answers from the row stored before this call,
-    // including repeats within the call, which had been compared with our own row.
-    for winner in E::find().filter(E::id_column().is_in(lost.iter().copied())).all(txn).await? {
+    // including repeats within the call, which had been compared with our own row (so
+    // our row goes, and an id whose stored row was left out answers a conflict).
+    let lost_ids: Vec<Uuid> = lost.iter().copied().collect();
+    for id in &lost_ids {
+        stored.remove(id);
+    }
+    for winner in E::stored_rows(txn, &lost_ids).await? {
         stored.insert(E::id_of(&winner), winner);
     }
     for (batch, batch_answers) in sent.iter().zip(answers.iter_mut()) {

@@ -1,7 +1,7 @@
 //! Setting up clinics from the command line: `create-admin` and the `demo` data set.
 
 use chrono::{DateTime, Utc};
-use entity::{Role, appointment, check_in, clinic, measure_schedule, patient, user};
+use entity::{JsonText, Role, appointment, check_in, clinic, measure_schedule, patient, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
@@ -234,9 +234,9 @@ async fn seed_demo_history<C: ConnectionTrait>(
             stress: Some((5 - days_ago % 3) as i16),
             sleep_quality: Some(6),
             medication: Some(if days_ago > 10 { check_in::Medication::NonOpioid } else { check_in::Medication::None }),
-            medications: "[]".to_owned(),
-            pain_sites: serde_json::to_string(&[neck(pain)]).expect("sites serialise"),
-            red_flags: "[]".to_owned(),
+            medications: JsonText::default(),
+            pain_sites: crate::services::check_ins::stored_sites(&[neck(pain)]),
+            red_flags: JsonText::default(),
             context: check_in::Context::Daily,
             note: None,
             created_at: at,

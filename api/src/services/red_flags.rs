@@ -11,10 +11,10 @@
 //! - [`therapist_alerted`] says whether "Your therapist has been alerted" is true.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{AuditAction, alert, patient, red_flag_report, user};
+use entity::{AuditAction, JsonText, RedFlagsV1, alert, patient, red_flag_report, user};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -30,7 +30,6 @@ use crate::{
     db,
     services::audit::{self, Event},
     store_error::StoreError,
-    stored,
 };
 
 /// Red flags from an item that was not stored as a check-in.
@@ -45,26 +44,28 @@ pub struct NewReport {
     pub problems: Vec<String>,
 }
 
-pub fn encode(flags: &[RedFlag]) -> String {
+/// The stored form of `flags`: their words, sorted in the vocabulary's order, each once
+/// (`[]` for none), as every red-flag column has always held them.
+pub fn stored(flags: &[RedFlag]) -> JsonText<RedFlagsV1> {
     let mut flags = flags.to_vec();
     flags.sort();
     flags.dedup();
-    serde_json::to_string(&flags).expect("red flags serialise")
+    JsonText(RedFlagsV1(flags.iter().map(|f| f.as_str().to_owned()).collect()))
 }
 
-/// Flags stored as a JSON list of codes in `column` (named for the log). Codes this build
-/// does not know (written by a newer one) are skipped rather than failing the read; text
-/// that is not a list of codes is an error.
-pub fn decode(column: &'static str, text: &str) -> Result<Vec<RedFlag>, DbErr> {
-    let names: Vec<String> = stored::decode(column, text)?;
-    Ok(names.iter().filter_map(|n| RedFlag::parse(n)).collect())
+/// The flags of a stored list. Words this build does not know (written by a newer one)
+/// are skipped rather than failing the read; text that is not a list of words already
+/// failed when the row was read.
+pub fn flags_of(stored: &RedFlagsV1) -> Vec<RedFlag> {
+    stored.0.iter().filter_map(|word| RedFlag::parse(word)).collect()
 }
 
-/// The flags already stored, for a write that adds flags to them. A corrupt list (logged
-/// by [`decode`]) counts as none: the write then alerts every flag it names again, where
-/// refusing it would lose the new red flags to an old bad row.
+/// The flags already stored, for a write that adds flags to them, from the column's text
+/// (read as text for this). A corrupt list (logged) counts as none: the write then alerts
+/// every flag it names again, where refusing it would lose the new red flags to an old
+/// bad row.
 pub fn already_stored(column: &'static str, text: &str) -> Vec<RedFlag> {
-    decode(column, text).unwrap_or_default()
+    crate::stored::decode::<RedFlagsV1>(column, text).map(|words| flags_of(&words)).unwrap_or_default()
 }
 
 /// Stores the reports not stored before; returns the new ones.
@@ -75,14 +76,14 @@ pub async fn store_reports<C: ConnectionTrait>(
     reports: &[NewReport],
 ) -> Result<Vec<red_flag_report::Model>, DbErr> {
     let patient_id = patient.uuid();
-    let mut stored = Vec::new();
+    let mut new_rows = Vec::new();
     for r in reports.iter().filter(|r| !r.flags.is_empty()) {
         let row = red_flag_report::Model {
             id: Uuid::now_v7(),
             patient_id,
             item_key: r.item_key,
             check_in_id: r.check_in_id,
-            red_flags: encode(&r.flags),
+            red_flags: stored(&r.flags),
             recorded_at: r.recorded_at,
             problems: r.problems.join("; "),
             created_at: now,
@@ -106,10 +107,10 @@ pub async fn store_reports<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
         if inserted == 1 {
-            stored.push(row);
+            new_rows.push(row);
         }
     }
-    Ok(stored)
+    Ok(new_rows)
 }
 
 fn details(flags: &[RedFlag]) -> String {
@@ -170,10 +171,17 @@ pub async fn alert_flags<C: ConnectionTrait>(
     }
     // A few rounds at most: each lost round means another writer just stored flags.
     for _ in 0..5 {
-        let open = alert::Entity::find()
+        // The open alert's flags as their stored text: the compare-and-set below is on
+        // that text, and a corrupt list must not stop new flags from being added.
+        let open: Option<(Uuid, String, Option<DateTime<Utc>>)> = alert::Entity::find()
+            .select_only()
+            .column(alert::Column::Id)
+            .column(alert::Column::Flags)
+            .column(alert::Column::UrgentSince)
             .filter(alert::Column::PatientId.eq(record.id))
             .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
             .filter(alert::Column::AcknowledgedAt.is_null())
+            .into_tuple()
             .one(db)
             .await?;
         match open {
@@ -182,24 +190,24 @@ pub async fn alert_flags<C: ConnectionTrait>(
                     return Ok(Alerted::Raised(row));
                 }
             }
-            Some(open) => {
-                let had = already_stored("alert.flags", &open.flags);
+            Some((open_id, open_flags, open_urgent_since)) => {
+                let had = already_stored("alert.flags", &open_flags);
                 let new: Vec<RedFlag> = flags.iter().copied().filter(|f| !had.contains(f)).collect();
                 if new.is_empty() {
                     return Ok(Alerted::Nothing);
                 }
                 let all: Vec<RedFlag> = had.iter().chain(new.iter()).copied().collect();
                 let tier = highest(&all);
-                let urgent_since = open.urgent_since.or_else(|| highest(&new).filter(|t| t.escalates()).map(|_| now));
+                let urgent_since = open_urgent_since.or_else(|| highest(&new).filter(|t| t.escalates()).map(|_| now));
                 let changed = alert::Entity::update_many()
-                    .col_expr(alert::Column::Flags, Expr::value(encode(&all)))
+                    .col_expr(alert::Column::Flags, Expr::value(stored(&all)))
                     .col_expr(alert::Column::Tier, Expr::value(tier.map(alert::Tier::from)))
                     .col_expr(alert::Column::Details, Expr::value(details(&all)))
                     .col_expr(alert::Column::UrgentSince, Expr::value(urgent_since))
                     .col_expr(alert::Column::UpdatedAt, Expr::value(Some(now)))
                     .col_expr(alert::Column::PushedAt, Expr::value(Option::<DateTime<Utc>>::None))
-                    .filter(alert::Column::Id.eq(open.id))
-                    .filter(alert::Column::Flags.eq(open.flags.clone()))
+                    .filter(alert::Column::Id.eq(open_id))
+                    .filter(alert::Column::Flags.eq(open_flags))
                     .filter(alert::Column::AcknowledgedAt.is_null())
                     .exec(db)
                     .await?
@@ -207,18 +215,13 @@ pub async fn alert_flags<C: ConnectionTrait>(
                 if changed == 1 {
                     let event = Event::system(ClinicId::new(record.clinic_id), AuditAction::AlertAddRedFlags)
                         .patient(record.id)
-                        .resource(format!("alert:{}", open.id));
+                        .resource(format!("alert:{open_id}"));
                     audit::record(db, now, event).await?;
-                    tracing::info!(alert_id = %open.id, added = new.len(), "red flags added to the open alert");
-                    let updated = alert::Model {
-                        flags: encode(&all),
-                        tier: tier.map(Into::into),
-                        details: details(&all),
-                        urgent_since,
-                        updated_at: Some(now),
-                        pushed_at: None,
-                        ..open
-                    };
+                    tracing::info!(alert_id = %open_id, added = new.len(), "red flags added to the open alert");
+                    let updated = alert::Entity::find_by_id(open_id)
+                        .one(db)
+                        .await?
+                        .ok_or_else(|| DbErr::RecordNotFound("alert".into()))?;
                     return Ok(Alerted::Added(updated));
                 }
             }
@@ -250,7 +253,7 @@ async fn insert<C: ConnectionTrait>(
         acknowledged_by: None,
         acknowledged_at: None,
         pushed_at: None,
-        flags: encode(flags),
+        flags: stored(flags),
         tier: tier.map(Into::into),
         urgent_since: tier.filter(|t| t.escalates()).map(|_| now),
         escalated_at: None,
@@ -293,7 +296,10 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
     if !therapist.is_some_and(|t| t.disabled_at.is_none() && t.clinic_id == record.clinic_id) {
         return Ok(false);
     }
-    let alerts = alert::Entity::find()
+    // The flags as stored text, so a corrupt list is read as covering nothing.
+    let alerted: Vec<String> = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::Flags)
         .filter(alert::Column::PatientId.eq(record.id))
         .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(
@@ -301,10 +307,11 @@ pub async fn therapist_alerted<C: ConnectionTrait>(
                 .add(alert::Column::AcknowledgedAt.is_null())
                 .add(alert::Column::UpdatedAt.gte(now - ALERTED_WINDOW)),
         )
+        .into_tuple()
         .all(db)
         .await?;
     // A corrupt alert covers nothing, so the patient is told the therapist may not know.
-    let covered: Vec<RedFlag> = alerts.iter().flat_map(|a| already_stored("alert.flags", &a.flags)).collect();
+    let covered: Vec<RedFlag> = alerted.iter().flat_map(|flags| already_stored("alert.flags", flags)).collect();
     Ok(flags.iter().all(|f| covered.contains(f)))
 }
 

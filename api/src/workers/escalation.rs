@@ -16,7 +16,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use entity::{AuditAction, Role, alert, appointment, care_plan, patient, user};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -40,6 +41,15 @@ pub struct Report {
     pub delivered: usize,
 }
 
+/// What escalating an alert reads of it.
+#[derive(Debug, FromQueryResult)]
+struct Waiting {
+    id: Uuid,
+    clinic_id: Uuid,
+    patient_id: Uuid,
+    urgent_since: Option<DateTime<Utc>>,
+}
+
 /// One escalation step at `now`.
 pub async fn run_once<C: ConnectionTrait>(
     db: &C,
@@ -47,13 +57,21 @@ pub async fn run_once<C: ConnectionTrait>(
     now: DateTime<Utc>,
     public_url: &str,
 ) -> Result<Report, DbErr> {
+    // Only what escalating needs: one alert whose flags do not read back must not hold up
+    // every other clinic's escalations (its own is still escalated).
     let waiting = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::Id)
+        .column(alert::Column::ClinicId)
+        .column(alert::Column::PatientId)
+        .column(alert::Column::UrgentSince)
         .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(alert::Column::AcknowledgedAt.is_null())
         .filter(alert::Column::EscalatedAt.is_null())
         .filter(alert::Column::UrgentSince.lte(now))
         .order_by_asc(alert::Column::UrgentSince)
         .limit(BATCH)
+        .into_model::<Waiting>()
         .all(db)
         .await?;
     let mut report = Report::default();

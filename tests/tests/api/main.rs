@@ -52,3 +52,5 @@ mod plan_order;
 mod messages;
 // Attachments in an S3-compatible object store (issue 17).
 mod attachment_store;
+// Typed JSON on the check-in and red-flag path (issue 12).
+mod stored_check_ins;

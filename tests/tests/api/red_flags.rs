@@ -43,7 +43,7 @@ async fn red_flag_alerts(app: &TestApp, patient: &Actor) -> Vec<alert::Model> {
 }
 
 fn flags_of(alert: &alert::Model) -> Vec<String> {
-    serde_json::from_str(&alert.flags).unwrap()
+    alert.flags.0.0.clone()
 }
 
 async fn reports(app: &TestApp, patient: &Actor) -> Vec<red_flag_report::Model> {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use entity::{AuditAction, alert, check_in, patient};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
@@ -91,7 +91,7 @@ pub async fn raise<C: ConnectionTrait>(
         acknowledged_by: None,
         acknowledged_at: None,
         pushed_at: None,
-        flags: "[]".to_owned(),
+        flags: Default::default(),
         tier: None,
         urgent_since: None,
         escalated_at: None,
@@ -119,6 +119,24 @@ pub async fn raise<C: ConnectionTrait>(
 /// most 100, so only many same-instant readings could reach it).
 const MAX_SPIKE_WINDOW: u64 = 1000;
 
+/// What the pain-spike rule reads of a stored check-in. Only these columns are read, here
+/// and in [`acknowledged_spike`], because the rule runs in the transaction that stores new
+/// check-ins: an older row whose JSON does not read back must not refuse them.
+#[derive(Debug, FromQueryResult)]
+struct PainReading {
+    id: Uuid,
+    recorded_at: DateTime<Utc>,
+    pain: Option<i16>,
+}
+
+/// What the pain-spike rule reads of the latest pain-spike alert.
+#[derive(Debug, FromQueryResult)]
+struct LastSpike {
+    acknowledged_at: Option<DateTime<Utc>>,
+    source_id: Option<Uuid>,
+    triggered_at: DateTime<Utc>,
+}
+
 /// The pain-spike alert that check-ins just stored call for, if any (see
 /// [`rules::pain_spike`]). Reads only what the rule needs, however long the history is:
 /// the reading before the earliest new one, the readings up to the latest new one, and
@@ -143,6 +161,10 @@ pub async fn pain_spike<C: ConnectionTrait>(
     };
     let readings_with_pain = || {
         check_in::Entity::find()
+            .select_only()
+            .column(check_in::Column::Id)
+            .column(check_in::Column::RecordedAt)
+            .column(check_in::Column::Pain)
             .filter(check_in::Column::PatientId.eq(record.id))
             .filter(check_in::Column::DeletedAt.is_null())
             .filter(check_in::Column::Pain.is_not_null())
@@ -150,6 +172,7 @@ pub async fn pain_spike<C: ConnectionTrait>(
     let before = readings_with_pain()
         .filter(check_in::Column::RecordedAt.lt(earliest))
         .order_by_desc(check_in::Column::RecordedAt)
+        .into_model::<PainReading>()
         .one(db)
         .await?;
     let since = readings_with_pain()
@@ -158,10 +181,11 @@ pub async fn pain_spike<C: ConnectionTrait>(
         .order_by_asc(check_in::Column::RecordedAt)
         .order_by_asc(check_in::Column::Id)
         .limit(MAX_SPIKE_WINDOW)
+        .into_model::<PainReading>()
         .all(db)
         .await?;
     let previous = acknowledged_spike(db, PatientScope::of_stored_row(record), baseline, earliest).await?;
-    let readings: Vec<&check_in::Model> = before.iter().chain(since.iter()).collect();
+    let readings: Vec<&PainReading> = before.iter().chain(since.iter()).collect();
     let marked: Vec<rules::Reading> = readings
         .iter()
         .map(|r| rules::Reading {
@@ -198,24 +222,34 @@ async fn acknowledged_spike<C: ConnectionTrait>(
     until: DateTime<Utc>,
 ) -> Result<Option<rules::Acknowledged>, DbErr> {
     let patient_id = patient.uuid();
-    let Some(last) = alert::Entity::find()
+    let last = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::AcknowledgedAt)
+        .column(alert::Column::SourceId)
+        .column(alert::Column::TriggeredAt)
         .filter(alert::Column::PatientId.eq(patient_id))
         .filter(alert::Column::Kind.eq(alert::Kind::PainSpike))
         .order_by_desc(alert::Column::CreatedAt)
+        .into_model::<LastSpike>()
         .one(db)
-        .await?
-    else {
+        .await?;
+    let Some(LastSpike { acknowledged_at: Some(_), source_id, triggered_at }) = last else {
         return Ok(None);
     };
-    if last.acknowledged_at.is_none() {
-        return Ok(None);
-    }
     // A withdrawn source reading leaves nothing to compare with: judge afresh.
-    let source = match last.source_id {
-        Some(id) => check_in::Entity::find_by_id(id).filter(check_in::Column::DeletedAt.is_null()).one(db).await?,
+    let source: Option<Option<i16>> = match source_id {
+        Some(id) => {
+            check_in::Entity::find_by_id(id)
+                .select_only()
+                .column(check_in::Column::Pain)
+                .filter(check_in::Column::DeletedAt.is_null())
+                .into_tuple()
+                .one(db)
+                .await?
+        }
         None => None,
     };
-    let Some(pain) = source.and_then(|s| s.pain) else {
+    let Some(pain) = source.flatten() else {
         return Ok(None);
     };
     // Integer pain below the elevated level: below 8 and below baseline + 3.
@@ -223,15 +257,18 @@ async fn acknowledged_spike<C: ConnectionTrait>(
         (b + rules::SPIKE_ABOVE_BASELINE).min(f64::from(rules::SEVERE_PAIN))
     });
     let ended = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::Id)
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())
-        .filter(check_in::Column::RecordedAt.gt(last.triggered_at))
+        .filter(check_in::Column::RecordedAt.gt(triggered_at))
         .filter(check_in::Column::RecordedAt.lt(until))
         .filter(check_in::Column::Pain.lt(level.ceil() as i16))
+        .into_tuple::<Uuid>()
         .one(db)
         .await?
         .is_some();
-    Ok(Some(rules::Acknowledged { pain, at: last.triggered_at, ended }))
+    Ok(Some(rules::Acknowledged { pain, at: triggered_at, ended }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,6 +386,14 @@ pub async fn open_counts<C: ConnectionTrait>(db: &C, patient_ids: &[Uuid]) -> Re
     Ok(rows.into_iter().map(|(p, n)| (p, n.max(0) as u64)).collect())
 }
 
+/// What pushing an alert reads of it.
+#[derive(Debug, FromQueryResult)]
+struct Pending {
+    id: Uuid,
+    patient_id: Uuid,
+    kind: alert::Kind,
+}
+
 /// Alerts older than this are not pushed any more (the therapist sees them in the app).
 const PUSH_FRESHNESS: Duration = Duration::hours(24);
 
@@ -362,7 +407,13 @@ pub async fn push_pending<C: ConnectionTrait>(
     now: DateTime<Utc>,
     public_url: &str,
 ) -> Result<usize, DbErr> {
+    // Only what a push needs: one alert whose other columns do not read back must not
+    // hold up every therapist's pushes.
     let pending = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::Id)
+        .column(alert::Column::PatientId)
+        .column(alert::Column::Kind)
         .filter(alert::Column::PushedAt.is_null())
         .filter(alert::Column::AcknowledgedAt.is_null())
         // A red-flag alert that gained flags is fresh again (`updated_at` moved).
@@ -373,6 +424,7 @@ pub async fn push_pending<C: ConnectionTrait>(
         )
         .order_by_asc(alert::Column::CreatedAt)
         .limit(100)
+        .into_model::<Pending>()
         .all(db)
         .await?;
     let mut pushed = 0;

@@ -17,8 +17,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{AuditAction, alert, check_in, patient};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ use crate::{
     services::{
         audit::{self, Event},
         check_in_days,
-        idempotent::ClientRecords,
+        idempotent::{ClientRecords, RowsFuture},
         local_date,
         patients::PatientScope,
         red_flags,
@@ -43,8 +44,12 @@ use crate::{
 /// (and set by hand to the wrong zone), so a day is allowed; the device time is stored
 /// as sent, next to the server's receipt time (`created_at`), and the skew is shown.
 mod store;
+mod stored;
 use store::alerts_for;
 pub use store::{Batch, Recorded, record};
+use stored::stored_medications;
+pub use stored::stored_sites;
+pub use stored::{medications_of, pain_sites_of, red_flags_of};
 
 pub const CLOCK_SKEW: Duration = Duration::hours(24);
 /// Notes are free text up to this many characters.
@@ -183,9 +188,9 @@ impl CheckInBody {
             stress: f.stress.map(|v| v as i16),
             sleep_quality: f.sleep_quality.map(|v| v as i16),
             medication: f.medication.map(Into::into),
-            medications: serde_json::to_string(&f.medications).expect("medications serialise"),
-            pain_sites: serde_json::to_string(&f.pain_sites).expect("pain sites serialise"),
-            red_flags: serde_json::to_string(&f.red_flags).expect("red flags serialise"),
+            medications: stored_medications(&f.medications),
+            pain_sites: stored_sites(&f.pain_sites),
+            red_flags: red_flags::stored(&f.red_flags),
             context: f.context.into(),
             note: f.note.clone(),
             created_at: now,
@@ -208,6 +213,9 @@ impl ClientRecords for check_in::Entity {
     }
     fn active(row: check_in::Model) -> check_in::ActiveModel {
         active(row)
+    }
+    fn stored_rows<'t>(txn: &'t DatabaseTransaction, ids: &'t [Uuid]) -> RowsFuture<'t, check_in::Model> {
+        Box::pin(stored::readable(txn, ids))
     }
 }
 
@@ -245,18 +253,6 @@ fn active(r: check_in::Model) -> check_in::ActiveModel {
         updated_at: Set(r.updated_at),
         deleted_at: Set(r.deleted_at),
     }
-}
-
-pub fn red_flags_of(row: &check_in::Model) -> Result<Vec<RedFlag>, DbErr> {
-    red_flags::decode("check_in.red_flags", &row.red_flags)
-}
-
-pub fn medications_of(row: &check_in::Model) -> Result<Vec<MedicationTaken>, DbErr> {
-    crate::stored::decode("check_in.medications", &row.medications)
-}
-
-pub fn pain_sites_of(row: &check_in::Model) -> Result<Vec<PainSite>, DbErr> {
-    crate::stored::decode("check_in.pain_sites", &row.pain_sites)
 }
 
 /// The patient's pain baseline (see `services::baselines`).
@@ -306,16 +302,33 @@ pub enum ChangeError {
     Db(#[from] DbErr),
 }
 
+/// What changing a check-in needs of the stored one. Its red flags stay the stored text:
+/// a list that does not decode counts as none (`red_flags::already_stored`), so the
+/// correction and its new flags are still stored; reading the whole row would refuse it.
+#[derive(Debug, FromQueryResult)]
+struct Recent {
+    recorded_at: DateTime<Utc>,
+    local_date: NaiveDate,
+    pain: Option<i16>,
+    red_flags: String,
+}
+
 async fn own_recent<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     patient: PatientScope,
     id: Uuid,
-) -> Result<check_in::Model, ChangeError> {
+) -> Result<Recent, ChangeError> {
     let patient_id = patient.uuid();
     let row = check_in::Entity::find_by_id(id)
+        .select_only()
+        .column(check_in::Column::RecordedAt)
+        .column(check_in::Column::LocalDate)
+        .column(check_in::Column::Pain)
+        .column(check_in::Column::RedFlags)
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())
+        .into_model::<Recent>()
         .one(db)
         .await?
         .ok_or(ChangeError::NotFound)?;
@@ -345,7 +358,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let updated = changes.update(&txn).await?;
     check_in_days::recompute(&txn, PatientScope::from(who), &[old.local_date, updated.local_date]).await?;
     let mut raised = Vec::new();
-    let flags = red_flags_of(&updated)?;
+    let flags = red_flags_of(&updated);
     let had = red_flags::already_stored("check_in.red_flags", &old.red_flags);
     let new_flags: Vec<RedFlag> = flags.iter().copied().filter(|f| !had.contains(f)).collect();
     let more_pain = updated.pain > old.pain || (updated.pain.is_some() && updated.recorded_at != old.recorded_at);
@@ -357,7 +370,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             let baseline = pain_baseline(&txn, &record).await?;
             // Flags already reported were alerted on when they were first sent.
             let mut judged = updated.clone();
-            judged.red_flags = red_flags::encode(&new_flags);
+            judged.red_flags = red_flags::stored(&new_flags);
             raised = alerts_for(&txn, now, &record, baseline, &[&judged]).await?;
         }
         alerted = red_flags::therapist_alerted(&txn, now, &record, &flags).await?;
@@ -381,12 +394,13 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), ChangeError> {
     let patient_id = who.patient_id.uuid();
     let txn = db::begin_write(db).await?;
-    let row = own_recent(&txn, now, PatientScope::from(who), id).await?;
-    let day = row.local_date;
-    let mut change: check_in::ActiveModel = row.into();
-    change.deleted_at = Set(Some(now));
-    change.updated_at = Set(now);
-    change.update(&txn).await?;
+    let day = own_recent(&txn, now, PatientScope::from(who), id).await?.local_date;
+    check_in::Entity::update_many()
+        .col_expr(check_in::Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(check_in::Column::UpdatedAt, Expr::value(now))
+        .filter(check_in::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     check_in_days::recompute(&txn, PatientScope::from(who), &[day]).await?;
     audit::record(
         &txn,

@@ -206,15 +206,14 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
     // on the patient's stored check-in are kept as a report keyed by the id and that
     // body, so resending it changes nothing.
     for (row, result) in rows.iter().zip(&results) {
-        if !matches!(result, Stored::Conflict) || row.red_flags == "[]" {
+        if !matches!(result, Stored::Conflict) || row.red_flags.0.is_empty() {
             continue;
         }
         let stored = outcome.stored.get(&row.id);
-        let already: Vec<RedFlag> = stored
-            .filter(|s| s.patient_id == patient_id)
-            .map(|s| red_flags::already_stored("check_in.red_flags", &s.red_flags))
-            .unwrap_or_default();
-        let flags: Vec<RedFlag> = red_flags_of(row)?.into_iter().filter(|f| !already.contains(f)).collect();
+        // No stored row here: another patient's, or one whose JSON does not read back
+        // (left out by `ClientRecords::stored_rows`), which counts as no flags.
+        let already: Vec<RedFlag> = stored.filter(|s| s.patient_id == patient_id).map(red_flags_of).unwrap_or_default();
+        let flags: Vec<RedFlag> = red_flags_of(row).into_iter().filter(|f| !already.contains(f)).collect();
         if !flags.is_empty() {
             reports.push(NewReport {
                 item_key: Uuid::new_v5(&row.id, replay_key(row).as_bytes()),
@@ -233,7 +232,7 @@ pub async fn record(txn: &DatabaseTransaction, now: DateTime<Utc>, batch: &Batch
         audit::record(txn, now, event).await?;
         let mut flags: Vec<RedFlag> = Vec::new();
         for r in &stored_reports {
-            flags.extend(red_flags::decode("red_flag_report.red_flags", &r.red_flags)?);
+            flags.extend(red_flags::flags_of(&r.red_flags.0));
         }
         let first = stored_reports.iter().filter_map(|r| r.recorded_at).min().unwrap_or(now).min(now);
         let source = stored_reports[0].check_in_id.or(Some(stored_reports[0].id));
@@ -257,9 +256,11 @@ fn replay_key(row: &check_in::Model) -> String {
         row.sleep_quality,
         // The stored word, exactly as when the column was text.
         row.medication.map(|m| m.to_value()),
-        row.medications,
-        row.pain_sites,
-        row.red_flags,
+        // The stored texts: `row` is a body about to be stored, so these are exactly
+        // what the columns get (and got when they were text).
+        row.medications.to_text(),
+        row.pain_sites.to_text(),
+        row.red_flags.to_text(),
         // The stored word, exactly as when the column was text.
         row.context.to_value(),
         row.note
@@ -275,11 +276,11 @@ pub(super) async fn alerts_for<C: ConnectionTrait>(
     created: &[&check_in::Model],
 ) -> Result<Vec<alert::Model>, DbErr> {
     let mut raised = Vec::new();
-    if let Some(first) = created.iter().filter(|c| c.red_flags != "[]").min_by_key(|c| c.recorded_at) {
+    if let Some(first) = created.iter().filter(|c| !c.red_flags.0.is_empty()).min_by_key(|c| c.recorded_at) {
         // Every flag not already on the open red-flag alert is alerted (and pushed again).
         let mut flags: Vec<RedFlag> = Vec::new();
         for c in created {
-            flags.extend(red_flags_of(c)?);
+            flags.extend(red_flags_of(c));
         }
         let triggered_at = first.recorded_at.min(now);
         if let Alerted::Raised(a) | Alerted::Added(a) =

@@ -49,7 +49,7 @@ pub fn clinical(record: &PatientRecord, links: &Links) -> Result<Vec<Value>, DbE
         out.push(questionnaire_response(record, links, r)?);
     }
     for a in &record.red_flags {
-        out.push(flag(record, a)?);
+        out.push(flag(record, a));
     }
     Ok(out)
 }
@@ -365,8 +365,8 @@ fn questionnaire_response(record: &PatientRecord, links: &Links, r: &measure_res
     }))
 }
 
-fn flag(record: &PatientRecord, a: &alert::Model) -> Result<Value, DbErr> {
-    let flags: Vec<RedFlag> = red_flags::decode("alert.flags", &a.flags)?;
+fn flag(record: &PatientRecord, a: &alert::Model) -> Value {
+    let flags: Vec<RedFlag> = red_flags::flags_of(&a.flags.0);
     let named: Vec<String> = flags.iter().map(|f| f.as_str().replace('_', " ")).collect();
     let code = if named.is_empty() {
         "Red-flag symptom reported".to_owned()
@@ -382,7 +382,7 @@ fn flag(record: &PatientRecord, a: &alert::Model) -> Result<Value, DbErr> {
         ("start", Some(json!(instant(a.triggered_at)))),
         ("end", a.acknowledged_at.map(|t| json!(instant(t)))),
     ]);
-    Ok(object([
+    object([
         ("resourceType", Some(json!("Flag"))),
         ("id", Some(json!(a.id.to_string()))),
         ("status", Some(json!(if a.acknowledged_at.is_some() { "inactive" } else { "active" }))),
@@ -391,7 +391,7 @@ fn flag(record: &PatientRecord, a: &alert::Model) -> Result<Value, DbErr> {
         ("subject", Some(reference(record.patient.id))),
         ("period", Some(period)),
         ("author", a.acknowledged_by.and_then(|u| staff_ref(record, u))),
-    ]))
+    ])
 }
 
 #[cfg(test)]
