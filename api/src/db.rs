@@ -73,15 +73,6 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     connect_as(settings, Use::Reading).await
 }
 
-/// SQLite page cache per connection (`PRAGMA cache_size`; negative: KiB). Every pooled
-/// reader keeps its own cache, and at SQLite's default of 2 MiB sixteen readers could
-/// hold 32 MiB of copies of the same pages. A reader's query touches a few dozen pages
-/// (a year of trends is one clustered range of day rows), and a page it lacks is one
-/// `pread` from the operating system's cache, which holds the file once for all of them.
-/// The writer keeps the default: it revisits the same index pages batch after batch.
-const READER_CACHE: &str = "-512";
-const WRITER_CACHE: &str = "-2000";
-
 /// What a pool is for, where SQLite's settings differ.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Use {
@@ -119,10 +110,6 @@ async fn connect_as(settings: &Settings, role: Use) -> Result<DatabaseConnection
                 // unlink and close on the writer's thread). In memory it costs no
                 // system calls and stays small: a batch's journal is a few pages.
                 .pragma("temp_store", if role == Use::Writing { "memory" } else { "default" })
-                .pragma("cache_size", match role {
-                    Use::Writing => WRITER_CACHE,
-                    Use::Reading => READER_CACHE,
-                })
         });
         opts.map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
     }
