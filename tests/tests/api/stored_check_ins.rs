@@ -207,3 +207,21 @@ async fn a_check_in_whose_stored_flags_do_not_read_back_can_still_be_corrected_a
     corrupt_check_in(&app, id, check_in::Column::RedFlags, "{not json").await;
     app.delete(&format!("/api/v1/me/check-ins/{id}"), token).await.expect(204);
 }
+
+#[tokio::test]
+async fn a_corrupt_flag_list_on_an_alert_does_not_keep_the_report_from_the_physician() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Stored JSON Report Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let p = app.patient(&therapist).await;
+    send(&app, &p, json!({ "id": Uuid::new_v4(), "recorded_at": hours_ago(&app, 2), "red_flags": ["chest_pain"] }))
+        .await;
+    corrupt_alert_flags(&app, &p).await;
+
+    let path = format!("/api/v1/patients/{}/report", p.patient_id.unwrap());
+    let body = app.get(&path, Some(&therapist.access_token)).await.expect(200);
+
+    // The red-flag section shows what it always showed: when, what, and who handled it.
+    let html = body.as_str().expect("an HTML page");
+    assert!(html.contains("not yet acknowledged"), "{html}");
+}

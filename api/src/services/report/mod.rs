@@ -19,7 +19,9 @@ use entity::{
     discharge_summary::{self, DirectionV1, DischargeSummaryV1, OutcomeV1},
     session_note, user,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::services::patients::PatientScope;
@@ -381,6 +383,16 @@ async fn signed_notes<C: ConnectionTrait>(
     Ok(notes)
 }
 
+/// The columns of a red-flag alert the report shows.
+#[derive(Debug, FromQueryResult)]
+struct ShownAlert {
+    triggered_at: DateTime<Utc>,
+    details: String,
+    tier: Option<alert::Tier>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    acknowledged_by: Option<Uuid>,
+}
+
 async fn red_flags<C: ConnectionTrait>(
     db: &C,
     patient: PatientScope,
@@ -388,13 +400,24 @@ async fn red_flags<C: ConnectionTrait>(
     end: DateTime<Utc>,
 ) -> Result<Vec<RedFlagEntry>, DbErr> {
     let patient_id = patient.uuid();
-    let rows = alert::Entity::find()
+    // Only what the section shows: a red-flag list that does not decode must not keep
+    // the rest of the report from the physician.
+    let rows: Vec<ShownAlert> = alert::Entity::find()
+        .select_only()
+        .columns([
+            alert::Column::TriggeredAt,
+            alert::Column::Details,
+            alert::Column::Tier,
+            alert::Column::AcknowledgedAt,
+            alert::Column::AcknowledgedBy,
+        ])
         .filter(alert::Column::PatientId.eq(patient_id))
         .filter(alert::Column::Kind.eq(alert::Kind::RedFlag))
         .filter(alert::Column::TriggeredAt.gte(start))
         .filter(alert::Column::TriggeredAt.lt(end))
         .order_by_asc(alert::Column::TriggeredAt)
         .limit(200)
+        .into_model()
         .all(db)
         .await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{appointment, check_in, rom_measure, session_note};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::clinical::{
@@ -51,7 +53,16 @@ const PRE_WINDOW: Duration = Duration::hours(12);
 /// Follow-ups are the check-in nearest 24 h / 48 h after the end, within this much.
 const FOLLOW_UP_TOLERANCE: Duration = Duration::hours(6);
 
-fn nearest_pain(check_ins: &[check_in::Model], target: DateTime<Utc>) -> Option<i16> {
+/// What a session's effect reads of a check-in. Only these columns are selected, so the
+/// effect does not depend on the rest of the row (its JSON columns) decoding.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct PainReading {
+    pub recorded_at: DateTime<Utc>,
+    pub pain: Option<i16>,
+    pub context: check_in::Context,
+}
+
+fn nearest_pain(check_ins: &[PainReading], target: DateTime<Utc>) -> Option<i16> {
     check_ins
         .iter()
         .filter(|c| c.pain.is_some() && (c.recorded_at - target).abs() <= FOLLOW_UP_TOLERANCE)
@@ -62,7 +73,7 @@ fn nearest_pain(check_ins: &[check_in::Model], target: DateTime<Utc>) -> Option<
 pub fn session_effect(
     appt: &appointment::Model,
     note: Option<&session_note::Model>,
-    check_ins: &[check_in::Model],
+    check_ins: &[PainReading],
 ) -> SessionEffect {
     let in_context = |context: check_in::Context, from: DateTime<Utc>, to: DateTime<Utc>| {
         check_ins
@@ -99,7 +110,7 @@ async fn around_sessions<C: ConnectionTrait>(
     appts: &[appointment::Model],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<check_in::Model>, DbErr> {
+) -> Result<Vec<PainReading>, DbErr> {
     let patient_id = patient.uuid();
     // Sessions come in start order; overlapping windows are merged so the query stays
     // one range per cluster of sessions.
@@ -120,12 +131,15 @@ async fn around_sessions<C: ConnectionTrait>(
         within = within.add(check_in::Column::RecordedAt.between(start, end));
     }
     check_in::Entity::find()
+        .select_only()
+        .columns([check_in::Column::RecordedAt, check_in::Column::Pain, check_in::Column::Context])
         .filter(check_in::Column::PatientId.eq(patient_id))
         .filter(check_in::Column::DeletedAt.is_null())
         .filter(check_in::Column::LocalDate.gte(from - Duration::days(6)))
         .filter(check_in::Column::LocalDate.lte(to + Duration::days(3)))
         .filter(within)
         .order_by_asc(check_in::Column::RecordedAt)
+        .into_model()
         .all(db)
         .await
 }
