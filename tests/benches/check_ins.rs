@@ -17,7 +17,10 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use chrono::{Duration, Utc};
 use fascia_tests::{
     Actor, TestApp,
-    load::{CONNECTIONS, bare_jwt_post_server, bare_server, get_with, load, post_check_ins, print_header, print_row},
+    load::{
+        CONNECTIONS, bare_jwt_post_server, bare_server, get_with, load, post_check_ins, print_header, print_row,
+        sequential,
+    },
     spawn_app_with,
 };
 use serde_json::{Value, json};
@@ -52,24 +55,15 @@ fn assert_counted(phase: &str, acknowledged: u64, rows: u64) {
     assert_eq!(acknowledged, rows, "{phase}: every acknowledged check-in is stored once");
 }
 
-/// Median of `n` sequential requests, in milliseconds.
-async fn sequential_ms(app: &TestApp, path: &str, token: &str, n: usize) -> f64 {
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        app.get(path, Some(token)).await.expect(200);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    times[n / 2]
-}
-
 fn main() {
     let secs: u64 = std::env::var("FASCIA_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
-        let app = spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", "16"), ("FASCIA_ALERT_INTERVAL", "0")].into()).await;
+        // The server's default pool unless the environment asks for another size.
+        let pool = std::env::var("FASCIA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into());
+        let app =
+            spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", pool.as_str()), ("FASCIA_ALERT_INTERVAL", "0")].into()).await;
         let admin = app.clinic_admin("Bench Clinic").await;
         let therapist = app.therapist(&admin).await;
         let one_year = app.patient(&therapist).await;
@@ -93,7 +87,7 @@ fn main() {
         let (bare_post_url, bare_token) = bare_jwt_post_server().await;
 
         load(get_with(bare_url.clone(), None), 1).await;
-        let bare = load(get_with(bare_url, None), secs).await;
+        let bare = load(get_with(bare_url.clone(), None), secs).await;
         let now = app.clock_now();
         let bare_post = load(post_check_ins(bare_post_url, vec![bare_token], now, 1), secs).await;
         let before = stored(&app).await;
@@ -107,8 +101,10 @@ fn main() {
         let after_batch = stored(&app).await;
         let trends = load(get_with(app.url(&trends_path), Some(one_year.access_token.clone())), secs).await;
         eprintln!("phase: trends alone");
-        let t1 = sequential_ms(&app, &trends_path, &one_year.access_token, 30).await;
-        let t3 = sequential_ms(&app, &trends_path, &three_years.access_token, 30).await;
+        let bare_alone = sequential(get_with(bare_url.clone(), None), 30).await;
+        let trends_url = app.url(&trends_path);
+        let t1 = sequential(get_with(trends_url.clone(), Some(one_year.access_token.clone())), 30).await;
+        let t3 = sequential(get_with(trends_url, Some(three_years.access_token.clone())), 30).await;
 
         println!("Fascia check-in benchmark — {backend}, {CONNECTIONS} connections, {secs} s per phase, loopback");
         println!(
@@ -137,8 +133,8 @@ fn main() {
         assert_counted("1 check-in", single.requests as u64, after_single - before);
         assert_counted("20 check-ins", batch.requests as u64 * 20, after_batch - after_single);
         println!(
-            "trends over the last 365 days, median of 30 sequential: 1 year of history {t1:.1} ms, 3 years {t3:.1} ms \
-             (ratio {:.2})",
+            "trends over the last 365 days, median of 30 sequential: 1 year of history {t1:.2} ms, 3 years {t3:.2} ms \
+             (ratio {:.2}); the bare GET {bare_alone:.2} ms",
             t3 / t1
         );
     });

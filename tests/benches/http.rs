@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use fascia_tests::{
     PASSWORD,
-    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row},
+    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row, sequential},
     spawn_app_with,
 };
 use serde_json::Value;
@@ -21,7 +21,9 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
-        let app = spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", "16")].into()).await;
+        // The server's default pool unless the environment asks for another size.
+        let pool = std::env::var("FASCIA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into());
+        let app = spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", pool.as_str())].into()).await;
         let admin = app.clinic_admin("Bench Clinic").await;
 
         let mut logins = Vec::new();
@@ -85,13 +87,8 @@ fn main() {
         load(get_with(me_url.clone(), Some(admin.access_token.clone())), 1).await;
         // One request at a time: how long a patient opening the app waits for today, measured
         // before the loads below leave a long write-ahead log behind.
-        let mut alone = Vec::with_capacity(50);
-        for _ in 0..50 {
-            let t = std::time::Instant::now();
-            app.get("/api/v1/me/today", Some(&patient.access_token)).await.expect(200);
-            alone.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        alone.sort_by(f64::total_cmp);
+        let alone = sequential(get_with(today_url.clone(), Some(patient.access_token.clone())), 50).await;
+        let bare_alone = sequential(get_with(bare_url.clone(), None), 50).await;
         // Progress on stderr, so a profiler can be attached to one phase.
         eprintln!("phase: bare");
         let bare = load(get_with(bare_url, None), secs).await;
@@ -124,6 +121,6 @@ fn main() {
             batch.rps() / bare.rps(),
             batch.rps() * 20.0
         );
-        println!("GET /api/v1/me/today alone, 50 sequential: median {:.2} ms", alone[alone.len() / 2]);
+        println!("GET /api/v1/me/today alone, 50 sequential: median {alone:.2} ms (the bare GET {bare_alone:.2} ms)");
     });
 }

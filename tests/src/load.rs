@@ -77,6 +77,23 @@ pub async fn load(make: MakeRequest, secs: u64) -> Load {
     Load { requests: all.len(), errors, elapsed, latencies_us: all }
 }
 
+/// Median time of `n` requests sent one after another on one connection, in milliseconds:
+/// what one user waits for an answer on an idle server. Only the exchange is timed (the
+/// body is read, not parsed), as in `load`; a non-2xx answer fails the benchmark.
+pub async fn sequential(make: MakeRequest, n: usize) -> f64 {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let resp = make(&client).send().await.expect("request reaches the server");
+        assert!(resp.status().is_success(), "answered {}", resp.status());
+        resp.bytes().await.expect("body");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    times[n / 2]
+}
+
 /// A poem server with one route returning `body`: the floor any API route stands on.
 pub async fn bare_server(body: Value) -> String {
     #[handler]
