@@ -354,6 +354,36 @@ async fn the_pain_baseline_is_the_mean_of_daily_means_of_the_first_daily_week_wi
     assert_eq!(t["baseline"]["stress"], 5.0);
 }
 
+#[tokio::test]
+async fn each_rating_keeps_its_own_baseline_week_when_the_weeks_overlap() {
+    let app = spawn_app().await;
+    let mut c = cast_at(&app, "2026-06-01T06:00:00Z", "UTC").await;
+    move_clock(&app, "2026-06-20T12:00:00Z", &mut c).await;
+    let item = |at: &str, ratings: Value| {
+        let mut item = json!({ "id": Uuid::new_v4(), "recorded_at": at });
+        item.as_object_mut().unwrap().extend(ratings.as_object().unwrap().clone());
+        item
+    };
+    let items = vec![
+        item("2026-06-01T09:00:00Z", json!({ "stress": 4 })), // stress week: June 1–7
+        item("2026-06-03T09:00:00Z", json!({ "pain": 6, "stress": 7 })), // pain week: June 3–9
+        item("2026-06-03T18:00:00Z", json!({ "pain": 2 })),   // June 3: pain 4, stress still 7
+        item("2026-06-06T09:00:00Z", json!({ "stress": 4, "sleep_quality": 7 })), // sleep week: June 6–12
+        item("2026-06-08T09:00:00Z", json!({ "pain": 9, "stress": 0, "sleep_quality": 3 })),
+        item("2026-06-09T09:00:00Z", json!({ "pain": 10, "stress": 10, "context": "flare" })), // left out
+    ];
+    app.post("/api/v1/me/check-ins", Some(&c.patient.access_token), &json!({ "items": items })).await.expect(200);
+
+    let t = app.get("/api/v1/me/trends?to=2026-06-15", Some(&c.patient.access_token)).await.expect(200);
+
+    // Pain: June 3 (4) and June 8 (9). Stress: June 1 (4), June 3 (7) and June 6 (4); June 8
+    // is past its week. Sleep: June 6 (7) and June 8 (3).
+    assert_eq!(t["baseline"]["pain"], 6.5);
+    assert_eq!(t["baseline"]["first_week_from"], "2026-06-03");
+    assert_eq!(t["baseline"]["stress"], 5.0);
+    assert_eq!(t["baseline"]["sleep_quality"], 5.0);
+}
+
 fn rom(region: &str, side: Option<&str>, movement: &str, degrees: i64, mode: &str, method: &str) -> Value {
     let mut m = json!({ "region": region, "movement": movement, "degrees": degrees, "mode": mode, "method": method });
     if let Some(side) = side {
