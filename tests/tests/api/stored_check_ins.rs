@@ -149,6 +149,34 @@ async fn a_red_flag_word_from_a_newer_build_is_skipped_not_an_error() {
 }
 
 #[tokio::test]
+async fn an_alert_whose_flag_list_does_not_read_back_still_lists_and_can_be_acknowledged() {
+    let app = spawn_app().await;
+    let admin = app.clinic_admin("Stored JSON Clinic").await;
+    let therapist = app.therapist(&admin).await;
+    let (sick, well) = (app.patient(&therapist).await, app.patient(&therapist).await);
+    for p in [&sick, &well] {
+        send(&app, p, json!({ "id": Uuid::new_v4(), "recorded_at": hours_ago(&app, 2), "red_flags": ["chest_pain"] }))
+            .await;
+    }
+    corrupt_alert_flags(&app, &sick).await;
+    let t = Some(therapist.access_token.as_str());
+
+    let page = app.get("/api/v1/alerts?status=open", t).await.expect(200);
+    let items = page["items"].as_array().unwrap();
+    let of = |p: &Actor| items.iter().find(|a| a["patient_id"] == json!(p.patient_id.unwrap())).unwrap().clone();
+    let (bad, good) = (of(&sick), of(&well));
+    let acked = app.post(&format!("/api/v1/alerts/{}/acknowledge", bad["id"].as_str().unwrap()), t, &json!({})).await;
+
+    // The readable alert is whole; the corrupt one shows without its list but keeps its
+    // tier, and acknowledging it works and leaves the stored text as it was.
+    assert_eq!(good["red_flags"], json!(["chest_pain"]));
+    assert_eq!((&bad["kind"], &bad["red_flags"], &bad["tier"]), (&json!("red_flag"), &json!([]), &good["tier"]));
+    let acked = acked.expect(200);
+    assert!(acked["acknowledged_at"].is_string(), "{acked}");
+    assert_eq!(alert_flag_texts(&app, &sick).await, ["{not json"]);
+}
+
+#[tokio::test]
 async fn a_corrupt_flag_list_on_the_open_alert_neither_stops_pushes_nor_new_red_flags() {
     let app = spawn_app().await;
     let p = patient(&app).await;

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use entity::{AuditAction, alert, check_in, patient};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionSession, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -326,13 +326,40 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(after) = after {
         q = q.filter(alert::Column::Id.lt(after));
     }
-    let rows = q.order_by_desc(alert::Column::Id).limit(limit).all(db).await?;
+    let rows = read(db, q.order_by_desc(alert::Column::Id).limit(limit)).await?;
     let mut event = Event::by(who, AuditAction::AlertList).resource(format!("alerts:{}", rows.len()));
     if let Some(p) = filter.patient_id {
         event = event.patient(p);
     }
     audit::record(db, now, event).await?;
     Ok(rows)
+}
+
+/// The alerts `q` selects, for the therapist's eyes. A red-flag list that does not read
+/// back (a corrupt row) is shown as empty on its own alert instead of failing the read:
+/// the alert still lists with its kind, tier, details and patient and can be acknowledged,
+/// where an error would hide every alert of the page, red flags included, for as long as
+/// the bad row exists. `stored::decode` logs the column; its content is health data.
+async fn read<C: ConnectionTrait>(db: &C, q: Select<alert::Entity>) -> Result<Vec<alert::Model>, DbErr> {
+    // Every row reads back but for corruption: one query then.
+    match q.clone().all(db).await {
+        Err(DbErr::Json(_)) => {}
+        whole => return whole,
+    }
+    let texts: Vec<(Uuid, String)> =
+        q.clone().select_only().column(alert::Column::Id).column(alert::Column::Flags).into_tuple().all(db).await?;
+    let corrupt: Vec<Uuid> = texts
+        .into_iter()
+        .filter(|(_, text)| crate::stored::decode::<entity::RedFlagsV1>("alert.flags", text).is_err())
+        .map(|(id, _)| id)
+        .collect();
+    let flags: Expr =
+        Expr::case(alert::Column::Id.is_in(corrupt), Expr::val("[]")).finally(Expr::col(alert::Column::Flags)).into();
+    q.select_only()
+        .columns(alert::Column::iter().filter(|c| !matches!(c, alert::Column::Flags)))
+        .column_as(flags, "flags")
+        .all(db)
+        .await
 }
 
 /// Marks an alert seen. Idempotent: acknowledging twice keeps the first acknowledgement.
@@ -342,7 +369,7 @@ pub async fn acknowledge<C: ConnectionTrait + TransactionTrait>(
     who: &Principal,
     id: Uuid,
 ) -> Result<Option<alert::Model>, DbErr> {
-    let Some(row) = alert::Entity::find_by_id(id).one(db).await? else {
+    let Some(row) = read(db, alert::Entity::find_by_id(id)).await?.pop() else {
         return Ok(None);
     };
     let visible = patient::Entity::find_by_id(row.patient_id).filter(visible(who)).one(db).await?.is_some();
@@ -365,7 +392,7 @@ pub async fn acknowledge<C: ConnectionTrait + TransactionTrait>(
         // Already acknowledged when read: the row as read is current.
         (_, Some(_)) => Some(row),
         // Someone acknowledged it between the read and the update.
-        _ => alert::Entity::find_by_id(id).one(&txn).await?,
+        _ => read(&txn, alert::Entity::find_by_id(id)).await?.pop(),
     };
     txn.commit().await?;
     Ok(updated)
