@@ -80,7 +80,7 @@ async fn first_weeks_of<C: ConnectionTrait>(
         .select_only()
         .column(patient::Column::Id)
         .expr_as(Expr::SubQuery(None, Box::new(first_day.into())), "first")
-        .filter(patient::Column::Id.is_in(patients.iter().copied()))
+        .filter(crate::db::uuid_in(db.get_database_backend(), patient::Column::Id, patients.iter().copied()))
         .into_tuple::<(Uuid, Option<NaiveDate>)>()
         .all(db)
         .await?
