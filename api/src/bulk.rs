@@ -6,8 +6,12 @@
 //! each such statement afresh, and that is slow: traced on the push benchmark, a
 //! 500-row insert of reminder occurrences (7,000 parameters) took 46–50 ms to prepare
 //! and 55 ms to run, where the same rows as one `jsonb` value take a few milliseconds.
-//! The writer's exercise-log and check-in inserts (up to 1,000 rows of 13–16 columns)
-//! had the same cost on every batch. SQLite prepares in process and keeps `VALUES`.
+//! SQLite prepares in process and keeps `VALUES`.
+//!
+//! Only the materialiser uses it. The writer's inserts (check-ins, exercise logs, audit
+//! rows, the day roll-up) were moved here too, and the PostgreSQL check-in benchmark
+//! fell from 1,054 to 502 one-item check-ins/s in alternate runs, so they keep `VALUES`
+//! until that is understood.
 //!
 //! Values are carried as JSON of the column's text form (uuids, RFC 3339 instants to the
 //! microsecond, ISO dates), which PostgreSQL reads with each type's own input function.

@@ -226,25 +226,3 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     })
     .await
 }
-
-/// `column IN (ids…)`, written so that PostgreSQL sees one statement text whatever the
-/// number of ids: `column = ANY($1)` with the ids bound as one `uuid[]`. A list of
-/// placeholders makes each batch size a different statement, which the driver has to
-/// prepare (one more round trip) and the server to plan again, and which pushes the
-/// statements that do repeat out of the connection's statement cache. SQLite keeps
-/// the list (it has no arrays, and preparing there is a call in the same process).
-pub fn uuid_in<C: sea_orm::ColumnTrait>(
-    backend: DbBackend,
-    column: C,
-    ids: impl IntoIterator<Item = uuid::Uuid>,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{ArrayType, Expr, ExprTrait, PgFunc, Value};
-    match backend {
-        DbBackend::Postgres => {
-            let ids: Vec<Value> = ids.into_iter().map(Value::from).collect();
-            Expr::col(column.as_column_ref())
-                .eq(PgFunc::any(Expr::val(Value::Array(ArrayType::Uuid, Some(Box::new(ids))))))
-        }
-        _ => column.is_in(ids),
-    }
-}

@@ -141,10 +141,6 @@ const ROWS_PER_INSERT: usize = 500;
 /// Stores audit rows made earlier (with [`Event::at`]) in as few statements as possible.
 pub async fn record_rows<C: ConnectionTrait>(db: &C, rows: &[audit_event::ActiveModel]) -> Result<(), DbErr> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        // One statement text on PostgreSQL whatever the batch size (see `bulk`).
-        if crate::bulk::execute(db, chunk, "").await?.is_some() {
-            continue;
-        }
         audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
     Ok(())

@@ -134,7 +134,7 @@ async fn lock_patients<C: ConnectionTrait>(txn: &C, patient_ids: &[Uuid]) -> Res
         patient::Entity::find()
             .select_only()
             .column(patient::Column::Id)
-            .filter(crate::db::uuid_in(txn.get_database_backend(), patient::Column::Id, patient_ids.iter().copied()))
+            .filter(patient::Column::Id.is_in(patient_ids.iter().copied()))
             .order_by_asc(patient::Column::Id)
             .lock(LockType::NoKeyUpdate)
             .into_tuple::<Uuid>()
@@ -169,27 +169,20 @@ pub async fn add<C: ConnectionTrait>(txn: &C, inserted: &[&check_in::Model]) -> 
         )
     };
     let plus = |c: &str| format!("check_in_day.{c} + excluded.{c}");
-    let merged = |name: &str| {
-        if name.ends_with("_min") {
+    let mut merge = OnConflict::columns([check_in_day::Column::PatientId, check_in_day::Column::LocalDate]);
+    for column in TOTALS {
+        let name = column.as_str();
+        let expr = if name.ends_with("_min") {
             min(name)
         } else if name.ends_with("_max") {
             max(name)
         } else {
             plus(name)
-        }
-    };
+        };
+        merge.value(column, Expr::cust(expr));
+    }
     // Every column Set, so each row is inserted exactly as tallied.
-    let rows: Vec<check_in_day::ActiveModel> = days.into_iter().map(|d| d.into_active_model().reset_all()).collect();
-    // One statement text on PostgreSQL whatever the batch size (see `bulk`).
-    let sets: Vec<String> = TOTALS.iter().map(|c| format!("\"{0}\" = {1}", c.as_str(), merged(c.as_str()))).collect();
-    let tail = format!("ON CONFLICT (\"patient_id\", \"local_date\") DO UPDATE SET {}", sets.join(", "));
-    if crate::bulk::execute(txn, &rows, &tail).await?.is_some() {
-        return Ok(());
-    }
-    let mut merge = OnConflict::columns([check_in_day::Column::PatientId, check_in_day::Column::LocalDate]);
-    for column in TOTALS {
-        merge.value(column, Expr::cust(merged(column.as_str())));
-    }
+    let rows = days.into_iter().map(|d| d.into_active_model().reset_all());
     check_in_day::Entity::insert_many(rows).on_conflict(merge).exec_without_returning(txn).await?;
     Ok(())
 }

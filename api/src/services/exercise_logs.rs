@@ -103,13 +103,10 @@ pub async fn prepare<C: ConnectionTrait>(
 ) -> Result<Batch, DbErr> {
     let patient_id = who.patient_id.uuid();
     let assignment_ids: Vec<Uuid> = items.iter().map(|i| i.plan_exercise_id).collect();
-    let backend = db.get_database_backend();
-    let assignments = plan_exercise::Entity::find()
-        .filter(db::uuid_in(backend, plan_exercise::Column::Id, assignment_ids))
-        .all(db)
-        .await?;
+    let assignments =
+        plan_exercise::Entity::find().filter(plan_exercise::Column::Id.is_in(assignment_ids)).all(db).await?;
     let plans = care_plan::Entity::find()
-        .filter(db::uuid_in(backend, care_plan::Column::Id, assignments.iter().map(|a| a.plan_id)))
+        .filter(care_plan::Column::Id.is_in(assignments.iter().map(|a| a.plan_id)))
         .filter(care_plan::Column::PatientId.eq(patient_id))
         .all(db)
         .await?;

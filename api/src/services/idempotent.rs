@@ -16,8 +16,8 @@ use std::{
 };
 
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IdenStatic, IntoActiveModel,
-    PrimaryKeyTrait, QueryFilter, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QueryFilter, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -48,10 +48,7 @@ pub trait ClientRecords: EntityTrait {
     /// The rows stored under `ids`, for the replay test. A table may leave out a row that
     /// does not read back: its id is then answered as a conflict.
     fn stored_rows<'t>(txn: &'t DatabaseTransaction, ids: &'t [Uuid]) -> RowsFuture<'t, Self::Model> {
-        Box::pin(async move {
-            let backend = txn.get_database_backend();
-            Self::find().filter(crate::db::uuid_in(backend, Self::id_column(), ids.iter().copied())).all(txn).await
-        })
+        Box::pin(async move { Self::find().filter(Self::id_column().is_in(ids.iter().copied())).all(txn).await })
     }
 }
 
@@ -113,16 +110,7 @@ where
     for chunk in fresh.chunks(ROWS_PER_INSERT) {
         // Ids stored earlier (by an earlier request, or a concurrent transaction on
         // PostgreSQL) are skipped; RETURNING says which rows are ours.
-        let rows: Vec<E::Active> = chunk.iter().cloned().map(E::active).collect();
-        let id = E::id_column().as_str();
-        let tail = format!("ON CONFLICT (\"{id}\") DO NOTHING RETURNING \"{id}\"");
-        if let Some(returned) = crate::bulk::returning(txn, &rows, &tail).await? {
-            for row in returned {
-                inserted.insert(row.try_get::<Uuid>("", id)?);
-            }
-            continue;
-        }
-        match E::insert_many(rows)
+        match E::insert_many(chunk.iter().cloned().map(E::active))
             .on_conflict(OnConflict::column(E::id_column()).do_nothing().to_owned())
             .exec_with_returning_keys(txn)
             .await

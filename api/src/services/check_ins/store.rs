@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entity::{AuditAction, alert, audit_event, check_in, patient};
-use sea_orm::{ActiveEnum, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::{CheckInBody, red_flags_of};
@@ -53,10 +55,7 @@ fn spike_possible(items: &[(Uuid, CheckInBody)]) -> bool {
 /// however many batches there are.
 async fn patients_of<C: ConnectionTrait>(db: &C, batches: &[&Batch]) -> Result<HashMap<Uuid, Patient>, DbErr> {
     let ids: HashSet<Uuid> = batches.iter().map(|b| b.patient_id).collect();
-    let records = patient::Entity::find()
-        .filter(crate::db::uuid_in(db.get_database_backend(), patient::Column::Id, ids.iter().copied()))
-        .all(db)
-        .await?;
+    let records = patient::Entity::find().filter(patient::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     if records.len() != ids.len() {
         return Err(DbErr::RecordNotFound("patient".into()));
     }
