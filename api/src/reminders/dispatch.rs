@@ -158,6 +158,8 @@ struct BatchContext {
     delivered_before: HashMap<Uuid, Vec<Uuid>>,
     /// Patients whose latest care plan is completed (discharged): no daily check-in.
     care_ended: HashSet<Uuid>,
+    /// Back-offs and the day's check-ins, for `needed::already_done`.
+    facts: needed::BatchFacts,
 }
 
 impl BatchContext {
@@ -223,7 +225,9 @@ impl BatchContext {
         } else {
             crate::services::discharge::care_ended_among(db, Some(&checking_in)).await?
         };
-        Ok(Self { patients, users, quiet, subscriptions, delivered_before, care_ended })
+        let occurrences: Vec<&reminder_occurrence::Model> = batch.iter().map(|l| &l.occurrence).collect();
+        let facts = needed::BatchFacts::load(db, &occurrences).await?;
+        Ok(Self { patients, users, quiet, subscriptions, delivered_before, care_ended, facts })
     }
 }
 
@@ -417,7 +421,7 @@ async fn process_one<C: ConnectionTrait>(
     if kind == ReminderKind::CheckIn && context.care_ended.contains(&occ.patient_id) {
         return Ok(Ack::Skipped("care plan completed"));
     }
-    if let Some(why) = needed::already_done(db, kind, occ).await? {
+    if let Some(why) = needed::already_done(db, &context.facts, kind, occ).await? {
         return Ok(Ack::Skipped(why));
     }
     let delivered_before = context.delivered_before.get(&occ.id).map(Vec::as_slice).unwrap_or_default();

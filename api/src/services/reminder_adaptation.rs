@@ -334,14 +334,3 @@ async fn reminder_days<C: ConnectionTrait>(
     }
     Ok(days.into_values().collect())
 }
-
-/// Whether the fatigue back-off lets the rule's reminder out on `date`.
-pub async fn sends_on<C: ConnectionTrait>(db: &C, rule_id: Uuid, date: NaiveDate) -> Result<bool, DbErr> {
-    let since: Option<Option<NaiveDate>> = reminder_adaptation::Entity::find_by_id(rule_id)
-        .select_only()
-        .column(reminder_adaptation::Column::BackoffSince)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(adaptive::sends_on(since.flatten(), date))
-}

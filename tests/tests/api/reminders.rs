@@ -351,6 +351,30 @@ async fn a_check_in_reminder_is_skipped_when_a_check_in_is_logged_that_day() {
     assert!(fake.received().is_empty());
 }
 
+/// Dispatch reads the batch's check-in days with one query over its patients and dates:
+/// a check-in of one patient, or on another day, must not silence anyone else's reminder.
+#[tokio::test]
+async fn in_one_batch_only_the_patient_who_checked_in_that_day_is_skipped() {
+    let app = app().await;
+    let w = app.world().await;
+    let fake = app.fake_push().await;
+    let done = patient_in(&app, &w.therapist_x, "Europe/Berlin", &fake).await;
+    let other_day = patient_in(&app, &w.therapist_x, "Europe/Berlin", &fake).await;
+    for p in [&done, &other_day] {
+        only_rule(&app, &p.actor, "check_in", "20:00").await;
+    }
+    for (p, at) in [(&done, "2026-06-01T11:00:00Z"), (&other_day, "2026-05-31T11:00:00Z")] {
+        let check_in = json!({ "items": [{ "id": Uuid::now_v7(), "recorded_at": at, "pain": 3 }] });
+        let reply = app.post("/api/v1/me/check-ins", Some(&p.actor.access_token), &check_in).await;
+        assert!(reply.status.is_success(), "{}", reply.body);
+    }
+    step(&app, utc("2026-06-01T17:59:00Z")).await;
+    let report = step(&app, utc("2026-06-01T18:00:00Z")).await;
+    assert_eq!((report.skipped, report.sent), (1, 1));
+    assert!(delivered_to(&fake, &done.endpoint).is_empty());
+    assert_eq!(delivered_to(&fake, &other_day.endpoint).len(), 1);
+}
+
 #[tokio::test]
 async fn session_reminders_come_a_day_and_two_hours_before_and_a_check_in_prompt_after() {
     let app = app().await;
