@@ -123,7 +123,6 @@ impl Application {
             }
             None => None,
         };
-        tokio::task::spawn_blocking(password::warm_up);
         // The writer's queue waits no longer for room than a request waits for a connection.
         let writer = Writer::start(db::connect_writer(&settings, &conn).await?, settings.db_deadline)
             .map_err(StartupError::Writer)?;
@@ -175,6 +174,10 @@ impl Application {
             })
         });
         let app = app(self.state);
+        crate::memory::settle_after_start_up();
+        // After settling, and awaited before serving, so the one-off hash's 19 MiB block
+        // adds neither to start-up's own allocations nor to the first logins' hashes.
+        let _ = tokio::task::spawn_blocking(password::warm_up).await;
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;
