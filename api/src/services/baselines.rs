@@ -39,6 +39,9 @@ pub struct FirstWeeks {
     pub sleep_quality: Option<FirstWeek>,
 }
 
+/// A day's (local date, sum, count) of one rating.
+type DayTotal = (NaiveDate, i64, i64);
+
 /// The baseline week of each of `ratings` (by position) for each of `patients`; a patient
 /// for whom no daily check-in gave any of them yet is absent. Two queries however many
 /// patients and ratings: the writer asks for a whole batch's pain at every commit, trends
@@ -107,8 +110,8 @@ async fn first_weeks_of<C: ConnectionTrait>(
     for (i, rating) in ratings.iter().enumerate() {
         sums = sums.column_as(rating.sum(), format!("sum_{i}")).column_as(rating.count(), format!("count_{i}"));
     }
-    // Per patient, per rating: (day, sum, count) of the days in that rating's week.
-    let mut totals: HashMap<Uuid, Vec<Vec<(NaiveDate, i64, i64)>>> = HashMap::new();
+    // Per patient, per rating: the days of that rating's week.
+    let mut totals: HashMap<Uuid, Vec<Vec<DayTotal>>> = HashMap::new();
     for row in db.query_all(&sums.into_query()).await? {
         let id: Uuid = row.try_get("", "patient_id")?;
         let day: NaiveDate = row.try_get("", "local_date")?;
