@@ -412,23 +412,6 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-/// Whether the patient checked in on `date` (for today's view and reminders).
-pub async fn done_on<C: ConnectionTrait>(db: &C, patient: PatientScope, date: NaiveDate) -> Result<bool, DbErr> {
-    let patient_id = patient.uuid();
-    // Only the id: whether the patient checked in must not depend on the rest of the row
-    // decoding (reminder dispatch asks this for every patient it reminds).
-    let found: Option<Uuid> = check_in::Entity::find()
-        .select_only()
-        .column(check_in::Column::Id)
-        .filter(check_in::Column::PatientId.eq(patient_id))
-        .filter(check_in::Column::LocalDate.eq(date))
-        .filter(check_in::Column::DeletedAt.is_null())
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(found.is_some())
-}
-
 /// When each of these patients last checked in (device instant of their newest check-in
 /// that is not withdrawn), for the roster; patients who never did are absent. One grouped
 /// query, so a roster page costs the same whatever its size.
