@@ -112,6 +112,11 @@ async fn connect_as(settings: &Settings, role: Use) -> Result<DatabaseConnection
                 .pragma("temp_store", if role == Use::Writing { "memory" } else { "default" })
         });
         opts.map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(!left_in_transaction(conn)) }));
+    } else {
+        // sqlx 0.9.0 leaves Nagle's algorithm on: see `pg_nodelay`.
+        opts.map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_connect(|conn, _| Box::pin(async move { crate::pg_nodelay::set_on(conn).await }))
+        });
     }
     Database::connect(opts).await
 }

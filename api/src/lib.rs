@@ -22,6 +22,7 @@ pub mod memory;
 pub mod metrics;
 pub mod middleware;
 pub mod outage;
+pub mod pg_nodelay;
 pub mod push;
 pub mod rate_limit;
 pub mod reminders;
