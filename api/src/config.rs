@@ -58,6 +58,9 @@ pub struct Settings {
     pub invite_ttl: Duration,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
+    /// Writer lanes on PostgreSQL: each is a writer thread with its own connection, and a
+    /// patient's writes always take the same one. SQLite always has exactly one writer.
+    pub db_writers: usize,
     /// The longest a request (or a background step) waits for the database: for a pooled
     /// connection, and on SQLite for a lock held by another writer. Past it the request
     /// is answered 503 with `Retry-After`, so clients and load balancers see an outage at
@@ -163,6 +166,10 @@ fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, problem: problem.into() }
 }
 
+/// Writer lanes on PostgreSQL unless `FASCIA_DB_WRITERS` says otherwise (measured in the
+/// README's Performance section).
+pub const DEFAULT_DB_WRITERS: usize = 2;
+
 impl Settings {
     /// Settings from the process environment (and `FASCIA_CONFIG_FILE`, if set).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -222,6 +229,14 @@ impl Settings {
             None => 16,
             Some(v) => v.parse().map_err(|_| invalid("FASCIA_DB_MAX_CONNECTIONS", "expected a number"))?,
         };
+        let db_writers = match get("FASCIA_DB_WRITERS") {
+            None => DEFAULT_DB_WRITERS,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=16).contains(n))
+                .ok_or_else(|| invalid("FASCIA_DB_WRITERS", "expected 1 to 16"))?,
+        };
         let db_deadline = match get("FASCIA_DB_DEADLINE_MS") {
             None => Duration::from_millis(2000),
             Some(v) => match v.parse::<u64>() {
@@ -256,6 +271,7 @@ impl Settings {
             invite_ttl: secs("FASCIA_INVITE_TTL", 7 * 24 * 3600)?,
             max_body_bytes,
             db_max_connections,
+            db_writers,
             db_deadline,
             session_cache,
             alert_interval: secs("FASCIA_ALERT_INTERVAL", 300)?,
@@ -384,6 +400,18 @@ mod tests {
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains("BEGIN PRIVATE KEY"));
         assert!(!shown.contains("c2VjcmV0LWRhdGEta2V5LWJ5dGVz"));
+    }
+
+    #[test]
+    fn writer_lanes_are_one_to_sixteen() {
+        let lanes = |v: &str| {
+            Settings::from_map(&HashMap::from([("FASCIA_DB_WRITERS".to_owned(), v.to_owned())])).map(|s| s.db_writers)
+        };
+        assert_eq!(lanes("3").unwrap(), 3);
+        assert_eq!(lanes("").unwrap(), DEFAULT_DB_WRITERS);
+        for bad in ["0", "17", "-1", "two"] {
+            assert!(lanes(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -121,16 +121,26 @@ async fn connect_as(settings: &Settings, role: Use) -> Result<DatabaseConnection
     Database::connect(opts).await
 }
 
-/// The writer's own connection: a pool of one that nothing else uses, so the writer
-/// never waits behind a reader for a connection. An in-memory SQLite database exists
-/// only in the pool that made it, so there the writer shares `readers`.
-pub async fn connect_writer(settings: &Settings, readers: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+/// The writers' own connections: one pool of one connection per writer lane, used by
+/// nothing else, so a writer never waits behind a reader for a connection. SQLite has one
+/// writer whatever `db_writers` says (SQLite itself runs one write transaction at a
+/// time), and an in-memory SQLite database exists only in the pool that made it, so there
+/// the writer shares `readers`.
+pub async fn connect_writers(
+    settings: &Settings,
+    readers: &DatabaseConnection,
+) -> Result<Vec<DatabaseConnection>, DbErr> {
     if settings.is_sqlite() && sqlite_path(settings.database_url.expose()).is_none() {
-        return Ok(readers.clone());
+        return Ok(vec![readers.clone()]);
     }
+    let lanes = if settings.is_sqlite() { 1 } else { settings.db_writers };
     let mut one = settings.clone();
     one.db_max_connections = 1;
-    connect_as(&one, Use::Writing).await
+    let mut writers = Vec::with_capacity(lanes);
+    for _ in 0..lanes {
+        writers.push(connect_as(&one, Use::Writing).await?);
+    }
+    Ok(writers)
 }
 
 /// True for a pooled SQLite connection that sqlx still counts as inside a transaction

@@ -23,7 +23,12 @@ fn main() {
         let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
         // The server's default pool unless the environment asks for another size.
         let pool = std::env::var("FASCIA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into());
-        let app = spawn_app_with([("FASCIA_DB_MAX_CONNECTIONS", pool.as_str())].into()).await;
+        let writers =
+            std::env::var("FASCIA_DB_WRITERS").unwrap_or_else(|_| fascia::config::DEFAULT_DB_WRITERS.to_string());
+        let app = spawn_app_with(
+            [("FASCIA_DB_MAX_CONNECTIONS", pool.as_str()), ("FASCIA_DB_WRITERS", writers.as_str())].into(),
+        )
+        .await;
         let admin = app.clinic_admin("Bench Clinic").await;
 
         let mut logins = Vec::new();

@@ -146,6 +146,10 @@ impl Merge for Batch {
         true
     }
 
+    fn affinity(&self) -> Option<Uuid> {
+        Some(self.who.patient_id.uuid())
+    }
+
     fn run_all<'t>(
         txn: &'t DatabaseTransaction,
         batches: &'t [&'t Self],

@@ -102,6 +102,10 @@ impl Merge for Batch {
         self.named.is_empty() && self.reports.is_empty()
     }
 
+    fn affinity(&self) -> Option<Uuid> {
+        Some(self.patient_id)
+    }
+
     fn run_all<'t>(
         txn: &'t DatabaseTransaction,
         batches: &'t [&'t Self],
