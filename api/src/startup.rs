@@ -124,7 +124,7 @@ impl Application {
             None => None,
         };
         // The writer's queue waits no longer for room than a request waits for a connection.
-        let writer = Writer::start_lanes(db::connect_writers(&settings, &conn).await?, settings.db_deadline)
+        let writer = Writer::start(db::connect_writers(&settings, &conn).await?, settings.db_deadline)
             .map_err(StartupError::Writer)?;
         let audit = audit_sink::Sink::start(writer.clone(), settings.db_deadline);
         let state = AppState {

@@ -245,21 +245,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer on `conn`, which should be a pool of one connection used by
-    /// nothing else. A caller waits at most `deadline` for room in the queue.
+    /// Starts one writer lane per connection of `conns` (see the module notes; SQLite
+    /// gets one), each a pool of one connection used by nothing else. A caller waits at
+    /// most `deadline` for room in a queue.
     ///
-    /// The writer runs on a thread of its own (with a one-thread runtime), not among the
+    /// Each lane runs on a thread of its own (with a one-thread runtime), not among the
     /// request tasks. A batch is a dozen statements in a row (begin, savepoint, reads,
     /// inserts, release, commit), and on the shared runtime the writer waited behind
     /// every ready request task after each one: under 64 connections of check-ins a
     /// 33-check-in batch took 7–11 ms, more than half of it queued (`BEGIN` alone 2.2 ms).
-    /// The thread ends when the last handle to the writer is dropped.
-    pub fn start(conn: DatabaseConnection, deadline: Duration) -> std::io::Result<Self> {
-        Self::start_lanes(vec![conn], deadline)
-    }
-
-    /// Starts one writer lane per connection (see the module notes); SQLite gets one.
-    pub fn start_lanes(conns: Vec<DatabaseConnection>, deadline: Duration) -> std::io::Result<Self> {
+    /// The threads end when the last handle to the writer is dropped.
+    pub fn start(conns: Vec<DatabaseConnection>, deadline: Duration) -> std::io::Result<Self> {
         assert!(!conns.is_empty(), "a writer needs a connection");
         let mut lanes = Vec::with_capacity(conns.len());
         for conn in conns {
@@ -472,7 +468,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_job_rolls_back_alone_and_the_others_commit() {
         let db = memory_db().await;
-        let writer = Writer::start(db.clone(), Duration::from_secs(5)).unwrap();
+        let writer = Writer::start(vec![db.clone()], Duration::from_secs(5)).unwrap();
         let jobs = (0..200_i64).map(|i| {
             let writer = writer.clone();
             tokio::spawn(async move {
@@ -539,7 +535,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn merged_inputs_share_one_call_and_a_bad_one_fails_alone() {
         let db = memory_db().await;
-        let writer = Writer::start(db.clone(), Duration::from_secs(5)).unwrap();
+        let writer = Writer::start(vec![db.clone()], Duration::from_secs(5)).unwrap();
         // Ids 0..300; every 25th repeats its predecessor, every 40th must run alone.
         let id_of = |i: i64| if i % 25 == 24 { i - 1 } else { i };
         let jobs = (0..300_i64).map(|i| {
@@ -598,7 +594,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_patients_writes_keep_to_one_lane_and_other_work_goes_round() {
         let (a, b) = (memory_db().await, memory_db().await);
-        let writer = Writer::start_lanes(vec![a.clone(), b.clone()], Duration::from_secs(5)).unwrap();
+        let writer = Writer::start(vec![a.clone(), b.clone()], Duration::from_secs(5)).unwrap();
         let patients: Vec<Uuid> = (0..20).map(|_| Uuid::new_v4()).collect();
         let jobs = (0..400_i64).map(|i| {
             let (writer, patient) = (writer.clone(), patients[i as usize % patients.len()]);
