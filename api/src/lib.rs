@@ -5,7 +5,6 @@
 //! and the role-checking security schemes. See `docs/architecture.md` for the whole picture.
 
 pub mod auth;
-pub mod bulk;
 pub mod cli;
 pub mod client_addr;
 pub mod clinical;

@@ -140,13 +140,6 @@ async fn insert_ignoring_duplicates<C: ConnectionTrait>(
 ) -> Result<u64, DbErr> {
     let mut created = 0;
     for chunk in models.chunks(INSERT_CHUNK) {
-        // On PostgreSQL the rows go as one `jsonb` value: a 500-row `VALUES` statement
-        // took about 100 ms there to prepare and run (see `bulk`).
-        let tail = "ON CONFLICT (\"rule_id\", \"local_date\") DO NOTHING";
-        if let Some(done) = crate::bulk::execute(db, chunk, tail).await? {
-            created += done.rows_affected();
-            continue;
-        }
         created += reminder_occurrence::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([reminder_occurrence::Column::RuleId, reminder_occurrence::Column::LocalDate])
