@@ -163,56 +163,10 @@ struct BatchContext {
 }
 
 impl BatchContext {
+    /// Two rounds of queries, each run at once: what the occurrences name (patients,
+    /// earlier deliveries, discharges, what is already done), then the patients' accounts.
     async fn load<C: ConnectionTrait>(db: &C, batch: &[Leased]) -> Result<Self, DbErr> {
         let patient_ids: HashSet<Uuid> = batch.iter().map(|l| l.occurrence.patient_id).collect();
-        let patients: HashMap<Uuid, patient::Model> = patient::Entity::find()
-            .filter(patient::Column::Id.is_in(patient_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        let user_ids: HashSet<Uuid> = patients.values().filter_map(|p| p.user_id).collect();
-        let users: HashMap<Uuid, user::Model> = user::Entity::find()
-            .filter(user::Column::Id.is_in(user_ids.iter().copied()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
-        let quiet = reminder_preference::Entity::find()
-            .filter(reminder_preference::Column::UserId.is_in(user_ids.iter().copied()))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|p| Some((p.user_id, (p.quiet_start_minute?, p.quiet_end_minute?))))
-            .collect();
-        let mut subscriptions: HashMap<Uuid, Vec<push_subscription::Model>> = HashMap::new();
-        for s in push_subscription::Entity::find()
-            .filter(push_subscription::Column::UserId.is_in(user_ids))
-            .filter(push_subscription::Column::ExpiredAt.is_null())
-            .all(db)
-            .await?
-        {
-            subscriptions.entry(s.user_id).or_default().push(s);
-        }
-        let retried: Vec<Uuid> = batch.iter().filter(|l| l.occurrence.attempts > 1).map(|l| l.occurrence.id).collect();
-        let mut delivered_before: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        if !retried.is_empty() {
-            let rows: Vec<(Option<Uuid>, Uuid)> = push_delivery::Entity::find()
-                .select_only()
-                .columns([push_delivery::Column::OccurrenceId, push_delivery::Column::SubscriptionId])
-                .filter(push_delivery::Column::OccurrenceId.is_in(retried))
-                .filter(push_delivery::Column::Outcome.eq(push_delivery::Outcome::Delivered))
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (occurrence, subscription) in rows {
-                if let Some(occurrence) = occurrence {
-                    delivered_before.entry(occurrence).or_default().push(subscription);
-                }
-            }
-        }
         let checking_in: Vec<Uuid> = batch
             .iter()
             .filter(|l| ReminderKind::from(l.occurrence.kind) == ReminderKind::CheckIn)
@@ -220,15 +174,65 @@ impl BatchContext {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let care_ended = if checking_in.is_empty() {
-            HashSet::new()
-        } else {
-            crate::services::discharge::care_ended_among(db, Some(&checking_in)).await?
-        };
+        let retried: Vec<Uuid> = batch.iter().filter(|l| l.occurrence.attempts > 1).map(|l| l.occurrence.id).collect();
         let occurrences: Vec<&reminder_occurrence::Model> = batch.iter().map(|l| &l.occurrence).collect();
-        let facts = needed::BatchFacts::load(db, &occurrences).await?;
-        Ok(Self { patients, users, quiet, subscriptions, delivered_before, care_ended, facts })
+        let (patients, delivered_before, care_ended, facts) = futures::try_join!(
+            async {
+                let rows = patient::Entity::find().filter(patient::Column::Id.is_in(patient_ids)).all(db).await?;
+                Ok::<_, DbErr>(rows.into_iter().map(|p| (p.id, p)).collect::<HashMap<Uuid, patient::Model>>())
+            },
+            delivered_before(db, retried),
+            async {
+                if checking_in.is_empty() {
+                    Ok(HashSet::new())
+                } else {
+                    crate::services::discharge::care_ended_among(db, Some(&checking_in)).await
+                }
+            },
+            needed::BatchFacts::load(db, &occurrences),
+        )?;
+        let user_ids: HashSet<Uuid> = patients.values().filter_map(|p| p.user_id).collect();
+        let (users, quiet, subscriptions) = futures::try_join!(
+            user::Entity::find().filter(user::Column::Id.is_in(user_ids.iter().copied())).all(db),
+            reminder_preference::Entity::find()
+                .filter(reminder_preference::Column::UserId.is_in(user_ids.iter().copied()))
+                .all(db),
+            push_subscription::Entity::find()
+                .filter(push_subscription::Column::UserId.is_in(user_ids.iter().copied()))
+                .filter(push_subscription::Column::ExpiredAt.is_null())
+                .all(db),
+        )?;
+        let users = users.into_iter().map(|u| (u.id, u)).collect();
+        let quiet =
+            quiet.into_iter().filter_map(|p| Some((p.user_id, (p.quiet_start_minute?, p.quiet_end_minute?)))).collect();
+        let mut by_user: HashMap<Uuid, Vec<push_subscription::Model>> = HashMap::new();
+        for s in subscriptions {
+            by_user.entry(s.user_id).or_default().push(s);
+        }
+        Ok(Self { patients, users, quiet, subscriptions: by_user, delivered_before, care_ended, facts })
     }
+}
+
+/// The subscriptions each retried occurrence already reached on an earlier attempt.
+async fn delivered_before<C: ConnectionTrait>(db: &C, retried: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+    let mut delivered: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if retried.is_empty() {
+        return Ok(delivered);
+    }
+    let rows: Vec<(Option<Uuid>, Uuid)> = push_delivery::Entity::find()
+        .select_only()
+        .columns([push_delivery::Column::OccurrenceId, push_delivery::Column::SubscriptionId])
+        .filter(push_delivery::Column::OccurrenceId.is_in(retried))
+        .filter(push_delivery::Column::Outcome.eq(push_delivery::Outcome::Delivered))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (occurrence, subscription) in rows {
+        if let Some(occurrence) = occurrence {
+            delivered.entry(occurrence).or_default().push(subscription);
+        }
+    }
+    Ok(delivered)
 }
 
 /// A processed occurrence: its lease, how it ends, and the pushes it took.

@@ -26,7 +26,7 @@ mod needed;
 pub mod schedule;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 
 use crate::{config::Settings, push::PushSender};
 
@@ -99,15 +99,29 @@ pub async fn run_due(
 ) -> Result<Report, DbErr> {
     let mut report =
         Report { materialised: materialise::materialise(db, now, opts.horizon).await?, ..Report::default() };
-    for _ in 0..opts.max_batches {
-        let batch = dispatch::lease(db, now, opts.lease, opts.batch).await?;
-        let full = batch.len() as u64 == opts.batch;
+    // On PostgreSQL the next batch is leased while this one is sent, so its round trips
+    // hide behind the pushes. SQLite takes one write at a time: there the lease would
+    // only wait in the busy handler behind this batch's acknowledgements.
+    let overlap = db.get_database_backend() == DbBackend::Postgres;
+    let mut batch = dispatch::lease(db, now, opts.lease, opts.batch).await?;
+    for round in 1..=opts.max_batches {
         if batch.is_empty() {
             break;
         }
-        report.add(dispatch::process_batch(db, sender, now, opts, batch).await?);
-        if !full {
-            break;
+        let more = batch.len() as u64 == opts.batch && round < opts.max_batches;
+        let sending = dispatch::process_batch(db, sender, now, opts, batch);
+        if more && overlap {
+            // Should the batch fail, the one leased beside it waits for its lease to
+            // run out, as after a crash, and the next step takes it over.
+            let (done, next) = tokio::join!(sending, dispatch::lease(db, now, opts.lease, opts.batch));
+            report.add(done?);
+            batch = next?;
+        } else {
+            report.add(sending.await?);
+            if !more {
+                break;
+            }
+            batch = dispatch::lease(db, now, opts.lease, opts.batch).await?;
         }
     }
     Ok(report)
