@@ -41,8 +41,12 @@ impl Server {
         // between here and the server binding it a moment later).
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_fascia-under-test"));
+        // The server gets its settings from here alone, except the database ones a run
+        // may vary to compare (pool size, writer lanes).
         for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("FASCIA_")) {
-            command.env_remove(key);
+            if !matches!(key.as_str(), "FASCIA_DB_MAX_CONNECTIONS" | "FASCIA_DB_WRITERS") {
+                command.env_remove(key);
+            }
         }
         let child = command
             .arg("serve")
