@@ -170,7 +170,9 @@ impl PushSender {
             Ok(Ok(message)) => message,
             Ok(Err(result)) => return result,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => return SendResult::Failed { status: None },
+            // Cancelled: the runtime is shutting down. Nothing was sent; a later step
+            // sends it, so this must not count as a failure of the message.
+            Err(_) => return SendResult::Retry { status: None, retry_after: None },
         };
         let mut request = self.client.post(url).header("TTL", message.ttl.to_string());
         if let Some(urgency) = message.urgency {
