@@ -170,6 +170,9 @@ fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
 /// README's Performance section).
 pub const DEFAULT_DB_WRITERS: usize = 2;
 
+/// Pooled database connections per process unless `FASCIA_DB_MAX_CONNECTIONS` says otherwise.
+pub const DEFAULT_DB_MAX_CONNECTIONS: u32 = 16;
+
 impl Settings {
     /// Settings from the process environment (and `FASCIA_CONFIG_FILE`, if set).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -226,7 +229,7 @@ impl Settings {
             Some(v) => v.parse().map_err(|_| invalid("FASCIA_MAX_BODY_BYTES", "expected a byte count"))?,
         };
         let db_max_connections = match get("FASCIA_DB_MAX_CONNECTIONS") {
-            None => 16,
+            None => DEFAULT_DB_MAX_CONNECTIONS,
             Some(v) => v.parse().map_err(|_| invalid("FASCIA_DB_MAX_CONNECTIONS", "expected a number"))?,
         };
         let db_writers = match get("FASCIA_DB_WRITERS") {

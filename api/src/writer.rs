@@ -371,14 +371,14 @@ async fn together(conn: &DatabaseConnection, jobs: &mut [Box<dyn Job>]) -> Resul
     // It needs no savepoint of its own: the transaction is one. Should the call fail,
     // the transaction goes back and the jobs run apart in a fresh one. On SQLite that
     // saves two of a batch's dozen statements, each a hand-off to the connection's thread.
-    if let (Some(runner), true) = group_at(jobs, 0)
-        && group_end(jobs, 0) == jobs.len()
+    if let Some((runner, end)) = merged_run(jobs, 0)
+        && end == jobs.len()
     {
         return match runner(&txn, jobs).await {
             Ok(()) => txn.commit().await,
             Err(err) if outage::unavailable(&err) => Err(err),
             Err(err) => {
-                tracing::debug!(error = %err, jobs = jobs.len(), "a merged write failed; running its jobs one by one");
+                tracing::debug!(error = %err, jobs = end, "a merged write failed; running its jobs one by one");
                 txn.rollback().await?;
                 let txn = db::begin_write(conn).await?;
                 for job in jobs.iter_mut() {
@@ -390,25 +390,23 @@ async fn together(conn: &DatabaseConnection, jobs: &mut [Box<dyn Job>]) -> Resul
     }
     let mut start = 0;
     while start < jobs.len() {
-        let end = group_end(jobs, start);
-        if let (Some(runner), true) = group_at(jobs, start) {
-            let savepoint = txn.begin().await?;
-            match runner(&savepoint, &mut jobs[start..end]).await {
-                Ok(()) => savepoint.commit().await?,
-                Err(err) => {
-                    if outage::unavailable(&err) {
-                        return Err(err);
-                    }
-                    tracing::debug!(error = %err, jobs = end - start, "a merged write failed; running its jobs one by one");
-                    savepoint.rollback().await?;
-                    for job in &mut jobs[start..end] {
-                        apart(&txn, job).await?;
-                    }
+        let Some((runner, end)) = merged_run(jobs, start) else {
+            apart(&txn, &mut jobs[start]).await?;
+            start += 1;
+            continue;
+        };
+        let savepoint = txn.begin().await?;
+        match runner(&savepoint, &mut jobs[start..end]).await {
+            Ok(()) => savepoint.commit().await?,
+            Err(err) => {
+                if outage::unavailable(&err) {
+                    return Err(err);
                 }
-            }
-        } else {
-            for job in &mut jobs[start..end] {
-                apart(&txn, job).await?;
+                tracing::debug!(error = %err, jobs = end - start, "a merged write failed; running its jobs one by one");
+                savepoint.rollback().await?;
+                for job in &mut jobs[start..end] {
+                    apart(&txn, job).await?;
+                }
             }
         }
         start = end;
@@ -416,19 +414,14 @@ async fn together(conn: &DatabaseConnection, jobs: &mut [Box<dyn Job>]) -> Resul
     txn.commit().await
 }
 
-/// The runner for the jobs from `start`, and whether more than one job shares it.
-fn group_at(jobs: &[Box<dyn Job>], start: usize) -> (Option<GroupRunner>, bool) {
-    (jobs[start].group(), group_end(jobs, start) - start > 1)
-}
-
-/// The end of the run of jobs from `start` that one call can take together (just
-/// `start` itself for a job that runs alone).
-fn group_end(jobs: &[Box<dyn Job>], start: usize) -> usize {
-    if jobs[start].group().is_none() {
-        return start + 1;
-    }
+/// The call that takes the jobs from `start` together, and the end of their run; none
+/// when the job at `start` runs alone or has no neighbour of its kind to share with.
+fn merged_run(jobs: &[Box<dyn Job>], start: usize) -> Option<(GroupRunner, usize)> {
+    let runner = jobs[start].group()?;
     let kind = (*jobs[start]).type_id();
-    start + jobs[start..].iter().take_while(|job| (***job).type_id() == kind && job.group().is_some()).count()
+    let end =
+        start + jobs[start..].iter().take_while(|job| (***job).type_id() == kind && job.group().is_some()).count();
+    (end - start > 1).then_some((runner, end))
 }
 
 /// One job in its own savepoint of `txn`.

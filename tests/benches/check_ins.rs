@@ -10,7 +10,7 @@
 //! `FASCIA_TEST_DATABASE_URL=postgres://...` for PostgreSQL. `FASCIA_BENCH_SECS` sets the
 //! length of each load phase (default 5). Everything stays on 127.0.0.1.
 
-use std::time::Instant;
+use std::{collections::HashMap, time::Instant};
 
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 
@@ -19,7 +19,7 @@ use fascia_tests::{
     Actor, TestApp,
     load::{
         CONNECTIONS, bare_jwt_post_server, bare_server, get_with, load, post_check_ins, print_header, print_row,
-        sequential,
+        sequential, server_db_settings,
     },
     spawn_app_with,
 };
@@ -60,19 +60,10 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
-        // The server's default pool unless the environment asks for another size.
-        let pool = std::env::var("FASCIA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into());
-        let writers =
-            std::env::var("FASCIA_DB_WRITERS").unwrap_or_else(|_| fascia::config::DEFAULT_DB_WRITERS.to_string());
-        let app = spawn_app_with(
-            [
-                ("FASCIA_DB_MAX_CONNECTIONS", pool.as_str()),
-                ("FASCIA_DB_WRITERS", writers.as_str()),
-                ("FASCIA_ALERT_INTERVAL", "0"),
-            ]
-            .into(),
-        )
-        .await;
+        let db = server_db_settings();
+        let mut vars: HashMap<&str, &str> = db.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        vars.insert("FASCIA_ALERT_INTERVAL", "0");
+        let app = spawn_app_with(vars).await;
         let admin = app.clinic_admin("Bench Clinic").await;
         let therapist = app.therapist(&admin).await;
         let one_year = app.patient(&therapist).await;

@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use fascia_tests::{
     PASSWORD,
-    load::{CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row, sequential},
+    load::{
+        CONNECTIONS, MakeRequest, bare_server, get_with, load, print_header, print_row, sequential, server_db_settings,
+    },
     spawn_app_with,
 };
 use serde_json::Value;
@@ -21,14 +23,8 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let backend = if std::env::var("FASCIA_TEST_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
-        // The server's default pool unless the environment asks for another size.
-        let pool = std::env::var("FASCIA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into());
-        let writers =
-            std::env::var("FASCIA_DB_WRITERS").unwrap_or_else(|_| fascia::config::DEFAULT_DB_WRITERS.to_string());
-        let app = spawn_app_with(
-            [("FASCIA_DB_MAX_CONNECTIONS", pool.as_str()), ("FASCIA_DB_WRITERS", writers.as_str())].into(),
-        )
-        .await;
+        let db = server_db_settings();
+        let app = spawn_app_with(db.iter().map(|(k, v)| (*k, v.as_str())).collect()).await;
         let admin = app.clinic_admin("Bench Clinic").await;
 
         let mut logins = Vec::new();

@@ -14,6 +14,19 @@ use serde_json::Value;
 
 pub const CONNECTIONS: usize = 64;
 
+/// The database settings a benchmark's server runs with: the server's own defaults (the
+/// test harness shrinks the pool), unless the environment asks for others to compare.
+pub fn server_db_settings() -> Vec<(&'static str, String)> {
+    let or = |key: &str, default: String| std::env::var(key).unwrap_or(default);
+    vec![
+        (
+            "FASCIA_DB_MAX_CONNECTIONS",
+            or("FASCIA_DB_MAX_CONNECTIONS", fascia::config::DEFAULT_DB_MAX_CONNECTIONS.to_string()),
+        ),
+        ("FASCIA_DB_WRITERS", or("FASCIA_DB_WRITERS", fascia::config::DEFAULT_DB_WRITERS.to_string())),
+    ]
+}
+
 pub struct Load {
     pub requests: usize,
     pub errors: usize,

@@ -103,7 +103,8 @@ pub async fn run_due(
     // hide behind the pushes. SQLite takes one write at a time: there the lease would
     // only wait in the busy handler behind this batch's acknowledgements.
     let overlap = db.get_database_backend() == DbBackend::Postgres;
-    let mut batch = dispatch::lease(db, now, opts.lease, opts.batch).await?;
+    let lease = || dispatch::lease(db, now, opts.lease, opts.batch);
+    let mut batch = lease().await?;
     for round in 1..=opts.max_batches {
         if batch.is_empty() {
             break;
@@ -113,7 +114,7 @@ pub async fn run_due(
         if more && overlap {
             // Should the batch fail, the one leased beside it waits for its lease to
             // run out, as after a crash, and the next step takes it over.
-            let (done, next) = tokio::join!(sending, dispatch::lease(db, now, opts.lease, opts.batch));
+            let (done, next) = tokio::join!(sending, lease());
             report.add(done?);
             batch = next?;
         } else {
@@ -121,7 +122,7 @@ pub async fn run_due(
             if !more {
                 break;
             }
-            batch = dispatch::lease(db, now, opts.lease, opts.batch).await?;
+            batch = lease().await?;
         }
     }
     Ok(report)
